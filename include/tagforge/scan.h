@@ -1,0 +1,75 @@
+// Scanning a tree: what is there, what each file really is, which sidecars
+// belong to which media file, and what is broken.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tagforge/error.h"
+#include "tagforge/item.h"
+#include "tagforge/progress.h"
+
+namespace tagforge {
+
+struct ScanOptions {
+  // A sidecar whose comma-separated items are mostly (80 %) of at most this
+  // many words is a tag list; otherwise it is a caption.
+  int tag_max_words = 4;
+  // Read sidecars to tell tags from captions. Off: only their size is looked
+  // at (empty or not), which is all sorting needs.
+  bool classify_sidecars = true;
+  // Absolute subtrees not to enter (the sort destination when it lies inside).
+  std::vector<std::filesystem::path> exclude;
+  ProgressSink* progress = nullptr;  // may be null
+};
+
+// Something worth telling the user about one path; the scan goes on.
+struct ScanNote {
+  std::string path;  // relative to the root, raw bytes
+  std::string message;
+};
+
+struct ScanCounts {
+  uint64_t files = 0;  // regular files seen
+  uint64_t images = 0, animations = 0, videos = 0;  // usable media
+  uint64_t tagged = 0, untagged = 0;                 // of usable media
+  uint64_t sidecar_tags = 0, sidecar_captions = 0, sidecar_text = 0, sidecar_json = 0, sidecar_empty = 0;
+  uint64_t orphan_sidecars = 0;
+  uint64_t unknown = 0;  // files of no known format (orphan sidecars not included)
+  uint64_t zero_byte = 0, truncated = 0, extension_lies = 0, unreadable = 0;
+  uint64_t mislabelled = 0;  // usable media under another format's extension
+  uint64_t symlinks = 0, special = 0, unreadable_dirs = 0;
+  uint64_t broken() const { return zero_byte + truncated + extension_lies + unreadable; }
+};
+
+struct ScanResult {
+  std::filesystem::path root;      // absolute
+  std::vector<std::string> dirs;   // relative directory paths; dirs[0] == "" (the root)
+  std::vector<Item> items;         // sorted by directory, then natural name order
+  std::vector<std::string> symlinks;  // relative paths; never followed, never moved
+  std::vector<ScanNote> notes;     // problems and warnings, with paths
+  uint64_t special_files = 0;      // FIFOs, sockets, devices: left alone
+  uint64_t unreadable_dirs = 0;
+  double seconds = 0;
+
+  ScanCounts counts() const;
+  std::string relative_path(const Item& item) const;
+  std::string relative_path(const Item& item, std::string_view file_name) const;
+};
+
+// Walks `root`. Never follows a symlink (so never leaves the root), skips the
+// root's .tagforge folder, reads at most the first 64 bytes of a file to know
+// its format plus a few small structural reads to check it is whole.
+// Errors about single files and folders are notes; only an unreadable root fails.
+Result<ScanResult> scan_tree(const std::filesystem::path& root, const ScanOptions& options);
+
+// Human summary (several lines) and JSON.
+std::string format_scan_summary(const ScanResult& scan);
+std::string scan_to_json(const ScanResult& scan);
+
+// Classifies sidecar text (exposed for tests and fuzzing).
+SidecarKind classify_sidecar_text(std::string_view text, int tag_max_words);
+
+}  // namespace tagforge

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what tagforge needs from Debian's apt, configures and builds it.
+# Idempotent: packages already present are not asked for again, and a configured
+# build folder is only rebuilt. Works as root or through sudo.
+#
+#   scripts/setup.sh            install + configure + build (Release, ./build)
+#   BUILD_DIR=out scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# One list: what the build and the tests need at this stage of the project.
+PACKAGES=(
+  cmake ninja-build g++ pkg-config git
+  libcli11-dev libfmt-dev nlohmann-json3-dev libtbb-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  util-linux   # setpriv: the tests run some checks as an unprivileged user
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  if [[ $(id -u) -eq 0 ]]; then
+    SUDO=()
+  elif command -v sudo >/dev/null; then
+    SUDO=(sudo)
+  else
+    echo "setup: need root or sudo to install: ${missing[*]}" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -q
+  "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+BUILD_DIR=${BUILD_DIR:-build}
+BUILD_TYPE=${BUILD_TYPE:-Release}
+if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE"
+fi
+cmake --build "$BUILD_DIR"

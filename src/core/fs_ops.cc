@@ -1,0 +1,182 @@
+#include "core/fs_ops.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace tagforge {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.release();
+  }
+  return *this;
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<NodeInfo> stat_node(const fs::path& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return NodeInfo{};
+    return Error::from_errno(errno, "cannot stat", path);
+  }
+  NodeInfo info;
+  if (S_ISREG(st.st_mode)) info.type = NodeType::kFile;
+  else if (S_ISDIR(st.st_mode)) info.type = NodeType::kDirectory;
+  else if (S_ISLNK(st.st_mode)) info.type = NodeType::kSymlink;
+  else info.type = NodeType::kOther;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.dev = st.st_dev;
+  info.ino = st.st_ino;
+  info.mode = st.st_mode & 07777;
+  return info;
+}
+
+Status rename_noreplace(const fs::path& from, const fs::path& to, bool* cross_device) {
+  if (cross_device) *cross_device = false;
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+    return ok_status();
+  }
+  int err = errno;
+  if (err == EINVAL || err == ENOSYS) {
+    // No RENAME_NOREPLACE here: link() refuses an existing target atomically.
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      err = errno;
+    } else {
+      if (::unlink(from.c_str()) != 0) return Error::from_errno(errno, "cannot unlink after link", from);
+      return ok_status();
+    }
+  }
+  if (err == EXDEV && cross_device) *cross_device = true;
+  if (err == EEXIST) return Error{ErrorCode::kExists, "target exists, not replacing: " + to.string(), from};
+  return Error::from_errno(err, "cannot rename to " + to.string(), from);
+}
+
+Status fsync_fd(int fd, const fs::path& path_for_errors) {
+  if (::fsync(fd) != 0) return Error::from_errno(errno, "fsync failed", path_for_errors);
+  return ok_status();
+}
+
+Status fsync_path(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Error::from_errno(errno, "cannot open for fsync", path);
+  return fsync_fd(fd.get(), path);
+}
+
+namespace {
+
+Status write_all(int fd, const char* data, size_t n, const fs::path& path) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return Error::from_errno(errno, "write failed", path);
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return ok_status();
+}
+
+// Reads up to n bytes; returns how many (fewer only at end of file).
+Result<size_t> read_full(int fd, char* data, size_t n, const fs::path& path) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::read(fd, data + got, n - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Error::from_errno(errno, "read failed", path);
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  return got;
+}
+
+}  // namespace
+
+Result<bool> same_contents(const fs::path& a, const fs::path& b) {
+  UniqueFd fa(::open(a.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fa.valid()) return Error::from_errno(errno, "cannot open", a);
+  UniqueFd fb(::open(b.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fb.valid()) return Error::from_errno(errno, "cannot open", b);
+  std::vector<char> ba(1 << 16), bb(1 << 16);
+  for (;;) {
+    auto ra = read_full(fa.get(), ba.data(), ba.size(), a);
+    if (!ra) return ra.error();
+    auto rb = read_full(fb.get(), bb.data(), bb.size(), b);
+    if (!rb) return rb.error();
+    if (*ra != *rb || std::memcmp(ba.data(), bb.data(), *ra) != 0) return false;
+    if (*ra == 0) return true;
+  }
+}
+
+Status copy_file_durable(const fs::path& from, const fs::path& to) {
+  const fs::path part = fs::path(to.native() + kPartSuffix);
+  {
+    UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid()) return Error::from_errno(errno, "cannot open", from);
+    struct stat st;
+    if (::fstat(in.get(), &st) != 0) return Error::from_errno(errno, "cannot stat", from);
+    ::unlink(part.c_str());  // a leftover of an interrupted copy
+    UniqueFd out(::open(part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+    if (!out.valid()) return Error::from_errno(errno, "cannot create", part);
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+      auto r = read_full(in.get(), buf.data(), buf.size(), from);
+      if (!r) return r.error();
+      if (*r == 0) break;
+      TF_RETURN_IF_ERROR(write_all(out.get(), buf.data(), *r, part));
+    }
+    TF_RETURN_IF_ERROR(fsync_fd(out.get(), part));
+  }
+  auto same = same_contents(from, part);
+  if (!same) return same.error();
+  if (!*same) {
+    ::unlink(part.c_str());
+    return Error{ErrorCode::kIo, "copy verification failed: bytes differ after copying", from};
+  }
+  TF_RETURN_IF_ERROR(rename_noreplace(part, to));
+  return fsync_path(to.parent_path());
+}
+
+Status move_across_devices(const fs::path& from, const fs::path& to) {
+  TF_RETURN_IF_ERROR(copy_file_durable(from, to));
+  if (::unlink(from.c_str()) != 0) return Error::from_errno(errno, "copied, but cannot remove source", from);
+  return ok_status();
+}
+
+Status make_directory(const fs::path& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) == 0) return ok_status();
+  int err = errno;
+  if (err == EEXIST) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return ok_status();
+    return Error{ErrorCode::kExists, "exists and is not a directory", path};
+  }
+  return Error::from_errno(err, "cannot create directory", path);
+}
+
+Status make_directories(const fs::path& path) {
+  if (path.empty()) return ok_status();
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return ok_status();
+    return Error{ErrorCode::kExists, "exists and is not a directory", path};
+  }
+  if (path.has_parent_path() && path.parent_path() != path) {
+    TF_RETURN_IF_ERROR(make_directories(path.parent_path()));
+  }
+  return make_directory(path);
+}
+
+}  // namespace tagforge

@@ -1,0 +1,2 @@
+#pragma once
+#include "tagforge/path_text.h"

@@ -1,0 +1,89 @@
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "tagforge/progress.h"
+
+namespace tagforge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class TerminalProgress : public ProgressSink {
+ public:
+  explicit TerminalProgress(bool tty) : tty_(tty) {}
+
+  void begin(std::string_view phase, uint64_t total) override {
+    std::lock_guard lock(mu_);
+    phase_ = phase;
+    total_ = total;
+    done_ = 0;
+    start_ = last_ = Clock::now();
+  }
+
+  void advance(uint64_t n) override {
+    const uint64_t done = done_.fetch_add(n) + n;
+    const auto now = Clock::now();
+    std::unique_lock lock(mu_, std::try_to_lock);
+    if (!lock) return;  // another thread is drawing
+    const auto every = tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
+    if (now - last_ < every) return;
+    last_ = now;
+    draw(done, now, false);
+  }
+
+  void end() override {
+    std::lock_guard lock(mu_);
+    // Only phases that lasted long enough to draw leave a final line.
+    if (last_ != start_) draw(done_.load(), Clock::now(), true);
+  }
+
+ private:
+  void draw(uint64_t done, Clock::time_point now, bool final) {
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+    char line[256];
+    if (total_ > 0) {
+      const double frac = static_cast<double>(done) / static_cast<double>(total_);
+      const int width = 30;
+      std::string bar(static_cast<size_t>(frac * width), '#');
+      bar.resize(width, '.');
+      const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0;
+      std::snprintf(line, sizeof line, "%-9s [%s] %llu/%llu %.0f files/s ETA %.0fs", phase_.c_str(), bar.c_str(),
+                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate, eta);
+    } else {
+      std::snprintf(line, sizeof line, "%-9s %llu files %.0f files/s", phase_.c_str(),
+                    static_cast<unsigned long long>(done), rate);
+    }
+    if (tty_) std::fprintf(stderr, "\r\033[2K%s%s", line, final ? "\n" : "");
+    else std::fprintf(stderr, "%s\n", line);
+    std::fflush(stderr);
+  }
+
+  const bool tty_;
+  std::mutex mu_;
+  std::string phase_;
+  uint64_t total_ = 0;
+  std::atomic<uint64_t> done_{0};
+  Clock::time_point start_, last_;
+};
+
+class SilentProgress : public ProgressSink {
+ public:
+  void begin(std::string_view, uint64_t) override {}
+  void advance(uint64_t) override {}
+  void end() override {}
+};
+
+}  // namespace
+
+std::unique_ptr<ProgressSink> make_terminal_progress(bool quiet) {
+  if (quiet) return std::make_unique<SilentProgress>();
+  return std::make_unique<TerminalProgress>(::isatty(STDERR_FILENO) != 0);
+}
+
+}  // namespace tagforge
