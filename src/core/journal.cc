@@ -182,6 +182,11 @@ Result<JournalContents> read_journal(const std::filesystem::path& path) {
     return r.done_ok();
   });
   if (!scanned) return scanned.error();
+  if (!saw_header && scanned->valid_end == 0) {
+    // Killed before the header reached the disk: a void journal, nothing happened.
+    c.torn_tail = scanned->torn_tail;
+    return c;
+  }
   if (!saw_header) return Error{ErrorCode::kCorrupt, "not a tagforge journal (no header)", path};
   if (c.header.version != kJournalVersion) {
     return Error{ErrorCode::kCorrupt, "journal version " + std::to_string(c.header.version) + " is not supported", path};

@@ -68,6 +68,8 @@ struct JournalContents {
   bool torn_tail = false;      // the last record was cut short
 };
 
+// An empty file, or one cut short inside its first record, reads as a void
+// journal (plan_complete false): it was killed before recording anything.
 Result<JournalContents> read_journal(const std::filesystem::path& path);
 
 class JournalWriter {

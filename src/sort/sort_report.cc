@@ -34,7 +34,19 @@ std::string format_sort_summary(const SortReport& r) {
   }
   if (r.renamed) out += fmt::format("  {} items renamed with a ~N suffix to avoid a name collision\n", r.renamed);
   if (r.removed_dirs) out += fmt::format("  {} emptied folders removed (undo brings them back)\n", r.removed_dirs);
-  for (const auto& b : r.buckets) out += fmt::format("  {:<24}+{}\n", b.folder, b.items);
+  // One line per folder prefix: "images  +543 into images_1 … images_109".
+  for (size_t i = 0; i < r.buckets.size();) {
+    const std::string prefix = r.buckets[i].folder.substr(0, r.buckets[i].folder.rfind('_'));
+    size_t j = i;
+    uint64_t items = 0;
+    while (j < r.buckets.size() && r.buckets[j].folder.substr(0, r.buckets[j].folder.rfind('_')) == prefix) {
+      items += r.buckets[j].items;
+      ++j;
+    }
+    const std::string span = j - i == 1 ? r.buckets[i].folder : r.buckets[i].folder + " … " + r.buckets[j - 1].folder;
+    out += fmt::format("  {:<18}{:>8} items  {}\n", prefix, items, span);
+    i = j;
+  }
   if (!r.failures.empty()) out += fmt::format("  {} files failed and were left where they were\n", r.failures.size());
   if (!r.journal.empty()) {
     out += "journal: " + printable_path(r.journal.native()) + "\n";

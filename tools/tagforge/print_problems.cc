@@ -6,6 +6,7 @@ namespace tagforge::cli {
 
 void print_problems(const char* heading, const std::vector<std::pair<std::string, std::string>>& rows, size_t limit) {
   if (rows.empty()) return;
+  std::fflush(stdout);  // keep the summary above the problems on a shared terminal
   std::fprintf(stderr, "%s:\n", heading);
   for (size_t i = 0; i < rows.size() && i < limit; ++i) {
     std::fprintf(stderr, "  %s: %s\n", rows[i].first.c_str(), rows[i].second.c_str());

@@ -1,0 +1,175 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/atomic_file.h"
+#include "core/crc32c.h"
+#include "core/journal.h"
+#include "core/natural_order.h"
+#include "core/path_text.h"
+#include "media_fixtures.h"
+
+namespace tagforge {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("tagforge-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+TEST(NaturalOrder, NumbersCompareByValue) {
+  EXPECT_TRUE(natural_less("img2.png", "img10.png"));
+  EXPECT_FALSE(natural_less("img10.png", "img2.png"));
+  EXPECT_TRUE(natural_less("a1", "a01"));  // equal value: fewer zeros first
+  EXPECT_TRUE(natural_less("Apple", "banana"));  // case folded
+  EXPECT_NE(natural_compare("A", "a"), 0);        // but still a total order
+  EXPECT_EQ(natural_compare("x", "x"), 0);
+  EXPECT_TRUE(natural_less("img9", "img10b"));
+  EXPECT_TRUE(natural_less("", "a"));
+}
+
+TEST(PathText, EscapesWhatCouldForgeOutput) {
+  EXPECT_EQ(printable_path("plain.png"), "plain.png");
+  EXPECT_EQ(printable_path("new\nline"), "new\\nline");
+  EXPECT_EQ(printable_path("bad\xff"), "bad\\xff");
+  EXPECT_EQ(printable_path("back\\slash"), "back\\\\slash");
+  EXPECT_EQ(printable_path("画像"), "画像");
+  EXPECT_TRUE(is_valid_utf8(printable_path("\xc0\xaf\xed\xa0\x80\x1b")));
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));  // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // surrogate
+}
+
+TEST(Crc32c, KnownVector) {
+  // RFC 3720 test vector: 32 bytes of zeros.
+  std::string zeros(32, '\0');
+  EXPECT_EQ(crc32c(zeros.data(), zeros.size()), 0x8A9136AAu);
+  EXPECT_EQ(crc32c("123456789", 9), 0xE3069283u);
+}
+
+TEST(AtomicFile, WritesAndRefusesToOverwrite) {
+  auto dir = temp_dir("atomic");
+  auto p = dir / "a.txt";
+  ASSERT_TRUE(write_file_atomic(p, "first").ok());
+  EXPECT_EQ(testing::read_file(p), "first");
+  auto again = write_file_atomic(p, "second");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kExists);
+  EXPECT_EQ(testing::read_file(p), "first");
+  ASSERT_TRUE(write_file_atomic(p, "third", Overwrite::kReplace).ok());
+  EXPECT_EQ(testing::read_file(p), "third");
+  // No temporary file is left behind.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  fs::remove_all(dir);
+}
+
+JournalMove move(std::string src, std::string dst) { return {JournalOp::kMove, false, std::move(src), std::move(dst)}; }
+
+TEST(Journal, RoundTripsEveryRecordWithRawBytePaths) {
+  auto dir = temp_dir("journal");
+  auto p = dir / "j.tfj";
+  {
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    JournalHeader h;
+    h.command = "sort";
+    h.source_root = "/src";
+    h.dest_root = "/dst";
+    h.in_place = false;
+    h.created_unix = 1234;
+    w->add_header(h);
+    w->add_mkdir("images_1");
+    w->add_move(move("a\nb\xff.png", "images_1/a\nb\xff.png"));
+    w->add_move({JournalOp::kCopy, true, "c.png", "images_1/c~2.png"});
+    w->add_plan_end(2);
+    w->add_rmdir({"sub/deep", 0750});
+    w->add_end();
+    ASSERT_TRUE(w->sync().ok());
+  }
+  auto c = read_journal(p);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->header.source_root, "/src");
+  EXPECT_FALSE(c->header.in_place);
+  EXPECT_EQ(c->header.created_unix, 1234);
+  ASSERT_EQ(c->moves.size(), 2u);
+  EXPECT_EQ(c->moves[0].src, "a\nb\xff.png");
+  EXPECT_EQ(c->moves[1].op, JournalOp::kCopy);
+  EXPECT_TRUE(c->moves[1].renamed);
+  ASSERT_EQ(c->rmdirs.size(), 1u);
+  EXPECT_EQ(c->rmdirs[0].mode, 0750u);
+  EXPECT_TRUE(c->plan_complete);
+  EXPECT_TRUE(c->finished);
+  EXPECT_FALSE(c->torn_tail);
+  fs::remove_all(dir);
+}
+
+TEST(Journal, TornTailIsIgnoredAndCutOnReopen) {
+  auto dir = temp_dir("torn");
+  auto p = dir / "j.tfj";
+  {
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    w->add_header(JournalHeader{});
+    w->add_move(move("a", "b"));
+    w->add_plan_end(1);
+    ASSERT_TRUE(w->sync().ok());
+  }
+  const auto whole = fs::file_size(p);
+  {
+    std::ofstream out(p, std::ios::app | std::ios::binary);
+    out << std::string("\x01\x02\x03\x04\x50\x00", 6);  // half a record
+  }
+  auto c = read_journal(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->torn_tail);
+  EXPECT_TRUE(c->plan_complete);
+  {
+    auto w = JournalWriter::reopen(p);
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ(fs::file_size(p), whole);
+    w->add_end();
+    ASSERT_TRUE(w->sync().ok());
+  }
+  c = read_journal(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->finished);
+  EXPECT_FALSE(c->torn_tail);
+  fs::remove_all(dir);
+}
+
+TEST(Journal, DamageInTheMiddleIsAnError) {
+  auto dir = temp_dir("damage");
+  auto p = dir / "j.tfj";
+  {
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    w->add_header(JournalHeader{});
+    w->add_move(move("a", "b"));
+    w->add_move(move("c", "d"));
+    w->add_plan_end(2);
+    ASSERT_TRUE(w->sync().ok());
+  }
+  std::string bytes = testing::read_file(p);
+  bytes[bytes.size() / 2] ^= 0x55;
+  testing::write_file(p, bytes);
+  auto c = read_journal(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::kCorrupt);
+  EXPECT_EQ(c.error().path, p);
+  fs::remove_all(dir);
+}
+
+TEST(Journal, CreateRefusesAnExistingFile) {
+  auto dir = temp_dir("exists");
+  testing::write_file(dir / "j.tfj", "x");
+  EXPECT_FALSE(JournalWriter::create(dir / "j.tfj").ok());
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tagforge

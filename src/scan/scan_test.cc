@@ -1,0 +1,186 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "media_fixtures.h"
+#include "scan/integrity.h"
+#include "scan/sniff.h"
+#include "tagforge/scan.h"
+
+namespace tagforge {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace tagforge::testing;
+
+class StringReader : public RandomReader {
+ public:
+  explicit StringReader(std::string s) : s_(std::move(s)) {}
+  long read_at(uint64_t off, void* buf, size_t n) override {
+    if (off >= s_.size()) return 0;
+    n = std::min<size_t>(n, s_.size() - off);
+    std::memcpy(buf, s_.data() + off, n);
+    return static_cast<long>(n);
+  }
+  uint64_t size() const override { return s_.size(); }
+
+ private:
+  std::string s_;
+};
+
+ProbeResult probe(const std::string& bytes) {
+  auto head = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  StringReader r(bytes);
+  return probe_media(r, sniff_format(head));
+}
+
+struct Case {
+  const char* name;
+  std::string bytes;
+  MediaFormat want;
+};
+
+TEST(Sniff, EveryFormatFromItsBytes) {
+  const Case cases[] = {
+      {"jpeg", jpeg_bytes(), MediaFormat::kJpeg},
+      {"png", png_bytes(), MediaFormat::kPng},
+      {"apng", apng_bytes(), MediaFormat::kApng},
+      {"gif still", gif_bytes(1), MediaFormat::kGif},
+      {"gif animated", gif_bytes(3), MediaFormat::kGifAnimated},
+      {"webp", webp_bytes(false), MediaFormat::kWebp},
+      {"webp animated", webp_bytes(true), MediaFormat::kWebpAnimated},
+      {"bmp", bmp_bytes(), MediaFormat::kBmp},
+      {"avif", avif_bytes(), MediaFormat::kAvif},
+      {"heif", heif_bytes(), MediaFormat::kHeif},
+      {"jxl", jxl_bytes(), MediaFormat::kJxl},
+      {"mp4", mp4_bytes(), MediaFormat::kMp4},
+      {"mov", mov_bytes(), MediaFormat::kMov},
+      {"webm", webm_bytes(), MediaFormat::kWebm},
+      {"mkv", mkv_bytes(), MediaFormat::kMkv},
+      {"avi", avi_bytes(), MediaFormat::kAvi},
+  };
+  for (const auto& c : cases) {
+    ProbeResult r = probe(c.bytes);
+    EXPECT_EQ(r.format, c.want) << c.name;
+    EXPECT_FALSE(r.truncated) << c.name << ": " << r.detail;
+  }
+  EXPECT_EQ(probe("<html>not an image</html>").format, MediaFormat::kUnknown);
+  EXPECT_EQ(probe("").format, MediaFormat::kUnknown);
+}
+
+TEST(Sniff, CuttingAFileShortIsTruncated) {
+  // JXL has no cheap completeness check, so it is not in this list.
+  const std::pair<const char*, std::string> cases[] = {
+      {"jpeg", jpeg_bytes()}, {"png", png_bytes()},   {"apng", apng_bytes()},     {"gif", gif_bytes(1)},
+      {"gif3", gif_bytes(3)}, {"webp", webp_bytes(false)}, {"bmp", bmp_bytes()}, {"avif", avif_bytes()},
+      {"mp4", mp4_bytes()},   {"webm", webm_bytes()},  {"avi", avi_bytes()},
+  };
+  for (const auto& [name, bytes] : cases) {
+    const std::string cut = bytes.substr(0, bytes.size() - 3);
+    ProbeResult r = probe(cut);
+    EXPECT_TRUE(r.truncated) << name;
+    EXPECT_FALSE(r.detail.empty()) << name;
+  }
+}
+
+TEST(Sniff, ReadsOnlyTheFirst64BytesToIdentify) {
+  std::string late = std::string(64, '\0') + "\xFF\xD8\xFF";
+  auto head = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(late.data()), late.size());
+  EXPECT_EQ(sniff_format(head), MediaFormat::kUnknown);
+}
+
+TEST(Sidecar, TagsVersusCaptions) {
+  EXPECT_EQ(classify_sidecar_text("1girl, solo, long hair, smile", 4), SidecarKind::kTags);
+  EXPECT_EQ(classify_sidecar_text("1girl, solo, looking at viewer, hair between eyes", 4), SidecarKind::kTags);
+  EXPECT_EQ(classify_sidecar_text("A girl with long blonde hair, sitting on a bench, wearing a red dress.", 4),
+            SidecarKind::kCaption);
+  EXPECT_EQ(classify_sidecar_text("A photograph of a small red fox standing in deep fresh snow", 4),
+            SidecarKind::kCaption);
+  EXPECT_EQ(classify_sidecar_text("  \n\t ", 4), SidecarKind::kEmpty);
+  EXPECT_EQ(classify_sidecar_text(",,,", 4), SidecarKind::kEmpty);
+  EXPECT_EQ(classify_sidecar_text("^_^, :d, >_<", 4), SidecarKind::kTags);
+  // The threshold is configurable: with 12 words allowed, the long item is a tag.
+  EXPECT_EQ(classify_sidecar_text("A photograph of a small red fox standing in deep fresh snow", 12),
+            SidecarKind::kTags);
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("tagforge-scan-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+TEST(Scan, PairsSidecarsAndCountsEveryClass) {
+  auto root = temp_dir("pairs");
+  write_file(root / "a.png", png_bytes());
+  write_file(root / "a.txt", "1girl, solo");
+  write_file(root / "a.png.json", "{}");
+  write_file(root / "b.jpg", jpeg_bytes());
+  write_file(root / "b.jpg.txt", "A long caption that reads like prose about the picture.");
+  write_file(root / "c.png", png_bytes());
+  write_file(root / "c.txt", "");
+  write_file(root / "lonely.txt", "1girl");
+  write_file(root / "sub/d.gif", gif_bytes(2));
+  write_file(root / "sub/v.mp4", mp4_bytes());
+  write_file(root / "zero.jpg", "");
+  write_file(root / "html.png", "<html>");
+  write_file(root / "x.dat", "data");
+  fs::create_symlink("/etc", root / "escape");
+  fs::create_symlink(".", root / "sub/loop");
+  fs::create_directories(root / ".tagforge/journals");
+  write_file(root / ".tagforge/journals/ignored.png", png_bytes());
+
+  auto r = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const ScanCounts c = r->counts();
+  EXPECT_EQ(c.images, 3u);
+  EXPECT_EQ(c.animations, 1u);
+  EXPECT_EQ(c.videos, 1u);
+  EXPECT_EQ(c.tagged, 2u);      // a (tags), b (caption); c's sidecar is empty
+  EXPECT_EQ(c.untagged, 3u);    // c, d, v
+  EXPECT_EQ(c.sidecar_tags, 1u);
+  EXPECT_EQ(c.sidecar_captions, 1u);
+  EXPECT_EQ(c.sidecar_json, 1u);
+  EXPECT_EQ(c.sidecar_empty, 1u);
+  EXPECT_EQ(c.orphan_sidecars, 1u);
+  EXPECT_EQ(c.zero_byte, 1u);
+  EXPECT_EQ(c.extension_lies, 1u);
+  EXPECT_EQ(c.unknown, 1u);
+  EXPECT_EQ(c.symlinks, 2u);
+  EXPECT_EQ(c.files, 13u);  // the .tagforge folder is not scanned
+  const Item* a = nullptr;
+  for (const auto& it : r->items) {
+    if (it.name == "a.png") a = &it;
+  }
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->sidecars.size(), 2u);
+  fs::remove_all(root);
+}
+
+TEST(Scan, AmbiguousStemPrefersUsableMediaAndSaysSo) {
+  auto root = temp_dir("ambiguous");
+  write_file(root / "a.psd", "not media");
+  write_file(root / "a.png", png_bytes());
+  write_file(root / "a.txt", "1girl");
+  auto r = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(r.ok());
+  for (const auto& it : r->items) {
+    if (it.name == "a.png") EXPECT_EQ(it.sidecars.size(), 1u);
+    if (it.name == "a.psd") EXPECT_TRUE(it.sidecars.empty());
+  }
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_EQ(r->notes[0].path, "a.txt");
+  fs::remove_all(root);
+}
+
+TEST(Scan, MissingRootIsAnErrorNamingIt) {
+  auto r = scan_tree("/nonexistent/tagforge", ScanOptions{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().path, "/nonexistent/tagforge");
+}
+
+}  // namespace
+}  // namespace tagforge

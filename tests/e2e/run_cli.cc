@@ -1,0 +1,121 @@
+#include "run_cli.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "media_fixtures.h"
+
+extern char** environ;
+
+namespace tagforge::e2e {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string drain(int fd) {
+  std::string s;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+  return s;
+}
+
+std::vector<char*> argv_of(std::vector<std::string>& all) {
+  std::vector<char*> v;
+  for (auto& s : all) v.push_back(s.data());
+  v.push_back(nullptr);
+  return v;
+}
+
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env, int as_user) {
+  std::vector<std::string> all{TAGFORGE_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<std::string> envs;
+  for (char** e = environ; *e; ++e) envs.emplace_back(*e);
+  envs.insert(envs.end(), env.begin(), env.end());
+  auto argv = argv_of(all);
+  auto envp = argv_of(envs);
+  // Output goes to temp files: a pipe could fill while we wait.
+  FILE* out = std::tmpfile();
+  FILE* err = std::tmpfile();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(::fileno(out), 1);
+    ::dup2(::fileno(err), 2);
+    if (as_user >= 0) {
+      ::setgroups(0, nullptr);
+      if (::setgid(as_user) != 0 || ::setuid(as_user) != 0) ::_exit(127);
+    }
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  std::rewind(out);
+  std::rewind(err);
+  r.out = drain(::fileno(out));
+  r.err = drain(::fileno(err));
+  std::fclose(out);
+  std::fclose(err);
+  return r;
+}
+
+pid_t spawn_cli(const std::vector<std::string>& args) {
+  std::vector<std::string> all{TAGFORGE_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  auto argv = argv_of(all);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::map<std::string, std::string> snapshot(const fs::path& root) {
+  std::map<std::string, std::string> m;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->path().filename() == ".tagforge") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(  ) && !it->is_symlink()) {
+      m[it->path().lexically_relative(root).native()] = testing::read_file(it->path());
+    }
+  }
+  return m;
+}
+
+std::vector<std::string> dir_list(const fs::path& root) {
+  std::vector<std::string> v;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->path().filename() == ".tagforge") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory() && !it->is_symlink()) v.push_back(it->path().lexically_relative(root).native());
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("tagforge-e2e-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+}  // namespace tagforge::e2e

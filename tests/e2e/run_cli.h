@@ -1,0 +1,33 @@
+// Running the tagforge binary from tests, and snapshotting trees.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tagforge::e2e {
+
+struct CliResult {
+  int exit_code = -1;  // -signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs TAGFORGE_BIN with `args`; `env` entries ("K=V") are added to the
+// environment; `as_user` >= 0 drops to that uid/gid first.
+CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int as_user = -1);
+
+// Starts it without waiting; stdout/stderr go to /dev/null.
+pid_t spawn_cli(const std::vector<std::string>& args);
+
+// Every regular file under root (not .tagforge) -> its bytes.
+std::map<std::string, std::string> snapshot(const std::filesystem::path& root);
+// Every directory under root (not .tagforge), relative.
+std::vector<std::string> dir_list(const std::filesystem::path& root);
+
+std::filesystem::path fresh_dir(const std::string& name);
+
+}  // namespace tagforge::e2e
