@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Quick start: set up, then scan and sort a generated example tree.
+# Idempotent: every run starts from a fresh example tree in build/example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+EX=build/example
+rm -rf "$EX"
+build/bin/tagforge-example-tree "$EX"
+echo
+echo "== tagforge scan $EX"
+build/bin/tagforge scan "$EX" || true   # exit 1 would only mean unreadable files
+echo
+echo "== tagforge sort $EX --bucket-size 10"
+build/bin/tagforge sort "$EX" --bucket-size 10
+echo
+echo "Sorted tree in $EX; 'build/bin/tagforge undo $EX' puts every file back."

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up (as scripts/setup.sh), then run the whole test suite with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cd "${BUILD_DIR:-build}"
+ctest --output-on-failure -j"$(nproc)"
