@@ -70,6 +70,7 @@ double raw_rename(const fs::path& dir, long media, long sidecars) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
   long files = 200000, sidecars = 150000, memory_entries = 0;
   fs::path base = fs::temp_directory_path() / "tagforge-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
