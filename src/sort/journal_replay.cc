@@ -135,6 +135,10 @@ JournalRoots journal_roots(const JournalContents& c, const fs::path& journal_pat
 
 Status run_forward(const JournalContents& c, JournalWriter& w, const JournalRoots& roots, ProgressSink* progress,
                    ForwardStats& s) {
+  if (c.moves.empty()) {  // only a hand-made journal has none; nothing to do
+    w.add_end();
+    return w.sync();
+  }
   for (const auto& d : c.mkdirs) {
     crash_point();
     TF_RETURN_IF_ERROR(make_directory(under(roots.dest, d)));
