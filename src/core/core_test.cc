@@ -16,13 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("tagforge-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 TEST(NaturalOrder, NumbersCompareByValue) {
   EXPECT_TRUE(natural_less("img2.png", "img10.png"));
   EXPECT_FALSE(natural_less("img10.png", "img2.png"));
@@ -53,7 +46,7 @@ TEST(Crc32c, KnownVector) {
 }
 
 TEST(AtomicFile, WritesAndRefusesToOverwrite) {
-  auto dir = temp_dir("atomic");
+  auto dir = testing::fresh_temp_dir("test-atomic");
   auto p = dir / "a.txt";
   ASSERT_TRUE(write_file_atomic(p, "first").ok());
   EXPECT_EQ(testing::read_file(p), "first");
@@ -71,7 +64,7 @@ TEST(AtomicFile, WritesAndRefusesToOverwrite) {
 JournalMove move(std::string src, std::string dst) { return {JournalOp::kMove, false, std::move(src), std::move(dst)}; }
 
 TEST(Journal, RoundTripsEveryRecordWithRawBytePaths) {
-  auto dir = temp_dir("journal");
+  auto dir = testing::fresh_temp_dir("test-journal");
   auto p = dir / "j.tfj";
   {
     auto w = JournalWriter::create(p);
@@ -109,7 +102,7 @@ TEST(Journal, RoundTripsEveryRecordWithRawBytePaths) {
 }
 
 TEST(Journal, TornTailIsIgnoredAndCutOnReopen) {
-  auto dir = temp_dir("torn");
+  auto dir = testing::fresh_temp_dir("test-torn");
   auto p = dir / "j.tfj";
   {
     auto w = JournalWriter::create(p);
@@ -143,7 +136,7 @@ TEST(Journal, TornTailIsIgnoredAndCutOnReopen) {
 }
 
 TEST(Journal, DamageInTheMiddleIsAnError) {
-  auto dir = temp_dir("damage");
+  auto dir = testing::fresh_temp_dir("test-damage");
   auto p = dir / "j.tfj";
   {
     auto w = JournalWriter::create(p);
@@ -165,7 +158,7 @@ TEST(Journal, DamageInTheMiddleIsAnError) {
 }
 
 TEST(Journal, CreateRefusesAnExistingFile) {
-  auto dir = temp_dir("exists");
+  auto dir = testing::fresh_temp_dir("test-exists");
   testing::write_file(dir / "j.tfj", "x");
   EXPECT_FALSE(JournalWriter::create(dir / "j.tfj").ok());
   fs::remove_all(dir);

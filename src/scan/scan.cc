@@ -186,7 +186,6 @@ Result<ScanResult> scan_tree(const std::filesystem::path& root_in, const ScanOpt
     pair_sidecars(std::move(in_dir), d, out.dirs[d], out.items, out.notes);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  // Walked-dir count is kept for the summary through notes; unreadable ones counted here.
   out.unreadable_dirs = walked->unreadable_dirs;
   out.special_files = walked->special.size();
   return out;

@@ -106,15 +106,8 @@ TEST(Sidecar, TagsVersusCaptions) {
             SidecarKind::kTags);
 }
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("tagforge-scan-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 TEST(Scan, PairsSidecarsAndCountsEveryClass) {
-  auto root = temp_dir("pairs");
+  auto root = testing::fresh_temp_dir("scan-pairs");
   write_file(root / "a.png", png_bytes());
   write_file(root / "a.txt", "1girl, solo");
   write_file(root / "a.png.json", "{}");
@@ -161,7 +154,7 @@ TEST(Scan, PairsSidecarsAndCountsEveryClass) {
 }
 
 TEST(Scan, AmbiguousStemPrefersUsableMediaAndSaysSo) {
-  auto root = temp_dir("ambiguous");
+  auto root = testing::fresh_temp_dir("scan-ambiguous");
   write_file(root / "a.psd", "not media");
   write_file(root / "a.png", png_bytes());
   write_file(root / "a.txt", "1girl");

@@ -13,13 +13,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace tagforge::testing;
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("tagforge-plan-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return fs::canonical(p);
-}
-
 SortPlan plan_of(const fs::path& root, SortOptions opt = {}, fs::path dest = {}) {
   auto scan = scan_tree(root, ScanOptions{});
   EXPECT_TRUE(scan.ok());
@@ -38,7 +31,7 @@ TEST(Plan, BucketNumbers) {
 }
 
 TEST(Plan, FillsBucketsInNaturalOrderWithSidecarsAlong) {
-  auto root = temp_dir("fill");
+  auto root = fresh_temp_dir("plan-fill");
   for (int i = 1; i <= 5; ++i) {
     write_file(root / ("p" + std::to_string(i) + ".png"), png_bytes(i));
     write_file(root / ("p" + std::to_string(i) + ".txt"), "tag");
@@ -59,7 +52,7 @@ TEST(Plan, FillsBucketsInNaturalOrderWithSidecarsAlong) {
 }
 
 TEST(Plan, CollisionGetsOneSuffixForTheWholeGroup) {
-  auto root = temp_dir("collide");
+  auto root = fresh_temp_dir("plan-collide");
   write_file(root / "x/a.png", png_bytes(1));
   write_file(root / "x/a.txt", "tag");
   write_file(root / "y/a.png", png_bytes(2));
@@ -74,7 +67,7 @@ TEST(Plan, CollisionGetsOneSuffixForTheWholeGroup) {
 }
 
 TEST(Plan, SettledFilesStayAndOverflowMoves) {
-  auto root = temp_dir("settled");
+  auto root = fresh_temp_dir("plan-settled");
   for (int i = 1; i <= 3; ++i) write_file(root / "missing_tags_1" / ("m" + std::to_string(i) + ".png"), png_bytes(i));
   write_file(root / "new.png", png_bytes(9));
   SortOptions opt;
@@ -89,8 +82,8 @@ TEST(Plan, SettledFilesStayAndOverflowMoves) {
 }
 
 TEST(Plan, ExistingNamesInADestinationAreNeverReused) {
-  auto root = temp_dir("destsrc");
-  auto dest = temp_dir("destdst");
+  auto root = fresh_temp_dir("plan-destsrc");
+  auto dest = fresh_temp_dir("plan-destdst");
   write_file(root / "a.png", png_bytes(1));
   write_file(dest / "missing_tags_1/a.png", png_bytes(2));
   SortPlan plan = plan_of(root, {}, dest);
@@ -102,7 +95,7 @@ TEST(Plan, ExistingNamesInADestinationAreNeverReused) {
 }
 
 TEST(Plan, SharedFolderNamesMergeClasses) {
-  auto root = temp_dir("merge");
+  auto root = fresh_temp_dir("plan-merge");
   write_file(root / "a.png", png_bytes(1));
   write_file(root / "b.png", png_bytes(2));
   write_file(root / "b.txt", "tag");

@@ -111,11 +111,6 @@ std::vector<std::string> dir_list(const fs::path& root) {
   return v;
 }
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("tagforge-e2e-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
+fs::path fresh_dir(const std::string& name) { return testing::fresh_temp_dir("e2e-" + name); }
 
 }  // namespace tagforge::e2e

@@ -1,5 +1,7 @@
 #include "media_fixtures.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -161,6 +163,14 @@ std::string read_file(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::filesystem::path fresh_temp_dir(const std::string& name) {
+  namespace fs = std::filesystem;
+  fs::path p = fs::temp_directory_path() / ("tagforge-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return fs::canonical(p);
 }
 
 size_t write_example_tree(const std::filesystem::path& root, int scale, bool awkward_names) {

@@ -28,6 +28,10 @@ std::string avi_bytes();
 void write_file(const std::filesystem::path& path, const std::string& bytes);
 std::string read_file(const std::filesystem::path& path);
 
+// An empty folder under the system temp dir, unique to this process and
+// `name`; emptied first if a previous run left it. Returned canonical.
+std::filesystem::path fresh_temp_dir(const std::string& name);
+
 // A tree with every class the sorter knows, for demos and end-to-end tests:
 // tagged and untagged images, captions, GIFs and their extracted frames,
 // videos, unknown and broken files, subfolders and awkward names.
