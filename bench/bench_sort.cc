@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
   std::printf("raw rename(2):  %8.0f files/s  (%.2f s)\n", raw_rate, t_raw);
   std::printf("tagforge sort:  %8.0f files/s  (%.2f s, scan+plan+journal+moves; %lu moved)\n", sort_rate, t_sort,
               static_cast<unsigned long>(r->moved));
+  std::printf("  phases:       scan %.2f s, plan %.2f s, journal %.2f s, moves %.2f s, sync+cleanup %.2f s\n",
+              r->phases.scan, r->phases.plan, r->phases.journal, r->phases.moves, r->phases.finish);
   std::printf("sort / raw:     %8.2f  (target >= 0.80)\n", sort_rate / raw_rate);
 
   tagforge::ScanOptions so;

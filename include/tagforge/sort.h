@@ -72,6 +72,11 @@ struct SortReport {
   std::vector<ScanNote> notes;       // from the scan
   ScanCounts counts;
   double seconds = 0;
+  // Where the time went: scanning, planning, writing and syncing the
+  // journal, the moves themselves, and the final sync and folder clean-up.
+  struct Phases {
+    double scan = 0, plan = 0, journal = 0, moves = 0, finish = 0;
+  } phases;
 };
 
 // Sorts `dir` (see SortOptions). Takes a lock on dir/.tagforge; finishes an

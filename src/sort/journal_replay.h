@@ -25,6 +25,7 @@ JournalRoots journal_roots(const JournalContents& c, const std::filesystem::path
 struct ForwardStats {
   uint64_t moved = 0, linked = 0, copied = 0, already = 0, removed_dirs = 0;
   std::vector<ScanNote> failures;  // path relative to the source root
+  double move_seconds = 0, finish_seconds = 0;  // the moves; sync and folder clean-up
 };
 
 // REQUIRES: c.plan_complete, !c.undo_started. Makes the bucket folders, does

@@ -49,10 +49,14 @@ Status resume_interrupted(const fs::path& source, SortReport& report, ProgressSi
   return ok_status();
 }
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
 }  // namespace
 
 Result<SortReport> sort_tree(const fs::path& dir, const SortOptions& opt) {
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = Clock::now();
   std::error_code ec;
   const fs::path source = fs::canonical(dir, ec);
   if (ec || !fs::is_directory(source)) return Error{ErrorCode::kNotFound, "not a folder", dir};
@@ -74,13 +78,17 @@ Result<SortReport> sort_tree(const fs::path& dir, const SortOptions& opt) {
   ScanOptions scan_opt = opt.scan;
   scan_opt.progress = opt.progress;
   if (dest != source && is_inside(dest, source)) scan_opt.exclude.push_back(dest);
+  const auto t_scan = Clock::now();
   auto scan = std::make_unique<Result<ScanResult>>(scan_tree(source, scan_opt));
   if (!scan->ok()) return scan->error();
   report.counts = (*scan)->counts();
   report.items = (*scan)->items.size();
 
+  const auto t_plan = Clock::now();
+  report.phases.scan = seconds_between(t_scan, t_plan);
   auto plan = plan_sort(**scan, dest, opt);
   if (!plan) return plan.error();
+  report.phases.plan = seconds_between(t_plan, Clock::now());
   report.notes = std::move((*scan)->notes);
   scan.reset();  // the plan holds all that is needed; keep memory flat
   report.items_in_place = plan->items_in_place;
@@ -104,6 +112,7 @@ Result<SortReport> sort_tree(const fs::path& dir, const SortOptions& opt) {
     c.moves = std::move(plan->moves);
     c.plan_complete = true;
 
+    const auto t_journal = Clock::now();
     report.journal = next_journal_path(source);
     auto w = JournalWriter::create(report.journal);
     if (!w) return w.error();
@@ -114,15 +123,19 @@ Result<SortReport> sort_tree(const fs::path& dir, const SortOptions& opt) {
     // The one fsync that makes every move below recoverable.
     TF_RETURN_IF_ERROR(w->sync());
 
+    report.phases.journal = seconds_between(t_journal, Clock::now());
+
     ForwardStats stats;
     TF_RETURN_IF_ERROR(run_forward(c, *w, journal_roots(c, report.journal), opt.progress, stats));
+    report.phases.moves = stats.move_seconds;
+    report.phases.finish = stats.finish_seconds;
     report.moved = stats.moved;
     report.linked = stats.linked;
     report.copied = stats.copied;
     report.removed_dirs = stats.removed_dirs;
     for (auto& f : stats.failures) report.failures.push_back(std::move(f));
   }
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.seconds = seconds_between(t0, Clock::now());
   return report;
 }
 
