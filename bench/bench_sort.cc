@@ -1,8 +1,10 @@
 // Sort and scan throughput against the machine's raw rename(2) rate, and peak
 // memory for a million entries. Prints figures; asserts nothing.
 //
-//   bench_sort [--files N] [--sidecars M] [--dir D] [--memory-entries E]
+//   bench_sort [--files N] [--sidecars M] [--rounds R] [--dir D] [--memory-entries E]
 //
+// Disk timings on a shared machine swing by 30% from one minute to the next,
+// so raw and sort run in R interleaved rounds and the medians are compared.
 // 1. raw:  N+M files in one folder, renamed into buckets of 1000 by a plain
 //          loop of rename(2) (the floor any sorter pays).
 // 2. sort: an identical tree sorted by tagforge (scan + plan + journal + moves).
@@ -14,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +24,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "media_fixtures.h"
 #include "tagforge/scan.h"
@@ -67,11 +71,16 @@ double raw_rename(const fs::path& dir, long media, long sidecars) {
   return seconds_since(t0);
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
-  long files = 200000, sidecars = 150000, memory_entries = 0;
+  long files = 200000, sidecars = 150000, memory_entries = 0, rounds = 3;
   fs::path base = fs::temp_directory_path() / "tagforge-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -79,43 +88,58 @@ int main(int argc, char** argv) {
     else if (a == "--sidecars") sidecars = std::atol(argv[i + 1]);
     else if (a == "--dir") base = argv[i + 1];
     else if (a == "--memory-entries") memory_entries = std::atol(argv[i + 1]);
+    else if (a == "--rounds") rounds = std::max(1L, std::atol(argv[i + 1]));
   }
   const long total = files + sidecars;
   std::printf("bench_sort: %ld media + %ld sidecars = %ld files, %u cores, in %s\n", files, sidecars, total,
               std::thread::hardware_concurrency(), base.c_str());
 
-  make_tree(base / "raw", files, sidecars);
-  ::sync();
-  const double t_raw = raw_rename(base / "raw", files, sidecars);
-  fs::remove_all(base / "raw");
+  std::vector<double> raw_times, sort_times;
+  // Trees are deleted only at the end: ext4 slows file creation right after
+  // mass deletion (it skips recently freed inodes), which would drag the
+  // set-up of every later round out to minutes.
+  for (long round = 1; round <= rounds; ++round) {
+    const fs::path raw_dir = base / ("raw" + std::to_string(round));
+    const fs::path sort_dir = base / ("sort" + std::to_string(round));
+    make_tree(raw_dir, files, sidecars);
+    make_tree(sort_dir, files, sidecars);
+    ::sync();
+    const double t_raw = raw_rename(raw_dir, files, sidecars);
 
-  make_tree(base / "sort", files, sidecars);
-  ::sync();
-  tagforge::SortOptions opt;
-  opt.scan.classify_sidecars = false;
-  const auto t0 = Clock::now();
-  auto r = tagforge::sort_tree(base / "sort", opt);
-  const double t_sort = seconds_since(t0);
-  if (!r) {
-    std::fprintf(stderr, "sort failed: %s\n", r.error().to_string().c_str());
-    return 1;
+    tagforge::SortOptions opt;
+    opt.scan.classify_sidecars = false;  // as `tagforge sort` does
+    const auto t0 = Clock::now();
+    auto r = tagforge::sort_tree(sort_dir, opt);
+    const double t_sort = seconds_since(t0);
+    if (!r) {
+      std::fprintf(stderr, "sort failed: %s\n", r.error().to_string().c_str());
+      return 1;
+    }
+    if (r->moved != static_cast<uint64_t>(total)) {
+      std::fprintf(stderr, "sort moved %lu of %ld files\n", static_cast<unsigned long>(r->moved), total);
+      return 1;
+    }
+    std::printf("round %ld: raw %.2f s, sort %.2f s (scan %.2f, plan %.2f, journal %.2f, moves %.2f, sync+cleanup %.2f)\n",
+                round, t_raw, t_sort, r->phases.scan, r->phases.plan, r->phases.journal, r->phases.moves,
+                r->phases.finish);
+    raw_times.push_back(t_raw);
+    sort_times.push_back(t_sort);
   }
+  const double t_raw = median(raw_times), t_sort = median(sort_times);
   const double raw_rate = total / t_raw, sort_rate = total / t_sort;
-  std::printf("raw rename(2):  %8.0f files/s  (%.2f s)\n", raw_rate, t_raw);
-  std::printf("tagforge sort:  %8.0f files/s  (%.2f s, scan+plan+journal+moves; %lu moved)\n", sort_rate, t_sort,
-              static_cast<unsigned long>(r->moved));
-  std::printf("  phases:       scan %.2f s, plan %.2f s, journal %.2f s, moves %.2f s, sync+cleanup %.2f s\n",
-              r->phases.scan, r->phases.plan, r->phases.journal, r->phases.moves, r->phases.finish);
+  std::printf("raw rename(2):  %8.0f files/s  (median of %ld: %.2f s)\n", raw_rate, rounds, t_raw);
+  std::printf("tagforge sort:  %8.0f files/s  (median of %ld: %.2f s, scan+plan+journal+moves+sync)\n", sort_rate,
+              rounds, t_sort);
   std::printf("sort / raw:     %8.2f  (target >= 0.80)\n", sort_rate / raw_rate);
 
   tagforge::ScanOptions so;
   const auto t1 = Clock::now();
-  auto s = tagforge::scan_tree(base / "sort", so);
+  auto s = tagforge::scan_tree(base / ("sort" + std::to_string(rounds)), so);
   const double t_scan = seconds_since(t1);
   if (!s) return 1;
   std::printf("tagforge scan:  %8.0f files/s  (%.2f s, %lu files, sidecars classified)\n",
               s->counts().files / t_scan, t_scan, static_cast<unsigned long>(s->counts().files));
-  fs::remove_all(base / "sort");
+  fs::remove_all(base);
 
   if (memory_entries > 0) {
     const long media = memory_entries * 4 / 7, side = memory_entries - media;  // same mix as above

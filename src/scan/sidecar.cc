@@ -69,6 +69,8 @@ void pair_sidecars(std::vector<ProbedFile>&& files, uint32_t dir, const std::str
   std::unordered_map<std::string_view, size_t> by_name;  // -> index in items
   std::unordered_map<std::string_view, std::vector<size_t>> by_stem;
   std::vector<size_t> sidecar_files;
+  by_name.reserve(files.size());
+  by_stem.reserve(files.size());
 
   for (size_t i = 0; i < files.size(); ++i) {
     if (files[i].sidecar) {
@@ -120,9 +122,12 @@ void pair_sidecars(std::vector<ProbedFile>&& files, uint32_t dir, const std::str
       orphans.push_back(std::move(orphan));
     }
   }
+  // The walk hands over names in natural order, so the media files are in
+  // order already; only orphan sidecars (rare) call for a real sort.
   for (auto& o : orphans) items.push_back(std::move(o));
-  std::sort(items.begin() + static_cast<std::ptrdiff_t>(first_item), items.end(),
-            [](const Item& a, const Item& b) { return natural_less(a.name, b.name); });
+  const auto by_natural_name = [](const Item& a, const Item& b) { return natural_less(a.name, b.name); };
+  const auto begin = items.begin() + static_cast<std::ptrdiff_t>(first_item);
+  if (!std::is_sorted(begin, items.end(), by_natural_name)) std::sort(begin, items.end(), by_natural_name);
 }
 
 }  // namespace tagforge

@@ -111,15 +111,22 @@ Result<SortPlan> plan_sort(const ScanResult& scan, const std::filesystem::path& 
       plan.items_in_place += keep;
       pending.insert(pending.end(), list.begin() + static_cast<std::ptrdiff_t>(keep), list.end());
     }
-    std::sort(pending.begin(), pending.end(), natural_by_name);
+    // A fresh single-folder tree arrives sorted; checking is linear.
+    if (!std::is_sorted(pending.begin(), pending.end(), natural_by_name)) {
+      std::sort(pending.begin(), pending.end(), natural_by_name);
+    }
 
-    uint64_t n = 1;
+    uint64_t n = 1, folder_n = 0;
+    std::string folder;
     std::map<uint64_t, uint64_t> planned_per_bucket;
     for (size_t i : pending) {
       while (bucket(n).items >= opt.bucket_size) ++n;
       BucketState& b = bucket(n);
       const Item& it = scan.items[i];
-      const std::string folder = prefix + "_" + std::to_string(n);
+      if (folder_n != n) {
+        folder = prefix + "_" + std::to_string(n);
+        folder_n = n;
+      }
       ++b.items;
       ++planned_per_bucket[n];
       if (in_place && scan.dirs[it.dir] == folder) {  // rebalance kept it here
