@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # One list: what the build and the tests need at this stage of the project.
 PACKAGES=(
   cmake ninja-build g++ pkg-config git
-  libcli11-dev libfmt-dev nlohmann-json3-dev libtbb-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libtbb-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   util-linux   # setpriv: the tests run some checks as an unprivileged user
 )

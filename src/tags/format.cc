@@ -1,0 +1,121 @@
+// format_tags: kohya's tag_images_by_wd14_tagger.py output options.
+#include <algorithm>
+
+#include "tagforge/tags.h"
+#include "tags/normalize.h"
+
+namespace tagforge {
+namespace {
+
+// Lower sorts first with Order::kCategory.
+int category_rank(TagCategory c) {
+  switch (c) {
+    case TagCategory::kCharacter: return 0;
+    case TagCategory::kCopyright: return 1;
+    case TagCategory::kArtist: return 2;
+    case TagCategory::kGeneral: return 3;
+    case TagCategory::kUnknown: return 4;
+    case TagCategory::kMeta: return 5;
+    case TagCategory::kRating: return 6;
+  }
+  return 7;
+}
+
+void append_tag(std::string_view canonical, const FormatOptions& opt, std::string& out) {
+  const bool spaces = opt.remove_underscores && !is_kaomoji(canonical);
+  for (char c : canonical) {
+    if (c == '_' && spaces) c = ' ';
+    if (opt.escape_parentheses && (c == '(' || c == ')')) out += '\\';
+    out += c;
+  }
+}
+
+}  // namespace
+
+void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt, std::string& out,
+                 std::string_view append_to) {
+  out.clear();
+  // Order: indices, then stable moves to the front or back.
+  std::vector<size_t> order;
+  order.reserve(list.tags.size());
+  size_t rating = SIZE_MAX;
+  for (size_t i = 0; i < list.tags.size(); ++i) {
+    if (db.category(list.tags[i].id) == TagCategory::kRating && opt.rating != FormatOptions::Rating::kKeep) {
+      if (rating == SIZE_MAX) rating = i;  // one rating at most
+      continue;
+    }
+    order.push_back(i);
+  }
+  if (opt.order == FormatOptions::Order::kConfidence) {
+    // Human-written tags (no probability) keep their place ahead of guesses.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const float ca = list.tags[a].confidence < 0 ? 2.0f : list.tags[a].confidence;
+      const float cb = list.tags[b].confidence < 0 ? 2.0f : list.tags[b].confidence;
+      return ca > cb;
+    });
+  } else if (opt.order == FormatOptions::Order::kCategory) {
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return category_rank(db.category(list.tags[a].id)) < category_rank(db.category(list.tags[b].id));
+    });
+  }
+  if (opt.character_first) {
+    std::stable_partition(order.begin(), order.end(),
+                          [&](size_t i) { return db.category(list.tags[i].id) == TagCategory::kCharacter; });
+  }
+  if (!opt.always_first.empty()) {
+    std::vector<size_t> front;
+    std::string want;
+    for (const auto& t : opt.always_first) {
+      normalize_tag_text(t, want);
+      for (size_t k = 0; k < order.size(); ++k) {
+        if (list.name(order[k], db) == want) {
+          front.push_back(order[k]);
+          order.erase(order.begin() + static_cast<std::ptrdiff_t>(k));
+          break;
+        }
+      }
+    }
+    order.insert(order.begin(), front.begin(), front.end());
+  }
+  if (rating != SIZE_MAX) {
+    if (opt.rating == FormatOptions::Rating::kFirst) order.insert(order.begin(), rating);
+    else if (opt.rating == FormatOptions::Rating::kLast) order.push_back(rating);
+  }
+
+  // Append mode: the existing line stays as written; new tags follow unless
+  // it already has them (compared in canonical form).
+  std::vector<std::string> existing;
+  if (!append_to.empty()) {
+    std::vector<std::string_view> entries;
+    split_tag_list(append_to, entries);
+    std::string canonical;
+    for (std::string_view e : entries) {
+      float w;
+      if (normalize_entry(e, &db, canonical, &w) != EntryStatus::kOk) continue;
+      bool alias = false;
+      const TagId id = db.resolve(canonical, &alias);
+      existing.push_back(id == kUnknownTag ? canonical : std::string(db.name(id)));
+      std::string_view trimmed = e;
+      while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
+      while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t' || trimmed.back() == '\r')) {
+        trimmed.remove_suffix(1);
+      }
+      if (!out.empty()) out += opt.separator;
+      out += trimmed;
+    }
+  }
+  for (size_t i : order) {
+    const std::string_view name = list.name(i, db);
+    if (!existing.empty() && std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
+    if (!out.empty()) out += opt.separator;
+    append_tag(name, opt, out);
+  }
+}
+
+std::string format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt) {
+  std::string out;
+  format_tags(list, db, opt, out);
+  return out;
+}
+
+}  // namespace tagforge

@@ -1,0 +1,38 @@
+// From what people type to the canonical form the database uses: one entry
+// of a comma-separated list at a time, into a caller-owned buffer so that a
+// million lists clean without allocating.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tagforge {
+
+class TagDb;
+
+inline constexpr size_t kMaxTagBytes = 200;  // longer entries are not tags
+
+// Lower case (ASCII), spaces to underscores, control bytes removed, ends
+// trimmed. Nothing else: no parentheses, weights or escapes are touched.
+void normalize_tag_text(std::string_view raw, std::string& out);
+
+enum class EntryStatus { kOk, kEmpty, kTooLong, kGroup };
+
+// One list entry: trims, removes attention syntax `(tag)`, `[tag]`, `{tag}`
+// and weights `(tag:1.2)`, unescapes `\(` `\)`, then normalize_tag_text.
+// Kaomoji (`^_^`, `(o)_(o)`) and, when `db` is given, any entry that is a
+// tag as written are taken as they are. `weight` gets the prompt weight (1
+// when none). kGroup: a weight covered several tags, `(red hair, blue
+// eyes:1.2)`; `out` holds the raw inside for the caller to split again.
+EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& out, float* weight);
+
+// Splits a list on commas (and newlines) outside parentheses; when the
+// parentheses never balance, on every comma. Entries are raw (untrimmed).
+void split_tag_list(std::string_view list, std::vector<std::string_view>& out);
+
+// Emoticon tags whose underscores are part of the face: kept when
+// underscores are otherwise replaced by spaces.
+bool is_kaomoji(std::string_view canonical);
+
+}  // namespace tagforge

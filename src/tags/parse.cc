@@ -1,0 +1,105 @@
+// parse_tag_list: split, normalise, map aliases, drop duplicates.
+#include "tagforge/tags.h"
+#include "tags/normalize.h"
+
+namespace tagforge {
+namespace {
+
+constexpr int kMaxGroupDepth = 4;
+
+bool already_listed(const TagList& list, TagId id, std::string_view text) {
+  for (const TagEntry& t : list.tags) {
+    if (t.id != id) continue;
+    if (id != kUnknownTag || t.text == text) return true;
+  }
+  return false;
+}
+
+void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, ParseScratch& scratch,
+                   std::vector<TagChange>* changes, int depth) {
+  std::vector<std::string_view> local;  // groups only; the top level reuses scratch
+  std::vector<std::string_view>& entries = depth == 0 ? scratch.entries : local;
+  split_tag_list(list_text, entries);
+  std::string group;  // a group's raw inside outlives scratch.text reuse
+  for (std::string_view raw : entries) {
+    float weight = 1;
+    const EntryStatus st = normalize_entry(raw, &db, scratch.text, &weight);
+    if (st == EntryStatus::kEmpty) continue;
+    if (st == EntryStatus::kTooLong) {
+      if (changes) {
+        changes->push_back({TagChange::Kind::kDropped, std::string(raw.substr(0, 40)) + "...", {},
+                            "entry too long to be a tag (" + std::to_string(raw.size()) + " bytes)"});
+      }
+      continue;
+    }
+    if (st == EntryStatus::kGroup) {
+      if (depth + 1 < kMaxGroupDepth) {
+        group = scratch.text;
+        parse_entries(group, db, out, scratch, changes, depth + 1);
+      }
+      continue;
+    }
+    bool was_alias = false;
+    const TagId id = db.resolve(scratch.text, &was_alias);
+    if (already_listed(out, id, scratch.text)) {
+      if (changes) {
+        const bool same = id == kUnknownTag || db.name(id) == scratch.text;
+        changes->push_back({TagChange::Kind::kDropped, scratch.text, {},
+                            same ? "duplicate" : "duplicate of " + std::string(db.name(id))});
+      }
+      continue;
+    }
+    TagEntry e;
+    e.id = id;
+    e.sources = 1;
+    if (id == kUnknownTag) {
+      e.text = scratch.text;
+      if (changes) changes->push_back({TagChange::Kind::kUnknown, scratch.text, {}, "not in the tag database; kept"});
+    } else if (was_alias && changes) {
+      changes->push_back({TagChange::Kind::kRenamed, scratch.text, std::string(db.name(id)), "alias"});
+    }
+    out.tags.push_back(std::move(e));
+  }
+}
+
+}  // namespace
+
+void parse_tag_list(std::string_view list, const TagDb& db, TagList& out, ParseScratch& scratch,
+                    std::string_view source, std::vector<TagChange>* changes) {
+  out.tags.clear();
+  out.sources.assign(1, std::string(source));
+  parse_entries(list, db, out, scratch, changes, 0);
+}
+
+TagList parse_tag_list(std::string_view list, const TagDb& db, std::string_view source) {
+  TagList out;
+  ParseScratch scratch;
+  parse_tag_list(list, db, out, scratch, source);
+  return out;
+}
+
+const char* change_kind_name(TagChange::Kind k) {
+  switch (k) {
+    case TagChange::Kind::kRenamed: return "renamed";
+    case TagChange::Kind::kDropped: return "dropped";
+    case TagChange::Kind::kUnknown: return "unknown";
+    case TagChange::Kind::kAdded: return "added";
+  }
+  return "?";
+}
+
+std::string format_change(const TagChange& c) {
+  std::string s = change_kind_name(c.kind);
+  s += ' ';
+  s += c.tag;
+  if (!c.into.empty()) {
+    s += " -> ";
+    s += c.into;
+  }
+  s += " (";
+  s += c.rule;
+  s += ')';
+  return s;
+}
+
+}  // namespace tagforge

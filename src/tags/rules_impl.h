@@ -1,0 +1,51 @@
+// The compiled form of data/tag_rules.toml, shared by prune.cc.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tagforge/tags.h"
+
+namespace tagforge {
+
+struct Implication {
+  TagId implied;
+  uint32_t rule;  // index into TagRules::Impl::implication_rules
+};
+
+struct ImplicationRule {
+  std::string name;  // "derived from words" or the explicit rule's reason
+  bool counts = false;
+};
+
+struct ExclusiveGroup {
+  std::string name, why;
+  bool single_subject = false;
+  std::vector<std::vector<TagId>> members;  // each member: tags that stand or fall together
+  std::vector<TagId> unless;
+};
+
+struct SubjectCount {
+  uint32_t kind;  // girls, boys, others: the index of the count's suffix
+  uint32_t n;
+};
+
+struct AtMostRule {
+  TagId tag;
+  uint32_t subjects;
+  std::string why;
+};
+
+struct TagRules::Impl {
+  // Direct and transitive implications of a tag, by TagId.
+  std::unordered_map<TagId, std::vector<Implication>> implies;
+  std::vector<ImplicationRule> implication_rules;
+  std::vector<ExclusiveGroup> groups;
+  std::unordered_map<TagId, std::vector<uint32_t>> groups_of;  // tag -> groups it is in
+  std::unordered_map<TagId, SubjectCount> counts;
+  std::vector<AtMostRule> at_most;
+  std::vector<std::string> warnings;  // names the database does not know, and such
+};
+
+}  // namespace tagforge

@@ -1,0 +1,256 @@
+#include "tagforge/tag_db.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <sstream>
+
+#include "tags/flat_map.h"
+#include "tags/normalize.h"
+
+namespace tagforge {
+
+const char* category_name(TagCategory c) {
+  switch (c) {
+    case TagCategory::kGeneral: return "general";
+    case TagCategory::kArtist: return "artist";
+    case TagCategory::kCopyright: return "copyright";
+    case TagCategory::kCharacter: return "character";
+    case TagCategory::kMeta: return "meta";
+    case TagCategory::kRating: return "rating";
+    case TagCategory::kUnknown: break;
+  }
+  return "unknown";
+}
+
+struct TagDb::Impl {
+  std::deque<std::string> texts;  // file contents and rewritten names; views point here
+  std::vector<std::string_view> names;
+  std::vector<TagCategory> categories;
+  std::vector<uint64_t> posts;
+  FlatStringMap by_name;   // canonical names
+  FlatStringMap by_alias;  // aliases -> TagId
+  size_t skipped = 0;
+
+  TagId add(std::string_view name, TagCategory cat, uint64_t count) {
+    const TagId existing = by_name.find(name);
+    if (existing != FlatStringMap::kMissing) {
+      categories[existing] = cat;
+      posts[existing] = count;
+      return existing;
+    }
+    const TagId id = static_cast<TagId>(names.size());
+    names.push_back(name);
+    categories.push_back(cat);
+    posts.push_back(count);
+    by_name.insert(name, id);
+    return id;
+  }
+
+  // A name as written in a CSV, in canonical form; a view into `texts` when
+  // it had to change.
+  std::string_view canonical(std::string_view raw) {
+    std::string norm;
+    normalize_tag_text(raw, norm);
+    if (norm == raw) return raw;
+    texts.push_back(std::move(norm));
+    return texts.back();
+  }
+
+  void parse(std::string_view text);
+  void add_ratings();
+};
+
+namespace {
+
+// One CSV field starting at `pos`; advances past the comma that ends it.
+// Quoted fields may hold commas and "" for a quote.
+std::string_view next_field(std::string_view line, size_t& pos, std::deque<std::string>& owned) {
+  if (pos >= line.size()) {
+    pos = line.size() + 1;
+    return {};
+  }
+  if (line[pos] != '"') {
+    size_t end = line.find(',', pos);
+    if (end == std::string_view::npos) end = line.size();
+    std::string_view f = line.substr(pos, end - pos);
+    pos = end + 1;
+    return f;
+  }
+  size_t i = pos + 1;
+  std::string unescaped;
+  bool had_escape = false;
+  size_t start = i;
+  while (i < line.size()) {
+    if (line[i] == '"') {
+      if (i + 1 < line.size() && line[i + 1] == '"') {
+        if (!had_escape) unescaped.assign(line.substr(start, i - start));
+        had_escape = true;
+        unescaped += '"';
+        i += 2;
+        continue;
+      }
+      break;
+    }
+    if (had_escape) unescaped += line[i];
+    ++i;
+  }
+  std::string_view f = line.substr(start, i - start);
+  if (had_escape) {
+    owned.push_back(std::move(unescaped));
+    f = owned.back();
+  }
+  // Past the closing quote and the comma after it.
+  size_t end = line.find(',', i);
+  pos = end == std::string_view::npos ? line.size() + 1 : end + 1;
+  return f;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T& out) {
+  while (!s.empty() && (s.front() == ' ')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool known_category(int c) { return c == 0 || c == 1 || c == 3 || c == 4 || c == 5 || c == 9; }
+
+}  // namespace
+
+void TagDb::Impl::parse(std::string_view text) {
+  size_t line_start = 0;
+  while (line_start < text.size()) {
+    size_t line_end = text.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    std::string_view line = text.substr(line_start, line_end - line_start);
+    line_start = line_end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+
+    size_t pos = 0;
+    const std::string_view raw_name = next_field(line, pos, texts);
+    const std::string_view cat_field = next_field(line, pos, texts);
+    const std::string_view count_field = next_field(line, pos, texts);
+    const std::string_view alias_field = next_field(line, pos, texts);
+    int cat = 0;
+    uint64_t count = 0;
+    if (!cat_field.empty() && (!parse_number(cat_field, cat) || !known_category(cat))) {
+      ++skipped;
+      continue;
+    }
+    if (!count_field.empty() && !parse_number(count_field, count)) count = 0;
+    const std::string_view name = canonical(raw_name);
+    if (name.empty() || name.size() > kMaxTagBytes) {
+      ++skipped;
+      continue;
+    }
+    const TagId id = add(name, static_cast<TagCategory>(cat), count);
+    size_t apos = 0;
+    while (apos <= alias_field.size()) {
+      size_t comma = alias_field.find(',', apos);
+      if (comma == std::string_view::npos) comma = alias_field.size();
+      std::string_view alias = alias_field.substr(apos, comma - apos);
+      apos = comma + 1;
+      if (alias.empty()) continue;
+      alias = canonical(alias);
+      // A name that is a tag of its own stays that tag.
+      if (!alias.empty() && alias.size() <= kMaxTagBytes && by_name.find(alias) == FlatStringMap::kMissing) {
+        by_alias.assign(alias, id);
+      }
+    }
+  }
+}
+
+void TagDb::Impl::add_ratings() {
+  static constexpr std::string_view kRatings[] = {"general", "sensitive", "questionable", "explicit"};
+  for (std::string_view r : kRatings) {
+    if (by_name.find(r) != FlatStringMap::kMissing) continue;
+    const TagId id = add(r, TagCategory::kRating, 0);
+    for (std::string_view prefix : {"rating:", "rating_"}) {
+      texts.push_back(std::string(prefix) + std::string(r));
+      by_alias.assign(texts.back(), id);
+    }
+  }
+  // Danbooru's older names for two of them.
+  for (auto [alias, target] : {std::pair<std::string_view, std::string_view>{"rating:safe", "general"},
+                               {"rating_safe", "general"}, {"rating:s", "sensitive"}, {"rating:q", "questionable"},
+                               {"rating:e", "explicit"}, {"rating:g", "general"}}) {
+    by_alias.assign(alias, by_name.find(target));
+  }
+}
+
+TagDb::TagDb() : impl_(std::make_unique<Impl>()) {}
+TagDb::~TagDb() = default;
+TagDb::TagDb(TagDb&&) noexcept = default;
+TagDb& TagDb::operator=(TagDb&&) noexcept = default;
+
+TagDb TagDb::from_csv_text(std::string text, std::string_view) {
+  TagDb db;
+  db.impl_->texts.push_back(std::move(text));
+  db.impl_->parse(db.impl_->texts.back());
+  db.impl_->add_ratings();
+  return db;
+}
+
+Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
+  TagDb db;
+  db.impl_->by_name.reserve(160000);
+  db.impl_->by_alias.reserve(160000);
+  for (const auto& path : csv_files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error::from_errno(errno, "cannot open tag database", path);
+    std::string text;
+    in.seekg(0, std::ios::end);
+    const auto size = in.tellg();
+    if (size < 0) return Error{ErrorCode::kIo, "cannot read tag database", path};
+    text.resize(static_cast<size_t>(size));
+    in.seekg(0);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!in) return Error{ErrorCode::kIo, "cannot read tag database", path};
+    db.impl_->texts.push_back(std::move(text));
+    db.impl_->parse(db.impl_->texts.back());
+  }
+  db.impl_->add_ratings();
+  return db;
+}
+
+TagId TagDb::find(std::string_view name) const { return resolve(name, nullptr); }
+
+TagId TagDb::resolve(std::string_view name, bool* was_alias) const {
+  if (was_alias) *was_alias = false;
+  TagId id = impl_->by_name.find(name);
+  if (id != FlatStringMap::kMissing) return id;
+  id = impl_->by_alias.find(name);
+  if (id == FlatStringMap::kMissing) return kUnknownTag;
+  if (was_alias) *was_alias = true;
+  return id;
+}
+
+std::string_view TagDb::name(TagId id) const { return impl_->names[id]; }
+TagCategory TagDb::category(TagId id) const {
+  return id == kUnknownTag ? TagCategory::kUnknown : impl_->categories[id];
+}
+uint64_t TagDb::post_count(TagId id) const { return id == kUnknownTag ? 0 : impl_->posts[id]; }
+size_t TagDb::size() const { return impl_->names.size(); }
+size_t TagDb::aliases() const { return impl_->by_alias.size(); }
+size_t TagDb::skipped_lines() const { return impl_->skipped; }
+
+std::filesystem::path find_data_dir(const std::filesystem::path& override_dir) {
+  namespace fs = std::filesystem;
+  if (!override_dir.empty()) return override_dir;
+  if (const char* env = std::getenv("TAGFORGE_DATA_DIR"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "tagforge";
+    if (fs::exists(installed / "danbooru_tags.csv", ec)) return installed;
+  }
+  return TAGFORGE_SOURCE_DATA_DIR;
+}
+
+}  // namespace tagforge

@@ -1,0 +1,31 @@
+// What `tagforge tags ...` (and later stages) load before touching a tag:
+// the database, the rules, and the flags that choose them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tagforge/tags.h"
+
+namespace tagforge::cli {
+
+struct TagEngineFlags {
+  std::string data_dir;                 // --data
+  std::string rules_file;               // --rules (default data/tag_rules.toml)
+  std::vector<std::string> extra_csvs;  // --tags-csv, after danbooru_tags.csv
+};
+
+struct TagEngine {
+  TagDb db;
+  TagRules rules;
+};
+
+void add_tag_engine_flags(CLI::App& cmd, TagEngineFlags& flags);
+
+// Loads both; prints the error and returns nullptr on failure. Rule
+// warnings (unknown tag names) go to stderr unless `quiet`.
+std::unique_ptr<TagEngine> load_tag_engine(const TagEngineFlags& flags, bool quiet);
+
+}  // namespace tagforge::cli
