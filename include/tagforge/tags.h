@@ -126,8 +126,13 @@ struct PruneOptions {
   std::vector<std::string> blacklist;
 };
 
+// kohya's `a,b;c,d` (a becomes b, c becomes d; `\;` is a literal
+// semicolon; an empty b drops a), in canonical form. Errors name the pair.
+Result<std::vector<std::pair<std::string, std::string>>> parse_replacements(std::string_view spec);
+
 // Applies, in order: replacements, undesired and blacklist, contradictions,
 // redundancy. Every dropped or renamed tag is in `changes` with its rule.
+// Fails only on a malformed `replacements` spec (check it once up front).
 Status prune_tags(TagList& list, const TagDb& db, const TagRules& rules, const PruneOptions& options,
                   std::vector<TagChange>* changes = nullptr);
 

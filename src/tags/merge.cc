@@ -106,7 +106,8 @@ TagList merge_tags(const TagList& existing, std::span<const TaggerTags> taggers,
         }
         continue;
       }
-      out.tags[kept++] = std::move(out.tags[i]);
+      if (kept != i) out.tags[kept] = std::move(out.tags[i]);
+      ++kept;
     }
     out.tags.resize(kept);
   }

@@ -54,9 +54,31 @@ std::string_view strip_weight(std::string_view s, float* weight) {
   return trim(s.substr(0, colon));
 }
 
+// Does the bracket at s[0] close inside s, counting as split_tag_list does?
+bool opener_closes(std::string_view s) {
+  int depth = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\') { ++i; continue; }
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    else if ((c == ')' || c == ']' || c == '}') && --depth == 0) return true;
+  }
+  return false;
+}
+
+bool has_unescaped_comma(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') ++i;
+    else if (s[i] == ',') return true;
+  }
+  return false;
+}
+
 void append_unescaped(std::string_view s, std::string& out) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && !std::isalnum(static_cast<unsigned char>(s[i + 1]))) ++i;
+    // `\,` stays escaped: a bare comma would split the tag when read back.
+    const bool escape = s[i] == '\\' && i + 1 < s.size() && s[i + 1] != ',';
+    if (escape && !std::isalnum(static_cast<unsigned char>(s[i + 1]))) ++i;
     out += s[i];
   }
 }
@@ -85,6 +107,9 @@ void normalize_tag_text(std::string_view raw, std::string& out) {
     }
     out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : ch;
   }
+  // A trailing backslash escapes nothing here and would escape the
+  // separator after it once written.
+  while (!out.empty() && out.back() == '\\') out.pop_back();
 }
 
 EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& out, float* weight) {
@@ -109,50 +134,78 @@ EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& 
   }
 
   // Attention syntax, possibly nested: ((tag)), [(tag:1.1)].
+  bool unwrapped_any = false;
   for (int guard = 0; guard < 16; ++guard) {
     bool unwrapped = false;
     std::string_view inner = unwrap(s, &unwrapped);
     if (!unwrapped) break;
+    unwrapped_any = true;
     s = trim(inner);
     if (first == '(') s = strip_weight(s, weight);
   }
-  if (s.find(',') != std::string_view::npos) {
-    out.assign(s);  // `(red hair, blue eyes:1.2)`: the caller splits the inside
-    return EntryStatus::kGroup;
+  if (has_unescaped_comma(s)) {
+    // `(red hair, blue eyes:1.2)`: a weighted group; `a (b, c) d`: brackets
+    // that group nothing. Either way the caller splits the text again.
+    out.assign(s);
+    return unwrapped_any ? EntryStatus::kGroup : EntryStatus::kSplit;
   }
   std::string unescaped;
   append_unescaped(s, unescaped);
   normalize_tag_text(unescaped, out);
+  // A stray opener left by broken prompt syntax, `(red hair`, would make the
+  // written list read back as one group: it goes. `(o)_(o` keeps its own.
+  while (!out.empty() && (out[0] == '(' || out[0] == '[' || out[0] == '{') && !opener_closes(out)) out.erase(0, 1);
   if (out.empty()) return EntryStatus::kEmpty;
   if (out.size() > kMaxTagBytes) return EntryStatus::kTooLong;
   return EntryStatus::kOk;
 }
 
+void split_on_every_comma(std::string_view list, std::vector<std::string_view>& out) {
+  out.clear();
+  size_t start = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == '\\') {
+      ++i;
+    } else if (list[i] == ',' || list[i] == '\n') {
+      out.push_back(list.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(list.substr(start));
+}
+
 void split_tag_list(std::string_view list, std::vector<std::string_view>& out) {
   out.clear();
+  // Brackets group only when they open an entry, as prompt weights do:
+  // `(red hair, blue eyes:1.2)`. Inside a name (`hatsune_miku_(vocaloid)`,
+  // or a stray `(o`) they are just characters.
   int depth = 0;
+  bool at_entry_start = true;
   size_t start = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     const char c = list[i];
-    if (c == '\\') { ++i; continue; }
-    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == '\\') {
+      ++i;
+      at_entry_start = false;
+      continue;
+    }
+    const bool opener = c == '(' || c == '[' || c == '{';
+    if (opener && (depth > 0 || at_entry_start)) ++depth;
     else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
     else if ((c == ',' && depth == 0) || c == '\n') {
       out.push_back(list.substr(start, i - start));
       start = i + 1;
       depth = 0;  // a line never carries brackets into the next
+      at_entry_start = true;
+      continue;
     }
+    if (c != ' ' && c != '\t') at_entry_start = false;
   }
   if (depth != 0) {
     // Unbalanced: brackets cannot be trusted to group anything.
-    std::string_view rest = list.substr(start);
-    size_t s = 0;
-    for (size_t i = 0; i <= rest.size(); ++i) {
-      if (i == rest.size() || rest[i] == ',') {
-        out.push_back(rest.substr(s, i - s));
-        s = i + 1;
-      }
-    }
+    std::vector<std::string_view> rest;
+    split_on_every_comma(list.substr(start), rest);
+    out.insert(out.end(), rest.begin(), rest.end());
     return;
   }
   out.push_back(list.substr(start));

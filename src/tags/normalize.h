@@ -14,10 +14,11 @@ class TagDb;
 inline constexpr size_t kMaxTagBytes = 200;  // longer entries are not tags
 
 // Lower case (ASCII), spaces to underscores, control bytes removed, ends
-// trimmed. Nothing else: no parentheses, weights or escapes are touched.
+// trimmed, trailing backslashes dropped. Nothing else: no parentheses,
+// weights or escapes are touched.
 void normalize_tag_text(std::string_view raw, std::string& out);
 
-enum class EntryStatus { kOk, kEmpty, kTooLong, kGroup };
+enum class EntryStatus { kOk, kEmpty, kTooLong, kGroup, kSplit };
 
 // One list entry: trims, removes attention syntax `(tag)`, `[tag]`, `{tag}`
 // and weights `(tag:1.2)`, unescapes `\(` `\)`, then normalize_tag_text.
@@ -25,11 +26,16 @@ enum class EntryStatus { kOk, kEmpty, kTooLong, kGroup };
 // tag as written are taken as they are. `weight` gets the prompt weight (1
 // when none). kGroup: a weight covered several tags, `(red hair, blue
 // eyes:1.2)`; `out` holds the raw inside for the caller to split again.
+// kSplit: commas inside brackets that wrap nothing (`a (b, c) d`); `out`
+// holds the raw entry for split_on_every_comma. A tag never holds a comma.
 EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& out, float* weight);
 
 // Splits a list on commas (and newlines) outside parentheses; when the
 // parentheses never balance, on every comma. Entries are raw (untrimmed).
 void split_tag_list(std::string_view list, std::vector<std::string_view>& out);
+
+// Splits on every comma and newline not escaped with a backslash.
+void split_on_every_comma(std::string_view list, std::vector<std::string_view>& out);
 
 // Emoticon tags whose underscores are part of the face: kept when
 // underscores are otherwise replaced by spaces.

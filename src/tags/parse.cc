@@ -16,10 +16,11 @@ bool already_listed(const TagList& list, TagId id, std::string_view text) {
 }
 
 void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, ParseScratch& scratch,
-                   std::vector<TagChange>* changes, int depth) {
+                   std::vector<TagChange>* changes, int depth, bool flat) {
   std::vector<std::string_view> local;  // groups only; the top level reuses scratch
   std::vector<std::string_view>& entries = depth == 0 ? scratch.entries : local;
-  split_tag_list(list_text, entries);
+  if (flat) split_on_every_comma(list_text, entries);
+  else split_tag_list(list_text, entries);
   std::string group;  // a group's raw inside outlives scratch.text reuse
   for (std::string_view raw : entries) {
     float weight = 1;
@@ -32,10 +33,10 @@ void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, Pa
       }
       continue;
     }
-    if (st == EntryStatus::kGroup) {
+    if (st == EntryStatus::kGroup || st == EntryStatus::kSplit) {
       if (depth + 1 < kMaxGroupDepth) {
         group = scratch.text;
-        parse_entries(group, db, out, scratch, changes, depth + 1);
+        parse_entries(group, db, out, scratch, changes, depth + 1, st == EntryStatus::kSplit);
       }
       continue;
     }
@@ -68,7 +69,7 @@ void parse_tag_list(std::string_view list, const TagDb& db, TagList& out, ParseS
                     std::string_view source, std::vector<TagChange>* changes) {
   out.tags.clear();
   out.sources.assign(1, std::string(source));
-  parse_entries(list, db, out, scratch, changes, 0);
+  parse_entries(list, db, out, scratch, changes, 0, false);
 }
 
 TagList parse_tag_list(std::string_view list, const TagDb& db, std::string_view source) {

@@ -108,41 +108,57 @@ struct Context {
   }
 };
 
-// kohya's --tag_replacement: "a,b;c,d" replaces a by b and c by d; "\," and
-// "\;" are literal.
-std::vector<std::pair<std::string, std::string>> parse_replacements(std::string_view spec) {
+}  // namespace
+
+// kohya's --tag_replacement: "a,b;c,d" replaces a by b and c by d; "\;" is a
+// literal semicolon. An empty b drops a.
+Result<std::vector<std::pair<std::string, std::string>>> parse_replacements(std::string_view spec) {
   std::vector<std::pair<std::string, std::string>> out;
   std::string from, to, *cur = &from;
-  auto flush = [&] {
-    if (!from.empty()) {
+  std::string_view pair_start = spec;
+  auto flush = [&]() -> Status {
+    if (!from.empty() || !to.empty()) {
       std::string f, t;
       normalize_tag_text(from, f);
       normalize_tag_text(to, t);
+      if (f.empty()) return Error{ErrorCode::kInvalidInput, "replacement without a tag to replace: " + std::string(pair_start), {}};
       out.emplace_back(std::move(f), std::move(t));
     }
     from.clear();
     to.clear();
     cur = &from;
+    return ok_status();
   };
   for (size_t i = 0; i < spec.size(); ++i) {
     const char c = spec[i];
-    if (c == '\\' && i + 1 < spec.size()) {
+    if (c == '\\' && i + 1 < spec.size() && spec[i + 1] == ';') {
       *cur += spec[++i];
-    } else if (c == ',' && cur == &from) {
+    } else if (c == ',') {
+      if (cur == &to) {
+        return Error{ErrorCode::kInvalidInput,
+                     "replacement has two commas (write 'a,b;c,d'; a tag cannot contain a comma): " +
+                         std::string(spec.substr(0, std::min<size_t>(spec.size(), 80))),
+                     {}};
+      }
       cur = &to;
     } else if (c == ';') {
-      flush();
+      TF_RETURN_IF_ERROR(flush());
+      pair_start = spec.substr(i + 1);
     } else {
       *cur += c;
     }
   }
-  flush();
+  TF_RETURN_IF_ERROR(flush());
   return out;
 }
 
-void apply_user_rules(Context& c) {
+namespace {
+
+Status apply_user_rules(Context& c) {
   if (!c.opt.replacements.empty()) {
-    for (const auto& [from, to] : parse_replacements(c.opt.replacements)) {
+    auto pairs = parse_replacements(c.opt.replacements);
+    if (!pairs) return pairs.error();
+    for (const auto& [from, to] : *pairs) {
       for (size_t i = 0; i < c.list.tags.size(); ++i) {
         if (!c.present.alive(i) || c.list.name(i, c.db) != from) continue;
         TagEntry& e = c.list.tags[i];
@@ -167,7 +183,7 @@ void apply_user_rules(Context& c) {
       }
     }
   }
-  if (c.opt.undesired.empty() && c.opt.blacklist.empty()) return;
+  if (c.opt.undesired.empty() && c.opt.blacklist.empty()) return ok_status();
   std::vector<std::string> undesired;
   for (const auto& u : c.opt.undesired) {
     std::string n;
@@ -188,6 +204,7 @@ void apply_user_rules(Context& c) {
       }
     }
   }
+  return ok_status();
 }
 
 // Characters in the picture by count tags: the sum over kinds of the
@@ -195,7 +212,7 @@ void apply_user_rules(Context& c) {
 uint32_t subject_total(const Context& c) {
   uint32_t per_kind[8] = {};
   for (size_t i = 0; i < c.list.tags.size(); ++i) {
-    if (!c.present.alive(i)) continue;
+    if (!c.present.alive(i) || !(c.rules.flags_of(c.list.tags[i].id) & kCounts)) continue;
     auto it = c.rules.counts.find(c.list.tags[i].id);
     if (it == c.rules.counts.end() || it->second.kind >= 8) continue;
     per_kind[it->second.kind] = std::max(per_kind[it->second.kind], it->second.n);
@@ -223,7 +240,7 @@ void resolve_at_most(Context& c) {
 void resolve_groups(Context& c) {
   std::vector<uint32_t> touched;
   for (size_t i = 0; i < c.list.tags.size(); ++i) {
-    if (!c.present.alive(i)) continue;
+    if (!c.present.alive(i) || !(c.rules.flags_of(c.list.tags[i].id) & kInGroup)) continue;
     auto it = c.rules.groups_of.find(c.list.tags[i].id);
     if (it != c.rules.groups_of.end()) touched.insert(touched.end(), it->second.begin(), it->second.end());
   }
@@ -238,7 +255,7 @@ void resolve_groups(Context& c) {
     const ExclusiveGroup& g = c.rules.groups[gi];
     if (g.single_subject) {
       if (!single_known) {
-        const TagId solo = c.db.find("solo");
+        const TagId solo = c.rules.solo;
         single = (solo != kUnknownTag && c.present.find(solo) != SIZE_MAX) || subject_total(c) == 1;
         single_known = true;
       }
@@ -247,6 +264,18 @@ void resolve_groups(Context& c) {
     bool excused = false;
     for (TagId u : g.unless) excused = excused || c.present.find(u) != SIZE_MAX;
     if (excused) continue;
+    // Fast path: most groups a list touches have one member present.
+    size_t members_present = 0;
+    for (const auto& member : g.members) {
+      for (TagId id : member) {
+        if (c.present.find(id) != SIZE_MAX) {
+          ++members_present;
+          break;
+        }
+      }
+      if (members_present > 1) break;
+    }
+    if (members_present < 2) continue;
     present_members.clear();
     for (const auto& member : g.members) {
       std::vector<size_t> idx;
@@ -284,7 +313,7 @@ void resolve_groups(Context& c) {
 
 void resolve_redundancy(Context& c) {
   for (size_t i = 0; i < c.list.tags.size(); ++i) {
-    if (!c.present.alive(i)) continue;
+    if (!c.present.alive(i) || !(c.rules.flags_of(c.list.tags[i].id) & kImplies)) continue;
     auto it = c.rules.implies.find(c.list.tags[i].id);
     if (it == c.rules.implies.end()) continue;
     for (const Implication& imp : it->second) {
@@ -301,7 +330,7 @@ void resolve_redundancy(Context& c) {
 Status prune_tags(TagList& list, const TagDb& db, const TagRules& rules, const PruneOptions& opt,
                   std::vector<TagChange>* changes) {
   Context c{list, db, rules.impl(), opt, changes, Present(list), Strength(list, db, opt)};
-  apply_user_rules(c);
+  TF_RETURN_IF_ERROR(apply_user_rules(c));
   if (opt.contradictions) {
     resolve_groups(c);
     resolve_at_most(c);
@@ -309,7 +338,9 @@ Status prune_tags(TagList& list, const TagDb& db, const TagRules& rules, const P
   if (opt.redundancy) resolve_redundancy(c);
   size_t out = 0;
   for (size_t i = 0; i < list.tags.size(); ++i) {
-    if (c.present.alive(i)) list.tags[out++] = std::move(list.tags[i]);
+    if (!c.present.alive(i)) continue;
+    if (out != i) list.tags[out] = std::move(list.tags[i]);  // never self-move: it empties a string
+    ++out;
   }
   list.tags.resize(out);
   return ok_status();

@@ -195,6 +195,11 @@ Status compile(const toml::table& root, const TagDb& db, Impl& impl, std::string
       impl.groups.push_back(std::move(g));
     }
   }
+  impl.flags.assign(db.size(), 0);
+  for (const auto& [id, list] : impl.implies) impl.flags[id] |= kImplies;
+  for (const auto& [id, list] : impl.groups_of) impl.flags[id] |= kInGroup;
+  for (const auto& [id, count] : impl.counts) impl.flags[id] |= kCounts;
+  impl.solo = db.find("solo");
   return ok_status();
 }
 

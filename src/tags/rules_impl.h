@@ -37,7 +37,15 @@ struct AtMostRule {
   std::string why;
 };
 
+// Per-tag bits so that the common tag, which no rule mentions, costs one
+// array read instead of three hash lookups.
+enum RuleFlag : uint8_t { kImplies = 1, kInGroup = 2, kCounts = 4 };
+
 struct TagRules::Impl {
+  std::vector<uint8_t> flags;  // by TagId; tags past the end have none
+  TagId solo = kUnknownTag;
+  uint8_t flags_of(TagId id) const { return id < flags.size() ? flags[id] : 0; }
+
   // Direct and transitive implications of a tag, by TagId.
   std::unordered_map<TagId, std::vector<Implication>> implies;
   std::vector<ImplicationRule> implication_rules;

@@ -253,15 +253,27 @@ TEST(Prune, UserRules) {
   PruneOptions p;
   p.undesired = {"Simple Background"};
   p.blacklist = {"*_censor*"};
-  p.replacements = "white_background,plain_background;a\\,b,c";
+  p.replacements = "white_background,plain_background;Some Tag,other_tag";
   EXPECT_EQ(clean("1girl, simple_background, bar_censor, white_background, mosaic_censoring", p),
             "1girl, plain_background");
+  EXPECT_FALSE(parse_replacements("a,b,c").ok());  // a tag cannot hold a comma
+  EXPECT_FALSE(parse_replacements(",b").ok());
+  auto pairs = parse_replacements("Some Tag,other_tag;x\\;y,z");
+  ASSERT_TRUE(pairs.ok());
+  EXPECT_EQ((*pairs)[0], (std::pair<std::string, std::string>{"some_tag", "other_tag"}));
+  EXPECT_EQ((*pairs)[1].first, "x;y");
   PruneOptions drop;
   drop.replacements = "smile,";
   EXPECT_EQ(clean("smile, 1girl", drop), "1girl");
   PruneOptions merge;
   merge.replacements = "grin,smile";
   EXPECT_EQ(clean("grin, smile, 1girl", merge), "smile, 1girl");
+}
+
+TEST(Prune, UnknownTagsSurvivePruning) {
+  // Regression (found by fuzz_tags): compacting the list self-moved entries
+  // and emptied the text of unknown tags.
+  EXPECT_EQ(clean("my_trigger, 1girl, multiple_girls, other_word"), "my_trigger, 1girl, other_word");
 }
 
 TEST(Prune, EveryDropHasAReason) {

@@ -179,6 +179,10 @@ Runner add_tags_clean_command(CLI::App& tags) {
       std::fprintf(stderr, "tagforge tags clean: give PATHs or --stdin\n");
       return kExitFatal;
     }
+    if (auto r = parse_replacements(a->prune.replacements); !r) {
+      std::fprintf(stderr, "tagforge tags clean: --replace: %s\n", r.error().message.c_str());
+      return kExitFatal;
+    }
     a->prune.undesired = comma_list(a->undesired);
     a->prune.blacklist = comma_list(a->blacklist);
     a->format.always_first = comma_list(a->always_first);
