@@ -66,7 +66,10 @@ Result<SortPlan> plan_sort(const ScanResult& scan, const std::filesystem::path& 
   for (size_t i = 0; i < scan.items.size(); ++i) by_prefix[opt.folder[static_cast<size_t>(classes[i])]].push_back(i);
 
   SortPlan plan;
-  for (auto& [prefix, members] : by_prefix) {
+  for (auto& prefix_and_members : by_prefix) {
+    // Named, not a structured binding: clang 14 cannot capture those.
+    const std::string& prefix = prefix_and_members.first;
+    std::vector<size_t>& members = prefix_and_members.second;
     std::map<uint64_t, BucketState> buckets;
     auto bucket = [&](uint64_t n) -> BucketState& {
       auto [it, fresh] = buckets.try_emplace(n);
