@@ -23,9 +23,15 @@ int category_rank(TagCategory c) {
 
 void append_tag(std::string_view canonical, const FormatOptions& opt, std::string& out) {
   const bool spaces = opt.remove_underscores && !is_kaomoji(canonical);
+  if (!opt.escape_parentheses) {
+    const size_t at = out.size();
+    out += canonical;
+    if (spaces) std::replace(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(), '_', ' ');
+    return;
+  }
   for (char c : canonical) {
     if (c == '_' && spaces) c = ' ';
-    if (opt.escape_parentheses && (c == '(' || c == ')')) out += '\\';
+    if (c == '(' || c == ')') out += '\\';
     out += c;
   }
 }
@@ -36,8 +42,8 @@ void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt,
                  std::string_view append_to) {
   out.clear();
   // Order: indices, then stable moves to the front or back.
-  std::vector<size_t> order;
-  order.reserve(list.tags.size());
+  thread_local std::vector<size_t> order;  // reused: no allocation per list
+  order.clear();
   size_t rating = SIZE_MAX;
   for (size_t i = 0; i < list.tags.size(); ++i) {
     if (db.category(list.tags[i].id) == TagCategory::kRating && opt.rating != FormatOptions::Rating::kKeep) {

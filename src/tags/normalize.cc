@@ -1,7 +1,9 @@
 #include "tags/normalize.h"
 
+#include <array>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #include "tagforge/tag_db.h"
 
@@ -85,31 +87,67 @@ void append_unescaped(std::string_view s, std::string& out) {
 
 }  // namespace
 
-void normalize_tag_text(std::string_view raw, std::string& out) {
-  out.clear();
+void normalize_tag_text(std::string_view raw, std::string& out) { normalize_tag_text(raw, out, nullptr); }
+
+// What normalize_tag_text does with each byte.
+enum ByteClass : uint8_t { kCopy, kUpper, kSpace, kUnderscore, kSpecial };
+
+constexpr std::array<uint8_t, 256> make_byte_classes() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c <= 0x20; ++c) t[c] = kSpace;  // controls count as spaces
+  t[0x7F] = kSpace;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kUpper;
+  t['_'] = kUnderscore;
+  t['\\'] = kSpecial;
+  t[':'] = kSpecial;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kByteClass = make_byte_classes();
+
+void normalize_tag_text(std::string_view raw, std::string& out, bool* saw_escape_or_colon) {
   raw = trim(raw);
+  out.resize(raw.size());  // never grows: runs of spaces only shrink
+  char* w = out.data();
+  char* const begin = w;
+  // Most entries are canonical already: copy that prefix in one go.
+  size_t plain = 0;
+  while (plain < raw.size()) {
+    const uint8_t k = kByteClass[static_cast<unsigned char>(raw[plain])];
+    if (k != kCopy && k != kUnderscore) break;
+    ++plain;
+  }
+  std::memcpy(w, raw.data(), plain);
+  w += plain;
   bool pending_space = false;
-  for (char ch : raw) {
+  bool special = false;
+  for (char ch : raw.substr(plain)) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c == ' ' || c == '_' || is_space_or_control(c)) {
-      // Runs of spaces become one underscore; an underscore stays one.
-      if (c == '_') {
-        if (pending_space) pending_space = false;
-        out += '_';
-      } else if (!out.empty() && out.back() != '_') {
-        pending_space = true;
-      }
-      continue;
+    switch (kByteClass[c]) {
+      case kCopy:
+      case kUpper:
+      case kSpecial:
+        if (pending_space) {
+          *w++ = '_';
+          pending_space = false;
+        }
+        special |= kByteClass[c] == kSpecial;
+        *w++ = kByteClass[c] == kUpper ? static_cast<char>(c + 32) : ch;
+        break;
+      case kUnderscore:
+        // An underscore ends a run of spaces: "long _hair" -> long_hair.
+        pending_space = false;
+        *w++ = '_';
+        break;
+      case kSpace:
+        if (w != begin && w[-1] != '_') pending_space = true;
+        break;
     }
-    if (pending_space) {
-      out += '_';
-      pending_space = false;
-    }
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : ch;
   }
   // A trailing backslash escapes nothing here and would escape the
   // separator after it once written.
-  while (!out.empty() && out.back() == '\\') out.pop_back();
+  while (w != begin && w[-1] == '\\') --w;
+  out.resize(static_cast<size_t>(w - begin));
+  if (saw_escape_or_colon) *saw_escape_or_colon = special;
 }
 
 EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& out, float* weight) {
@@ -124,12 +162,14 @@ EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& 
     return EntryStatus::kTooLong;
   }
   // As written: a kaomoji or a tag that itself has brackets, e.g. `(o)_(o)`.
-  normalize_tag_text(s, out);
+  bool special = false;
+  normalize_tag_text(s, out, &special);
   if (is_kaomoji(out)) return EntryStatus::kOk;
   const char first = s.front();
   const bool bracketed = first == '(' || first == '[' || first == '{';
-  if (bracketed && db && db->find(out) != kUnknownTag) return EntryStatus::kOk;
-  if (!bracketed && s.find('\\') == std::string_view::npos && s.find(':') == std::string_view::npos) {
+  // (A weight has a colon: `(tag:1.2)` is never a tag as written.)
+  if (bracketed && !special && db && db->find(out) != kUnknownTag) return EntryStatus::kOk;
+  if (!bracketed && !special) {  // the common case: done in one pass
     return out.empty() ? EntryStatus::kEmpty : out.size() > kMaxTagBytes ? EntryStatus::kTooLong : EntryStatus::kOk;
   }
 
@@ -149,7 +189,8 @@ EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& 
     out.assign(s);
     return unwrapped_any ? EntryStatus::kGroup : EntryStatus::kSplit;
   }
-  std::string unescaped;
+  thread_local std::string unescaped;  // reused: no allocation per entry
+  unescaped.clear();
   append_unescaped(s, unescaped);
   normalize_tag_text(unescaped, out);
   // A stray opener left by broken prompt syntax, `(red hair`, would make the
@@ -174,6 +215,21 @@ void split_on_every_comma(std::string_view list, std::vector<std::string_view>& 
   out.push_back(list.substr(start));
 }
 
+// What split_tag_list looks at; everything else is skipped in a tight loop.
+enum SplitClass : uint8_t { kPlain, kBlank, kComma, kNewline, kEscape, kOpen, kClose };
+
+constexpr std::array<uint8_t, 256> make_split_classes() {
+  std::array<uint8_t, 256> t{};
+  t[' '] = t['\t'] = kBlank;
+  t[','] = kComma;
+  t['\n'] = kNewline;
+  t['\\'] = kEscape;
+  t['('] = t['['] = t['{'] = kOpen;
+  t[')'] = t[']'] = t['}'] = kClose;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kSplitClass = make_split_classes();
+
 void split_tag_list(std::string_view list, std::vector<std::string_view>& out) {
   out.clear();
   // Brackets group only when they open an entry, as prompt weights do:
@@ -182,24 +238,40 @@ void split_tag_list(std::string_view list, std::vector<std::string_view>& out) {
   int depth = 0;
   bool at_entry_start = true;
   size_t start = 0;
-  for (size_t i = 0; i < list.size(); ++i) {
-    const char c = list[i];
-    if (c == '\\') {
-      ++i;
-      at_entry_start = false;
-      continue;
+  const size_t n = list.size();
+  for (size_t i = 0; i < n; ++i) {
+    switch (kSplitClass[static_cast<unsigned char>(list[i])]) {
+      case kPlain:
+        at_entry_start = false;
+        while (i + 1 < n && kSplitClass[static_cast<unsigned char>(list[i + 1])] == kPlain) ++i;
+        break;
+      case kBlank:
+        break;
+      case kEscape:
+        ++i;
+        at_entry_start = false;
+        break;
+      case kOpen:
+        if (depth > 0 || at_entry_start) ++depth;
+        at_entry_start = false;
+        break;
+      case kClose:
+        if (depth > 0) --depth;
+        at_entry_start = false;
+        break;
+      case kComma:
+        if (depth > 0) {
+          at_entry_start = false;
+          break;
+        }
+        [[fallthrough]];
+      case kNewline:
+        out.push_back(list.substr(start, i - start));
+        start = i + 1;
+        depth = 0;  // a line never carries brackets into the next
+        at_entry_start = true;
+        break;
     }
-    const bool opener = c == '(' || c == '[' || c == '{';
-    if (opener && (depth > 0 || at_entry_start)) ++depth;
-    else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
-    else if ((c == ',' && depth == 0) || c == '\n') {
-      out.push_back(list.substr(start, i - start));
-      start = i + 1;
-      depth = 0;  // a line never carries brackets into the next
-      at_entry_start = true;
-      continue;
-    }
-    if (c != ' ' && c != '\t') at_entry_start = false;
   }
   if (depth != 0) {
     // Unbalanced: brackets cannot be trusted to group anything.

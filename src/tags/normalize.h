@@ -17,6 +17,8 @@ inline constexpr size_t kMaxTagBytes = 200;  // longer entries are not tags
 // trimmed, trailing backslashes dropped. Nothing else: no parentheses,
 // weights or escapes are touched.
 void normalize_tag_text(std::string_view raw, std::string& out);
+// The same, and says whether `raw` held a backslash or a colon.
+void normalize_tag_text(std::string_view raw, std::string& out, bool* saw_escape_or_colon);
 
 enum class EntryStatus { kOk, kEmpty, kTooLong, kGroup, kSplit };
 

@@ -11,7 +11,7 @@ namespace {
 // one from a less trusted source, else the rarer tag, else the later one.
 class Strength {
  public:
-  Strength(const TagList& list, const TagDb& db, const PruneOptions& opt) : list_(list), db_(db) {
+  Strength(const TagList& list, const TagDb& db, const PruneOptions& opt) : list_(list), db_(db), rank_(buffer()) {
     rank_.resize(list.sources.size());
     for (size_t s = 0; s < list.sources.size(); ++s) {
       auto it = std::find(opt.source_priority.begin(), opt.source_priority.end(), list.sources[s]);
@@ -40,26 +40,41 @@ class Strength {
     return best;
   }
 
+  static std::vector<size_t>& buffer() {
+    thread_local std::vector<size_t> b;  // reused: no allocation per list
+    return b;
+  }
+
   const TagList& list_;
   const TagDb& db_;
-  std::vector<size_t> rank_;
+  std::vector<size_t>& rank_;
 };
 
 // The list's tags by id for lookups; `alive` marks what pruning kept.
 class Present {
  public:
-  explicit Present(const TagList& list) : alive_(list.tags.size(), 1) { reindex(list); }
+  explicit Present(const TagList& list) : by_id_(ids_buffer()), alive_(alive_buffer()) {
+    alive_.assign(list.tags.size(), 1);
+    reindex(list);
+  }
   // After tags changed their ids (replacements); what was dropped stays dropped.
   void reindex(const TagList& list) {
     by_id_.clear();
-    by_id_.reserve(list.tags.size());
     for (size_t i = 0; i < list.tags.size(); ++i) {
       if (list.tags[i].id != kUnknownTag) by_id_.push_back({list.tags[i].id, i});
     }
-    std::sort(by_id_.begin(), by_id_.end());
+    // Short lists (nearly all) are searched linearly; long ones are sorted.
+    sorted_ = by_id_.size() > kLinear;
+    if (sorted_) std::sort(by_id_.begin(), by_id_.end());
   }
   // Index of tag `id` in the list when present and alive, else SIZE_MAX.
   size_t find(TagId id) const {
+    if (!sorted_) {
+      for (const auto& [tag, index] : by_id_) {
+        if (tag == id) return alive_[index] ? index : SIZE_MAX;
+      }
+      return SIZE_MAX;
+    }
     auto it = std::lower_bound(by_id_.begin(), by_id_.end(), std::pair<TagId, size_t>{id, 0});
     if (it == by_id_.end() || it->first != id || !alive_[it->second]) return SIZE_MAX;
     return it->second;
@@ -68,8 +83,21 @@ class Present {
   void kill(size_t i) { alive_[i] = 0; }
 
  private:
-  std::vector<std::pair<TagId, size_t>> by_id_;
-  std::vector<char> alive_;
+  // Reused between calls on one thread: no allocation per list.
+  static std::vector<std::pair<TagId, size_t>>& ids_buffer() {
+    thread_local std::vector<std::pair<TagId, size_t>> b;
+    return b;
+  }
+  static std::vector<char>& alive_buffer() {
+    thread_local std::vector<char> b;
+    return b;
+  }
+
+  static constexpr size_t kLinear = 64;
+
+  std::vector<std::pair<TagId, size_t>>& by_id_;
+  std::vector<char>& alive_;
+  bool sorted_ = false;
 };
 
 bool glob_match(std::string_view pattern, std::string_view s) {
@@ -238,20 +266,38 @@ void resolve_at_most(Context& c) {
 }
 
 void resolve_groups(Context& c) {
-  std::vector<uint32_t> touched;
+  // (group, member, tag index) for every listed tag a group names; sorted,
+  // each group's run shows at once whether two of its members are present.
+  struct Hit {
+    uint32_t group, member;
+    size_t tag;
+    bool operator<(const Hit& o) const { return group != o.group ? group < o.group : member < o.member; }
+  };
+  thread_local std::vector<Hit> hits;
+  hits.clear();
   for (size_t i = 0; i < c.list.tags.size(); ++i) {
     if (!c.present.alive(i) || !(c.rules.flags_of(c.list.tags[i].id) & kInGroup)) continue;
     auto it = c.rules.groups_of.find(c.list.tags[i].id);
-    if (it != c.rules.groups_of.end()) touched.insert(touched.end(), it->second.begin(), it->second.end());
+    if (it == c.rules.groups_of.end()) continue;
+    for (const auto& m : it->second) hits.push_back({m.group, m.member, i});
   }
-  if (touched.empty()) return;
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  if (hits.size() < 2) return;
+  std::sort(hits.begin(), hits.end());
 
   bool single = false;  // decided lazily: most lists touch no single-subject group
   bool single_known = false;
   std::vector<std::vector<size_t>> present_members;
-  for (uint32_t gi : touched) {
+  for (size_t run = 0; run < hits.size();) {
+    size_t end = run;
+    bool several = false;
+    while (end < hits.size() && hits[end].group == hits[run].group) {
+      several = several || hits[end].member != hits[run].member;
+      ++end;
+    }
+    const uint32_t gi = hits[run].group;
+    const size_t first = run;
+    run = end;
+    if (!several) continue;
     const ExclusiveGroup& g = c.rules.groups[gi];
     if (g.single_subject) {
       if (!single_known) {
@@ -264,36 +310,24 @@ void resolve_groups(Context& c) {
     bool excused = false;
     for (TagId u : g.unless) excused = excused || c.present.find(u) != SIZE_MAX;
     if (excused) continue;
-    // Fast path: most groups a list touches have one member present.
-    size_t members_present = 0;
-    for (const auto& member : g.members) {
-      for (TagId id : member) {
-        if (c.present.find(id) != SIZE_MAX) {
-          ++members_present;
-          break;
-        }
-      }
-      if (members_present > 1) break;
-    }
-    if (members_present < 2) continue;
+    // Members still present (an earlier group may have dropped some).
     present_members.clear();
-    for (const auto& member : g.members) {
-      std::vector<size_t> idx;
-      for (TagId id : member) {
-        const size_t i = c.present.find(id);
-        if (i != SIZE_MAX) idx.push_back(i);
-      }
-      if (!idx.empty()) present_members.push_back(std::move(idx));
+    uint32_t last_member = UINT32_MAX;
+    for (size_t k = first; k < end; ++k) {
+      if (!c.present.alive(hits[k].tag)) continue;
+      if (hits[k].member != last_member) present_members.emplace_back();
+      last_member = hits[k].member;
+      present_members.back().push_back(hits[k].tag);
     }
+    // A member is as strong as its strongest tag; the weakest goes until one is left.
+    auto strongest = [&](const std::vector<size_t>& m) {
+      size_t s = m.front();
+      for (size_t i : m) {
+        if (c.strength.weaker(s, i)) s = i;
+      }
+      return s;
+    };
     while (present_members.size() > 1) {
-      // A member is as strong as its strongest tag.
-      auto strongest = [&](const std::vector<size_t>& m) {
-        size_t s = m.front();
-        for (size_t i : m) {
-          if (c.strength.weaker(s, i)) s = i;
-        }
-        return s;
-      };
       size_t weakest = 0;
       for (size_t k = 1; k < present_members.size(); ++k) {
         if (c.strength.weaker(strongest(present_members[k]), strongest(present_members[weakest]))) weakest = k;

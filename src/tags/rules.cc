@@ -186,10 +186,10 @@ Status compile(const toml::table& root, const TagDb& db, Impl& impl, std::string
         continue;
       }
       const uint32_t gi = static_cast<uint32_t>(impl.groups.size());
-      for (const auto& member : g.members) {
-        for (TagId id : member) {
+      for (uint32_t m = 0; m < g.members.size(); ++m) {
+        for (TagId id : g.members[m]) {
           auto& list = impl.groups_of[id];
-          if (list.empty() || list.back() != gi) list.push_back(gi);
+          if (list.empty() || list.back().group != gi) list.push_back({gi, m});
         }
       }
       impl.groups.push_back(std::move(g));

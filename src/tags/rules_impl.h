@@ -50,7 +50,10 @@ struct TagRules::Impl {
   std::unordered_map<TagId, std::vector<Implication>> implies;
   std::vector<ImplicationRule> implication_rules;
   std::vector<ExclusiveGroup> groups;
-  std::unordered_map<TagId, std::vector<uint32_t>> groups_of;  // tag -> groups it is in
+  struct Membership {
+    uint32_t group, member;
+  };
+  std::unordered_map<TagId, std::vector<Membership>> groups_of;  // tag -> where it is in groups
   std::unordered_map<TagId, SubjectCount> counts;
   std::vector<AtMostRule> at_most;
   std::vector<std::string> warnings;  // names the database does not know, and such
