@@ -76,12 +76,13 @@ bool has_unescaped_comma(std::string_view s) {
   return false;
 }
 
+// Drops the backslash of `\(` and friends. A comma cannot be part of a tag
+// in a comma-separated file, escaped or not: it is dropped, so that what is
+// written always reads back as the same tags.
 void append_unescaped(std::string_view s, std::string& out) {
   for (size_t i = 0; i < s.size(); ++i) {
-    // `\,` stays escaped: a bare comma would split the tag when read back.
-    const bool escape = s[i] == '\\' && i + 1 < s.size() && s[i + 1] != ',';
-    if (escape && !std::isalnum(static_cast<unsigned char>(s[i + 1]))) ++i;
-    out += s[i];
+    if (s[i] == '\\' && i + 1 < s.size() && !std::isalnum(static_cast<unsigned char>(s[i + 1]))) ++i;
+    if (s[i] != ',') out += s[i];
   }
 }
 

@@ -148,6 +148,18 @@ TEST(Split, RespectsBracketsAndSurvivesUnbalancedOnes) {
   EXPECT_EQ(e.size(), 3u);
 }
 
+TEST(Normalize, WrittenTagsReadBackAsTheSameTags) {
+  // Found by libFuzzer: `x\\\,y` unescaped to `x\\,y`, whose comma was bare
+  // once written. No tag holds a comma, escaped or not.
+  for (std::string_view in : {"x\\\\\\,y, z", "a\\,b, c", "(r\ned hair, blue eyes:1.1)- ", "\\(o\\)_\\(o\n\\), ^_^"}) {
+    const std::string out = clean(in);
+    std::vector<std::string_view> entries;
+    split_tag_list(out, entries);
+    EXPECT_EQ(entries.size(), parse_tag_list(in, db()).tags.size()) << in << " -> " << out;
+    EXPECT_EQ(clean(out), out) << in;  // and cleaning again changes nothing
+  }
+}
+
 // ---- parsing ------------------------------------------------------------------------
 
 TEST(Parse, AliasesDuplicatesUnknownsAndGroups) {
