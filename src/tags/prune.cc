@@ -146,10 +146,18 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_replacements(std:
   std::string_view pair_start = spec;
   auto flush = [&]() -> Status {
     if (!from.empty() || !to.empty()) {
+      // Each side read as one list entry would be, so that a replacement
+      // writes nothing a tag file could not hold.
       std::string f, t;
-      normalize_tag_text(from, f);
-      normalize_tag_text(to, t);
-      if (f.empty()) return Error{ErrorCode::kInvalidInput, "replacement without a tag to replace: " + std::string(pair_start), {}};
+      float weight;
+      const EntryStatus fs = normalize_entry(from, nullptr, f, &weight);
+      const EntryStatus ts = to.empty() ? EntryStatus::kEmpty : normalize_entry(to, nullptr, t, &weight);
+      if (fs != EntryStatus::kOk) {
+        return Error{ErrorCode::kInvalidInput, "replacement without a tag to replace: " + std::string(pair_start), {}};
+      }
+      if (ts != EntryStatus::kOk && ts != EntryStatus::kEmpty) {
+        return Error{ErrorCode::kInvalidInput, "replacement target is not one tag: " + to, {}};
+      }
       out.emplace_back(std::move(f), std::move(t));
     }
     from.clear();

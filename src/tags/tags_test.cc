@@ -274,6 +274,12 @@ TEST(Prune, UserRules) {
   ASSERT_TRUE(pairs.ok());
   EXPECT_EQ((*pairs)[0], (std::pair<std::string, std::string>{"some_tag", "other_tag"}));
   EXPECT_EQ((*pairs)[1].first, "x;y");
+  // Found by libFuzzer: a target is read like a list entry, so a stray
+  // bracket cannot reach a file and regroup it when read back.
+  auto stray = parse_replacements("smile,(broken");
+  ASSERT_TRUE(stray.ok());
+  EXPECT_EQ((*stray)[0].second, "broken");
+  EXPECT_FALSE(parse_replacements("smile,(a, b)").ok());
   PruneOptions drop;
   drop.replacements = "smile,";
   EXPECT_EQ(clean("smile, 1girl", drop), "1girl");
