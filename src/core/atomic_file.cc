@@ -1,6 +1,7 @@
 #include "core/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,9 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view dat
   {
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd.valid()) return Error::from_errno(errno, "cannot create temporary file", tmp);
+    // A replaced file keeps its permissions (a private tag file stays private).
+    struct stat old;
+    if (policy == Overwrite::kReplace && ::stat(path.c_str(), &old) == 0) (void)::fchmod(fd.get(), old.st_mode & 07777);
     const char* p = data.data();
     size_t left = data.size();
     while (left > 0) {

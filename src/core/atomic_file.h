@@ -12,7 +12,8 @@ namespace tagforge {
 enum class Overwrite { kNever, kReplace };
 
 // Writes `data` to `path` atomically. With Overwrite::kNever an existing
-// `path` is an error (kExists) and is left untouched.
+// `path` is an error (kExists) and is left untouched; with kReplace the new
+// file keeps the old one's permission bits.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view data,
                          Overwrite policy = Overwrite::kNever);
 

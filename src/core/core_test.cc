@@ -58,6 +58,10 @@ TEST(AtomicFile, WritesAndRefusesToOverwrite) {
   EXPECT_EQ(testing::read_file(p), "third");
   // No temporary file is left behind.
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  // Replacing keeps the permissions of what was there.
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+  ASSERT_TRUE(write_file_atomic(p, "fourth", Overwrite::kReplace).ok());
+  EXPECT_EQ(fs::status(p).permissions(), fs::perms::owner_read | fs::perms::owner_write);
   fs::remove_all(dir);
 }
 
