@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick start: set up, then scan and sort a generated example tree.
+# Quick start: set up, then scan, clean the tags of and sort a generated example tree.
 # Idempotent: every run starts from a fresh example tree in build/example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,14 @@ build/bin/tagforge-example-tree "$EX"
 echo
 echo "== tagforge scan $EX"
 build/bin/tagforge scan "$EX" || true   # exit 1 would only mean unreadable files
+echo
+echo "== tagforge tags clean $EX (tag sidecars normalised and pruned in place)"
+build/bin/tagforge tags clean "$EX" -q
+build/bin/tagforge tags stats "$EX" --top 5
+echo
+echo "== a messy tag list through tagforge tags clean --stdin --explain"
+echo '1girl, Long Hair, very long hair, (blue eyes:1.2), ^_^, 1girls, my_trigger, solo, 2girls, black thighhighs, thighhighs' |
+  build/bin/tagforge tags clean --stdin --explain
 echo
 echo "== tagforge sort $EX --bucket-size 10"
 build/bin/tagforge sort "$EX" --bucket-size 10

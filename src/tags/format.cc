@@ -46,7 +46,7 @@ void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt,
   order.clear();
   size_t rating = SIZE_MAX;
   for (size_t i = 0; i < list.tags.size(); ++i) {
-    if (db.category(list.tags[i].id) == TagCategory::kRating && opt.rating != FormatOptions::Rating::kKeep) {
+    if (opt.rating != FormatOptions::Rating::kKeep && db.category(list.tags[i].id) == TagCategory::kRating) {
       if (rating == SIZE_MAX) rating = i;  // one rating at most
       continue;
     }
