@@ -162,12 +162,15 @@ EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& 
     out.clear();
     return EntryStatus::kTooLong;
   }
-  // As written: a kaomoji or a tag that itself has brackets, e.g. `(o)_(o)`.
-  bool special = false;
-  normalize_tag_text(s, out, &special);
-  if (is_kaomoji(out)) return EntryStatus::kOk;
   const char first = s.front();
   const bool bracketed = first == '(' || first == '[' || first == '{';
+  bool special = true;
+  // `(tag:1.2)`: a weight, never a kaomoji or a tag as written; straight on.
+  if (!bracketed || s.find(':') == std::string_view::npos) {
+    // As written: a kaomoji or a tag that itself has brackets, e.g. `(o)_(o)`.
+    normalize_tag_text(s, out, &special);
+    if (is_kaomoji(out)) return EntryStatus::kOk;
+  }
   // (A weight has a colon: `(tag:1.2)` is never a tag as written.)
   if (bracketed && !special && db && db->find(out) != kUnknownTag) return EntryStatus::kOk;
   if (!bracketed && !special) {  // the common case: done in one pass

@@ -31,23 +31,40 @@ struct TagDb::Impl {
   std::vector<std::string_view> names;
   std::vector<TagCategory> categories;
   std::vector<uint64_t> posts;
-  FlatStringMap by_name;   // canonical names
-  FlatStringMap by_alias;  // aliases -> TagId
+  // Names and aliases in one table, so that any lookup is one probe: the
+  // value is the TagId, with kAliasBit set for an alias.
+  static constexpr uint32_t kAliasBit = 0x80000000u;
+  FlatStringMap index;
+  size_t alias_count = 0;
   size_t skipped = 0;
 
+  TagId find_name(std::string_view name) const {
+    const uint32_t v = index.find(name);
+    return (v == FlatStringMap::kMissing || (v & kAliasBit)) ? kUnknownTag : v;
+  }
+
   TagId add(std::string_view name, TagCategory cat, uint64_t count) {
-    const TagId existing = by_name.find(name);
-    if (existing != FlatStringMap::kMissing) {
-      categories[existing] = cat;
-      posts[existing] = count;
-      return existing;
+    const uint32_t v = index.find(name);
+    if (v != FlatStringMap::kMissing && !(v & kAliasBit)) {
+      categories[v] = cat;
+      posts[v] = count;
+      return v;
     }
+    if (v != FlatStringMap::kMissing) --alias_count;  // a tag of its own now, no longer an alias
     const TagId id = static_cast<TagId>(names.size());
     names.push_back(name);
     categories.push_back(cat);
     posts.push_back(count);
-    by_name.insert(name, id);
+    index.assign(name, id);
     return id;
+  }
+
+  // A name that is a tag of its own stays that tag.
+  void add_alias(std::string_view alias, TagId id) {
+    const uint32_t v = index.find(alias);
+    if (v != FlatStringMap::kMissing && !(v & kAliasBit)) return;
+    if (v == FlatStringMap::kMissing) ++alias_count;
+    index.assign(alias, id | kAliasBit);
   }
 
   // A name as written in a CSV, in canonical form; a view into `texts` when
@@ -158,10 +175,7 @@ void TagDb::Impl::parse(std::string_view text) {
       apos = comma + 1;
       if (alias.empty()) continue;
       alias = canonical(alias);
-      // A name that is a tag of its own stays that tag.
-      if (!alias.empty() && alias.size() <= kMaxTagBytes && by_name.find(alias) == FlatStringMap::kMissing) {
-        by_alias.assign(alias, id);
-      }
+      if (!alias.empty() && alias.size() <= kMaxTagBytes) add_alias(alias, id);
     }
   }
 }
@@ -169,18 +183,18 @@ void TagDb::Impl::parse(std::string_view text) {
 void TagDb::Impl::add_ratings() {
   static constexpr std::string_view kRatings[] = {"general", "sensitive", "questionable", "explicit"};
   for (std::string_view r : kRatings) {
-    if (by_name.find(r) != FlatStringMap::kMissing) continue;
+    if (find_name(r) != kUnknownTag) continue;
     const TagId id = add(r, TagCategory::kRating, 0);
     for (std::string_view prefix : {"rating:", "rating_"}) {
       texts.push_back(std::string(prefix) + std::string(r));
-      by_alias.assign(texts.back(), id);
+      add_alias(texts.back(), id);
     }
   }
   // Danbooru's older names for two of them.
   for (auto [alias, target] : {std::pair<std::string_view, std::string_view>{"rating:safe", "general"},
                                {"rating_safe", "general"}, {"rating:s", "sensitive"}, {"rating:q", "questionable"},
                                {"rating:e", "explicit"}, {"rating:g", "general"}}) {
-    by_alias.assign(alias, by_name.find(target));
+    if (const TagId t = find_name(target); t != kUnknownTag) add_alias(alias, t);
   }
 }
 
@@ -199,8 +213,7 @@ TagDb TagDb::from_csv_text(std::string text, std::string_view) {
 
 Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
   TagDb db;
-  db.impl_->by_name.reserve(160000);
-  db.impl_->by_alias.reserve(160000);
+  db.impl_->index.reserve(200000);
   for (const auto& path : csv_files) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error::from_errno(errno, "cannot open tag database", path);
@@ -222,13 +235,10 @@ Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
 TagId TagDb::find(std::string_view name) const { return resolve(name, nullptr); }
 
 TagId TagDb::resolve(std::string_view name, bool* was_alias) const {
-  if (was_alias) *was_alias = false;
-  TagId id = impl_->by_name.find(name);
-  if (id != FlatStringMap::kMissing) return id;
-  id = impl_->by_alias.find(name);
-  if (id == FlatStringMap::kMissing) return kUnknownTag;
-  if (was_alias) *was_alias = true;
-  return id;
+  const uint32_t v = impl_->index.find(name);
+  if (was_alias) *was_alias = v != FlatStringMap::kMissing && (v & Impl::kAliasBit);
+  if (v == FlatStringMap::kMissing) return kUnknownTag;
+  return v & ~Impl::kAliasBit;
 }
 
 std::string_view TagDb::name(TagId id) const { return impl_->names[id]; }
@@ -237,7 +247,7 @@ TagCategory TagDb::category(TagId id) const {
 }
 uint64_t TagDb::post_count(TagId id) const { return id == kUnknownTag ? 0 : impl_->posts[id]; }
 size_t TagDb::size() const { return impl_->names.size(); }
-size_t TagDb::aliases() const { return impl_->by_alias.size(); }
+size_t TagDb::aliases() const { return impl_->alias_count; }
 size_t TagDb::skipped_lines() const { return impl_->skipped; }
 
 std::filesystem::path find_data_dir(const std::filesystem::path& override_dir) {
