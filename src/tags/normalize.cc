@@ -1,5 +1,9 @@
 #include "tags/normalize.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -105,13 +109,33 @@ constexpr std::array<uint8_t, 256> make_byte_classes() {
 }
 constexpr std::array<uint8_t, 256> kByteClass = make_byte_classes();
 
+// Length of the leading run of bytes normalize_tag_text copies unchanged
+// (sixteen at a time where SSE2 is there; the caller finishes byte by byte).
+static size_t canonical_prefix(std::string_view s) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F), backslash = _mm_set1_epi8('\\'),
+                colon = _mm_set1_epi8(':'), a = _mm_set1_epi8('A'), az = _mm_set1_epi8('Z' - 'A');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20
+    const __m128i upper_off = _mm_sub_epi8(v, a);
+    const __m128i upper = _mm_cmpeq_epi8(_mm_min_epu8(upper_off, az), upper_off);  // 'A' <= v <= 'Z'
+    const __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, colon)));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, upper), other));
+    if (mask) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  return i;
+}
+
 void normalize_tag_text(std::string_view raw, std::string& out, bool* saw_escape_or_colon) {
   raw = trim(raw);
   out.resize(raw.size());  // never grows: runs of spaces only shrink
   char* w = out.data();
   char* const begin = w;
   // Most entries are canonical already: copy that prefix in one go.
-  size_t plain = 0;
+  size_t plain = canonical_prefix(raw);
   while (plain < raw.size()) {
     const uint8_t k = kByteClass[static_cast<unsigned char>(raw[plain])];
     if (k != kCopy && k != kUnderscore) break;
@@ -234,6 +258,32 @@ constexpr std::array<uint8_t, 256> make_split_classes() {
 }
 constexpr std::array<uint8_t, 256> kSplitClass = make_split_classes();
 
+// The first byte at or after `i` that split_tag_list acts on once inside an
+// entry: a separator, an escape or a bracket.
+static size_t next_structural(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(','), newline = _mm_set1_epi8('\n'), escape = _mm_set1_epi8('\\'),
+                open1 = _mm_set1_epi8('('), close1 = _mm_set1_epi8(')'), open2 = _mm_set1_epi8('['),
+                close2 = _mm_set1_epi8(']'), open3 = _mm_set1_epi8('{'), close3 = _mm_set1_epi8('}');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, escape));
+    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open1), _mm_cmpeq_epi8(v, close1)));
+    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open2), _mm_cmpeq_epi8(v, close2)));
+    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open3), _mm_cmpeq_epi8(v, close3)));
+    const int mask = _mm_movemask_epi8(m);
+    if (mask) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < s.size()) {
+    const uint8_t k = kSplitClass[static_cast<unsigned char>(s[i])];
+    if (k != kPlain && k != kBlank) break;
+    ++i;
+  }
+  return i;
+}
+
 void split_tag_list(std::string_view list, std::vector<std::string_view>& out) {
   out.clear();
   // Brackets group only when they open an entry, as prompt weights do:
@@ -246,8 +296,10 @@ void split_tag_list(std::string_view list, std::vector<std::string_view>& out) {
   for (size_t i = 0; i < n; ++i) {
     switch (kSplitClass[static_cast<unsigned char>(list[i])]) {
       case kPlain:
+        // Inside an entry, blanks change nothing either: skip to the next
+        // byte that can.
         at_entry_start = false;
-        while (i + 1 < n && kSplitClass[static_cast<unsigned char>(list[i + 1])] == kPlain) ++i;
+        i = next_structural(list, i + 1) - 1;
         break;
       case kBlank:
         break;
