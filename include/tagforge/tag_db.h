@@ -48,10 +48,12 @@ class TagDb {
   // The tag `name` or an alias of it resolves to, or kUnknownTag. `name` is
   // canonical: lower case, underscores (see normalize_tag_text).
   TagId find(std::string_view name) const;
-  // Like find, and says whether `name` was an alias.
-  TagId resolve(std::string_view name, bool* was_alias) const;
+  // Like find, and says whether `name` was an alias; `canonical`, when
+  // given, receives the tag's name as the database holds it (valid as long
+  // as the database lives).
+  TagId resolve(std::string_view name, bool* was_alias, std::string_view* canonical = nullptr) const;
 
-  std::string_view name(TagId id) const;
+  std::string_view name(TagId id) const { return names_[id]; }  // inline: the formatter's inner loop
   TagCategory category(TagId id) const;
   uint64_t post_count(TagId id) const;
   size_t size() const;
@@ -62,6 +64,7 @@ class TagDb {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  const std::string_view* names_ = nullptr;  // impl_'s names, fixed once loaded
 };
 
 // The data folder: --data, else $TAGFORGE_DATA_DIR, else share/tagforge

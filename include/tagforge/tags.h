@@ -26,6 +26,8 @@ inline constexpr float kNoConfidence = -1.0f;  // a human-written tag: no probab
 
 struct TagEntry {
   TagId id = kUnknownTag;
+  std::string_view name;             // known tags: the database's name, or empty (ask the database);
+                                     // a view into the database, which must outlive the list
   std::string text;                  // canonical text; set for unknown tags only
   float confidence = kNoConfidence;  // best probability any tagger gave
   uint32_t sources = 0;              // bit i: TagList::sources[i] said it
@@ -48,7 +50,9 @@ struct TagList {
 
   void clear() { tags.clear(); sources.clear(); }
   std::string_view name(size_t i, const TagDb& db) const {
-    return tags[i].id == kUnknownTag ? std::string_view(tags[i].text) : db.name(tags[i].id);
+    const TagEntry& t = tags[i];
+    if (t.id == kUnknownTag) return t.text;
+    return t.name.empty() ? db.name(t.id) : t.name;
   }
 };
 
@@ -56,6 +60,7 @@ struct TagList {
 struct ParseScratch {
   std::vector<std::string_view> entries, inner;
   std::string text;
+  uint64_t seen[4] = {};  // a 256-bit filter of the ids listed so far
 };
 
 // Parses one comma-separated list (newlines separate too) into `out`,

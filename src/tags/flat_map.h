@@ -68,10 +68,16 @@ class FlatStringMap {
     insert(key, value);
   }
 
-  uint32_t find(std::string_view key) const {
+  uint32_t find(std::string_view key) const { return find(key, nullptr); }
+
+  // Also gives the key as stored: bytes in the table (short keys) or in the
+  // owner's storage, valid as long as the table is not changed.
+  uint32_t find(std::string_view key, std::string_view* stored) const {
     if (slots_.empty()) return kMissing;
     const Slot* s = const_cast<FlatStringMap*>(this)->probe(key, hash_bytes(key));
-    return s->used() ? s->value : kMissing;
+    if (!s->used()) return kMissing;
+    if (stored) *stored = s->key();
+    return s->value;
   }
 
   size_t size() const { return size_; }

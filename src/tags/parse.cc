@@ -1,4 +1,7 @@
 // parse_tag_list: split, normalise, map aliases, drop duplicates.
+#include <algorithm>
+#include <iterator>
+
 #include "tagforge/tags.h"
 #include "tags/normalize.h"
 
@@ -7,7 +10,18 @@ namespace {
 
 constexpr int kMaxGroupDepth = 4;
 
-bool already_listed(const TagList& list, TagId id, std::string_view text) {
+// Duplicates are rare: a 256-bit filter of the ids seen answers "not
+// listed" for most tags without walking the list.
+bool already_listed(const TagList& list, TagId id, std::string_view text, uint64_t* seen) {
+  if (id != kUnknownTag) {
+    const uint32_t bit = (id * 2654435761u) >> 24;  // 0..255
+    uint64_t& word = seen[bit >> 6];
+    const uint64_t mask = uint64_t{1} << (bit & 63);
+    if (!(word & mask)) {
+      word |= mask;
+      return false;
+    }
+  }
   for (const TagEntry& t : list.tags) {
     if (t.id != id) continue;
     if (id != kUnknownTag || t.text == text) return true;
@@ -41,8 +55,9 @@ void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, Pa
       continue;
     }
     bool was_alias = false;
-    const TagId id = db.resolve(scratch.text, &was_alias);
-    if (already_listed(out, id, scratch.text)) {
+    std::string_view canonical;
+    const TagId id = db.resolve(scratch.text, &was_alias, &canonical);
+    if (already_listed(out, id, scratch.text, scratch.seen)) {
       if (changes) {
         const bool same = id == kUnknownTag || db.name(id) == scratch.text;
         changes->push_back({TagChange::Kind::kDropped, scratch.text, {},
@@ -52,6 +67,7 @@ void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, Pa
     }
     TagEntry e;
     e.id = id;
+    e.name = canonical;
     e.sources = 1;
     if (id == kUnknownTag) {
       e.text = scratch.text;
@@ -69,6 +85,7 @@ void parse_tag_list(std::string_view list, const TagDb& db, TagList& out, ParseS
                     std::string_view source, std::vector<TagChange>* changes) {
   out.tags.clear();
   out.sources.assign(1, std::string(source));
+  std::fill(std::begin(scratch.seen), std::end(scratch.seen), 0);
   parse_entries(list, db, out, scratch, changes, 0, false);
 }
 

@@ -204,6 +204,7 @@ Status apply_user_rules(Context& c) {
           continue;
         }
         e.id = c.db.find(to);
+        e.name = {};
         e.text = e.id == kUnknownTag ? to : std::string();
         if (c.changes) c.changes->push_back({TagChange::Kind::kRenamed, old, to, "replacement"});
       }

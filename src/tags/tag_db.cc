@@ -208,6 +208,7 @@ TagDb TagDb::from_csv_text(std::string text, std::string_view) {
   db.impl_->texts.push_back(std::move(text));
   db.impl_->parse(db.impl_->texts.back());
   db.impl_->add_ratings();
+  db.names_ = db.impl_->names.data();
   return db;
 }
 
@@ -229,19 +230,25 @@ Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
     db.impl_->parse(db.impl_->texts.back());
   }
   db.impl_->add_ratings();
+  db.names_ = db.impl_->names.data();
   return db;
 }
 
 TagId TagDb::find(std::string_view name) const { return resolve(name, nullptr); }
 
-TagId TagDb::resolve(std::string_view name, bool* was_alias) const {
-  const uint32_t v = impl_->index.find(name);
-  if (was_alias) *was_alias = v != FlatStringMap::kMissing && (v & Impl::kAliasBit);
+TagId TagDb::resolve(std::string_view name, bool* was_alias, std::string_view* canonical) const {
+  std::string_view stored;
+  const uint32_t v = impl_->index.find(name, &stored);
+  const bool alias = v != FlatStringMap::kMissing && (v & Impl::kAliasBit);
+  if (was_alias) *was_alias = alias;
   if (v == FlatStringMap::kMissing) return kUnknownTag;
-  return v & ~Impl::kAliasBit;
+  const TagId id = v & ~Impl::kAliasBit;
+  // A name's own key is the copy this lookup just read: cheaper to reach
+  // later than names_[id].
+  if (canonical) *canonical = alias ? names_[id] : stored;
+  return id;
 }
 
-std::string_view TagDb::name(TagId id) const { return impl_->names[id]; }
 TagCategory TagDb::category(TagId id) const {
   return id == kUnknownTag ? TagCategory::kUnknown : impl_->categories[id];
 }
