@@ -14,9 +14,13 @@ bool is_kaomoji(std::string_view s) {
       ";_;",     "<o>_<o>", "<|>_<|>", "=_=", ">_<", ">_o", "@_@", "3_3", "6_9", "^_-", "^_^", "^_^;",
       "o_0",     "o_o",   "t_t",     "u_u", "x_x", "|_|", "||_||", "o_o;", "-_-;", ">_<;"};
   // Cheap rejections first: a tag like long_hair fails on its first byte.
-  if (s.size() < 3 || s.size() > 9) return false;
-  static constexpr std::string_view kFirstBytes = "#$(*+-.0;<=>@36^otux|";
-  if (kFirstBytes.find(s[0]) == std::string_view::npos || s.find('_') == std::string_view::npos) return false;
+  static constexpr auto kFirstByte = [] {
+    std::array<bool, 256> t{};
+    for (char c : std::string_view("#$(*+-.0;<=>@36^otux|")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+  }();
+  if (s.size() < 3 || s.size() > 9 || !kFirstByte[static_cast<unsigned char>(s[0])]) return false;
+  if (s.find('_') == std::string_view::npos) return false;
   return std::find(kFaces.begin(), kFaces.end(), s) != kFaces.end();
 }
 

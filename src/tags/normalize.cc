@@ -217,10 +217,14 @@ EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& 
     out.assign(s);
     return unwrapped_any ? EntryStatus::kGroup : EntryStatus::kSplit;
   }
-  thread_local std::string unescaped;  // reused: no allocation per entry
-  unescaped.clear();
-  append_unescaped(s, unescaped);
-  normalize_tag_text(unescaped, out);
+  if (s.find('\\') == std::string_view::npos && s.find(',') == std::string_view::npos) {
+    normalize_tag_text(s, out);  // nothing to unescape: `(tag:1.2)`
+  } else {
+    thread_local std::string unescaped;  // reused: no allocation per entry
+    unescaped.clear();
+    append_unescaped(s, unescaped);
+    normalize_tag_text(unescaped, out);
+  }
   // A stray opener left by broken prompt syntax, `(red hair`, would make the
   // written list read back as one group: it goes. `(o)_(o` keeps its own.
   while (!out.empty() && (out[0] == '(' || out[0] == '[' || out[0] == '{') && !opener_closes(out)) out.erase(0, 1);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <deque>
@@ -35,6 +36,10 @@ struct TagDb::Impl {
   // value is the TagId, with kAliasBit set for an alias.
   static constexpr uint32_t kAliasBit = 0x80000000u;
   FlatStringMap index;
+  // The most used tags again, in a table small enough to stay in cache:
+  // real lists are mostly made of them (Zipf), and most lookups end here.
+  static constexpr size_t kHotTags = 4096;
+  FlatStringMap hot;
   size_t alias_count = 0;
   size_t skipped = 0;
 
@@ -79,6 +84,17 @@ struct TagDb::Impl {
 
   void parse(std::string_view text);
   void add_ratings();
+
+  void build_hot_table() {
+    std::vector<TagId> ids(names.size());
+    for (TagId i = 0; i < ids.size(); ++i) ids[i] = i;
+    const size_t n = std::min(kHotTags, ids.size());
+    std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n), ids.end(),
+                      [&](TagId a, TagId b) { return posts[a] != posts[b] ? posts[a] > posts[b] : a < b; });
+    hot = FlatStringMap();
+    hot.reserve(n);
+    for (size_t k = 0; k < n; ++k) hot.insert(names[ids[k]], ids[k]);
+  }
 };
 
 namespace {
@@ -208,6 +224,7 @@ TagDb TagDb::from_csv_text(std::string text, std::string_view) {
   db.impl_->texts.push_back(std::move(text));
   db.impl_->parse(db.impl_->texts.back());
   db.impl_->add_ratings();
+  db.impl_->build_hot_table();
   db.names_ = db.impl_->names.data();
   return db;
 }
@@ -230,6 +247,7 @@ Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
     db.impl_->parse(db.impl_->texts.back());
   }
   db.impl_->add_ratings();
+  db.impl_->build_hot_table();
   db.names_ = db.impl_->names.data();
   return db;
 }
@@ -238,6 +256,11 @@ TagId TagDb::find(std::string_view name) const { return resolve(name, nullptr); 
 
 TagId TagDb::resolve(std::string_view name, bool* was_alias, std::string_view* canonical) const {
   std::string_view stored;
+  if (const uint32_t hot = impl_->hot.find(name, &stored); hot != FlatStringMap::kMissing) {
+    if (was_alias) *was_alias = false;
+    if (canonical) *canonical = stored;
+    return hot;
+  }
   const uint32_t v = impl_->index.find(name, &stored);
   const bool alias = v != FlatStringMap::kMissing && (v & Impl::kAliasBit);
   if (was_alias) *was_alias = alias;
