@@ -8,18 +8,11 @@
 
 namespace tagforge {
 
-bool is_kaomoji(std::string_view s) {
+bool is_kaomoji_listed(std::string_view s) {
   static constexpr std::array<std::string_view, 34> kFaces = {
       "#_#",     "$_$",   "(o)_(o)", "*_*", "+_+", "+_-", "-_-", "-_o", "-_^", "._.", "0_0", "0_o",
       ";_;",     "<o>_<o>", "<|>_<|>", "=_=", ">_<", ">_o", "@_@", "3_3", "6_9", "^_-", "^_^", "^_^;",
       "o_0",     "o_o",   "t_t",     "u_u", "x_x", "|_|", "||_||", "o_o;", "-_-;", ">_<;"};
-  // Cheap rejections first: a tag like long_hair fails on its first byte.
-  static constexpr auto kFirstByte = [] {
-    std::array<bool, 256> t{};
-    for (char c : std::string_view("#$(*+-.0;<=>@36^otux|")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-  }();
-  if (s.size() < 3 || s.size() > 9 || !kFirstByte[static_cast<unsigned char>(s[0])]) return false;
   if (s.find('_') == std::string_view::npos) return false;
   return std::find(kFaces.begin(), kFaces.end(), s) != kFaces.end();
 }

@@ -3,6 +3,7 @@
 // million lists clean without allocating.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +41,17 @@ void split_tag_list(std::string_view list, std::vector<std::string_view>& out);
 void split_on_every_comma(std::string_view list, std::vector<std::string_view>& out);
 
 // Emoticon tags whose underscores are part of the face: kept when
-// underscores are otherwise replaced by spaces.
-bool is_kaomoji(std::string_view canonical);
+// underscores are otherwise replaced by spaces. Inline: it is asked of every
+// tag, and nearly every tag fails on its length or first byte.
+bool is_kaomoji_listed(std::string_view canonical);
+inline constexpr auto kKaomojiFirstByte = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("#$(*+-.0;<=>@36^otux|")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+inline bool is_kaomoji(std::string_view s) {
+  if (s.size() < 3 || s.size() > 9 || !kKaomojiFirstByte[static_cast<unsigned char>(s[0])]) return false;
+  return is_kaomoji_listed(s);
+}
 
 }  // namespace tagforge
