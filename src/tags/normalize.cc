@@ -111,8 +111,10 @@ constexpr std::array<uint8_t, 256> kByteClass = make_byte_classes();
 
 // Length of the leading run of bytes normalize_tag_text copies unchanged
 // (sixteen at a time where SSE2 is there; the caller finishes byte by byte).
-static size_t canonical_prefix(std::string_view s) {
-  size_t i = 0;
+// The first index at or after `i` of a byte normalize_tag_text must look
+// at (a capital, a space or control byte, a backslash or a colon); sixteen
+// bytes at a time where SSE2 is there.
+static size_t next_to_normalize(std::string_view s, size_t i) {
 #if defined(__SSE2__)
   const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F), backslash = _mm_set1_epi8('\\'),
                 colon = _mm_set1_epi8(':'), a = _mm_set1_epi8('A'), az = _mm_set1_epi8('Z' - 'A');
@@ -126,6 +128,11 @@ static size_t canonical_prefix(std::string_view s) {
     if (mask) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
   }
 #endif
+  while (i < s.size()) {
+    const uint8_t k = kByteClass[static_cast<unsigned char>(s[i])];
+    if (k != kCopy && k != kUnderscore) break;
+    ++i;
+  }
   return i;
 }
 
@@ -134,39 +141,32 @@ void normalize_tag_text(std::string_view raw, std::string& out, bool* saw_escape
   out.resize(raw.size());  // never grows: runs of spaces only shrink
   char* w = out.data();
   char* const begin = w;
-  // Most entries are canonical already: copy that prefix in one go.
-  size_t plain = canonical_prefix(raw);
-  while (plain < raw.size()) {
-    const uint8_t k = kByteClass[static_cast<unsigned char>(raw[plain])];
-    if (k != kCopy && k != kUnderscore) break;
-    ++plain;
-  }
-  std::memcpy(w, raw.data(), plain);
-  w += plain;
   bool pending_space = false;
   bool special = false;
-  for (char ch : raw.substr(plain)) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (kByteClass[c]) {
-      case kCopy:
-      case kUpper:
-      case kSpecial:
-        if (pending_space) {
-          *w++ = '_';
-          pending_space = false;
-        }
-        special |= kByteClass[c] == kSpecial;
-        *w++ = kByteClass[c] == kUpper ? static_cast<char>(c + 32) : ch;
-        break;
-      case kUnderscore:
-        // An underscore ends a run of spaces: "long _hair" -> long_hair.
-        pending_space = false;
-        *w++ = '_';
-        break;
-      case kSpace:
-        if (w != begin && w[-1] != '_') pending_space = true;
-        break;
+  // Runs of bytes that stay as they are are copied whole; only the bytes
+  // between them (a capital, a space) are looked at one by one.
+  for (size_t i = 0;;) {
+    const size_t run_end = next_to_normalize(raw, i);
+    if (run_end > i) {
+      // A pending space becomes '_' unless the run starts with one: "a _b".
+      if (pending_space && raw[i] != '_') *w++ = '_';
+      pending_space = false;
+      std::memcpy(w, raw.data() + i, run_end - i);
+      w += run_end - i;
     }
+    i = run_end;
+    if (i == raw.size()) break;
+    const auto c = static_cast<unsigned char>(raw[i++]);
+    if (kByteClass[c] == kSpace) {
+      if (w != begin && w[-1] != '_') pending_space = true;
+      continue;
+    }
+    if (pending_space) {
+      *w++ = '_';
+      pending_space = false;
+    }
+    special |= kByteClass[c] == kSpecial;
+    *w++ = kByteClass[c] == kUpper ? static_cast<char>(c + 32) : static_cast<char>(c);
   }
   // A trailing backslash escapes nothing here and would escape the
   // separator after it once written.

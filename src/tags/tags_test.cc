@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <random>
 
 #include "tagforge/tags.h"
 #include "tags/normalize.h"
@@ -115,6 +116,43 @@ TEST(Normalize, SpacesCaseEscapesAndWeights) {
   float w = 0;
   normalize_entry("(blue eyes:1.25)", &db(), out, &w);
   EXPECT_FLOAT_EQ(w, 1.25f);
+}
+
+// The plain byte-by-byte definition normalize_tag_text must agree with.
+std::string reference_normalize(std::string_view raw) {
+  auto blank = [](unsigned char c) { return c <= 0x20 || c == 0x7F; };
+  while (!raw.empty() && blank(static_cast<unsigned char>(raw.front()))) raw.remove_prefix(1);
+  while (!raw.empty() && blank(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
+  std::string out;
+  bool pending = false;
+  for (char ch : raw) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '_') {
+      pending = false;
+      out += '_';
+    } else if (blank(c)) {
+      if (!out.empty() && out.back() != '_') pending = true;
+    } else {
+      if (pending) out += '_';
+      pending = false;
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : ch;
+    }
+  }
+  while (!out.empty() && out.back() == '\\') out.pop_back();
+  return out;
+}
+
+TEST(Normalize, FastPathsAgreeWithTheByteByByteDefinition) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "abcXYZ _ \t\x01\x7f:\\(),0123456789\xc3\xa9long hair";
+  std::string out;
+  for (int n = 0; n < 20000; ++n) {
+    std::string in;
+    const size_t len = rng() % 70;  // across the 16-byte blocks
+    for (size_t k = 0; k < len; ++k) in += alphabet[rng() % alphabet.size()];
+    normalize_tag_text(in, out);
+    ASSERT_EQ(out, reference_normalize(in)) << in;
+  }
 }
 
 TEST(Normalize, KaomojiAndEmoticonsStayIntact) {
