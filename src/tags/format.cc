@@ -1,5 +1,6 @@
 // format_tags: kohya's tag_images_by_wd14_tagger.py output options.
 #include <algorithm>
+#include <cstring>
 
 #include "tagforge/tags.h"
 #include "tags/normalize.h"
@@ -114,12 +115,36 @@ void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt,
       out += trimmed;
     }
   }
+  if (opt.escape_parentheses || !existing.empty()) {
+    for (size_t i : order) {
+      const std::string_view name = list.name(i, db);
+      if (!existing.empty() && std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
+      if (!out.empty()) out += opt.separator;
+      append_tag(name, opt, out);
+    }
+    return;
+  }
+  // The common case, written straight into one buffer sized once.
+  size_t total = out.size();
+  for (size_t i : order) total += opt.separator.size() + list.name(i, db).size();
+  const size_t at = out.size();
+  out.resize(total);
+  char* const begin = out.data();
+  char* w = begin + at;
   for (size_t i : order) {
     const std::string_view name = list.name(i, db);
-    if (!existing.empty() && std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
-    if (!out.empty()) out += opt.separator;
-    append_tag(name, opt, out);
+    if (w != begin) {
+      std::memcpy(w, opt.separator.data(), opt.separator.size());
+      w += opt.separator.size();
+    }
+    if (opt.remove_underscores && !is_kaomoji(name)) {
+      for (char c : name) *w++ = c == '_' ? ' ' : c;
+    } else {
+      std::memcpy(w, name.data(), name.size());
+      w += name.size();
+    }
   }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 std::string format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt) {

@@ -65,7 +65,7 @@ void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, Pa
       }
       continue;
     }
-    TagEntry e;
+    TagEntry& e = out.tags.emplace_back();
     e.id = id;
     e.name = canonical;
     e.sources = 1;
@@ -75,7 +75,6 @@ void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, Pa
     } else if (was_alias && changes) {
       changes->push_back({TagChange::Kind::kRenamed, scratch.text, std::string(db.name(id)), "alias"});
     }
-    out.tags.push_back(std::move(e));
   }
 }
 
