@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "tagforge/error.h"
@@ -61,6 +62,11 @@ struct ParseScratch {
   std::vector<std::string_view> entries, inner;
   std::string text;
   uint64_t seen[4] = {};  // a 256-bit filter of the ids listed so far
+  // Long lists (thousands of tags, a 10 MB line): exact sets instead of a
+  // walk over the list, which would be quadratic.
+  bool exact = false;
+  std::vector<uint64_t> id_bits;
+  std::unordered_set<std::string> unknown_seen;
 };
 
 // Parses one comma-separated list (newlines separate too) into `out`,

@@ -10,12 +10,32 @@ namespace {
 
 constexpr int kMaxGroupDepth = 4;
 
-// Duplicates are rare: a 256-bit filter of the ids seen answers "not
-// listed" for most tags without walking the list.
-bool already_listed(const TagList& list, TagId id, std::string_view text, uint64_t* seen) {
+constexpr size_t kWalkLimit = 128;  // longer lists switch to exact sets
+
+// Whether the list already has this tag; records it when not. Duplicates
+// are rare: a 256-bit filter of the ids seen answers "not listed" for most
+// tags without walking the list, and long lists use exact sets.
+bool already_listed(const TagList& list, TagId id, std::string_view text, const TagDb& db, ParseScratch& s) {
+  if (!s.exact && list.tags.size() >= kWalkLimit) {
+    s.exact = true;
+    s.id_bits.assign(db.size() / 64 + 1, 0);
+    s.unknown_seen.clear();
+    for (const TagEntry& t : list.tags) {
+      if (t.id == kUnknownTag) s.unknown_seen.insert(t.text);
+      else s.id_bits[t.id / 64] |= uint64_t{1} << (t.id % 64);
+    }
+  }
+  if (s.exact) {
+    if (id == kUnknownTag) return !s.unknown_seen.insert(std::string(text)).second;
+    uint64_t& word = s.id_bits[id / 64];
+    const uint64_t bit = uint64_t{1} << (id % 64);
+    const bool had = word & bit;
+    word |= bit;
+    return had;
+  }
   if (id != kUnknownTag) {
     const uint32_t bit = (id * 2654435761u) >> 24;  // 0..255
-    uint64_t& word = seen[bit >> 6];
+    uint64_t& word = s.seen[bit >> 6];
     const uint64_t mask = uint64_t{1} << (bit & 63);
     if (!(word & mask)) {
       word |= mask;
@@ -57,7 +77,7 @@ void parse_entries(std::string_view list_text, const TagDb& db, TagList& out, Pa
     bool was_alias = false;
     std::string_view canonical;
     const TagId id = db.resolve(scratch.text, &was_alias, &canonical);
-    if (already_listed(out, id, scratch.text, scratch.seen)) {
+    if (already_listed(out, id, scratch.text, db, scratch)) {
       if (changes) {
         const bool same = id == kUnknownTag || db.name(id) == scratch.text;
         changes->push_back({TagChange::Kind::kDropped, scratch.text, {},
@@ -85,6 +105,7 @@ void parse_tag_list(std::string_view list, const TagDb& db, TagList& out, ParseS
   out.tags.clear();
   out.sources.assign(1, std::string(source));
   std::fill(std::begin(scratch.seen), std::end(scratch.seen), 0);
+  scratch.exact = false;
   parse_entries(list, db, out, scratch, changes, 0, false);
 }
 

@@ -1,5 +1,6 @@
 // prune_tags: user rules, then contradictions, then redundancy.
 #include <algorithm>
+#include <unordered_set>
 
 #include "tags/normalize.h"
 #include "tags/rules_impl.h"
@@ -210,14 +211,18 @@ Status apply_user_rules(Context& c) {
       }
     }
     c.present.reindex(c.list);
+    // A replacement may produce a tag that is already listed: the first of
+    // each target stays. One pass, so a huge list stays linear.
+    std::unordered_set<std::string_view> targets, seen;
+    for (const auto& [from, to] : *pairs) {
+      if (to.empty()) continue;
+      const TagId id = c.db.find(to);  // an alias target is listed under its tag's name
+      targets.insert(id == kUnknownTag ? std::string_view(to) : c.db.name(id));
+    }
     for (size_t i = 0; i < c.list.tags.size(); ++i) {
-      // A replacement may produce a tag that is already listed.
-      for (size_t j = 0; j < i; ++j) {
-        if (c.present.alive(j) && c.present.alive(i) && c.list.tags[i].id == c.list.tags[j].id &&
-            c.list.name(i, c.db) == c.list.name(j, c.db)) {
-          c.drop(i, "duplicate after replacement");
-        }
-      }
+      if (!c.present.alive(i)) continue;
+      const std::string_view n = c.list.name(i, c.db);
+      if (targets.count(n) && !seen.insert(n).second) c.drop(i, "duplicate after replacement");
     }
   }
   if (c.opt.undesired.empty() && c.opt.blacklist.empty()) return ok_status();

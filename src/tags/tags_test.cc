@@ -224,6 +224,20 @@ TEST(Parse, AliasesDuplicatesUnknownsAndGroups) {
   EXPECT_TRUE(saw_unknown);
 }
 
+TEST(Parse, TenMegabyteLinesDoNotHang) {
+  // One 10 MB entry: not a tag.
+  EXPECT_TRUE(parse_tag_list(std::string(10 << 20, 'a'), db()).tags.empty());
+  // 10 MB of distinct unknown tags and of repeated known ones: linear, not quadratic.
+  std::string many;
+  for (int i = 0; many.size() < (10u << 20); ++i) many += "word" + std::to_string(i) + ", long hair, ";
+  TagList list = parse_tag_list(many, db());
+  EXPECT_GT(list.tags.size(), 400000u);  // every wordN once, long_hair once
+  EXPECT_EQ(list.name(1, db()), "long_hair");
+  size_t long_hair = 0;
+  for (size_t i = 0; i < list.tags.size(); ++i) long_hair += list.name(i, db()) == "long_hair";
+  EXPECT_EQ(long_hair, 1u);
+}
+
 TEST(Parse, FiveThousandTagsAndGarbageDoNotHang) {
   std::string big;
   for (int i = 0; i < 5000; ++i) big += "tag" + std::to_string(i) + ", ";
@@ -329,6 +343,8 @@ TEST(Prune, UserRules) {
   PruneOptions merge;
   merge.replacements = "grin,smile";
   EXPECT_EQ(clean("grin, smile, 1girl", merge), "smile, 1girl");
+  merge.replacements = "grin,longhair";  // an alias as the target
+  EXPECT_EQ(clean("grin, long_hair, 1girl", merge), "long_hair, 1girl");
 }
 
 TEST(Prune, UnknownTagsSurvivePruning) {
