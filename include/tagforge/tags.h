@@ -59,7 +59,7 @@ struct TagList {
 
 // Reusable buffers for parse_tag_list: a million lists, no allocation.
 struct ParseScratch {
-  std::vector<std::string_view> entries, inner;
+  std::vector<std::string_view> entries;
   std::string text;
   uint64_t seen[4] = {};  // a 256-bit filter of the ids listed so far
   // Long lists (thousands of tags, a 10 MB line): exact sets instead of a
