@@ -22,18 +22,9 @@ int category_rank(TagCategory c) {
   return 7;
 }
 
-void append_tag(std::string_view canonical, const FormatOptions& opt, std::string& out) {
-  const bool spaces = opt.remove_underscores && !is_kaomoji(canonical);
-  if (!opt.escape_parentheses) {
-    const size_t at = out.size();
-    out += canonical;
-    if (spaces) {
-      // Branch-free, so the compiler vectorises it (std::replace was not).
-      char* p = out.data() + at;
-      for (size_t k = 0, n = canonical.size(); k < n; ++k) p[k] = p[k] == '_' ? ' ' : p[k];
-    }
-    return;
-  }
+// With `\(` and `\)` for prompt-syntax consumers; the plain case is written
+// in bulk by format_tags.
+void append_escaped(std::string_view canonical, bool spaces, std::string& out) {
   for (char c : canonical) {
     if (c == '_' && spaces) c = ' ';
     if (c == '(' || c == ')') out += '\\';
@@ -103,8 +94,7 @@ void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt,
     for (std::string_view e : entries) {
       float w;
       if (normalize_entry(e, &db, canonical, &w) != EntryStatus::kOk) continue;
-      bool alias = false;
-      const TagId id = db.resolve(canonical, &alias);
+      const TagId id = db.find(canonical);
       existing.push_back(id == kUnknownTag ? canonical : std::string(db.name(id)));
       std::string_view trimmed = e;
       while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
@@ -115,16 +105,21 @@ void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt,
       out += trimmed;
     }
   }
-  if (opt.escape_parentheses || !existing.empty()) {
+  auto listed = [&](std::string_view name) {
+    return !existing.empty() && std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
+  auto spaces_for = [&](std::string_view name) { return opt.remove_underscores && !is_kaomoji(name); };
+  if (opt.escape_parentheses) {
     for (size_t i : order) {
       const std::string_view name = list.name(i, db);
-      if (!existing.empty() && std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
+      if (listed(name)) continue;
       if (!out.empty()) out += opt.separator;
-      append_tag(name, opt, out);
+      append_escaped(name, spaces_for(name), out);
     }
     return;
   }
-  // The common case, written straight into one buffer sized once.
+  // The common case, written straight into one buffer sized once (in paired
+  // bench_tags runs a few per cent faster than appending tag by tag).
   size_t total = out.size();
   for (size_t i : order) total += opt.separator.size() + list.name(i, db).size();
   const size_t at = out.size();
@@ -133,11 +128,12 @@ void format_tags(const TagList& list, const TagDb& db, const FormatOptions& opt,
   char* w = begin + at;
   for (size_t i : order) {
     const std::string_view name = list.name(i, db);
+    if (listed(name)) continue;
     if (w != begin) {
       std::memcpy(w, opt.separator.data(), opt.separator.size());
       w += opt.separator.size();
     }
-    if (opt.remove_underscores && !is_kaomoji(name)) {
+    if (spaces_for(name)) {
       for (char c : name) *w++ = c == '_' ? ' ' : c;
     } else {
       std::memcpy(w, name.data(), name.size());
