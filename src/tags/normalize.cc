@@ -90,10 +90,6 @@ void append_unescaped(std::string_view s, std::string& out) {
   }
 }
 
-}  // namespace
-
-void normalize_tag_text(std::string_view raw, std::string& out) { normalize_tag_text(raw, out, nullptr); }
-
 // What normalize_tag_text does with each byte.
 enum ByteClass : uint8_t { kCopy, kUpper, kSpace, kUnderscore, kSpecial };
 
@@ -109,12 +105,10 @@ constexpr std::array<uint8_t, 256> make_byte_classes() {
 }
 constexpr std::array<uint8_t, 256> kByteClass = make_byte_classes();
 
-// Length of the leading run of bytes normalize_tag_text copies unchanged
-// (sixteen at a time where SSE2 is there; the caller finishes byte by byte).
 // The first index at or after `i` of a byte normalize_tag_text must look
 // at (a capital, a space or control byte, a backslash or a colon); sixteen
 // bytes at a time where SSE2 is there.
-static size_t next_to_normalize(std::string_view s, size_t i) {
+size_t next_to_normalize(std::string_view s, size_t i) {
 #if defined(__SSE2__)
   const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F), backslash = _mm_set1_epi8('\\'),
                 colon = _mm_set1_epi8(':'), a = _mm_set1_epi8('A'), az = _mm_set1_epi8('Z' - 'A');
@@ -135,6 +129,51 @@ static size_t next_to_normalize(std::string_view s, size_t i) {
   }
   return i;
 }
+
+// What split_tag_list looks at; everything else is skipped in a tight loop.
+enum SplitClass : uint8_t { kPlain, kBlank, kComma, kNewline, kEscape, kOpen, kClose };
+
+constexpr std::array<uint8_t, 256> make_split_classes() {
+  std::array<uint8_t, 256> t{};
+  t[' '] = t['\t'] = kBlank;
+  t[','] = kComma;
+  t['\n'] = kNewline;
+  t['\\'] = kEscape;
+  t['('] = t['['] = t['{'] = kOpen;
+  t[')'] = t[']'] = t['}'] = kClose;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kSplitClass = make_split_classes();
+
+// The first byte at or after `i` that split_tag_list acts on once inside an
+// entry: a separator, an escape or a bracket.
+size_t next_structural(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(','), newline = _mm_set1_epi8('\n'), escape = _mm_set1_epi8('\\'),
+                open1 = _mm_set1_epi8('('), close1 = _mm_set1_epi8(')'), open2 = _mm_set1_epi8('['),
+                close2 = _mm_set1_epi8(']'), open3 = _mm_set1_epi8('{'), close3 = _mm_set1_epi8('}');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, escape));
+    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open1), _mm_cmpeq_epi8(v, close1)));
+    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open2), _mm_cmpeq_epi8(v, close2)));
+    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open3), _mm_cmpeq_epi8(v, close3)));
+    const int mask = _mm_movemask_epi8(m);
+    if (mask) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < s.size()) {
+    const uint8_t k = kSplitClass[static_cast<unsigned char>(s[i])];
+    if (k != kPlain && k != kBlank) break;
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
+void normalize_tag_text(std::string_view raw, std::string& out) { normalize_tag_text(raw, out, nullptr); }
 
 void normalize_tag_text(std::string_view raw, std::string& out, bool* saw_escape_or_colon) {
   raw = trim(raw);
@@ -217,8 +256,10 @@ EntryStatus normalize_entry(std::string_view raw, const TagDb* db, std::string& 
     out.assign(s);
     return unwrapped_any ? EntryStatus::kGroup : EntryStatus::kSplit;
   }
-  if (s.find('\\') == std::string_view::npos && s.find(',') == std::string_view::npos) {
-    normalize_tag_text(s, out);  // nothing to unescape: `(tag:1.2)`
+  // No unescaped comma is left, so without a backslash there is nothing to
+  // unescape or drop: `(tag:1.2)`.
+  if (s.find('\\') == std::string_view::npos) {
+    normalize_tag_text(s, out);
   } else {
     thread_local std::string unescaped;  // reused: no allocation per entry
     unescaped.clear();
@@ -245,47 +286,6 @@ void split_on_every_comma(std::string_view list, std::vector<std::string_view>& 
     }
   }
   out.push_back(list.substr(start));
-}
-
-// What split_tag_list looks at; everything else is skipped in a tight loop.
-enum SplitClass : uint8_t { kPlain, kBlank, kComma, kNewline, kEscape, kOpen, kClose };
-
-constexpr std::array<uint8_t, 256> make_split_classes() {
-  std::array<uint8_t, 256> t{};
-  t[' '] = t['\t'] = kBlank;
-  t[','] = kComma;
-  t['\n'] = kNewline;
-  t['\\'] = kEscape;
-  t['('] = t['['] = t['{'] = kOpen;
-  t[')'] = t[']'] = t['}'] = kClose;
-  return t;
-}
-constexpr std::array<uint8_t, 256> kSplitClass = make_split_classes();
-
-// The first byte at or after `i` that split_tag_list acts on once inside an
-// entry: a separator, an escape or a bracket.
-static size_t next_structural(std::string_view s, size_t i) {
-#if defined(__SSE2__)
-  const __m128i comma = _mm_set1_epi8(','), newline = _mm_set1_epi8('\n'), escape = _mm_set1_epi8('\\'),
-                open1 = _mm_set1_epi8('('), close1 = _mm_set1_epi8(')'), open2 = _mm_set1_epi8('['),
-                close2 = _mm_set1_epi8(']'), open3 = _mm_set1_epi8('{'), close3 = _mm_set1_epi8('}');
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline));
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, escape));
-    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open1), _mm_cmpeq_epi8(v, close1)));
-    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open2), _mm_cmpeq_epi8(v, close2)));
-    m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, open3), _mm_cmpeq_epi8(v, close3)));
-    const int mask = _mm_movemask_epi8(m);
-    if (mask) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-  }
-#endif
-  while (i < s.size()) {
-    const uint8_t k = kSplitClass[static_cast<unsigned char>(s[i])];
-    if (k != kPlain && k != kBlank) break;
-    ++i;
-  }
-  return i;
 }
 
 void split_tag_list(std::string_view list, std::vector<std::string_view>& out) {
