@@ -61,6 +61,25 @@ Status rename_noreplace(const fs::path& from, const fs::path& to, bool* cross_de
   return Error::from_errno(err, "cannot rename to " + to.string(), from);
 }
 
+Result<std::string> read_whole_file(const fs::path& path, std::string_view what) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Error::from_errno(errno, "cannot open " + std::string(what), path);
+  std::string data;
+  struct stat st;
+  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) data.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t r = ::read(fd.get(), buf, sizeof buf);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Error::from_errno(errno, "cannot read " + std::string(what), path);
+    }
+    if (r == 0) break;
+    data.append(buf, static_cast<size_t>(r));
+  }
+  return data;
+}
+
 Status fsync_fd(int fd, const fs::path& path_for_errors) {
   if (::fsync(fd) != 0) return Error::from_errno(errno, "fsync failed", path_for_errors);
   return ok_status();

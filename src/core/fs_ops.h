@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "tagforge/error.h"
 
@@ -59,6 +60,10 @@ Status move_across_devices(const fs::path& from, const fs::path& to);
 
 // True when both files exist and hold the same bytes.
 Result<bool> same_contents(const fs::path& a, const fs::path& b);
+
+// The whole file. Errors say "cannot open WHAT" / "cannot read WHAT" with
+// the path and errno, e.g. read_whole_file(p, "journal").
+Result<std::string> read_whole_file(const fs::path& path, std::string_view what);
 
 Status fsync_path(const fs::path& path);  // a file or directory
 Status fsync_fd(int fd, const fs::path& path_for_errors);

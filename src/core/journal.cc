@@ -80,23 +80,6 @@ class PayloadReader {
   bool bad_ = false;
 };
 
-Result<std::string> read_whole(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return Error::from_errno(errno, "cannot open journal", path);
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t r = ::read(fd.get(), buf, sizeof buf);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return Error::from_errno(errno, "cannot read journal", path);
-    }
-    if (r == 0) break;
-    data.append(buf, static_cast<size_t>(r));
-  }
-  return data;
-}
-
 // Walks the records of `data`; returns the offset just past the last whole
 // record, or an error for a bad record that is not the tail.
 struct Scanned {
@@ -134,7 +117,7 @@ Result<Scanned> walk_records(const std::string& data, const std::filesystem::pat
 }  // namespace
 
 Result<JournalContents> read_journal(const std::filesystem::path& path) {
-  auto data = read_whole(path);
+  auto data = read_whole_file(path, "journal");
   if (!data) return data.error();
   JournalContents c;
   bool saw_header = false;
@@ -207,7 +190,7 @@ Result<JournalWriter> JournalWriter::create(const std::filesystem::path& path) {
 }
 
 Result<JournalWriter> JournalWriter::reopen(const std::filesystem::path& path) {
-  auto data = read_whole(path);
+  auto data = read_whole_file(path, "journal");
   if (!data) return data.error();
   auto scanned = walk_records(*data, path, [](uint8_t, std::string_view) { return true; });
   if (!scanned) return scanned.error();

@@ -1,10 +1,10 @@
 // TagRules: data/tag_rules.toml -> lookup tables keyed by TagId.
 #include <toml++/toml.h>
 
-#include <fstream>
 #include <sstream>
 #include <unordered_set>
 
+#include "core/fs_ops.h"
 #include "tags/rules_impl.h"
 
 namespace tagforge {
@@ -232,11 +232,9 @@ Result<TagRules> TagRules::parse(std::string_view text, const TagDb& db, std::st
 }
 
 Result<TagRules> TagRules::load(const std::filesystem::path& file, const TagDb& db) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error::from_errno(errno, "cannot open rules file", file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), db, file.string());
+  auto text = read_whole_file(file, "rules file");
+  if (!text) return text.error();
+  return parse(*text, db, file.string());
 }
 
 }  // namespace tagforge

@@ -1,14 +1,11 @@
 #include "tagforge/tag_db.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
-#include <sstream>
 
+#include "core/fs_ops.h"
 #include "tags/flat_map.h"
 #include "tags/normalize.h"
 
@@ -233,17 +230,9 @@ Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
   TagDb db;
   db.impl_->index.reserve(200000);
   for (const auto& path : csv_files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error::from_errno(errno, "cannot open tag database", path);
-    std::string text;
-    in.seekg(0, std::ios::end);
-    const auto size = in.tellg();
-    if (size < 0) return Error{ErrorCode::kIo, "cannot read tag database", path};
-    text.resize(static_cast<size_t>(size));
-    in.seekg(0);
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (!in) return Error{ErrorCode::kIo, "cannot read tag database", path};
-    db.impl_->texts.push_back(std::move(text));
+    auto text = read_whole_file(path, "tag database");
+    if (!text) return text.error();
+    db.impl_->texts.push_back(std::move(*text));
     db.impl_->parse(db.impl_->texts.back());
   }
   db.impl_->add_ratings();

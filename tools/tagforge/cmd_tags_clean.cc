@@ -1,11 +1,10 @@
 // `tagforge tags clean [PATH...] [--stdin]`: normalise, prune, format.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "commands.h"
 #include "core/atomic_file.h"
+#include "core/fs_ops.h"
 #include "tag_engine.h"
 #include "tagforge/path_text.h"
 #include "tagforge/scan.h"
@@ -81,11 +80,7 @@ Result<std::string> read_small_file(const std::filesystem::path& p) {
   const auto size = std::filesystem::file_size(p, ec);
   if (ec) return Error{ErrorCode::kIo, "cannot read: " + ec.message(), p};
   if (size > kMaxTagFileBytes) return Error{ErrorCode::kInvalidInput, "too large for a tag file (" + std::to_string(size) + " bytes)", p};
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return Error::from_errno(errno, "cannot open", p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return read_whole_file(p, "tag file");
 }
 
 struct Totals {

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "commands.h"
+#include "core/fs_ops.h"
 #include "tag_engine.h"
 #include "tagforge/path_text.h"
 #include "tagforge/scan.h"
@@ -51,14 +50,13 @@ Runner add_tags_stats_command(CLI::App& tags) {
       for (const Sidecar& s : item.sidecars) {
         if (s.kind != SidecarKind::kTags) continue;
         const auto path = scan->root / scan->relative_path(item, s.name);
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream text;
-        if (!in || !(text << in.rdbuf())) {
-          std::fprintf(stderr, "%s: cannot read\n", printable_path(path.native()).c_str());
+        auto text = read_whole_file(path, "tag file");
+        if (!text) {
+          std::fprintf(stderr, "tagforge tags stats: %s\n", text.error().to_string().c_str());
           ++failed;
           continue;
         }
-        parse_tag_list(text.str(), engine->db, list, scratch);
+        parse_tag_list(*text, engine->db, list, scratch);
         ++files;
         for (size_t i = 0; i < list.tags.size(); ++i) {
           auto& slot = freq[std::string(list.name(i, engine->db))];
