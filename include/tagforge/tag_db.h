@@ -62,6 +62,8 @@ class TagDb {
   size_t skipped_lines() const;  // malformed lines ignored while loading
 
  private:
+  void finish_loading();  // after the last CSV: ratings, the hot table, names_
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   const std::string_view* names_ = nullptr;  // impl_'s names, fixed once loaded

@@ -216,13 +216,17 @@ TagDb::~TagDb() = default;
 TagDb::TagDb(TagDb&&) noexcept = default;
 TagDb& TagDb::operator=(TagDb&&) noexcept = default;
 
+void TagDb::finish_loading() {
+  impl_->add_ratings();
+  impl_->build_hot_table();
+  names_ = impl_->names.data();  // no tag is added after this
+}
+
 TagDb TagDb::from_csv_text(std::string text, std::string_view) {
   TagDb db;
   db.impl_->texts.push_back(std::move(text));
   db.impl_->parse(db.impl_->texts.back());
-  db.impl_->add_ratings();
-  db.impl_->build_hot_table();
-  db.names_ = db.impl_->names.data();
+  db.finish_loading();
   return db;
 }
 
@@ -235,9 +239,7 @@ Result<TagDb> TagDb::load(const std::vector<std::filesystem::path>& csv_files) {
     db.impl_->texts.push_back(std::move(*text));
     db.impl_->parse(db.impl_->texts.back());
   }
-  db.impl_->add_ratings();
-  db.impl_->build_hot_table();
-  db.names_ = db.impl_->names.data();
+  db.finish_loading();
   return db;
 }
 
