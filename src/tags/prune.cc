@@ -1,5 +1,6 @@
 // prune_tags: user rules, then contradictions, then redundancy.
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include "tags/normalize.h"
@@ -191,11 +192,37 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_replacements(std:
 
 namespace {
 
+using Replacements = std::vector<std::pair<std::string, std::string>>;
+
+// The user's rules come once per run but prune_tags runs once per list: they
+// are parsed again only when they change (per thread, no locking).
+Result<const Replacements*> parsed_replacements(const std::string& spec) {
+  thread_local std::string cached_spec;
+  thread_local std::optional<Result<Replacements>> cached;
+  if (!cached || spec != cached_spec) {
+    cached.emplace(parse_replacements(spec));
+    cached_spec = spec;
+  }
+  if (!cached->ok()) return cached->error();
+  return &cached->value();
+}
+
+const std::vector<std::string>& normalized_undesired(const std::vector<std::string>& given) {
+  thread_local std::vector<std::string> cached_given, cached;
+  if (given != cached_given) {
+    cached.clear();
+    for (const auto& u : given) normalize_tag_text(u, cached.emplace_back());
+    cached_given = given;
+  }
+  return cached;
+}
+
 Status apply_user_rules(Context& c) {
   if (!c.opt.replacements.empty()) {
-    auto pairs = parse_replacements(c.opt.replacements);
-    if (!pairs) return pairs.error();
-    for (const auto& [from, to] : *pairs) {
+    auto parsed = parsed_replacements(c.opt.replacements);
+    if (!parsed) return parsed.error();
+    const Replacements& pairs = **parsed;
+    for (const auto& [from, to] : pairs) {
       for (size_t i = 0; i < c.list.tags.size(); ++i) {
         if (!c.present.alive(i) || c.list.name(i, c.db) != from) continue;
         TagEntry& e = c.list.tags[i];
@@ -214,7 +241,7 @@ Status apply_user_rules(Context& c) {
     // A replacement may produce a tag that is already listed: the first of
     // each target stays. One pass, so a huge list stays linear.
     std::unordered_set<std::string_view> targets, seen;
-    for (const auto& [from, to] : *pairs) {
+    for (const auto& [from, to] : pairs) {
       if (to.empty()) continue;
       const TagId id = c.db.find(to);  // an alias target is listed under its tag's name
       targets.insert(id == kUnknownTag ? std::string_view(to) : c.db.name(id));
@@ -226,12 +253,7 @@ Status apply_user_rules(Context& c) {
     }
   }
   if (c.opt.undesired.empty() && c.opt.blacklist.empty()) return ok_status();
-  std::vector<std::string> undesired;
-  for (const auto& u : c.opt.undesired) {
-    std::string n;
-    normalize_tag_text(u, n);
-    undesired.push_back(std::move(n));
-  }
+  const std::vector<std::string>& undesired = normalized_undesired(c.opt.undesired);
   for (size_t i = 0; i < c.list.tags.size(); ++i) {
     if (!c.present.alive(i)) continue;
     const std::string_view n = c.list.name(i, c.db);
