@@ -1,11 +1,10 @@
 #include "scan/sidecar.h"
 
-#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
-#include "core/natural_order.h"
 #include "scan/media_format.h"
+#include "scan/probe.h"
 
 namespace tagforge {
 namespace {
@@ -63,71 +62,89 @@ SidecarKind classify_sidecar_text(std::string_view text, int tag_max_words) {
   return short_items * 5 >= items * 4 ? SidecarKind::kTags : SidecarKind::kCaption;
 }
 
-void pair_sidecars(std::vector<ProbedFile>&& files, uint32_t dir, const std::string& dir_path,
-                   std::vector<Item>& items, std::vector<ScanNote>& notes) {
-  const size_t first_item = items.size();
-  std::unordered_map<std::string_view, size_t> by_name;  // -> index in items
-  std::unordered_map<std::string_view, std::vector<size_t>> by_stem;
-  std::vector<size_t> sidecar_files;
-  by_name.reserve(files.size());
-  by_stem.reserve(files.size());
-
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].sidecar) {
-      sidecar_files.push_back(i);
-      continue;
+void group_by_name(std::vector<std::string>&& names, uint32_t dir, std::vector<Item>& items,
+                   std::vector<SharedSidecar>& shared) {
+  constexpr uint32_t kNone = UINT32_MAX;
+  const auto n = static_cast<uint32_t>(names.size());
+  // Media files by name and by stem (a chain through `next_same_stem`, in
+  // natural order); views into `names`, which stays put until pass 3.
+  std::vector<uint8_t> sidecar(n);
+  std::unordered_map<std::string_view, uint32_t> by_name;
+  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> by_stem;  // first, last
+  std::vector<uint32_t> next_same_stem(n, kNone);
+  by_name.reserve(n);
+  by_stem.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    sidecar[i] = is_sidecar_extension(extension_of(names[i]));
+    if (sidecar[i]) continue;
+    by_name.emplace(names[i], i);
+    auto [it, fresh] = by_stem.try_emplace(stem_of(names[i]), i, i);
+    if (!fresh) {
+      next_same_stem[it->second.second] = i;
+      it->second.second = i;
     }
+  }
+
+  // Pass 2: each sidecar's owner (a name index), or none, or several.
+  std::vector<uint32_t> owner(n, kNone);
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> several;  // sidecar, candidate names
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!sidecar[i]) continue;
+    const std::string_view base = stem_of(names[i]);
+    if (auto it = by_name.find(base); it != by_name.end()) {
+      owner[i] = it->second;
+    } else if (auto st = by_stem.find(base); st != by_stem.end()) {
+      if (st->second.first == st->second.second) {
+        owner[i] = st->second.first;
+      } else {
+        std::vector<uint32_t> cands;
+        for (uint32_t k = st->second.first; k != kNone; k = next_same_stem[k]) cands.push_back(k);
+        several.emplace_back(i, std::move(cands));
+        owner[i] = kNone - 1;
+      }
+    }
+  }
+  by_name = {};
+  by_stem = {};
+
+  // Pass 3: media files and orphan sidecars become items, in name order.
+  std::vector<size_t> item_of(n, SIZE_MAX);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (sidecar[i] && owner[i] != kNone) continue;
     Item item;
     item.dir = dir;
-    item.name = std::move(files[i].name);
-    item.size = files[i].size;
-    item.format = files[i].format;
-    item.problem = files[i].problem;
+    item.name = std::move(names[i]);
+    item.orphan_sidecar = sidecar[i];
+    item_of[i] = items.size();
     items.push_back(std::move(item));
   }
-  // Views into items' names: items is not resized below until orphans are added.
-  for (size_t k = first_item; k < items.size(); ++k) {
-    by_name.emplace(items[k].name, k);
-    by_stem[stem_of(items[k].name)].push_back(k);
+  // Pass 4: sidecars join their owners.
+  for (uint32_t i = 0; i < n; ++i) {
+    if (sidecar[i] && owner[i] < kNone - 1) items[item_of[owner[i]]].sidecars.push_back({std::move(names[i])});
   }
+  for (auto& [i, cands] : several) {
+    SharedSidecar s{dir, std::move(names[i]), {}};
+    for (uint32_t k : cands) s.candidates.push_back(item_of[k]);
+    shared.push_back(std::move(s));
+  }
+}
 
-  std::vector<Item> orphans;
-  for (size_t i : sidecar_files) {
-    ProbedFile& f = files[i];
-    const std::string_view base = stem_of(f.name);
-    size_t owner = SIZE_MAX;
-    if (auto it = by_name.find(base); it != by_name.end()) {
-      owner = it->second;
-    } else if (auto st = by_stem.find(base); st != by_stem.end()) {
-      const auto& cands = st->second;
-      owner = cands.front();
-      for (size_t k : cands) {
-        if (items[k].usable()) { owner = k; break; }
-      }
-      if (cands.size() > 1) {
-        notes.push_back({join(dir_path, f.name),
-                         "sidecar matches " + std::to_string(cands.size()) + " files; paired with " +
-                             items[owner].name});
+void attach_shared_sidecars(std::vector<SharedSidecar>&& shared, std::vector<Item>& items, const ScanResult& scan,
+                            const ItemProber& prober, std::vector<ScanNote>& notes) {
+  for (SharedSidecar& s : shared) {
+    size_t owner = s.candidates.front();
+    for (size_t k : s.candidates) {
+      if (items[k].usable()) {
+        owner = k;
+        break;
       }
     }
-    Sidecar sc{std::move(f.name), f.sidecar_kind, f.size};
-    if (owner != SIZE_MAX) {
-      items[owner].sidecars.push_back(std::move(sc));
-    } else {
-      Item orphan;
-      orphan.dir = dir;
-      orphan.name = sc.name;
-      orphan.size = sc.size;
-      orphan.orphan_sidecar = true;
-      orphans.push_back(std::move(orphan));
-    }
+    notes.push_back({join(scan.dirs[s.dir], s.name), "sidecar matches " + std::to_string(s.candidates.size()) +
+                                                          " files; paired with " + items[owner].name});
+    Sidecar sc{std::move(s.name)};
+    prober.probe_sidecar(s.dir, sc, notes);
+    items[owner].sidecars.push_back(std::move(sc));
   }
-  // The walk hands over names in natural order, so the media files are in
-  // order already; only orphan sidecars (rare) call for a real sort.
-  for (auto& o : orphans) items.push_back(std::move(o));
-  const auto by_natural_name = [](const Item& a, const Item& b) { return natural_less(a.name, b.name); };
-  const auto begin = items.begin() + static_cast<std::ptrdiff_t>(first_item);
-  if (!std::is_sorted(begin, items.end(), by_natural_name)) std::sort(begin, items.end(), by_natural_name);
 }
 
 }  // namespace tagforge

@@ -9,23 +9,28 @@
 
 namespace tagforge {
 
-// One regular file of a directory, after probing.
-struct ProbedFile {
+class ItemProber;
+
+// A sidecar whose stem names several media files ("a.txt" beside "a.png" and
+// "a.jpg"). It belongs to the first usable one, which only probing can tell.
+struct SharedSidecar {
+  uint32_t dir = 0;
   std::string name;
-  uint64_t size = 0;
-  bool sidecar = false;       // has a sidecar extension
-  SidecarKind sidecar_kind = SidecarKind::kEmpty;
-  MediaFormat format = MediaFormat::kUnknown;
-  FileProblem problem = FileProblem::kNone;
+  std::vector<size_t> candidates;  // item indices, natural order
 };
 
-// Groups the files of one directory into items. `files` must be in natural
-// name order. A sidecar pairs with the file named exactly like its stem
-// ("a.png.txt" -> "a.png"), else with a file of that stem ("a.txt" -> "a.png");
-// when several share the stem, usable media win, then natural order, and a
-// note says so. Unpaired sidecars become items of their own (orphan_sidecar).
-// `dir_path` is only for notes.
-void pair_sidecars(std::vector<ProbedFile>&& files, uint32_t dir, const std::string& dir_path,
-                   std::vector<Item>& items, std::vector<ScanNote>& notes);
+// Groups the regular files of one directory into items by name alone,
+// before anything is opened. `names` must be in natural order. A sidecar
+// pairs with the file named exactly like its stem ("a.png.txt" -> "a.png"),
+// else with the one file of that stem ("a.txt" -> "a.png"); with several,
+// it goes to `shared`. Unpaired sidecars become items of their own
+// (orphan_sidecar). Items are appended to `items` in natural order.
+void group_by_name(std::vector<std::string>&& names, uint32_t dir, std::vector<Item>& items,
+                   std::vector<SharedSidecar>& shared);
+
+// REQUIRES: every candidate is probed. Gives each shared sidecar to its
+// first usable candidate (else its first), probes it, and notes the choice.
+void attach_shared_sidecars(std::vector<SharedSidecar>&& shared, std::vector<Item>& items, const ScanResult& scan,
+                            const ItemProber& prober, std::vector<ScanNote>& notes);
 
 }  // namespace tagforge

@@ -1,0 +1,29 @@
+// Scanning in steps, for callers that probe files in an order of their own
+// (the sorter probes while it moves). scan_tree() is these steps in a row:
+// list_tree, probe_items over every item, attach_shared_sidecars.
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <vector>
+
+#include "core/fs_ops.h"
+#include "scan/sidecar.h"
+#include "tagforge/scan.h"
+
+namespace tagforge {
+
+struct Listing {
+  ScanResult scan;                    // items named and grouped; nothing opened yet
+  std::vector<SharedSidecar> shared;  // to attach once their candidates are probed
+  UniqueFd root_fd;                   // open on scan.root
+};
+
+// Walks the tree and groups files into items by name.
+Result<Listing> list_tree(const std::filesystem::path& root, const ScanOptions& options);
+
+// Probes scan.items[i] for each i in `which`, on every core. Notes come back
+// in the order of `which`.
+std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> which, const ScanOptions& options);
+
+}  // namespace tagforge
