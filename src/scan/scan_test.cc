@@ -169,6 +169,30 @@ TEST(Scan, AmbiguousStemPrefersUsableMediaAndSaysSo) {
   fs::remove_all(root);
 }
 
+TEST(Scan, SidecarsPairByExactNameFirstThenByStem) {
+  auto root = testing::fresh_temp_dir("scan-pairing");
+  write_file(root / "b.gif", "");             // broken: comes first, loses the shared sidecar
+  write_file(root / "b.jpg", jpeg_bytes());
+  write_file(root / "b.txt", "1girl, solo");  // shared by b.gif and b.jpg
+  write_file(root / "b.gif.txt", "animated");  // exactly b.gif's
+  write_file(root / "c.txt", "no media");
+  auto r = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->items.size(), 3u);
+  EXPECT_EQ(r->items[0].name, "b.gif");
+  ASSERT_EQ(r->items[0].sidecars.size(), 1u);
+  EXPECT_EQ(r->items[0].sidecars[0].name, "b.gif.txt");
+  EXPECT_EQ(r->items[0].problem, FileProblem::kZeroByte);
+  EXPECT_EQ(r->items[1].name, "b.jpg");
+  ASSERT_EQ(r->items[1].sidecars.size(), 1u);
+  EXPECT_EQ(r->items[1].sidecars[0].name, "b.txt");
+  EXPECT_EQ(r->items[1].sidecars[0].kind, SidecarKind::kTags);  // probed after it was attached
+  EXPECT_EQ(r->items[2].name, "c.txt");
+  EXPECT_TRUE(r->items[2].orphan_sidecar);
+  EXPECT_EQ(r->items[2].size, 8u);
+  fs::remove_all(root);
+}
+
 TEST(Scan, MissingRootIsAnErrorNamingIt) {
   auto r = scan_tree("/nonexistent/tagforge", ScanOptions{});
   ASSERT_FALSE(r.ok());

@@ -43,46 +43,56 @@ bool parse_sort_class(std::string_view key, SortClass* out) {
   return false;
 }
 
-std::vector<SortClass> classify_items(const ScanResult& scan, bool animations) {
-  std::unordered_set<std::string_view> animation_stems, video_stems;
-  if (animations) {
-    for (const Item& it : scan.items) {
-      if (!it.usable()) continue;
-      if (it.kind() == MediaKind::kAnimation) animation_stems.insert(stem_of(it.name));
-      if (it.kind() == MediaKind::kVideo) video_stems.insert(stem_of(it.name));
+std::vector<size_t> Classifier::frame_sources(const ScanResult& scan, bool animations) {
+  std::vector<size_t> out;
+  if (!animations) return out;
+  std::unordered_set<std::string_view> wanted;
+  for (const Item& it : scan.items) {
+    if (std::string_view src = frame_source_stem(it.name); !src.empty()) wanted.insert(src);
+  }
+  if (wanted.empty()) return out;
+  for (size_t i = 0; i < scan.items.size(); ++i) {
+    if (wanted.count(stem_of(scan.items[i].name))) out.push_back(i);
+  }
+  return out;
+}
+
+Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, bool animations)
+    : animations_(animations) {
+  for (size_t i : sources) {
+    const Item& it = scan.items[i];
+    if (!it.usable()) continue;
+    if (it.kind() == MediaKind::kAnimation) animation_stems_.insert(stem_of(it.name));
+    if (it.kind() == MediaKind::kVideo) video_stems_.insert(stem_of(it.name));
+  }
+}
+
+SortClass Classifier::classify(const Item& it) const {
+  if (it.orphan_sidecar) return SortClass::kUnknown;
+  if (it.broken()) return SortClass::kBroken;
+  switch (it.kind()) {
+    case MediaKind::kUnknown: return SortClass::kUnknown;
+    case MediaKind::kVideo: return SortClass::kVideos;
+    case MediaKind::kAnimation:
+      if (animations_) return SortClass::kGifs;
+      return it.tagged() ? SortClass::kImages : SortClass::kMissingTags;
+    case MediaKind::kImage: {
+      if (animations_) {
+        const std::string_view src = frame_source_stem(it.name);
+        if (!src.empty() && animation_stems_.count(src)) return SortClass::kProcessedGifs;
+        if (!src.empty() && video_stems_.count(src)) return SortClass::kProcessedVideos;
+      }
+      return it.tagged() ? SortClass::kImages : SortClass::kMissingTags;
     }
   }
+  return SortClass::kUnknown;
+}
+
+std::vector<SortClass> classify_items(const ScanResult& scan, bool animations) {
+  const Classifier classifier(scan, Classifier::frame_sources(scan, animations), animations);
   std::vector<SortClass> out;
   out.reserve(scan.items.size());
-  for (const Item& it : scan.items) {
-    SortClass c;
-    if (it.orphan_sidecar) {
-      c = SortClass::kUnknown;
-    } else if (it.broken()) {
-      c = SortClass::kBroken;
-    } else {
-      switch (it.kind()) {
-        case MediaKind::kUnknown: c = SortClass::kUnknown; break;
-        case MediaKind::kVideo: c = SortClass::kVideos; break;
-        case MediaKind::kAnimation:
-          if (animations) {
-            c = SortClass::kGifs;
-            break;
-          }
-          [[fallthrough]];
-        case MediaKind::kImage: {
-          c = it.tagged() ? SortClass::kImages : SortClass::kMissingTags;
-          if (animations && it.kind() == MediaKind::kImage) {
-            std::string_view src = frame_source_stem(it.name);
-            if (!src.empty() && animation_stems.count(src)) c = SortClass::kProcessedGifs;
-            else if (!src.empty() && video_stems.count(src)) c = SortClass::kProcessedVideos;
-          }
-          break;
-        }
-      }
-    }
-    out.push_back(c);
-  }
+  for (const Item& it : scan.items) out.push_back(classifier.classify(it));
   return out;
 }
 

@@ -1,6 +1,9 @@
 // Which class (and so which folder) each scanned item goes to.
 #pragma once
 
+#include <span>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "tagforge/scan.h"
@@ -8,9 +11,27 @@
 
 namespace tagforge {
 
-// One class per item of `scan`, in the same order. Frames are recognised by
-// name: "<stem>_f<digits>.<ext>" is a frame when an animation (video) with
-// that stem exists anywhere in the scan.
+// Frames are recognised by name: "<stem>_f<digits>.<ext>" is a frame when an
+// animation (video) with that stem exists anywhere in the scan. So the class
+// of a frame depends on another file's bytes, and those files are probed
+// first: frame_sources() names them.
+class Classifier {
+ public:
+  // Items that may be the source of some frame, by name alone.
+  static std::vector<size_t> frame_sources(const ScanResult& scan, bool animations);
+
+  // REQUIRES: the items in `sources` (from frame_sources) are probed.
+  Classifier(const ScanResult& scan, std::span<const size_t> sources, bool animations);
+
+  // REQUIRES: `item` is probed.
+  SortClass classify(const Item& item) const;
+
+ private:
+  bool animations_;
+  std::unordered_set<std::string_view> animation_stems_, video_stems_;  // views into scan names
+};
+
+// Every item's class, in scan order. REQUIRES: every item probed.
 std::vector<SortClass> classify_items(const ScanResult& scan, bool animations);
 
 }  // namespace tagforge

@@ -3,8 +3,9 @@
 #include <dirent.h>
 
 #include <algorithm>
-#include <map>
-#include <unordered_set>
+#include <numeric>
+
+#include <tbb/parallel_sort.h>
 
 #include "core/natural_order.h"
 #include "scan/media_format.h"
@@ -13,30 +14,30 @@
 namespace tagforge {
 namespace {
 
-// What is already in one bucket folder of the destination.
-struct BucketState {
-  bool exists = false;
-  uint64_t items = 0;                          // media files that stay
-  std::unordered_set<std::string> taken;       // every name present or planned
-};
-
-// Lists dest/<folder>: its names, and how many are media (not sidecars).
-void list_bucket(const std::filesystem::path& dir, BucketState& b) {
+// Calls fn(name) for each entry of `dir`; false when it cannot be opened.
+template <typename Fn>
+bool list_dir(const std::filesystem::path& dir, Fn&& fn) {
   DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  b.exists = true;
+  if (!d) return false;
   while (dirent* e = ::readdir(d)) {
     std::string_view n = e->d_name;
-    if (n == "." || n == "..") continue;
-    b.taken.emplace(n);
+    if (n != "." && n != "..") fn(n);
   }
   ::closedir(d);
+  return true;
 }
 
 std::string with_suffix(std::string_view name, size_t stem_len, std::string_view suffix) {
   std::string out(name.substr(0, stem_len));
   out += suffix;
   out += name.substr(stem_len);
+  return out;
+}
+
+std::string bucket_folder(const std::string& prefix, uint64_t n) {
+  std::string out = prefix;  // appended, not `prefix + "_"`: GCC 12 warns falsely (-Wrestrict) on that
+  out += '_';
+  out += std::to_string(n);
   return out;
 }
 
@@ -56,113 +57,153 @@ uint64_t bucket_number(std::string_view folder, std::string_view prefix) {
   return n;
 }
 
-Result<SortPlan> plan_sort(const ScanResult& scan, const std::filesystem::path& dest, const SortOptions& opt) {
-  if (opt.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
-  const bool in_place = dest == scan.root;
-  const std::vector<SortClass> classes = classify_items(scan, opt.animations);
+std::vector<uint32_t> natural_item_order(const ScanResult& scan) {
+  std::vector<uint32_t> order(scan.items.size());
+  std::iota(order.begin(), order.end(), 0u);
+  auto less = [&](uint32_t a, uint32_t b) {
+    const Item& x = scan.items[a];
+    const Item& y = scan.items[b];
+    if (int c = natural_compare(x.name, y.name); c != 0) return c < 0;
+    return natural_less(scan.dirs[x.dir], scan.dirs[y.dir]);
+  };
+  // One folder arrives sorted already; checking is linear.
+  if (!std::is_sorted(order.begin(), order.end(), less)) tbb::parallel_sort(order.begin(), order.end(), less);
+  return order;
+}
 
-  // Items grouped by folder prefix; classes sharing a prefix share buckets.
-  std::map<std::string, std::vector<size_t>> by_prefix;
-  for (size_t i = 0; i < scan.items.size(); ++i) by_prefix[opt.folder[static_cast<size_t>(classes[i])]].push_back(i);
-
-  SortPlan plan;
-  for (auto& prefix_and_members : by_prefix) {
-    // Named, not a structured binding: clang 14 cannot capture those.
-    const std::string& prefix = prefix_and_members.first;
-    std::vector<size_t>& members = prefix_and_members.second;
-    std::map<uint64_t, BucketState> buckets;
-    auto bucket = [&](uint64_t n) -> BucketState& {
-      auto [it, fresh] = buckets.try_emplace(n);
-      if (fresh) list_bucket(dest / (prefix + "_" + std::to_string(n)), it->second);
-      return it->second;
-    };
-    // Existing buckets in the destination, including ones this scan did not
-    // enter (a destination outside the source).
-    if (!in_place) {
-      if (DIR* d = ::opendir(dest.c_str())) {
-        while (dirent* e = ::readdir(d)) {
-          if (uint64_t n = bucket_number(e->d_name, prefix)) {
-            BucketState& b = bucket(n);
-            for (const auto& name : b.taken) {
-              if (!is_sidecar_extension(extension_of(name))) ++b.items;
-            }
-          }
-        }
-        ::closedir(d);
-      }
-    }
-
-    // Settled: already directly inside a bucket of its own prefix.
-    std::map<uint64_t, std::vector<size_t>> settled;
-    std::vector<size_t> pending;
-    for (size_t i : members) {
-      const uint64_t n = in_place && !opt.rebalance ? bucket_number(scan.dirs[scan.items[i].dir], prefix) : 0;
-      if (n) settled[n].push_back(i);
-      else pending.push_back(i);
-    }
-    auto natural_by_name = [&](size_t a, size_t b) {
-      int c = natural_compare(scan.items[a].name, scan.items[b].name);
-      if (c != 0) return c < 0;
-      return natural_less(scan.dirs[scan.items[a].dir], scan.dirs[scan.items[b].dir]);
-    };
-    for (auto& [n, list] : settled) {
-      std::sort(list.begin(), list.end(), natural_by_name);
-      BucketState& b = bucket(n);
-      // Over-full (the bucket size shrank): the last ones in natural order move.
-      const size_t keep = std::min(list.size(), opt.bucket_size);
-      b.items += keep;
-      plan.items_in_place += keep;
-      pending.insert(pending.end(), list.begin() + static_cast<std::ptrdiff_t>(keep), list.end());
-    }
-    // A fresh single-folder tree arrives sorted; checking is linear.
-    if (!std::is_sorted(pending.begin(), pending.end(), natural_by_name)) {
-      std::sort(pending.begin(), pending.end(), natural_by_name);
-    }
-
-    uint64_t n = 1, folder_n = 0;
-    std::string folder;
-    std::map<uint64_t, uint64_t> planned_per_bucket;
-    for (size_t i : pending) {
-      while (bucket(n).items >= opt.bucket_size) ++n;
-      BucketState& b = bucket(n);
-      const Item& it = scan.items[i];
-      if (folder_n != n) {
-        folder = prefix + "_" + std::to_string(n);
-        folder_n = n;
-      }
-      ++b.items;
-      ++planned_per_bucket[n];
-      if (in_place && scan.dirs[it.dir] == folder) {  // rebalance kept it here
-        ++plan.items_in_place;
-        continue;
-      }
-      // A suffix on the stem keeps sidecars paired: a.png + a.txt -> a~2.png + a~2.txt.
-      const size_t stem_len = stem_of(it.name).size();
-      std::string suffix;
-      auto free_with = [&](const std::string& sfx) {
-        if (b.taken.count(with_suffix(it.name, stem_len, sfx))) return false;
-        for (const Sidecar& s : it.sidecars) {
-          if (b.taken.count(with_suffix(s.name, std::min(stem_len, s.name.size()), sfx))) return false;
-        }
-        return true;
-      };
-      for (int k = 2; !free_with(suffix); ++k) suffix = "~" + std::to_string(k);
-      if (!suffix.empty()) ++plan.renamed;
-      auto add = [&](const std::string& name) {
-        std::string new_name = with_suffix(name, std::min(stem_len, name.size()), suffix);
-        b.taken.insert(new_name);
-        plan.moves.push_back(JournalMove{opt.copy ? JournalOp::kCopy : JournalOp::kMove, !suffix.empty(),
-                                         scan.relative_path(it, name), folder + "/" + new_name});
-      };
-      add(it.name);
-      for (const Sidecar& s : it.sidecars) add(s.name);
-    }
-    for (auto& [num, count] : planned_per_bucket) {
-      const std::string folder = prefix + "_" + std::to_string(num);
-      if (!bucket(num).exists) plan.mkdirs.push_back(folder);
-      plan.buckets.push_back({folder, count});
+std::vector<size_t> settle_candidates(const ScanResult& scan, const SortOptions& opt, bool in_place) {
+  std::vector<size_t> out;
+  if (!in_place || opt.rebalance) return out;
+  std::vector<bool> bucket_dir(scan.dirs.size());
+  for (size_t d = 0; d < scan.dirs.size(); ++d) {
+    for (const std::string& prefix : opt.folder) {
+      if (bucket_number(scan.dirs[d], prefix)) bucket_dir[d] = true;
     }
   }
+  for (size_t i = 0; i < scan.items.size(); ++i) {
+    if (bucket_dir[scan.items[i].dir]) out.push_back(i);
+  }
+  return out;
+}
+
+SortPlanner::SortPlanner(const ScanResult& scan, std::filesystem::path dest, const SortOptions& opt)
+    : scan_(scan), dest_(std::move(dest)), opt_(opt), in_place_(dest_ == scan.root), stays_(scan.items.size()) {}
+
+SortPlanner::Prefix& SortPlanner::prefix(const std::string& name) {
+  auto [it, fresh] = prefixes_.try_emplace(name);
+  Prefix& p = it->second;
+  // Buckets already in another destination count; in place, the scan saw
+  // their files and settle() counts the ones that stay.
+  if (fresh && !in_place_) {
+    list_dir(dest_, [&](std::string_view entry) {
+      if (uint64_t n = bucket_number(entry, name)) {
+        Bucket& b = bucket(name, p, n);
+        for (const auto& file : b.taken) {
+          if (!is_sidecar_extension(extension_of(file))) ++b.items;
+        }
+      }
+    });
+  }
+  return p;
+}
+
+SortPlanner::Bucket& SortPlanner::bucket(const std::string& prefix_name, Prefix& p, uint64_t n) {
+  Bucket& b = p.buckets[n];
+  if (!b.listed) {
+    b.listed = true;
+    b.exists = list_dir(dest_ / bucket_folder(prefix_name, n), [&](std::string_view file) { b.taken.emplace(file); });
+  }
+  return b;
+}
+
+void SortPlanner::settle(std::span<const size_t> candidates, std::span<const SortClass> classes) {
+  // Per prefix and bucket, the items already there, in natural order.
+  std::map<std::string, std::map<uint64_t, std::vector<size_t>>> settled;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    const size_t i = candidates[k];
+    const std::string& name = opt_.folder[static_cast<size_t>(classes[k])];
+    if (uint64_t n = bucket_number(scan_.dirs[scan_.items[i].dir], name)) settled[name][n].push_back(i);
+  }
+  auto natural_by_name = [&](size_t a, size_t b) { return natural_less(scan_.items[a].name, scan_.items[b].name); };
+  for (auto& [name, per_bucket] : settled) {
+    Prefix& p = prefix(name);
+    for (auto& [n, list] : per_bucket) {
+      if (!std::is_sorted(list.begin(), list.end(), natural_by_name)) std::sort(list.begin(), list.end(), natural_by_name);
+      // Over-full (the bucket size shrank): the last ones in natural order move.
+      const size_t keep = std::min(list.size(), opt_.bucket_size);
+      Bucket& b = bucket(name, p, n);
+      b.items += keep;
+      b.planned += keep;
+      items_in_place_ += keep;
+      for (size_t k = 0; k < keep; ++k) stays_[list[k]] = true;
+    }
+  }
+}
+
+void SortPlanner::place(size_t i, SortClass c, std::vector<std::string>& mkdirs, std::vector<JournalMove>& moves) {
+  const std::string& name = opt_.folder[static_cast<size_t>(c)];
+  Prefix& p = prefix(name);
+  while (bucket(name, p, p.cursor).items >= opt_.bucket_size) ++p.cursor;
+  Bucket& b = bucket(name, p, p.cursor);
+  const std::string folder = bucket_folder(name, p.cursor);
+  const Item& it = scan_.items[i];
+  ++b.items;
+  ++b.planned;
+  if (in_place_ && scan_.dirs[it.dir] == folder) {  // a rebalance kept it here
+    ++items_in_place_;
+    return;
+  }
+  if (!b.exists) {
+    mkdirs.push_back(folder);
+    b.exists = true;
+  }
+  // A suffix on the stem keeps sidecars paired: a.png + a.txt -> a~2.png + a~2.txt.
+  const size_t stem_len = stem_of(it.name).size();
+  std::string suffix;
+  auto free_with = [&](const std::string& sfx) {
+    if (b.taken.count(with_suffix(it.name, stem_len, sfx))) return false;
+    for (const Sidecar& s : it.sidecars) {
+      if (b.taken.count(with_suffix(s.name, std::min(stem_len, s.name.size()), sfx))) return false;
+    }
+    return true;
+  };
+  for (int k = 2; !free_with(suffix); ++k) suffix = "~" + std::to_string(k);
+  if (!suffix.empty()) ++renamed_;
+  auto add = [&](const std::string& file) {
+    std::string new_name = with_suffix(file, std::min(stem_len, file.size()), suffix);
+    moves.push_back(JournalMove{opt_.copy ? JournalOp::kCopy : JournalOp::kMove, !suffix.empty(),
+                                scan_.relative_path(it, file), folder + "/" + new_name});
+    b.taken.insert(std::move(new_name));
+  };
+  add(it.name);
+  for (const Sidecar& s : it.sidecars) add(s.name);
+}
+
+std::vector<BucketCount> SortPlanner::buckets() const {
+  std::vector<BucketCount> out;
+  for (const auto& [name, p] : prefixes_) {
+    for (const auto& [n, b] : p.buckets) {
+      if (b.planned) out.push_back({bucket_folder(name, n), b.planned});
+    }
+  }
+  return out;
+}
+
+Result<SortPlan> plan_sort(const ScanResult& scan, const std::filesystem::path& dest, const SortOptions& opt) {
+  if (opt.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
+  const std::vector<SortClass> classes = classify_items(scan, opt.animations);
+  SortPlanner planner(scan, dest, opt);
+  const std::vector<size_t> candidates = settle_candidates(scan, opt, dest == scan.root);
+  std::vector<SortClass> candidate_classes;
+  for (size_t i : candidates) candidate_classes.push_back(classes[i]);
+  planner.settle(candidates, candidate_classes);
+  SortPlan plan;
+  for (uint32_t i : natural_item_order(scan)) {
+    if (!planner.stays(i)) planner.place(i, classes[i], plan.mkdirs, plan.moves);
+  }
+  plan.items_in_place = planner.items_in_place();
+  plan.renamed = planner.renamed();
+  plan.buckets = planner.buckets();
   return plan;
 }
 
