@@ -167,7 +167,10 @@ void SortPlanner::place(size_t i, SortClass c, std::vector<std::string>& mkdirs,
     }
     return true;
   };
-  for (int k = 2; !free_with(suffix); ++k) suffix = "~" + std::to_string(k);
+  for (int k = 2; !free_with(suffix); ++k) {
+    suffix = '~';
+    suffix += std::to_string(k);
+  }
   if (!suffix.empty()) ++renamed_;
   auto add = [&](const std::string& file) {
     std::string new_name = with_suffix(file, std::min(stem_len, file.size()), suffix);
