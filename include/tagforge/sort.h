@@ -42,6 +42,9 @@ struct SortOptions {
   // Re-plan every file. Without it, files already in a bucket of their class
   // stay put and only newcomers (and overflow of over-full buckets) move.
   bool rebalance = false;
+  // Moves per journal batch: each batch costs one fsync, and its files move
+  // while the next batch is planned. Small values are for crash tests.
+  size_t journal_batch = 8192;
   std::array<std::string, kSortClassCount> folder = {
       "images", "missing_tags", "gifs", "videos", "processed_gifs", "processed_videos", "unknown_files",
       "unknown_files"};
@@ -72,10 +75,13 @@ struct SortReport {
   std::vector<ScanNote> notes;       // from the scan
   ScanCounts counts;
   double seconds = 0;
-  // Where the time went: scanning, planning, writing and syncing the
-  // journal, the moves themselves, and the final sync and folder clean-up.
+  // Where the time went. Listing walks the tree; `early` probes the files
+  // that decide where others go; the stream probes the rest ahead of the
+  // moves, so its parts overlap: `waiting` (for probes), `journal`
+  // (writing and syncing batches) and `moves` (the renames) lie inside it.
+  // `finish` is the final sync and folder clean-up.
   struct Phases {
-    double scan = 0, plan = 0, journal = 0, moves = 0, finish = 0;
+    double list = 0, early = 0, stream = 0, waiting = 0, journal = 0, moves = 0, finish = 0;
   } phases;
 };
 

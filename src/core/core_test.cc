@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <random>
 #include <unistd.h>
 
 #include <filesystem>
@@ -25,6 +27,50 @@ TEST(NaturalOrder, NumbersCompareByValue) {
   EXPECT_EQ(natural_compare("x", "x"), 0);
   EXPECT_TRUE(natural_less("img9", "img10b"));
   EXPECT_TRUE(natural_less("", "a"));
+}
+
+// The definition, read literally: no shortcut for common prefixes.
+int reference_natural_compare(std::string_view a, std::string_view b) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto fold = [](char c) { return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t si = i, sj = j;
+      while (si < a.size() && a[si] == '0') ++si;
+      while (sj < b.size() && b[sj] == '0') ++sj;
+      size_t ei = si, ej = sj;
+      while (ei < a.size() && digit(a[ei])) ++ei;
+      while (ej < b.size() && digit(b[ej])) ++ej;
+      if (ei - si != ej - sj) return (ei - si) < (ej - sj) ? -1 : 1;
+      if (int c = a.substr(si, ei - si).compare(b.substr(sj, ej - sj)); c != 0) return c < 0 ? -1 : 1;
+      if (ei - i != ej - j) return (ei - i) < (ej - j) ? -1 : 1;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (fold(a[i]) != fold(b[j])) return fold(a[i]) < fold(b[j]) ? -1 : 1;
+    ++i;
+    ++j;
+  }
+  if (i < a.size()) return 1;
+  if (j < b.size()) return -1;
+  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+}
+
+TEST(NaturalOrder, AgreesWithTheDefinitionOnRandomNames) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "0019aAbB._";
+  auto random_name = [&] {
+    std::string s(rng() % 8, ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  for (int k = 0; k < 200000; ++k) {
+    std::string a = random_name(), b = random_name();
+    if (rng() % 2) b = a.substr(0, rng() % (a.size() + 1)) + b;  // common prefixes, the shortcut's case
+    ASSERT_EQ(natural_compare(a, b), reference_natural_compare(a, b)) << "'" << a << "' vs '" << b << "'";
+  }
 }
 
 TEST(PathText, EscapesWhatCouldForgeOutput) {
@@ -158,6 +204,108 @@ TEST(Journal, DamageInTheMiddleIsAnError) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, ErrorCode::kCorrupt);
   EXPECT_EQ(c.error().path, p);
+  fs::remove_all(dir);
+}
+
+TEST(Journal, MovesCountOnlyOnceABatchClosesThem) {
+  auto dir = testing::fresh_temp_dir("test-batches");
+  auto p = dir / "j.tfj";
+  {
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    w->add_header(JournalHeader{});
+    w->add_mkdir("images_1");
+    w->add_move(move("a", "images_1/a"));
+    w->add_move(move("b", "images_1/b"));
+    w->add_batch(2);
+    w->add_mkdir("images_2");
+    w->add_move(move("c", "images_2/c"));  // killed before its batch was written
+    ASSERT_TRUE(w->sync().ok());
+  }
+  auto c = read_journal(p);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_TRUE(c->started());
+  EXPECT_FALSE(c->plan_complete);
+  EXPECT_EQ(c->batches, 1u);
+  ASSERT_EQ(c->moves.size(), 2u);
+  EXPECT_EQ(c->mkdirs, std::vector<std::string>{"images_1"});
+  {
+    auto w = JournalWriter::reopen(p);  // cuts the open records
+    ASSERT_TRUE(w.ok());
+    w->add_move(move("d", "images_1/d"));
+    w->add_batch(1);
+    w->add_plan_end(3);
+    ASSERT_TRUE(w->sync().ok());
+  }
+  c = read_journal(p);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_TRUE(c->plan_complete);
+  EXPECT_EQ(c->batches, 2u);
+  ASSERT_EQ(c->moves.size(), 3u);
+  EXPECT_EQ(c->moves[2].src, "d");
+  EXPECT_EQ(c->mkdirs.size(), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(Journal, AJournalWithNoClosedBatchIsVoid) {
+  auto dir = testing::fresh_temp_dir("test-void");
+  auto p = dir / "j.tfj";
+  {
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    w->add_header(JournalHeader{});
+    w->add_move(move("a", "b"));
+    ASSERT_TRUE(w->sync().ok());
+  }
+  auto c = read_journal(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->started());
+  EXPECT_TRUE(c->moves.empty());
+  fs::remove_all(dir);
+}
+
+TEST(Journal, BadBatchesAreCorruption) {
+  auto dir = testing::fresh_temp_dir("test-bad-batch");
+  auto p = dir / "j.tfj";
+  auto write = [&](auto&& records) {
+    fs::remove(p);
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    w->add_header(JournalHeader{});
+    records(*w);
+    ASSERT_TRUE(w->sync().ok());
+  };
+  write([&](JournalWriter& w) {
+    w.add_move(move("a", "b"));
+    w.add_batch(2);  // counts a move that is not there
+  });
+  EXPECT_EQ(read_journal(p).error().code, ErrorCode::kCorrupt);
+  write([&](JournalWriter& w) {
+    w.add_move(move("a", "b"));
+    w.add_end();  // END after moves no batch closed
+  });
+  EXPECT_EQ(read_journal(p).error().code, ErrorCode::kCorrupt);
+  fs::remove_all(dir);
+}
+
+TEST(Journal, VersionOneJournalsStillRead) {
+  auto dir = testing::fresh_temp_dir("test-v1");
+  auto p = dir / "j.tfj";
+  {
+    auto w = JournalWriter::create(p);
+    ASSERT_TRUE(w.ok());
+    JournalHeader h;
+    h.version = 1;
+    w->add_header(h);
+    w->add_move(move("a", "b"));
+    w->add_plan_end(1);
+    ASSERT_TRUE(w->sync().ok());
+  }
+  auto c = read_journal(p);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->header.version, 1u);
+  EXPECT_TRUE(c->started());
+  EXPECT_EQ(c->moves.size(), 1u);
   fs::remove_all(dir);
 }
 

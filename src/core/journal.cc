@@ -22,7 +22,11 @@ enum RecordType : uint8_t {
   kEnd = 6,
   kUndoStart = 7,
   kUndone = 8,
+  kBatch = 9,
 };
+
+// MKDIR and MOVE records wait for a BATCH or PLAN_END to close them.
+bool is_plan_record(uint8_t type) { return type == kMkdir || type == kMove; }
 
 constexpr size_t kFrameSize = 9;  // crc, length, type
 constexpr uint32_t kMaxPayload = 1u << 20;
@@ -81,9 +85,11 @@ class PayloadReader {
 };
 
 // Walks the records of `data`; returns the offset just past the last whole
-// record, or an error for a bad record that is not the tail.
+// record and just past the last record that is not an open MKDIR or MOVE,
+// or an error for a bad record that is not the tail.
 struct Scanned {
   size_t valid_end = 0;
+  size_t closed_end = 0;
   bool torn_tail = false;
 };
 
@@ -108,8 +114,13 @@ Result<Scanned> walk_records(const std::string& data, const std::filesystem::pat
     if (!on_record(type, std::string_view(&data[pos + kFrameSize], len))) {
       return Error{ErrorCode::kCorrupt, "journal record at byte " + std::to_string(pos) + " cannot be decoded", path};
     }
+    const bool closes = type == kBatch || type == kPlanEnd;
+    if (!is_plan_record(type) && !closes && s.closed_end != s.valid_end) {
+      return Error{ErrorCode::kCorrupt, "journal record at byte " + std::to_string(pos) + " follows moves no batch closed", path};
+    }
     pos += kFrameSize + len;
     s.valid_end = pos;
+    if (!is_plan_record(type)) s.closed_end = pos;
   }
   return s;
 }
@@ -121,6 +132,7 @@ Result<JournalContents> read_journal(const std::filesystem::path& path) {
   if (!data) return data.error();
   JournalContents c;
   bool saw_header = false;
+  size_t closed_moves = 0, closed_mkdirs = 0;  // how many a BATCH or PLAN_END closed
   auto scanned = walk_records(*data, path, [&](uint8_t type, std::string_view payload) {
     PayloadReader r(payload);
     switch (type) {
@@ -146,9 +158,17 @@ Result<JournalContents> read_journal(const std::filesystem::path& path) {
         c.moves.push_back(std::move(m));
         break;
       }
+      case kBatch:
+        if (r.varint() != c.moves.size() - closed_moves) return false;
+        ++c.batches;
+        closed_moves = c.moves.size();
+        closed_mkdirs = c.mkdirs.size();
+        break;
       case kPlanEnd:
         if (r.varint() != c.moves.size()) return false;
         c.plan_complete = true;
+        closed_moves = c.moves.size();
+        closed_mkdirs = c.mkdirs.size();
         break;
       case kRmdir: {
         JournalDir d;
@@ -165,13 +185,15 @@ Result<JournalContents> read_journal(const std::filesystem::path& path) {
     return r.done_ok();
   });
   if (!scanned) return scanned.error();
+  c.moves.resize(closed_moves);  // open ones never happened
+  c.mkdirs.resize(closed_mkdirs);
   if (!saw_header && scanned->valid_end == 0) {
     // Killed before the header reached the disk: a void journal, nothing happened.
     c.torn_tail = scanned->torn_tail;
     return c;
   }
   if (!saw_header) return Error{ErrorCode::kCorrupt, "not a tagforge journal (no header)", path};
-  if (c.header.version != kJournalVersion) {
+  if (c.header.version != 1 && c.header.version != kJournalVersion) {
     return Error{ErrorCode::kCorrupt, "journal version " + std::to_string(c.header.version) + " is not supported", path};
   }
   c.torn_tail = scanned->torn_tail;
@@ -196,10 +218,10 @@ Result<JournalWriter> JournalWriter::reopen(const std::filesystem::path& path) {
   if (!scanned) return scanned.error();
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) return Error::from_errno(errno, "cannot open journal", path);
-  if (scanned->torn_tail && ::ftruncate(fd, static_cast<off_t>(scanned->valid_end)) != 0) {
+  if (scanned->closed_end != data->size() && ::ftruncate(fd, static_cast<off_t>(scanned->closed_end)) != 0) {
     int err = errno;
     ::close(fd);
-    return Error::from_errno(err, "cannot cut the torn tail of the journal", path);
+    return Error::from_errno(err, "cannot cut the unfinished tail of the journal", path);
   }
   return JournalWriter(fd, path);
 }
@@ -253,6 +275,12 @@ void JournalWriter::add_move(const JournalMove& m) {
   put_bytes(p, m.src);
   put_bytes(p, m.dst);
   add_record(kMove, p);
+}
+
+void JournalWriter::add_batch(uint64_t moves_in_batch) {
+  std::string p;
+  put_varint(p, moves_in_batch);
+  add_record(kBatch, p);
 }
 
 void JournalWriter::add_plan_end(uint64_t move_count) {

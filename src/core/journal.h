@@ -9,10 +9,17 @@
 // A bad record anywhere else is corruption and an error.
 //
 // The life of one journal:
-//   HEADER, MKDIR*, MOVE*, PLAN_END   <- one fsync; only then does anything move
-//   RMDIR*                            <- fsync'd before those directories go
-//   END                               <- fsync'd once everything is done
-//   UNDO_START, UNDONE                <- written by `tagforge undo`
+//   HEADER
+//   (MKDIR*, MOVE*, BATCH)*  <- each batch is fsync'd before any of its moves
+//                               happens; the sort plans the next batch while
+//                               the files of earlier ones are moving
+//   PLAN_END                 <- every batch is written
+//   RMDIR*                   <- fsync'd before those directories go
+//   END                      <- fsync'd once everything is done
+//   UNDO_START, UNDONE       <- written by `tagforge undo`
+// MKDIR and MOVE records count only once a BATCH or PLAN_END closes them:
+// ones left open by a crash never happened, and readers drop them (version 1
+// journals have no BATCH: PLAN_END closes the one plan).
 // Paths in records are relative: MOVE.src and RMDIR to the source root,
 // MOVE.dst and MKDIR to the destination root. They are raw bytes (any name
 // Linux allows, newlines and invalid UTF-8 included).
@@ -28,7 +35,7 @@
 
 namespace tagforge {
 
-inline constexpr uint32_t kJournalVersion = 1;
+inline constexpr uint32_t kJournalVersion = 2;  // reads 1 and 2
 
 enum class JournalOp : uint8_t {
   kMove = 1,  // the file leaves src for dst
@@ -58,25 +65,30 @@ struct JournalDir {
 
 struct JournalContents {
   JournalHeader header;
-  std::vector<std::string> mkdirs;  // in creation order
-  std::vector<JournalMove> moves;   // in execution order
+  std::vector<std::string> mkdirs;  // in creation order; closed batches only
+  std::vector<JournalMove> moves;   // in execution order; closed batches only
   std::vector<JournalDir> rmdirs;   // in removal order (deepest first)
-  bool plan_complete = false;  // PLAN_END seen: some moves may have happened
+  uint64_t batches = 0;        // BATCH records seen
+  bool plan_complete = false;  // PLAN_END seen: every batch is written
   bool finished = false;       // END seen
   bool undo_started = false;
   bool undone = false;
   bool torn_tail = false;      // the last record was cut short
+
+  // Some moves may have happened: the journal is more than a void start.
+  bool started() const { return plan_complete || batches > 0; }
 };
 
-// An empty file, or one cut short inside its first record, reads as a void
-// journal (plan_complete false): it was killed before recording anything.
+// An empty file, or one cut short before its first BATCH or PLAN_END, reads
+// as a void journal (started() false): it was killed before anything moved.
 Result<JournalContents> read_journal(const std::filesystem::path& path);
 
 class JournalWriter {
  public:
   // Creates a new journal; fails if `path` exists.
   static Result<JournalWriter> create(const std::filesystem::path& path);
-  // Reopens a journal to append, cutting off a torn tail first.
+  // Reopens a journal to append, cutting off a torn tail and any MKDIR and
+  // MOVE records no batch closed.
   static Result<JournalWriter> reopen(const std::filesystem::path& path);
 
   JournalWriter(JournalWriter&& o) noexcept;
@@ -87,6 +99,8 @@ class JournalWriter {
   void add_header(const JournalHeader& h);
   void add_mkdir(std::string_view rel);
   void add_move(const JournalMove& m);
+  // Closes the MKDIR and MOVE records since the last BATCH.
+  void add_batch(uint64_t moves_in_batch);
   void add_plan_end(uint64_t move_count);
   void add_rmdir(const JournalDir& d);
   void add_end();

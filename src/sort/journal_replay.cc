@@ -12,7 +12,6 @@
 #include <set>
 #include <unordered_set>
 
-#include "core/dir_handles.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
 
@@ -105,12 +104,9 @@ void forward_one(const JournalMove& m, const JournalRoots& roots, DirHandles& fr
 }
 
 // Source folders the moves emptied, deepest first, never the roots or
-// anything holding them.
-std::vector<JournalDir> emptied_dirs(const JournalContents& c, const JournalRoots& roots) {
-  std::set<std::string, std::greater<>> candidates;  // reverse order: children before parents
-  for (const auto& m : c.moves) {
-    if (m.op == JournalOp::kMove) candidates.insert(parent_rel(m.src));
-  }
+// anything holding them. `candidates` are the folders files left, deepest
+// (reverse order) first.
+std::vector<JournalDir> emptied_dirs(std::set<std::string, std::greater<>> candidates, const JournalRoots& roots) {
   std::unordered_set<std::string> removed;
   std::vector<JournalDir> out;
   while (!candidates.empty()) {
@@ -155,53 +151,65 @@ JournalRoots journal_roots(const JournalContents& c, const fs::path& journal_pat
   return r;
 }
 
-Status run_forward(const JournalContents& c, JournalWriter& w, const JournalRoots& roots, ProgressSink* progress,
-                   ForwardStats& s) {
-  if (c.moves.empty()) {  // only a hand-made journal has none; nothing to do
-    w.add_end();
-    return w.sync();
-  }
-  for (const auto& d : c.mkdirs) {
+Status ForwardRun::make_dirs(std::span<const std::string> mkdirs) {
+  for (const auto& d : mkdirs) {
     crash_point();
-    TF_RETURN_IF_ERROR(make_directory(under(roots.dest, d)));
+    TF_RETURN_IF_ERROR(make_directory(under(roots_.dest, d)));
   }
+  return ok_status();
+}
+
+void ForwardRun::move(std::span<const JournalMove> moves, ForwardStats& s) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (progress) progress->begin(c.moves.front().op == JournalOp::kCopy ? "copying" : "moving", c.moves.size());
   uint64_t since = 0;
-  DirHandles from_dirs(roots.source), to_dirs(roots.dest);
-  for (const auto& m : c.moves) {
-    forward_one(m, roots, from_dirs, to_dirs, s);
-    if (++since == 1024 && progress) {
-      progress->advance(since);
+  const std::string* last_parent = nullptr;  // most moves leave the same folder as the one before
+  for (const auto& m : moves) {
+    forward_one(m, roots_, from_dirs_, to_dirs_, s);
+    if (m.op == JournalOp::kMove) {
+      const std::string_view parent = split_parent(m.src).first;
+      if (!last_parent || parent != *last_parent) last_parent = &*moved_from_.emplace(parent).first;
+    }
+    if (++since == 1024 && progress_) {
+      progress_->advance(since);
       since = 0;
     }
   }
-  if (progress) {
-    progress->advance(since);
-    progress->end();
-  }
-  const auto t1 = std::chrono::steady_clock::now();
-  s.move_seconds = std::chrono::duration<double>(t1 - t0).count();
+  if (progress_) progress_->advance(since);
+  s.move_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Status ForwardRun::finish(JournalWriter& w, const std::vector<JournalDir>& rmdirs, ForwardStats& s) {
+  const auto t0 = std::chrono::steady_clock::now();
   // Make the renames durable before END says so: one syncfs per file system
   // instead of an fsync per folder (hundreds of them in a big sort).
-  sync_file_system(roots.dest);
-  if (roots.source != roots.dest) sync_file_system(roots.source);
-
-  if (!c.moves.empty() && c.moves.front().op == JournalOp::kMove) {
-    std::vector<JournalDir> gone = c.rmdirs.empty() ? emptied_dirs(c, roots) : c.rmdirs;
-    if (c.rmdirs.empty() && !gone.empty()) {
-      for (const auto& d : gone) w.add_rmdir(d);
-      TF_RETURN_IF_ERROR(w.sync());
-    }
-    for (const auto& d : gone) {
-      crash_point();
-      if (::rmdir((roots.source / d.path).c_str()) == 0) ++s.removed_dirs;
-    }
+  sync_file_system(roots_.dest);
+  if (roots_.source != roots_.dest) sync_file_system(roots_.source);
+  std::vector<JournalDir> gone = rmdirs.empty() ? emptied_dirs(std::move(moved_from_), roots_) : rmdirs;
+  moved_from_.clear();
+  if (rmdirs.empty() && !gone.empty()) {
+    for (const auto& d : gone) w.add_rmdir(d);
+    TF_RETURN_IF_ERROR(w.sync());
+  }
+  for (const auto& d : gone) {
+    crash_point();
+    if (::rmdir((roots_.source / d.path).c_str()) == 0) ++s.removed_dirs;
   }
   w.add_end();
   Status st = w.sync();
-  s.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  s.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
+}
+
+Status run_forward(const JournalContents& c, JournalWriter& w, const JournalRoots& roots, ProgressSink* progress,
+                   ForwardStats& s) {
+  ForwardRun run(roots, progress);
+  TF_RETURN_IF_ERROR(run.make_dirs(c.mkdirs));
+  if (progress && !c.moves.empty()) {
+    progress->begin(c.moves.front().op == JournalOp::kCopy ? "copying" : "moving", c.moves.size());
+  }
+  run.move(c.moves, s);
+  if (progress && !c.moves.empty()) progress->end();
+  return run.finish(w, c.rmdirs, s);
 }
 
 Status run_undo(const JournalContents& c, JournalWriter& w, const JournalRoots& roots, ProgressSink* progress,

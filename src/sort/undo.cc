@@ -17,7 +17,7 @@ Result<fs::path> latest_undoable(const fs::path& root) {
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     auto c = read_journal(*it);
     if (!c) return c.error();
-    if (c->plan_complete && !c->undone) return *it;
+    if (c->started() && !c->undone) return *it;
   }
   return Error{ErrorCode::kNotFound, "no sort to undo here (no journal in .tagforge/journals that is not undone)", root};
 }
@@ -45,7 +45,7 @@ Result<UndoReport> undo_sort(const fs::path& target, ProgressSink* progress) {
 
   UndoReport report;
   report.journal = journal;
-  if (!c->plan_complete || c->undone) {
+  if (!c->started() || c->undone) {
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return report;  // nothing happened, or already undone
   }

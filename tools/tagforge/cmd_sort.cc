@@ -33,6 +33,10 @@ Runner add_sort_command(CLI::App& app) {
   cmd->add_option("--folder", a->folders,
                   "CLASS=NAME: the folder prefix of a class (images, missing_tags, gifs, videos, processed_gifs, "
                   "processed_videos, unknown, broken); classes given the same NAME share buckets");
+  cmd->add_option("--journal-batch", a->sort.journal_batch,
+                  "Moves per journal batch: one fsync each; files move while the next batch is planned")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000000}));
   cmd->add_flag("--json", a->json, "Print a JSON summary instead of text");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   return [a] {
