@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add(add_sort_command);
   add(add_undo_command);
   add(add_tags_command);
+  add(add_caption_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,77 @@
+// `tagforge caption`: English captions from tags (data/lexicon.txt and a
+// grammar). So far: --coverage, how much of the tag database's use the
+// lexicon gives a role.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "commands.h"
+#include "tag_engine.h"
+#include "tagforge/lexicon.h"
+
+namespace tagforge::cli {
+namespace {
+
+struct Args {
+  bool coverage = false, json = false;
+  size_t top = 2000, show_missing = 20;
+  std::string lexicon_file;
+  TagEngineFlags engine;
+};
+
+}  // namespace
+
+Runner add_caption_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("caption", "English captions from tags (in progress: --coverage)");
+  auto a = std::make_shared<Args>();
+  cmd->add_flag("--coverage", a->coverage,
+                "Print the share of general-tag use (weighted by post count) the lexicon gives a role");
+  cmd->add_option("--top", a->top, "Most used general tags --coverage looks at")->capture_default_str();
+  cmd->add_option("--show-missing", a->show_missing, "Most used tags without a role to list")->capture_default_str();
+  cmd->add_option("--lexicon", a->lexicon_file, "Lexicon file (default: data/lexicon.txt)");
+  cmd->add_flag("--json", a->json, "Print JSON");
+  add_tag_engine_flags(*cmd, a->engine);
+
+  return [a] {
+    if (!a->coverage) {
+      std::fprintf(stderr, "tagforge caption: only --coverage exists so far; captions from tags come next\n");
+      return kExitFatal;
+    }
+    auto engine = load_tag_engine(a->engine, true);
+    if (!engine) return kExitFatal;
+    const auto file = a->lexicon_file.empty() ? find_data_dir(a->engine.data_dir) / "lexicon.txt"
+                                              : std::filesystem::path(a->lexicon_file);
+    auto lexicon = Lexicon::load(file, &engine->db);
+    if (!lexicon) {
+      std::fprintf(stderr, "tagforge caption: %s\n", lexicon.error().to_string().c_str());
+      return kExitFatal;
+    }
+    for (const auto& w : lexicon->warnings()) {
+      std::fprintf(stderr, "tagforge caption: %s line %zu: %s\n", file.c_str(), w.line, w.message.c_str());
+    }
+    const LexiconCoverage c = lexicon_coverage(*lexicon, engine->db, a->top);
+    if (a->json) {
+      nlohmann::json j;
+      j["top"] = c.tags;
+      j["covered_tags"] = c.covered_tags;
+      j["weighted_coverage"] = c.weighted();
+      j["tag_coverage"] = c.tags ? static_cast<double>(c.covered_tags) / static_cast<double>(c.tags) : 0.0;
+      j["missing"] = nlohmann::json::array();
+      for (const auto& [name, posts] : c.missing) j["missing"].push_back({{"tag", name}, {"posts", posts}});
+      std::printf("%s\n", j.dump(2).c_str());
+      return kExitOk;
+    }
+    std::printf("lexicon coverage of the %zu most used general tags:\n", c.tags);
+    std::printf("  weighted by post count  %6.2f %%  (target >= 95 %%)\n", 100.0 * c.weighted());
+    std::printf("  tags with a role        %6zu of %zu (%.1f %%)\n", c.covered_tags, c.tags,
+                c.tags ? 100.0 * static_cast<double>(c.covered_tags) / static_cast<double>(c.tags) : 0.0);
+    const size_t shown = std::min(a->show_missing, c.missing.size());
+    if (shown) std::printf("most used tags without a role:\n");
+    for (size_t i = 0; i < shown; ++i) {
+      std::printf("  %-32s %10llu posts\n", c.missing[i].first.c_str(), static_cast<unsigned long long>(c.missing[i].second));
+    }
+    return kExitOk;
+  };
+}
+
+}  // namespace tagforge::cli
