@@ -77,6 +77,9 @@ class Lexicon {
   // `scratch` unless the tag is one the database knows (those are derived
   // once, at load). Thread-safe.
   const Word* find(std::string_view tag, Word& scratch) const;
+  // The entry of a tag of the database the lexicon was loaded with; no
+  // hashing (a caption looks up every tag of a list).
+  const Word* find(TagId id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
 
   // A colour word of the [colors] section, or nullptr ("light_blue" -> "light blue").
   const Word* color(std::string_view name) const;
@@ -88,6 +91,7 @@ class Lexicon {
   friend class LexiconDeriver;
   std::unordered_map<std::string, Word> words_;      // listed and pre-derived tags
   std::unordered_map<std::string, Word> colors_, patterns_;
+  std::vector<const Word*> by_id_;  // into words_ (nodes never move)
   std::vector<LexiconWarning> warnings_;
   size_t listed_ = 0;
 };

@@ -26,6 +26,30 @@ bool takes_modifiers(Role r) {
 
 }  // namespace
 
+bool parse_subject_count(std::string_view tag, SubjectCount& out) {
+  std::string_view kind;
+  if (starts_with(tag, "multiple_")) {
+    kind = tag.substr(9);
+    out.n = SubjectCount::kSeveral;
+  } else {
+    size_t i = 0;
+    while (i < tag.size() && tag[i] >= '0' && tag[i] <= '9') ++i;
+    if (i != 1 || tag[0] == '0') return false;
+    out.n = tag[0] - '0';
+    kind = tag.substr(1);
+    if (!kind.empty() && kind[0] == '+') {
+      kind.remove_prefix(1);
+      out.n = SubjectCount::kMany;
+    }
+  }
+  const bool one = out.n == 1;
+  if (kind == (one ? "girl" : "girls")) out.kind = SubjectKind::kGirl;
+  else if (kind == (one ? "boy" : "boys")) out.kind = SubjectKind::kBoy;
+  else if (kind == (one ? "other" : "others")) out.kind = SubjectKind::kOther;
+  else return false;
+  return true;
+}
+
 const Word* LexiconDeriver::listed(std::string_view tag) const {
   auto it = lx_.words_.find(std::string(tag));
   return it == lx_.words_.end() || it->second.derived ? nullptr : &it->second;
@@ -54,39 +78,19 @@ bool LexiconDeriver::modifiers(std::string_view text, std::string& english) cons
 }
 
 bool LexiconDeriver::subject_count(std::string_view tag, Word& out) const {
-  std::string_view kind;
-  std::string count;
-  if (starts_with(tag, "multiple_")) {
-    kind = tag.substr(9);
-    count = "several";
-  } else {
-    size_t i = 0;
-    while (i < tag.size() && tag[i] >= '0' && tag[i] <= '9') ++i;
-    if (i == 0 || i > 2) return false;
-    const unsigned n = static_cast<unsigned>(std::stoul(std::string(tag.substr(0, i))));
-    kind = tag.substr(i);
-    if (!kind.empty() && kind[0] == '+') {
-      kind.remove_prefix(1);
-      count = "many";
-    } else {
-      count = number_word(n);
-    }
-  }
-  std::string_view noun;
-  if (kind == "girl" || kind == "girls") noun = "girl";
-  else if (kind == "boy" || kind == "boys") noun = "boy";
-  else if (kind == "other" || kind == "others") noun = "person";
-  else return false;
+  SubjectCount c;
+  if (!parse_subject_count(tag, c)) return false;
+  const std::string_view noun = c.kind == SubjectKind::kGirl ? "girl" : c.kind == SubjectKind::kBoy ? "boy" : "person";
   out = Word{};
   out.role = Role::kSubject;
   out.derived = true;
-  const bool plural = count != "one";
-  out.number = plural ? Number::kPlural : Number::kSingular;
-  if (!plural) {
+  if (c.n == 1) {
     out.english = with_article(noun);
-  } else {
-    out.english = count + " " + (noun == "person" ? std::string("people") : std::string(noun) + "s");
+    return true;
   }
+  out.number = Number::kPlural;
+  const std::string_view count = c.n == SubjectCount::kSeveral ? "several" : c.n == SubjectCount::kMany ? "many" : number_word(static_cast<unsigned>(c.n));
+  out.english = std::string(count) + " " + (c.kind == SubjectKind::kOther ? std::string("people") : std::string(noun) + "s");
   return true;
 }
 

@@ -9,6 +9,15 @@
 
 namespace tagforge {
 
+// Who a counting tag counts: 1girl, 3boys, 6+girls, multiple_others.
+enum class SubjectKind : uint8_t { kGirl, kBoy, kOther };
+struct SubjectCount {
+  SubjectKind kind = SubjectKind::kGirl;
+  int n = 0;  // 1…9, or kSeveral (multiple_*), or kMany (6+*)
+  static constexpr int kSeveral = -1, kMany = -2;
+};
+bool parse_subject_count(std::string_view tag, SubjectCount& out);
+
 class LexiconDeriver {
  public:
   explicit LexiconDeriver(const Lexicon& lexicon) : lx_(lexicon) {}

@@ -120,6 +120,10 @@ Result<Lexicon> Lexicon::parse(std::string_view text, std::string_view origin, c
       if (deriver.derive(name, w)) derived.emplace_back(std::string(name), std::move(w));
     }
     for (auto& [name, word] : derived) lx.words_.emplace(std::move(name), std::move(word));
+    lx.by_id_.assign(db->size(), nullptr);
+    for (TagId id = 0; id < db->size(); ++id) {
+      if (auto it = lx.words_.find(std::string(db->name(id))); it != lx.words_.end()) lx.by_id_[id] = &it->second;
+    }
   }
   return lx;
 }

@@ -1,19 +1,23 @@
 // `tagforge caption`: English captions from tags (data/lexicon.txt and a
-// grammar). So far: --coverage, how much of the tag database's use the
-// lexicon gives a role.
+// grammar): --stdin (one tag list per line in, one caption per line out),
+// and --coverage, how much of the tag database's use the lexicon covers.
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <iostream>
 
 #include "commands.h"
 #include "tag_engine.h"
+#include "tagforge/caption.h"
 #include "tagforge/lexicon.h"
 
 namespace tagforge::cli {
 namespace {
 
 struct Args {
-  bool coverage = false, json = false;
+  bool coverage = false, json = false, from_stdin = false, drop_unknown = false, artist = false;
+  std::string trigger;
+  uint64_t seed = 0;
   size_t top = 2000, show_missing = 20;
   std::string lexicon_file;
   TagEngineFlags engine;
@@ -22,8 +26,13 @@ struct Args {
 }  // namespace
 
 Runner add_caption_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("caption", "English captions from tags (in progress: --coverage)");
+  auto* cmd = app.add_subcommand("caption", "English captions from tags, by a lexicon and a grammar (no model)");
   auto a = std::make_shared<Args>();
+  cmd->add_flag("--stdin", a->from_stdin, "Read one tag list per line, write one caption per line");
+  cmd->add_option("--trigger", a->trigger, "Words forced at the start of every caption (a LoRA trigger)");
+  cmd->add_flag("--artist", a->artist, "End with \"Art by …\" when the tags name an artist");
+  cmd->add_flag("--drop-unknown", a->drop_unknown, "Leave out tags the lexicon does not know (default: \"Also: …\")");
+  cmd->add_option("--seed", a->seed, "Vary the order of phrases and sentences (0: one fixed order)")->capture_default_str();
   cmd->add_flag("--coverage", a->coverage,
                 "Print the share of general-tag use (weighted by post count) the lexicon gives a role");
   cmd->add_option("--top", a->top, "Most used general tags --coverage looks at")->capture_default_str();
@@ -33,8 +42,8 @@ Runner add_caption_command(CLI::App& app) {
   add_tag_engine_flags(*cmd, a->engine);
 
   return [a] {
-    if (!a->coverage) {
-      std::fprintf(stderr, "tagforge caption: only --coverage exists so far; captions from tags come next\n");
+    if (!a->coverage && !a->from_stdin) {
+      std::fprintf(stderr, "tagforge caption: give --stdin or --coverage\n");
       return kExitFatal;
     }
     auto engine = load_tag_engine(a->engine, true);
@@ -48,6 +57,24 @@ Runner add_caption_command(CLI::App& app) {
     }
     for (const auto& w : lexicon->warnings()) {
       std::fprintf(stderr, "tagforge caption: %s line %zu: %s\n", file.c_str(), w.line, w.message.c_str());
+    }
+    if (a->from_stdin) {
+      CaptionOptions opt;
+      opt.trigger = a->trigger;
+      opt.artist = a->artist;
+      opt.keep_unknown = !a->drop_unknown;
+      opt.seed = a->seed;
+      std::string line;
+      TagList list;
+      ParseScratch scratch;
+      while (std::getline(std::cin, line)) {
+        parse_tag_list(line, engine->db, list, scratch);
+        (void)prune_tags(list, engine->db, engine->rules, PruneOptions{});  // no user rules: cannot fail
+        const std::string caption = caption_from_tags(list, engine->db, *lexicon, opt);
+        std::fwrite(caption.data(), 1, caption.size(), stdout);
+        std::fputc('\n', stdout);
+      }
+      return kExitOk;
     }
     const LexiconCoverage c = lexicon_coverage(*lexicon, engine->db, a->top);
     if (a->json) {
