@@ -51,9 +51,22 @@ std::string proper_name(std::string_view tag) {
 bool ends_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
 
 // A noun phrase as it stands in a list: "a tail", "cat ears", "armor",
-// "long hair" (hair is a mass noun however the lexicon lists it).
+// "long hair" (hair, skin and fur are mass nouns however they are listed).
 std::string listed_noun(const Word& w) {
-  return w.number == Number::kSingular && !ends_with(w.english, "hair") ? with_article(w.english) : w.english;
+  const bool mass = ends_with(w.english, "hair") || ends_with(w.english, "skin") || ends_with(w.english, "fur");
+  return w.number == Number::kSingular && !mass ? with_article(w.english) : w.english;
+}
+
+// How an action's English joins "is …": a participle ("sitting"), a place
+// ("on a bed"), or else a "with" phrase ("legs crossed", "semen").
+enum class Joins { kParticiple, kPlace, kWith };
+Joins joins(std::string_view english) {
+  const std::string_view first = english.substr(0, english.find(' '));
+  if (ends_with(first, "ing")) return Joins::kParticiple;
+  for (std::string_view p : {"on", "in", "against", "under", "upside", "back", "face", "partly", "between"}) {
+    if (first == p) return Joins::kPlace;
+  }
+  return Joins::kWith;
 }
 
 // "long hair" -> "long"; false when the English is not "<x> hair".
@@ -175,6 +188,13 @@ std::string people_phrase(const Facts& f, const std::string& adjectives, const s
 std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexicon& lx, const CaptionOptions& opt) {
   thread_local std::vector<Word> scratch;
   Facts f = gather(tags, db, lx, scratch);
+  {
+    // Nothing to say (no tags, or only meta tags): no caption beyond the trigger.
+    bool any = f.girls || f.boys || f.others || f.no_humans || !f.characters.empty() || !f.series.empty() ||
+               (opt.keep_unknown && !f.unknown.empty()) || (opt.artist && !f.artists.empty());
+    for (size_t r = 0; r < kRoleCount && !any; ++r) any = !f.by_role[r].empty();
+    if (!any) return opt.trigger;
+  }
   uint64_t rng = opt.seed;
   auto shuffle = [&](auto& v) {
     if (opt.seed) seeded_shuffle(v, rng);
@@ -226,12 +246,22 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
   }
   shuffle(with);
 
-  // What the subject does: "sitting", "holding a sword", "looking at the viewer".
-  std::vector<std::string> doing;
+  // What the subject does: "sitting", "holding a sword", "looking at the
+  // viewer", then places ("on a bed") and "with" phrases ("legs crossed").
+  std::vector<std::string> doing, doing_with;
   for (Role r : {Role::kAction, Role::kHeld, Role::kGaze, Role::kPose}) {
-    for (const Word* w : role(f, r)) doing.push_back(w->english);
+    for (const Word* w : role(f, r)) {
+      switch (joins(w->english)) {
+        case Joins::kParticiple: doing.push_back(w->english); break;
+        case Joins::kPlace: doing.push_back(w->english); break;
+        case Joins::kWith: doing_with.push_back(w->english); break;  // phrases, not nouns: no article
+      }
+    }
   }
   shuffle(doing);
+  shuffle(doing_with);
+  // Participles first, then places: "sitting and holding a sword on a bed".
+  std::stable_partition(doing.begin(), doing.end(), [](const std::string& e) { return joins(e) == Joins::kParticiple; });
   std::vector<std::string> where, scene;  // "outdoors", "at night"; the rest of the setting
   for (const Word* w : role(f, Role::kSetting)) {
     const std::string& e = w->english;
@@ -313,10 +343,12 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
   }
   const std::string be = plural ? "are" : "is";
   const bool after_comma = appositive || !refiners.empty();
-  if (!doing.empty() || !where_phrase.empty()) {
+  if (!doing.empty() || !where_phrase.empty() || !doing_with.empty()) {
     first += after_comma && first.back() != ',' ? ", " : " ";
-    first += be + " " + (doing.empty() ? where_phrase : join_and(doing));
+    if (doing.empty() && where_phrase.empty()) first += be + " shown";  // only "with" phrases
+    else first += be + " " + (doing.empty() ? where_phrase : join_and(doing));
     if (!doing.empty() && !where_phrase.empty()) first += " " + where_phrase;
+    if (!doing_with.empty()) first += " with " + join_and(doing_with);
     if (!wearing.empty()) first += ", wearing " + join_and(wearing);
   } else if (!wearing.empty()) {
     first += after_comma && first.back() != ',' ? ", " : " ";

@@ -3,30 +3,14 @@
 #include <filesystem>
 
 #include "caption/english.h"
+#include "shipped_data.h"
 #include "tagforge/lexicon.h"
 
 namespace tagforge {
 namespace {
 
-const std::filesystem::path kData = TAGFORGE_TEST_DATA_DIR;
-
-const TagDb& db() {
-  static const TagDb* d = [] {
-    auto r = TagDb::load({kData / "danbooru_tags.csv"});
-    EXPECT_TRUE(r.ok());
-    return new TagDb(std::move(*r));
-  }();
-  return *d;
-}
-
-const Lexicon& lexicon() {
-  static const Lexicon* l = [] {
-    auto r = Lexicon::load(kData / "lexicon.txt", &db());
-    EXPECT_TRUE(r.ok()) << r.error().to_string();
-    return new Lexicon(std::move(*r));
-  }();
-  return *l;
-}
+const TagDb& db() { return testing::shipped_db(); }
+const Lexicon& lexicon() { return testing::shipped_lexicon(); }
 
 // "role: english" of a tag, or "" when the lexicon has no role for it.
 std::string entry(std::string_view tag) {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "tagforge/tags.h"
+#include "shipped_data.h"
 #include "tags/normalize.h"
 
 namespace tagforge {
@@ -12,23 +13,8 @@ namespace {
 
 const std::filesystem::path kData = TAGFORGE_TEST_DATA_DIR;
 
-const TagDb& db() {
-  static const TagDb* d = [] {
-    auto r = TagDb::load({kData / "danbooru_tags.csv"});
-    EXPECT_TRUE(r.ok());
-    return new TagDb(std::move(*r));
-  }();
-  return *d;
-}
-
-const TagRules& rules() {
-  static const TagRules* r = [] {
-    auto x = TagRules::load(kData / "tag_rules.toml", db());
-    EXPECT_TRUE(x.ok()) << (x.ok() ? "" : x.error().to_string());
-    return new TagRules(std::move(*x));
-  }();
-  return *r;
-}
+const TagDb& db() { return testing::shipped_db(); }
+const TagRules& rules() { return testing::shipped_rules(); }
 
 std::string clean(std::string_view text, const PruneOptions& p = {}, const FormatOptions& f = {},
                   std::vector<TagChange>* changes = nullptr) {
