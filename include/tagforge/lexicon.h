@@ -83,6 +83,12 @@ class Lexicon {
 
   // A colour word of the [colors] section, or nullptr ("light_blue" -> "light blue").
   const Word* color(std::string_view name) const;
+  // Is `word` (one lower-case word, plural folded) a colour in some entry of
+  // [colors], English or synonym: "red", "gray", "golden", "navy"?
+  bool is_color_word(std::string_view word) const;
+  // Colours, patterns and other words that stack before a noun ("long",
+  // "light", "frilled"): what may stand between "long" and "hair".
+  bool is_modifier_word(std::string_view word) const;
 
   const std::vector<LexiconWarning>& warnings() const { return warnings_; }
   size_t listed() const { return listed_; }
@@ -92,6 +98,8 @@ class Lexicon {
   std::unordered_map<std::string, Word> words_;      // listed and pre-derived tags
   std::unordered_map<std::string, Word> colors_, patterns_;
   std::vector<const Word*> by_id_;  // into words_ (nodes never move)
+  std::vector<std::string> color_words_;     // sorted
+  std::vector<std::string> modifier_words_;  // sorted
   std::vector<LexiconWarning> warnings_;
   size_t listed_ = 0;
 };

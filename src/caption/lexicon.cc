@@ -107,6 +107,25 @@ Result<Lexicon> Lexicon::parse(std::string_view text, std::string_view origin, c
       }
     }
   }
+  // Single-word colours, for the scorer's colour checks.
+  for (const auto& [name, w] : lx.colors_) {
+    if (w.english.find(' ') == std::string::npos) lx.color_words_.push_back(w.english);
+    for (const auto& syn : w.synonyms) {
+      if (syn.find(' ') == std::string::npos) lx.color_words_.push_back(syn);
+    }
+  }
+  lx.modifier_words_ = lx.color_words_;
+  for (const auto& [name, w] : lx.patterns_) {
+    if (w.english.find(' ') == std::string::npos) lx.modifier_words_.push_back(w.english);
+  }
+  for (std::string_view m : {"long", "short", "very", "light", "dark", "pale", "bright", "deep", "medium", "length",
+                             "wavy", "curly", "straight", "messy", "small", "large", "big", "little", "cute",
+                             "beautiful", "pretty", "colored", "coloured", "tone", "two", "shiny", "soft", "thin"}) {
+    lx.modifier_words_.emplace_back(m);
+  }
+  std::sort(lx.modifier_words_.begin(), lx.modifier_words_.end());
+  std::sort(lx.color_words_.begin(), lx.color_words_.end());
+  lx.color_words_.erase(std::unique(lx.color_words_.begin(), lx.color_words_.end()), lx.color_words_.end());
   // Derive once every general tag of the database the file does not list,
   // so that lookups of known tags are one hash probe.
   if (db) {
@@ -139,6 +158,14 @@ Result<Lexicon> Lexicon::load(const std::filesystem::path& file, const TagDb* db
 const Word* Lexicon::find(std::string_view tag, Word& scratch) const {
   if (auto it = words_.find(std::string(tag)); it != words_.end()) return &it->second;
   return LexiconDeriver(*this).derive(tag, scratch) ? &scratch : nullptr;
+}
+
+bool Lexicon::is_modifier_word(std::string_view word) const {
+  return std::binary_search(modifier_words_.begin(), modifier_words_.end(), word);
+}
+
+bool Lexicon::is_color_word(std::string_view word) const {
+  return std::binary_search(color_words_.begin(), color_words_.end(), word);
 }
 
 const Word* Lexicon::color(std::string_view name) const {

@@ -19,6 +19,7 @@ Runner add_sort_command(CLI::App& app);
 Runner add_undo_command(CLI::App& app);
 Runner add_tags_command(CLI::App& app);
 Runner add_caption_command(CLI::App& app);
+Runner add_score_command(CLI::App& app);
 
 // Prints problems (path: message) to stderr, at most `limit`, then a count.
 void print_problems(const char* heading, const std::vector<std::pair<std::string, std::string>>& rows, size_t limit);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add(add_undo_command);
   add(add_tags_command);
   add(add_caption_command);
+  add(add_score_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,57 @@
+// How well a caption agrees with the tags of its image, each metric in
+// [0,1], with the facts it missed or contradicted (so that a loopback can
+// ask for them), and the quality tags that follow from the overall score.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tagforge/caption.h"
+#include "tagforge/lexicon.h"
+#include "tagforge/tags.h"
+
+namespace tagforge {
+
+// What detectors found (the models issues fill this); absent fields are -1
+// or empty and are not scored.
+struct Detections {
+  int persons = -1;
+  int faces = -1;
+  std::vector<std::string> parts;  // labels found: "hand", "face", …
+};
+
+struct ScoreOptions {
+  CaptionOptions caption;  // for the deterministic caption the English is compared with
+  double auto_cap = 0.95;  // automatic scores never reach 1: the best is accuracy_90
+  double flag_below = 0.40;
+  bool quality_tags = true;
+};
+
+struct CaptionScore {
+  double tag_inclusion = 0;
+  double english_similarity = 0;
+  std::optional<double> segmentation;  // none without detections
+  double overall = 0;
+  std::vector<std::string> missing;       // tags whose English the caption lacks
+  std::vector<std::string> contradicted;  // "caption: 'a pink dress'; tags: red_dress"
+  std::vector<std::string> quality_tags;  // auto_good_caption, accuracy_70, …
+  bool flagged = false;                   // below ScoreOptions::flag_below: a person should look
+};
+
+// REQUIRES: `lexicon` was loaded with `db`; `tags` parsed against `db`.
+CaptionScore score_caption(std::string_view caption, const TagList& tags, const TagDb& db, const Lexicon& lexicon,
+                           const ScoreOptions& options, const Detections* detections = nullptr);
+
+// The quality tags of an overall score: auto_best_caption (>= 0.9),
+// auto_good_caption (>= 0.75), auto_okay_caption (>= 0.6), auto_bad_caption
+// (>= 0.4), auto_worst_caption, and accuracy_N for N = floor(10 x score) x 10
+// in 10…90.
+std::vector<std::string> quality_tags_for(double overall);
+// What a person's approval gives a caption.
+std::vector<std::string> approved_quality_tags();
+// Quality tags are recognised (to replace old ones) by these names.
+bool is_quality_tag(std::string_view tag);
+
+}  // namespace tagforge
