@@ -34,7 +34,8 @@ std::vector<char*> argv_of(std::vector<std::string>& all) {
 
 }  // namespace
 
-CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env, int as_user) {
+CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env, int as_user,
+                  std::string_view input) {
   std::vector<std::string> all{TAGFORGE_BIN};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<std::string> envs;
@@ -45,8 +46,13 @@ CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
   // Output goes to temp files: a pipe could fill while we wait.
   FILE* out = std::tmpfile();
   FILE* err = std::tmpfile();
+  FILE* in = std::tmpfile();
+  std::fwrite(input.data(), 1, input.size(), in);
+  std::fflush(in);
+  std::rewind(in);
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::dup2(::fileno(in), 0);
     ::dup2(::fileno(out), 1);
     ::dup2(::fileno(err), 2);
     if (as_user >= 0) {
@@ -66,6 +72,7 @@ CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
   r.err = drain(::fileno(err));
   std::fclose(out);
   std::fclose(err);
+  std::fclose(in);
   return r;
 }
 

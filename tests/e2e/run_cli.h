@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tagforge::e2e {
@@ -17,8 +18,10 @@ struct CliResult {
 };
 
 // Runs TAGFORGE_BIN with `args`; `env` entries ("K=V") are added to the
-// environment; `as_user` >= 0 drops to that uid/gid first.
-CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int as_user = -1);
+// environment; `as_user` >= 0 drops to that uid/gid first; `input` is what
+// it reads on stdin (nothing by default).
+CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int as_user = -1,
+                  std::string_view input = {});
 
 // Starts it without waiting; stdout/stderr go to /dev/null.
 pid_t spawn_cli(const std::vector<std::string>& args);
