@@ -56,6 +56,11 @@ struct Word {
   std::string english;                // "red dress"; may start with an article
   std::vector<std::string> synonyms;  // other English a caption may use
   bool derived = false;               // built from parts, not listed
+  // For the scorer: the folded words of the English (no article) and of
+  // each synonym, as hashes; and the English's folded words as text.
+  std::vector<std::vector<uint64_t>> forms;
+  std::vector<std::string> english_words;
+  uint8_t leading_colors = 0;  // how many of english_words before the last are colours
 };
 
 // One line of the file that could not be used, for the user.
@@ -83,12 +88,17 @@ class Lexicon {
 
   // A colour word of the [colors] section, or nullptr ("light_blue" -> "light blue").
   const Word* color(std::string_view name) const;
-  // Is `word` (one lower-case word, plural folded) a colour in some entry of
-  // [colors], English or synonym: "red", "gray", "golden", "navy"?
-  bool is_color_word(std::string_view word) const;
-  // Colours, patterns and other words that stack before a noun ("long",
-  // "light", "frilled"): what may stand between "long" and "hair".
-  bool is_modifier_word(std::string_view word) const;
+  // By a word's match hash (src/caption/match.h: one folded word): is it a
+  // colour of some [colors] entry, English or synonym ("red", "gray",
+  // "golden")? Is it a colour, pattern or other word that stacks before a
+  // noun ("long", "light", "frilled"), and so may stand between "long" and
+  // "hair"?
+  bool is_color_hash(uint64_t hash) const;
+  bool is_modifier_hash(uint64_t hash) const;
+
+  // Fills w.forms, w.english_words and w.leading_colors (done at load for
+  // every stored entry; the scorer calls it for entries built in scratch).
+  void prepare_for_matching(Word& w) const;
 
   const std::vector<LexiconWarning>& warnings() const { return warnings_; }
   size_t listed() const { return listed_; }
@@ -98,8 +108,7 @@ class Lexicon {
   std::unordered_map<std::string, Word> words_;      // listed and pre-derived tags
   std::unordered_map<std::string, Word> colors_, patterns_;
   std::vector<const Word*> by_id_;  // into words_ (nodes never move)
-  std::vector<std::string> color_words_;     // sorted
-  std::vector<std::string> modifier_words_;  // sorted
+  std::vector<uint64_t> color_hashes_, modifier_hashes_;  // sorted
   std::vector<LexiconWarning> warnings_;
   size_t listed_ = 0;
 };

@@ -23,12 +23,19 @@ struct Detections {
 };
 
 struct ScoreOptions {
-  CaptionOptions caption;  // for the deterministic caption the English is compared with
+  CaptionOptions caption;  // the deterministic caption's trigger and artist words count as known
   double auto_cap = 0.95;  // automatic scores never reach 1: the best is accuracy_90
   double flag_below = 0.40;
   bool quality_tags = true;
 };
 
+// tag_inclusion: the share of facts (tags with a role, characters, series,
+// unknown tags) whose English or a synonym the caption contains.
+// english_similarity: the F1 of the role-weighted share of facts mentioned
+// and the share of the caption's words the deterministic caption of the
+// same tags could use (its facts' English and synonyms, the grammar's own
+// words), minus 0.25 per contradiction. overall: the mean of the metrics
+// present, capped at auto_cap.
 struct CaptionScore {
   double tag_inclusion = 0;
   double english_similarity = 0;

@@ -3,6 +3,7 @@
 
 #include "caption/derive.h"
 #include "caption/english.h"
+#include "caption/match.h"
 #include "core/fs_ops.h"
 #include "tagforge/lexicon.h"
 
@@ -51,6 +52,20 @@ void parse_english(std::string_view rest, Word& w) {
 }  // namespace
 
 std::string_view role_name(Role r) { return kRoleNames[static_cast<size_t>(r)]; }
+
+void Lexicon::prepare_for_matching(Word& w) const {
+  w.forms.clear();
+  w.english_words.clear();
+  std::string storage;
+  std::vector<MatchWord> words;
+  match_words(without_article(w.english), storage, words);
+  for (const auto& m : words) w.english_words.emplace_back(m.text);
+  w.leading_colors = 0;
+  while (w.leading_colors + 1u < words.size() && is_color_hash(words[w.leading_colors].hash)) ++w.leading_colors;
+  w.forms.push_back(match_hashes(without_article(w.english)));
+  for (const auto& syn : w.synonyms) w.forms.push_back(match_hashes(syn));
+  std::erase_if(w.forms, [](const std::vector<uint64_t>& f) { return f.empty(); });
+}
 
 Result<Lexicon> Lexicon::parse(std::string_view text, std::string_view origin, const TagDb* db) {
   Lexicon lx;
@@ -107,25 +122,27 @@ Result<Lexicon> Lexicon::parse(std::string_view text, std::string_view origin, c
       }
     }
   }
-  // Single-word colours, for the scorer's colour checks.
+  // Single-word colours and modifiers, for the scorer.
+  std::vector<std::string> colors, modifiers;
   for (const auto& [name, w] : lx.colors_) {
-    if (w.english.find(' ') == std::string::npos) lx.color_words_.push_back(w.english);
+    if (w.english.find(' ') == std::string::npos) colors.push_back(w.english);
     for (const auto& syn : w.synonyms) {
-      if (syn.find(' ') == std::string::npos) lx.color_words_.push_back(syn);
+      if (syn.find(' ') == std::string::npos) colors.push_back(syn);
     }
   }
-  lx.modifier_words_ = lx.color_words_;
+  modifiers = colors;
   for (const auto& [name, w] : lx.patterns_) {
-    if (w.english.find(' ') == std::string::npos) lx.modifier_words_.push_back(w.english);
+    if (w.english.find(' ') == std::string::npos) modifiers.push_back(w.english);
   }
   for (std::string_view m : {"long", "short", "very", "light", "dark", "pale", "bright", "deep", "medium", "length",
                              "wavy", "curly", "straight", "messy", "small", "large", "big", "little", "cute",
                              "beautiful", "pretty", "colored", "coloured", "tone", "two", "shiny", "soft", "thin"}) {
-    lx.modifier_words_.emplace_back(m);
+    modifiers.emplace_back(m);
   }
-  std::sort(lx.modifier_words_.begin(), lx.modifier_words_.end());
-  std::sort(lx.color_words_.begin(), lx.color_words_.end());
-  lx.color_words_.erase(std::unique(lx.color_words_.begin(), lx.color_words_.end()), lx.color_words_.end());
+  for (const auto& w : colors) lx.color_hashes_.push_back(match_hash(w));
+  for (const auto& w : modifiers) lx.modifier_hashes_.push_back(match_hash(w));
+  std::sort(lx.color_hashes_.begin(), lx.color_hashes_.end());
+  std::sort(lx.modifier_hashes_.begin(), lx.modifier_hashes_.end());
   // Derive once every general tag of the database the file does not list,
   // so that lookups of known tags are one hash probe.
   if (db) {
@@ -144,6 +161,7 @@ Result<Lexicon> Lexicon::parse(std::string_view text, std::string_view origin, c
       if (auto it = lx.words_.find(std::string(db->name(id))); it != lx.words_.end()) lx.by_id_[id] = &it->second;
     }
   }
+  for (auto& [name, word] : lx.words_) lx.prepare_for_matching(word);  // in place: nodes never move
   return lx;
 }
 
@@ -160,12 +178,10 @@ const Word* Lexicon::find(std::string_view tag, Word& scratch) const {
   return LexiconDeriver(*this).derive(tag, scratch) ? &scratch : nullptr;
 }
 
-bool Lexicon::is_modifier_word(std::string_view word) const {
-  return std::binary_search(modifier_words_.begin(), modifier_words_.end(), word);
-}
+bool Lexicon::is_color_hash(uint64_t h) const { return std::binary_search(color_hashes_.begin(), color_hashes_.end(), h); }
 
-bool Lexicon::is_color_word(std::string_view word) const {
-  return std::binary_search(color_words_.begin(), color_words_.end(), word);
+bool Lexicon::is_modifier_hash(uint64_t h) const {
+  return std::binary_search(modifier_hashes_.begin(), modifier_hashes_.end(), h);
 }
 
 const Word* Lexicon::color(std::string_view name) const {

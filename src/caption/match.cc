@@ -1,90 +1,129 @@
 #include "caption/match.h"
 
-#include <array>
-#include <cctype>
-
 namespace tagforge {
 namespace {
 
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
 bool ends_with(std::string_view s, std::string_view p) { return s.size() > p.size() && s.substr(s.size() - p.size()) == p; }
 
-// "dresses" -> "dress", "ponies" -> "pony", "shoes" -> "shoe", "glass" stays.
-std::string_view fold_plural(std::string_view w, std::string& tmp) {
+// Words a phrase never needs: articles, pronouns, "is", "with"…
+bool is_little(std::string_view w) {
+  switch (w.size()) {
+    case 1: return w[0] == 'a';
+    case 2: return w == "an" || w == "of" || w == "in" || w == "on" || w == "to" || w == "is" || w == "at" ||
+                   w == "by" || w == "he" || w == "it";
+    case 3: return w == "the" || w == "and" || w == "her" || w == "his" || w == "are" || w == "for" || w == "she" ||
+                   w == "its";
+    case 4: return w == "with" || w == "they";
+    case 5: return w == "their";
+    default: return false;
+  }
+}
+
+// Folds the plural at the end of `s` (the word starting at `start`) in place:
+// "dresses" -> "dress", "ponies" -> "pony", "shoes" -> "shoe"; "glass" stays.
+// Returns whether it did.
+bool fold_plural(std::string& s, size_t start) {
+  const std::string_view w(s.data() + start, s.size() - start);
   if (w.size() > 4 && ends_with(w, "ies")) {
-    tmp.assign(w.substr(0, w.size() - 3));
-    tmp += 'y';
-    return tmp;
+    s.resize(s.size() - 3);
+    s += 'y';
+  } else if (w.size() > 4 && (ends_with(w, "sses") || ends_with(w, "shes") || ends_with(w, "ches") || ends_with(w, "xes"))) {
+    s.resize(s.size() - 2);
+  } else if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's' && w[w.size() - 2] != 'u' &&
+             w[w.size() - 2] != 'i') {
+    s.pop_back();
+  } else {
+    return false;
   }
-  if (w.size() > 4 && (ends_with(w, "sses") || ends_with(w, "shes") || ends_with(w, "ches") || ends_with(w, "xes"))) {
-    return w.substr(0, w.size() - 2);
-  }
-  if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's' && w[w.size() - 2] != 'u' && w[w.size() - 2] != 'i') {
-    return w.substr(0, w.size() - 1);
-  }
-  return w;
+  return true;
 }
 
 }  // namespace
 
-bool is_little_word(std::string_view w) {
-  static constexpr std::array<std::string_view, 22> kLittle = {"a",   "an",  "the",  "of",   "with", "in",
-                                                               "on",  "to",  "and",  "her",  "his",  "their",
-                                                               "its", "is",  "are",  "at",   "by",   "for",
-                                                               "she", "he",  "they", "it"};
-  for (auto l : kLittle) {
-    if (w == l) return true;
+uint64_t match_hash(std::string_view w) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char c : w) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 1099511628211ull;
   }
-  return false;
+  return h;
 }
 
-void match_words(std::string_view text, std::string& storage, std::vector<std::string_view>& out) {
-  // Fold into `storage` first (views must not move), then cut.
+void match_words(std::string_view text, std::string& storage, std::vector<MatchWord>& out) {
+  // Words are folded into `storage` first (views must not move), then cut.
   storage.clear();
   storage.reserve(text.size() + 1);
-  std::string tmp;
-  std::vector<std::pair<size_t, size_t>> spans;
+  struct Span {
+    uint32_t start, len;
+    bool plural;
+  };
+  thread_local std::vector<Span> spans;
+  spans.clear();
   size_t i = 0;
   bool barrier = false;  // punctuation since the last word
   while (i < text.size()) {
-    while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i])) && text[i] != '\'') {
+    while (i < text.size() && !is_alnum(text[i]) && text[i] != '\'') {
       if (std::string_view(".,;:!?()").find(text[i]) != std::string_view::npos) barrier = true;
       ++i;
     }
     size_t j = i;
-    while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '\'')) ++j;
+    while (j < text.size() && (is_alnum(text[j]) || text[j] == '\'')) ++j;
     if (j > i) {
-      std::string word(text.substr(i, j - i));
-      for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (word.size() > 2 && ends_with(word, "'s")) word.resize(word.size() - 2);  // "viewer's" ~ "viewer"
-      if (!is_little_word(word)) {
+      const size_t start = storage.size();
+      for (size_t k = i; k < j; ++k) storage.push_back(lower(text[k]));
+      if (storage.size() - start > 2 && ends_with(std::string_view(storage).substr(start), "'s")) {
+        storage.resize(storage.size() - 2);  // "viewer's" ~ "viewer"
+      }
+      if (is_little(std::string_view(storage).substr(start))) {
+        storage.resize(start);
+      } else {
+        const bool plural = fold_plural(storage, start);
         if (barrier && !spans.empty()) {
-          spans.emplace_back(storage.size(), 1);
-          storage.push_back(',');
+          // The "," goes before the word: move the word one place on.
+          storage.insert(storage.begin() + static_cast<std::ptrdiff_t>(start), ',');
+          spans.push_back({static_cast<uint32_t>(start), 1u, false});
+          spans.push_back({static_cast<uint32_t>(start + 1), static_cast<uint32_t>(storage.size() - start - 1), plural});
+        } else {
+          spans.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(storage.size() - start), plural});
         }
         barrier = false;
-        const std::string_view folded = fold_plural(word, tmp);
-        spans.emplace_back(storage.size(), folded.size());
-        storage.append(folded);
       }
     }
     i = j;
   }
-  for (auto [start, len] : spans) out.push_back(std::string_view(storage).substr(start, len));
+  for (const Span& sp : spans) {
+    const std::string_view w = std::string_view(storage).substr(sp.start, sp.len);
+    out.push_back({w, match_hash(w), sp.plural});
+  }
 }
 
-int find_phrase(const std::vector<std::string_view>& caption, const std::vector<std::string_view>& phrase,
-                Skippable skippable, const void* context, size_t gap) {
+std::vector<uint64_t> match_hashes(std::string_view text) {
+  std::string storage;
+  std::vector<MatchWord> words;
+  match_words(text, storage, words);
+  std::vector<uint64_t> out;
+  out.reserve(words.size());
+  for (const auto& w : words) out.push_back(w.hash);
+  return out;
+}
+
+int find_phrase(const std::vector<MatchWord>& caption, const std::vector<uint64_t>& phrase, Skippable skippable,
+                const void* context, size_t gap) {
   if (phrase.empty()) return -1;
   for (size_t start = 0; start < caption.size(); ++start) {
-    if (caption[start] != phrase[0]) continue;
+    if (caption[start].hash != phrase[0]) continue;
     size_t at = start, k = 1;
     for (; k < phrase.size(); ++k) {
       size_t next = at + 1, skipped = 0;
-      while (next < caption.size() && caption[next] != phrase[k] && skipped < gap && skippable(context, caption[next])) {
+      while (next < caption.size() && caption[next].hash != phrase[k] && skipped < gap &&
+             skippable(context, caption[next])) {
         ++next;
         ++skipped;
       }
-      if (next >= caption.size() || caption[next] != phrase[k]) break;
+      if (next >= caption.size() || caption[next].hash != phrase[k]) break;
       at = next;
     }
     if (k == phrase.size()) return static_cast<int>(start);

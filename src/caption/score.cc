@@ -15,11 +15,12 @@ namespace tagforge {
 namespace {
 
 struct Fact {
-  std::string tag;  // booru form, for `missing`
+  std::string_view tag;  // booru form, for `missing`
   const Word* word = nullptr;
   Role role = Role::kNone;
   double weight = 1;
-  std::vector<std::string> forms;  // English and synonyms; subjects: the nouns that name them
+  const std::vector<std::vector<uint64_t>>* forms = nullptr;  // the word's, or `own_forms`
+  std::vector<std::vector<uint64_t>> own_forms;                // names, subjects, unknown tags
 };
 
 // How much a fact weighs in english_similarity: who and what they look like
@@ -61,39 +62,26 @@ int count_word_value(std::string_view w) {
 }
 
 // How many people of each kind the caption describes: per noun, a count
-// word up to four words before it, else the noun's number. Works on the raw
-// lower-cased words (articles and plurals matter here).
-Counted count_in_caption(std::string_view caption) {
-  std::vector<std::string> words;
-  std::string w;
-  for (char c : caption) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      w.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    } else if (!w.empty()) {
-      words.push_back(std::move(w));
-      w.clear();
-    }
-  }
-  if (!w.empty()) words.push_back(std::move(w));
+// word up to four words before it (not across punctuation), else the noun's
+// number ("a girl": one; "girls": several).
+Counted count_in_caption(const std::vector<MatchWord>& words) {
   Counted c;
   auto more = [](int& total, int n) {
     auto rank = [](int x) { return x == SubjectCount::kSeveral || x == SubjectCount::kMany ? 2 : x; };
     if (rank(n) > rank(total)) total = n;
   };
   for (size_t i = 0; i < words.size(); ++i) {
-    std::string_view noun = words[i];
-    bool plural = false;
+    std::string_view noun = words[i].text;
+    bool plural = words[i].plural;
     if (noun == "women") noun = "woman", plural = true;
     else if (noun == "men") noun = "man", plural = true;
-    else if (noun == "ladies") noun = "lady", plural = true;
     else if (noun == "people") plural = true;
-    else if (noun.size() > 3 && noun.back() == 's') noun.remove_suffix(1), plural = true;
     int* total = is_one_of(noun, kGirlWords) ? &c.girls : is_one_of(noun, kBoyWords) ? &c.boys
                  : is_one_of(noun, kOtherWords) ? &c.others : nullptr;
     if (!total) continue;
     int n = plural ? SubjectCount::kSeveral : 1;
-    for (size_t back = 1; back <= 4 && back <= i; ++back) {
-      if (int v = count_word_value(words[i - back])) {
+    for (size_t back = 1; back <= 4 && back <= i && words[i - back].text != ","; ++back) {
+      if (int v = count_word_value(words[i - back].text)) {
         n = v;
         break;
       }
@@ -109,20 +97,78 @@ std::string count_text(int n) {
   return n == SubjectCount::kSeveral ? "several" : n == SubjectCount::kMany ? "many" : std::to_string(n);
 }
 
-bool modifier(const void* lexicon, std::string_view word) {
-  return static_cast<const Lexicon*>(lexicon)->is_modifier_word(word);
+// A set of word hashes that is cleared in O(1): a stamp per slot.
+class HashSet64 {
+ public:
+  void clear() {
+    if (++stamp_ == 0) {  // wrapped: really clear
+      std::fill(stamps_.begin(), stamps_.end(), 0);
+      stamp_ = 1;
+    }
+    size_ = 0;
+  }
+  void insert(uint64_t h) {
+    if ((size_ + 1) * 2 > keys_.size()) grow();
+    size_t i = h & (keys_.size() - 1);
+    while (stamps_[i] == stamp_) {
+      if (keys_[i] == h) return;
+      i = (i + 1) & (keys_.size() - 1);
+    }
+    stamps_[i] = stamp_;
+    keys_[i] = h;
+    ++size_;
+  }
+  bool contains(uint64_t h) const {
+    if (keys_.empty()) return false;
+    size_t i = h & (keys_.size() - 1);
+    while (stamps_[i] == stamp_) {
+      if (keys_[i] == h) return true;
+      i = (i + 1) & (keys_.size() - 1);
+    }
+    return false;
+  }
+
+ private:
+  void grow() {
+    std::vector<uint64_t> old;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (stamps_[i] == stamp_) old.push_back(keys_[i]);
+    }
+    const size_t n = std::max<size_t>(512, keys_.size() * 2);
+    keys_.assign(n, 0);
+    stamps_.assign(n, 0);
+    stamp_ = 1;
+    size_ = 0;
+    for (uint64_t h : old) insert(h);
+  }
+
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> stamps_;
+  uint32_t stamp_ = 1;
+  size_t size_ = 0;
+};
+
+bool modifier(const void* lexicon, const MatchWord& word) {
+  return static_cast<const Lexicon*>(lexicon)->is_modifier_hash(word.hash);
 }
 
 // The phrase in the caption; a colour phrase ("red eyes") also as "eyes
 // (are) red", the little words between having been dropped.
-bool mentions(const std::vector<std::string_view>& words, const std::vector<std::string_view>& phrase, const Lexicon& lx) {
+bool mentions(const std::vector<MatchWord>& words, const std::vector<uint64_t>& phrase, bool colour_first,
+              const Lexicon& lx) {
   if (find_phrase(words, phrase, modifier, &lx) >= 0) return true;
-  if (phrase.size() == 2 && lx.is_color_word(phrase[0])) {
+  if (phrase.size() == 2 && colour_first) {
     for (size_t i = 0; i + 1 < words.size(); ++i) {
-      if (words[i] == phrase[1] && words[i + 1] == phrase[0]) return true;
+      if (words[i].hash == phrase[1] && words[i + 1].hash == phrase[0]) return true;
     }
   }
   return false;
+}
+
+const std::vector<std::vector<uint64_t>>& hashed(std::initializer_list<std::string_view> texts,
+                                                 std::vector<std::vector<uint64_t>>& out) {
+  for (auto t : texts) out.push_back(match_hashes(t));
+  return out;
 }
 
 }  // namespace
@@ -147,25 +193,28 @@ bool is_quality_tag(std::string_view tag) {
 CaptionScore score_caption(std::string_view caption, const TagList& tags, const TagDb& db, const Lexicon& lx,
                            const ScoreOptions& opt, const Detections* det) {
   CaptionScore out;
-  std::string storage;
-  std::vector<std::string_view> words;
+  thread_local std::string storage;
+  thread_local std::vector<MatchWord> words;
+  words.clear();
   match_words(caption, storage, words);
 
   // The facts the tags state.
   std::vector<Fact> facts;
+  facts.reserve(tags.tags.size());
   Counted tagged;
-  std::vector<Word> scratch(tags.tags.size());
+  thread_local std::vector<Word> scratch;
+  scratch.assign(tags.tags.size(), Word{});
   for (size_t i = 0; i < tags.tags.size(); ++i) {
     const TagEntry& t = tags.tags[i];
     const std::string_view name = tags.name(i, db);
     const TagCategory cat = t.id == kUnknownTag ? TagCategory::kUnknown : db.category(t.id);
     if (cat == TagCategory::kMeta || cat == TagCategory::kRating || cat == TagCategory::kArtist) continue;
     Fact f;
-    f.tag = std::string(name);
+    f.tag = name;
     if (cat == TagCategory::kCharacter || cat == TagCategory::kCopyright) {
       std::string n = spaced(name);
       if (size_t paren = n.find(" ("); paren != std::string::npos) n.resize(paren);  // the series qualifier
-      f.forms.push_back(std::move(n));
+      f.own_forms.push_back(match_hashes(n));
       f.role = Role::kSubject;
       f.weight = 2;
       facts.push_back(std::move(f));
@@ -175,20 +224,19 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
     if (parse_subject_count(name, sc)) {
       int& total = sc.kind == SubjectKind::kGirl ? tagged.girls : sc.kind == SubjectKind::kBoy ? tagged.boys : tagged.others;
       if (total == 0 || many(sc.n)) total = sc.n;
-      const auto& nouns = sc.kind == SubjectKind::kGirl ? std::vector<std::string>{"girl", "woman", "lady"}
-                          : sc.kind == SubjectKind::kBoy ? std::vector<std::string>{"boy", "man"}
-                                                         : std::vector<std::string>{"person", "people", "someone"};
-      f.forms = nouns;
+      if (sc.kind == SubjectKind::kGirl) hashed({"girl", "woman", "lady"}, f.own_forms);
+      else if (sc.kind == SubjectKind::kBoy) hashed({"boy", "man"}, f.own_forms);
+      else hashed({"person", "people", "someone"}, f.own_forms);
       f.role = Role::kSubject;
       f.weight = role_weight(Role::kSubject);
       facts.push_back(std::move(f));
       continue;
     }
     const Word* w = t.id != kUnknownTag ? lx.find(t.id) : lx.find(name, scratch[i]);
+    if (w == &scratch[i]) lx.prepare_for_matching(scratch[i]);
     if (!w) {
       if (cat != TagCategory::kUnknown) continue;  // a known tag the lexicon leaves out
-      f.forms.push_back(spaced(name));             // a trigger word: it must be there
-      f.weight = 1;
+      f.own_forms.push_back(match_hashes(spaced(name)));  // a trigger word: it must be there
       facts.push_back(std::move(f));
       continue;
     }
@@ -196,22 +244,21 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
     f.word = w;
     f.role = w->role;
     f.weight = role_weight(w->role);
-    f.forms.push_back(std::string(without_article(w->english)));
-    for (const auto& s : w->synonyms) f.forms.push_back(s);
+    f.forms = &w->forms;
     facts.push_back(std::move(f));
   }
+  for (Fact& f : facts) {
+    if (!f.forms) f.forms = &f.own_forms;
+  }
 
-  // tag_inclusion and the weighted recall of english_similarity.
-  std::string form_storage;
-  std::vector<std::string_view> form_words;
+  // tag_inclusion, and the role-weighted recall of english_similarity.
   double weight_all = 0, weight_found = 0;
   size_t found = 0;
   for (const Fact& f : facts) {
+    const bool colour_first = f.word && f.word->english_words.size() == 2 && f.word->leading_colors == 1;
     bool hit = false;
-    for (const auto& form : f.forms) {
-      form_words.clear();
-      match_words(form, form_storage, form_words);
-      if (!form_words.empty() && mentions(words, form_words, lx)) {
+    for (const auto& form : *f.forms) {
+      if (mentions(words, form, colour_first, lx)) {
         hit = true;
         break;
       }
@@ -221,40 +268,53 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
       ++found;
       weight_found += f.weight;
     } else {
-      out.missing.push_back(f.tag);
+      out.missing.emplace_back(f.tag);
     }
   }
   out.tag_inclusion = facts.empty() ? 1.0 : static_cast<double>(found) / static_cast<double>(facts.size());
   const double recall = weight_all > 0 ? weight_found / weight_all : 1.0;
 
-  // Precision: the caption's words that the deterministic caption of the same
-  // tags (or a synonym of one of its facts) also uses; invented details lower it.
-  const std::string reference = caption_from_tags(tags, db, lx, opt.caption);
-  std::string ref_storage;
-  std::vector<std::string_view> vocabulary;
-  match_words(reference, ref_storage, vocabulary);
-  std::string syn_storage;
-  std::vector<std::string> kept;  // storage for synonym words
+  // Precision: the share of the caption's words that the deterministic
+  // caption of the same tags could use: every fact's English and synonyms,
+  // the grammar's own words, counts. Invented details lower it.
+  thread_local HashSet64 vocabulary;
+  vocabulary.clear();
   for (const Fact& f : facts) {
-    for (const auto& form : f.forms) {
-      std::vector<std::string_view> fw;
-      match_words(form, syn_storage, fw);
-      for (auto x : fw) kept.emplace_back(x);
+    for (const auto& form : *f.forms) {
+      for (uint64_t h : form) vocabulary.insert(h);
     }
   }
-  for (const auto& k : kept) vocabulary.push_back(k);
-  static constexpr std::array<std::string_view, 16> kScaffold = {
-      "wear",   "wearing", "view",  "picture", "scene", "show", "also", "style",
-      "feature", "include", "background", "against", "image", "shown", "who", "there"};
-  std::sort(vocabulary.begin(), vocabulary.end());
-  size_t known = 0;
-  for (auto w : words) {
-    if (std::binary_search(vocabulary.begin(), vocabulary.end(), w) || is_one_of(w, kScaffold)) ++known;
+  static const std::vector<uint64_t> kGrammar = [] {
+    std::vector<uint64_t> h;
+    for (std::string_view w : {"wear", "wearing", "view", "picture", "scene", "show", "also", "style", "feature",
+                               "include", "background", "against", "image", "shown", "who", "there", ",", "one",
+                               "two", "three", "four", "five", "six", "seven", "eight", "nine", "several", "many",
+                               "girl", "boy", "person", "people", "from", "art"}) {
+      h.push_back(match_hash(w));
+    }
+    return h;
+  }();
+  for (uint64_t h : kGrammar) vocabulary.insert(h);
+  if (!opt.caption.trigger.empty()) {
+    for (uint64_t h : match_hashes(opt.caption.trigger)) vocabulary.insert(h);
   }
-  const double precision = words.empty() ? 0.0 : static_cast<double>(known) / static_cast<double>(words.size());
+  if (opt.caption.artist) {
+    for (size_t i = 0; i < tags.tags.size(); ++i) {
+      if (tags.tags[i].id != kUnknownTag && db.category(tags.tags[i].id) == TagCategory::kArtist) {
+        for (uint64_t h : match_hashes(spaced(tags.name(i, db)))) vocabulary.insert(h);
+      }
+    }
+  }
+  size_t known = 0, counted = 0;
+  for (const auto& w : words) {
+    if (w.text == ",") continue;
+    ++counted;
+    if (vocabulary.contains(w.hash)) ++known;
+  }
+  const double precision = counted == 0 ? 0.0 : static_cast<double>(known) / static_cast<double>(counted);
 
   // Contradictions: counts, colours of the same item, hair length, place and time.
-  const Counted said = count_in_caption(caption);
+  const Counted said = count_in_caption(words);
   auto check_count = [&](int tags_n, int said_n, std::string_view noun) {
     if (tags_n == 0 || said_n == 0) return;
     if (many(tags_n) != many(said_n) || (tags_n > 0 && said_n > 0 && tags_n != said_n)) {
@@ -265,62 +325,76 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
   check_count(tagged.girls, said.girls, "girl(s)");
   check_count(tagged.boys, said.boys, "boy(s)");
   check_count(tagged.others, said.others, "person(s)");
-  // Colours: each coloured fact's item ("dress", "hair", "eyes") with the
-  // colours the tags allow for it; a caption colour before that item that
-  // none of the tags gives is a contradiction.
+  // Colours: each coloured fact's item ("dress", "hair", "eye") with the
+  // colours the tags allow for it; a colour in the words stacked before that
+  // item in the caption that no tag gives is a contradiction.
   {
     struct ItemColours {
-      std::string item;
-      std::vector<std::string> colours, tags;
+      std::string_view item;
+      uint64_t hash;
+      std::vector<std::string_view> colours;
+      std::string_view tag;
     };
     std::vector<ItemColours> items;
-    std::string st;
     for (const Fact& f : facts) {
-      if (!f.word) continue;
-      std::vector<std::string_view> fw;
-      match_words(without_article(f.word->english), st, fw);
-      size_t k = 0;
-      std::vector<std::string> colours;
-      while (k + 1 < fw.size() && lx.is_color_word(fw[k])) colours.emplace_back(fw[k++]);
-      if (colours.empty()) continue;
-      const std::string item(fw.back());
+      if (!f.word || f.word->english_words.size() < 2) continue;
+      const auto& ew = f.word->english_words;
+      const size_t k = f.word->leading_colors;
+      if (k == 0) continue;
+      const std::string_view item = ew.back();
       auto it = std::find_if(items.begin(), items.end(), [&](const ItemColours& x) { return x.item == item; });
-      if (it == items.end()) it = items.insert(items.end(), ItemColours{item, {}, {}});
-      for (auto& c : colours) it->colours.push_back(c);
-      it->tags.push_back(f.tag);
+      if (it == items.end()) it = items.insert(items.end(), ItemColours{item, match_hash(item), {}, f.tag});
+      for (size_t c = 0; c < k; ++c) it->colours.push_back(ew[c]);
     }
     for (const ItemColours& ic : items) {
       for (size_t i = 0; i < words.size(); ++i) {
-        if (words[i] != ic.item) continue;
+        if (words[i].hash != ic.hash) continue;
         // Back over the words that stack before the item: "light blue frilled dress".
-        for (size_t back = 1; back <= 3 && back <= i && lx.is_modifier_word(words[i - back]); ++back) {
-          const std::string_view c = words[i - back];
-          if (!lx.is_color_word(c)) continue;
+        for (size_t back = 1; back <= 3 && back <= i && lx.is_modifier_hash(words[i - back].hash); ++back) {
+          const std::string_view c = words[i - back].text;
+          if (!lx.is_color_hash(words[i - back].hash)) continue;
           if (std::find(ic.colours.begin(), ic.colours.end(), c) == ic.colours.end()) {
-            out.contradicted.push_back("caption: '" + std::string(c) + " " + ic.item + "'; tags: " + ic.tags.front());
+            out.contradicted.push_back("caption: '" + std::string(c) + " " + std::string(ic.item) + "'; tags: " +
+                                       std::string(ic.tag));
           }
         }
       }
     }
   }
+  // Opposites: a caption saying one where the tags say only the other.
+  struct Opposite {
+    std::string_view tag, other_tag, caption_says;
+  };
+  static constexpr std::array<Opposite, 8> kOpposites = {{
+      {"long_hair", "short_hair", "short hair"},
+      {"very_long_hair", "short_hair", "short hair"},
+      {"short_hair", "long_hair", "long hair"},
+      {"outdoors", "indoors", "indoors"},
+      {"indoors", "outdoors", "outdoors"},
+      {"night", "day", "daytime"},
+      {"night", "day", "daylight"},
+      {"day", "night", "night"},
+  }};
+  static const std::vector<std::vector<uint64_t>> kSays = [] {
+    std::vector<std::vector<uint64_t>> v;
+    for (const auto& o : kOpposites) v.push_back(match_hashes(o.caption_says));  // "indoors" folds to "indoor"
+    return v;
+  }();
   auto has_tag = [&](std::string_view t) {
     return std::any_of(facts.begin(), facts.end(), [&](const Fact& f) { return f.tag == t; });
   };
-  auto says = [&](std::string_view phrase) {  // folded like the caption: "indoors" is "indoor"
-    std::string st;
-    std::vector<std::string_view> p;
-    match_words(phrase, st, p);
-    return find_phrase(words, p, modifier, &lx, 1) >= 0;
-  };
-  const bool long_tag = has_tag("long_hair") || has_tag("very_long_hair") || has_tag("absurdly_long_hair");
-  const bool short_tag = has_tag("short_hair") || has_tag("very_short_hair");
-  if (long_tag && !short_tag && says("short hair")) out.contradicted.push_back("caption: 'short hair'; tags: long_hair");
-  if (short_tag && !long_tag && says("long hair")) out.contradicted.push_back("caption: 'long hair'; tags: short_hair");
-  if (has_tag("outdoors") && !has_tag("indoors") && says("indoors")) out.contradicted.push_back("caption: 'indoors'; tags: outdoors");
-  if (has_tag("indoors") && !has_tag("outdoors") && says("outdoors")) out.contradicted.push_back("caption: 'outdoors'; tags: indoors");
-  if (has_tag("night") && !has_tag("day") && (says("daytime") || says("daylight")))
-    out.contradicted.push_back("caption: 'daytime'; tags: night");
-  if (has_tag("day") && !has_tag("night") && says("night")) out.contradicted.push_back("caption: 'night'; tags: day");
+  std::vector<std::string_view> reported;  // one report per tag and per caption phrase
+  for (size_t k = 0; k < kOpposites.size(); ++k) {
+    const Opposite& o = kOpposites[k];
+    if (std::find(reported.begin(), reported.end(), o.tag) != reported.end() ||
+        std::find(reported.begin(), reported.end(), o.caption_says) != reported.end()) {
+      continue;
+    }
+    if (!has_tag(o.tag) || has_tag(o.other_tag) || find_phrase(words, kSays[k], modifier, &lx, 1) < 0) continue;
+    out.contradicted.push_back("caption: '" + std::string(o.caption_says) + "'; tags: " + std::string(o.tag));
+    reported.push_back(o.tag);
+    reported.push_back(o.caption_says);
+  }
 
   const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
   out.english_similarity = std::max(0.0, f1 - 0.25 * static_cast<double>(out.contradicted.size()));
@@ -328,25 +402,18 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
   // Segmentation: what detectors counted and found against what the caption says.
   if (det && (det->persons >= 0 || det->faces >= 0 || !det->parts.empty())) {
     std::vector<double> parts;
-    auto people_said = [&] {
-      auto exact = [](int n) { return n > 0 ? n : n == 0 ? 0 : 2; };  // "several": at least two
-      return exact(said.girls) + exact(said.boys) + exact(said.others);
+    auto exact = [](int n) { return n > 0 ? n : n == 0 ? 0 : 2; };  // "several": at least two
+    const int people = exact(said.girls) + exact(said.boys) + exact(said.others);
+    auto agreement = [](int said_n, int found) {
+      return said_n == found ? 1.0 : std::max(0.0, 1.0 - std::abs(said_n - found) / std::max(1.0, found * 1.0));
     };
-    if (det->persons >= 0) {
-      const int n = people_said();
-      parts.push_back(n == det->persons ? 1.0 : std::max(0.0, 1.0 - std::abs(n - det->persons) / std::max(1.0, det->persons * 1.0)));
-    }
-    if (det->faces >= 0) {
-      const int n = people_said();
-      parts.push_back(n == det->faces ? 1.0 : std::max(0.0, 1.0 - std::abs(n - det->faces) / std::max(1.0, det->faces * 1.0)));
-    }
+    if (det->persons >= 0) parts.push_back(agreement(people, det->persons));
+    if (det->faces >= 0) parts.push_back(agreement(people, det->faces));
     if (!det->parts.empty()) {
       size_t named = 0;
       for (const auto& label : det->parts) {
-        std::vector<std::string_view> lw;
-        std::string ls;
-        match_words(label, ls, lw);
-        if (!lw.empty() && mentions(words, lw, lx)) ++named;
+        const std::vector<uint64_t> lw = match_hashes(label);
+        if (!lw.empty() && mentions(words, lw, false, lx)) ++named;
       }
       parts.push_back(static_cast<double>(named) / static_cast<double>(det->parts.size()));
     }
