@@ -22,12 +22,28 @@ struct Detections {
   std::vector<std::string> parts;  // labels found: "hand", "face", …
 };
 
+// One band of the overall score: its tag, given from `min` up (to the next band).
+struct QualityBand {
+  double min = 0;
+  std::string tag;
+};
+
 struct ScoreOptions {
   CaptionOptions caption;  // the deterministic caption's trigger and artist words count as known
   double auto_cap = 0.95;  // automatic scores never reach 1: the best is accuracy_90
   double flag_below = 0.40;
   bool quality_tags = true;
+  // Highest first. Parsed from "auto_best_caption=0.9,auto_good_caption=0.75,…" by parse_quality_bands.
+  std::vector<QualityBand> bands = {{0.9, "auto_best_caption"},
+                                    {0.75, "auto_good_caption"},
+                                    {0.6, "auto_okay_caption"},
+                                    {0.4, "auto_bad_caption"},
+                                    {0.0, "auto_worst_caption"}};
+  std::string accuracy_prefix = "accuracy_";  // accuracy_10 … accuracy_90; empty: none
 };
+
+// "name=min,name=min,…" -> bands, highest first; an error names the bad part.
+Result<std::vector<QualityBand>> parse_quality_bands(std::string_view spec);
 
 // tag_inclusion: the share of facts (tags with a role, characters, series,
 // unknown tags) whose English or a synonym the caption contains.
@@ -43,6 +59,7 @@ struct CaptionScore {
   double overall = 0;
   std::vector<std::string> missing;       // tags whose English the caption lacks
   std::vector<std::string> contradicted;  // "caption: 'a pink dress'; tags: red_dress"
+  std::vector<std::string> extra;         // caption words no tag accounts for (invented details?)
   std::vector<std::string> quality_tags;  // auto_good_caption, accuracy_70, …
   bool flagged = false;                   // below ScoreOptions::flag_below: a person should look
 };
@@ -51,14 +68,15 @@ struct CaptionScore {
 CaptionScore score_caption(std::string_view caption, const TagList& tags, const TagDb& db, const Lexicon& lexicon,
                            const ScoreOptions& options, const Detections* detections = nullptr);
 
-// The quality tags of an overall score: auto_best_caption (>= 0.9),
-// auto_good_caption (>= 0.75), auto_okay_caption (>= 0.6), auto_bad_caption
-// (>= 0.4), auto_worst_caption, and accuracy_N for N = floor(10 x score) x 10
-// in 10…90.
-std::vector<std::string> quality_tags_for(double overall);
+// The quality tags of an overall score: the band's tag (by default
+// auto_best_caption >= 0.9, auto_good_caption >= 0.75, auto_okay_caption >=
+// 0.6, auto_bad_caption >= 0.4, auto_worst_caption) and accuracy_N for
+// N = floor(10 x score) x 10 in 10…90.
+std::vector<std::string> quality_tags_for(double overall, const ScoreOptions& options = {});
 // What a person's approval gives a caption.
 std::vector<std::string> approved_quality_tags();
-// Quality tags are recognised (to replace old ones) by these names.
-bool is_quality_tag(std::string_view tag);
+// Quality tags are recognised (to replace old ones) by these names: the
+// bands' tags, accuracy_*, auto_*_caption.
+bool is_quality_tag(std::string_view tag, const ScoreOptions& options = {});
 
 }  // namespace tagforge

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 
 #include "caption/derive.h"
 #include "caption/english.h"
@@ -173,21 +174,52 @@ const std::vector<std::vector<uint64_t>>& hashed(std::initializer_list<std::stri
 
 }  // namespace
 
-std::vector<std::string> quality_tags_for(double overall) {
-  const char* band = overall >= 0.9    ? "auto_best_caption"
-                     : overall >= 0.75 ? "auto_good_caption"
-                     : overall >= 0.6  ? "auto_okay_caption"
-                     : overall >= 0.4  ? "auto_bad_caption"
-                                       : "auto_worst_caption";
-  const int tens = std::clamp(static_cast<int>(std::floor(overall * 10 + 1e-9)), 1, 9) * 10;
-  return {band, "accuracy_" + std::to_string(tens)};
+std::vector<std::string> quality_tags_for(double overall, const ScoreOptions& opt) {
+  std::vector<std::string> out;
+  for (const QualityBand& b : opt.bands) {
+    if (overall >= b.min) {
+      out.push_back(b.tag);
+      break;
+    }
+  }
+  if (!opt.accuracy_prefix.empty()) {
+    const int tens = std::clamp(static_cast<int>(std::floor(overall * 10 + 1e-9)), 1, 9) * 10;
+    out.push_back(opt.accuracy_prefix + std::to_string(tens));
+  }
+  return out;
 }
 
 std::vector<std::string> approved_quality_tags() { return {"auto_best_caption", "accuracy_90_up"}; }
 
-bool is_quality_tag(std::string_view tag) {
+bool is_quality_tag(std::string_view tag, const ScoreOptions& opt) {
+  for (const QualityBand& b : opt.bands) {
+    if (tag == b.tag) return true;
+  }
+  if (!opt.accuracy_prefix.empty() && tag.rfind(opt.accuracy_prefix, 0) == 0) return true;
   return (tag.rfind("auto_", 0) == 0 && tag.size() > 13 && tag.substr(tag.size() - 8) == "_caption") ||
          tag.rfind("accuracy_", 0) == 0;
+}
+
+Result<std::vector<QualityBand>> parse_quality_bands(std::string_view spec) {
+  std::vector<QualityBand> out;
+  while (!spec.empty()) {
+    const size_t comma = spec.find(',');
+    std::string_view part = spec.substr(0, comma);
+    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    const size_t eq = part.find('=');
+    char* end = nullptr;
+    const std::string number(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    const double min = number.empty() ? -1 : std::strtod(number.c_str(), &end);
+    if (eq == 0 || eq == std::string_view::npos || number.empty() || *end != '\0' || min < 0 || min > 1) {
+      return Error{ErrorCode::kInvalidInput, "bad quality band '" + std::string(part) + "': want tag=min with min in [0,1]", {}};
+    }
+    out.push_back({min, std::string(part.substr(0, eq))});
+  }
+  if (out.empty()) return Error{ErrorCode::kInvalidInput, "no quality bands given", {}};
+  std::stable_sort(out.begin(), out.end(), [](const QualityBand& a, const QualityBand& b) { return a.min > b.min; });
+  return out;
 }
 
 CaptionScore score_caption(std::string_view caption, const TagList& tags, const TagDb& db, const Lexicon& lx,
@@ -309,7 +341,11 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
   for (const auto& w : words) {
     if (w.text == ",") continue;
     ++counted;
-    if (vocabulary.contains(w.hash)) ++known;
+    if (vocabulary.contains(w.hash)) {
+      ++known;
+    } else if (out.extra.size() < 32 && std::find(out.extra.begin(), out.extra.end(), w.text) == out.extra.end()) {
+      out.extra.emplace_back(w.text);
+    }
   }
   const double precision = counted == 0 ? 0.0 : static_cast<double>(known) / static_cast<double>(counted);
 
@@ -426,7 +462,7 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
   double n = 2;
   if (out.segmentation) sum += *out.segmentation, n += 1;
   out.overall = std::min(opt.auto_cap, sum / n);
-  if (opt.quality_tags) out.quality_tags = quality_tags_for(out.overall);
+  if (opt.quality_tags) out.quality_tags = quality_tags_for(out.overall, opt);
   out.flagged = out.overall < opt.flag_below;
   return out;
 }

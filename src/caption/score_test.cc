@@ -74,12 +74,13 @@ TEST(Score, ContradictionsCostSimilarity) {
   EXPECT_LT(wrong, right - 0.2);
 }
 
-TEST(Score, InventedDetailsLowerSimilarity) {
+TEST(Score, InventedDetailsLowerSimilarityAndAreListed) {
   const double plain = score("A girl in a red dress.", "1girl, red_dress").english_similarity;
-  const double invented =
-      score("A girl in a red dress rides a dragon over a burning castle under three moons.", "1girl, red_dress")
-          .english_similarity;
-  EXPECT_LT(invented, plain - 0.2);
+  const CaptionScore invented =
+      score("A girl in a red dress rides a dragon over a burning castle under three moons.", "1girl, red_dress");
+  EXPECT_LT(invented.english_similarity, plain - 0.2);
+  for (const char* w : {"dragon", "castle", "moon"}) EXPECT_TRUE(contains(invented.extra, w)) << w;
+  EXPECT_FALSE(contains(invented.extra, "dress"));
 }
 
 TEST(Score, SegmentationCountsPeopleAndPartsWhenDetectorsRan) {
@@ -116,6 +117,19 @@ TEST(Score, QualityBands) {
   EXPECT_TRUE(is_quality_tag("accuracy_90_up"));
   EXPECT_TRUE(is_quality_tag("auto_okay_caption"));
   EXPECT_FALSE(is_quality_tag("autumn_leaves"));
+
+  auto bands = parse_quality_bands("keep=0.5, toss=0");
+  ASSERT_TRUE(bands.ok());
+  ScoreOptions opt;
+  opt.bands = *bands;
+  opt.accuracy_prefix = "";
+  EXPECT_EQ(quality_tags_for(0.7, opt), (std::vector<std::string>{"keep"}));
+  EXPECT_EQ(quality_tags_for(0.2, opt), (std::vector<std::string>{"toss"}));
+  EXPECT_TRUE(is_quality_tag("keep", opt));
+  EXPECT_FALSE(parse_quality_bands("keep").ok());
+  EXPECT_FALSE(parse_quality_bands("keep=2").ok());
+  EXPECT_FALSE(parse_quality_bands("=0.5").ok());
+  EXPECT_FALSE(parse_quality_bands("").ok());
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ TEST(ScoreCli, OnePairAsJson) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"tag_inclusion", "english_similarity", "segmentation", "overall", "missing",
-                          "contradicted", "quality_tags"}) {
+                          "contradicted", "extra", "quality_tags"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_TRUE(j["segmentation"].is_null());

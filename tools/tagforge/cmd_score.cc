@@ -17,8 +17,8 @@ namespace tagforge::cli {
 namespace {
 
 struct Args {
-  std::string tags, caption, dir, lexicon_file;
-  bool json = false, write = false;
+  std::string tags, caption, dir, lexicon_file, bands, accuracy_prefix = "accuracy_";
+  bool json = false, write = false, no_quality_tags = false;
   double flag_below = 0.40;
   TagEngineFlags engine;
 };
@@ -31,6 +31,7 @@ nlohmann::json score_json(const CaptionScore& s) {
   j["overall"] = s.overall;
   j["missing"] = s.missing;
   j["contradicted"] = s.contradicted;
+  j["extra"] = s.extra;
   j["quality_tags"] = s.quality_tags;
   j["flagged"] = s.flagged;
   return j;
@@ -50,12 +51,13 @@ void print_text(const CaptionScore& s) {
   };
   list("missing", s.missing);
   list("contradicted", s.contradicted);
+  list("extra words", s.extra);
   list("quality tags", s.quality_tags);
 }
 
 // The tag file with its old quality tags dropped and `quality` appended; the
 // other entries are left exactly as they were written.
-std::string with_quality_tags(std::string_view text, const std::vector<std::string>& quality) {
+std::string with_quality_tags(std::string_view text, const std::vector<std::string>& quality, const ScoreOptions& opt) {
   std::string out;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
   size_t start = 0;
@@ -66,7 +68,7 @@ std::string with_quality_tags(std::string_view text, const std::vector<std::stri
     std::string_view trimmed = entry;
     while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
     while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
-    if (!trimmed.empty() && !is_quality_tag(trimmed)) {
+    if (!trimmed.empty() && !is_quality_tag(trimmed, opt)) {
       if (!out.empty()) out += ", ";
       out += trimmed;
     }
@@ -111,7 +113,7 @@ int score_folder(const std::string& dir, const TagDb& db, const Lexicon& lexicon
     }
     TagList list = parse_tag_list(*tag_text, db);
     std::erase_if(list.tags, [&](const TagEntry& t) {
-      return is_quality_tag(t.id == kUnknownTag ? std::string_view(t.text) : db.name(t.id));
+      return is_quality_tag(t.id == kUnknownTag ? std::string_view(t.text) : db.name(t.id), opt);
     });
     (void)prune_tags(list, db, rules, PruneOptions{});
     const CaptionScore s = score_caption(*caption_text, list, db, lexicon, opt);
@@ -127,7 +129,7 @@ int score_folder(const std::string& dir, const TagDb& db, const Lexicon& lexicon
       std::printf("%.3f%s  %s\n", s.overall, s.flagged ? " flagged" : "        ", printable_path(rel).c_str());
     }
     if (write && !s.quality_tags.empty()) {
-      if (Status st = write_file_atomic(tag_path, with_quality_tags(*tag_text, s.quality_tags), Overwrite::kReplace);
+      if (Status st = write_file_atomic(tag_path, with_quality_tags(*tag_text, s.quality_tags, opt), Overwrite::kReplace);
           !st.ok()) {
         std::fprintf(stderr, "tagforge score: %s\n", st.error().to_string().c_str());
         ++failed;
@@ -161,6 +163,12 @@ Runner add_score_command(CLI::App& app) {
   cmd->add_flag("--write", a->write, "With DIR: write the quality tags into each tag file (replacing old ones)");
   cmd->add_option("--flag-below", a->flag_below, "Overall score under which an image is flagged for review")
       ->capture_default_str();
+  cmd->add_flag("--no-quality-tags", a->no_quality_tags, "Score only; no auto_*_caption / accuracy_* tags");
+  cmd->add_option("--quality-bands", a->bands,
+                  "TAG=MIN,… replacing auto_best_caption=0.9,auto_good_caption=0.75,auto_okay_caption=0.6,"
+                  "auto_bad_caption=0.4,auto_worst_caption=0");
+  cmd->add_option("--accuracy-prefix", a->accuracy_prefix, "Prefix of the accuracy_N tags (empty: none)")
+      ->capture_default_str();
   cmd->add_option("--lexicon", a->lexicon_file, "Lexicon file (default: data/lexicon.txt)");
   cmd->add_flag("--json", a->json, "Print JSON");
   add_tag_engine_flags(*cmd, a->engine);
@@ -182,6 +190,16 @@ Runner add_score_command(CLI::App& app) {
     }
     ScoreOptions opt;
     opt.flag_below = a->flag_below;
+    opt.quality_tags = !a->no_quality_tags;
+    opt.accuracy_prefix = a->accuracy_prefix;
+    if (!a->bands.empty()) {
+      auto bands = parse_quality_bands(a->bands);
+      if (!bands) {
+        std::fprintf(stderr, "tagforge score: %s\n", bands.error().message.c_str());
+        return kExitFatal;
+      }
+      opt.bands = std::move(*bands);
+    }
     auto prepared = [&](std::string_view text) {
       TagList list = parse_tag_list(text, engine->db);
       (void)prune_tags(list, engine->db, engine->rules, PruneOptions{});
