@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Quick start: set up, then scan, clean the tags of and sort a generated example tree.
+# Quick start: set up, then scan, clean the tags of, caption, score and sort a
+# generated example tree.
 # Idempotent: every run starts from a fresh example tree in build/example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,18 @@ echo
 echo "== a messy tag list through tagforge tags clean --stdin --explain"
 echo '1girl, Long Hair, very long hair, (blue eyes:1.2), ^_^, 1girls, my_trigger, solo, 2girls, black thighhighs, thighhighs' |
   build/bin/tagforge tags clean --stdin --explain
+echo
+echo "== tagforge caption $EX (each tag file becomes an English .caption beside it)"
+build/bin/tagforge caption "$EX"
+echo '1girl, hatsune_miku, vocaloid, solo, long hair, twintails, aqua hair, smile, sitting, outdoors, red dress' |
+  build/bin/tagforge caption --stdin --trigger ohwx
+echo
+echo "== tagforge score: a caption that gets the colour and the count wrong"
+build/bin/tagforge score --tags '1girl, solo, blonde hair, red dress, sitting, outdoors' \
+  --caption 'Two girls in pink dresses sit indoors.'
+echo
+echo "== tagforge score $EX --write (quality tags into the tag files)"
+build/bin/tagforge score "$EX" --write | tail -1
 echo
 echo "== tagforge sort $EX --bucket-size 10"
 build/bin/tagforge sort "$EX" --bucket-size 10
