@@ -51,6 +51,7 @@ struct Sidecar {
   std::string name;  // file name, in the item's directory
   SidecarKind kind = SidecarKind::kEmpty;
   uint64_t size = 0;
+  bool review = false;  // holds ScanOptions::review_tag (when the scan looked)
 };
 
 enum class FileProblem : uint8_t {
@@ -81,6 +82,13 @@ struct Item {
   }
   // Has a non-empty tag, caption or unclassified text sidecar.
   bool tagged() const;
+  // A sidecar carries the review mark (see ScanOptions::review_tag).
+  bool needs_review() const {
+    for (const Sidecar& s : sidecars) {
+      if (s.review) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace tagforge

@@ -20,6 +20,9 @@ struct ScanOptions {
   // Read sidecars to tell tags from captions. Off: only their size is looked
   // at (empty or not), which is all sorting needs.
   bool classify_sidecars = true;
+  // When set, tag sidecars are read for an entry equal to this tag (the
+  // scorer's `needs_review` mark) and Sidecar::review says whether it is there.
+  std::string review_tag;
   // Absolute subtrees not to enter (the sort destination when it lies inside).
   std::vector<std::filesystem::path> exclude;
   ProgressSink* progress = nullptr;  // may be null

@@ -73,10 +73,14 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
 // 0.6, auto_bad_caption >= 0.4, auto_worst_caption) and accuracy_N for
 // N = floor(10 x score) x 10 in 10…90.
 std::vector<std::string> quality_tags_for(double overall, const ScoreOptions& options = {});
+// The tag `tagforge score --write` adds to a flagged image's tag file, and
+// `tagforge sort` sends to review_N buckets.
+inline constexpr std::string_view kReviewTag = "needs_review";
+
 // What a person's approval gives a caption.
 std::vector<std::string> approved_quality_tags();
 // Quality tags are recognised (to replace old ones) by these names: the
-// bands' tags, accuracy_*, auto_*_caption.
+// bands' tags, accuracy_*, auto_*_caption, needs_review.
 bool is_quality_tag(std::string_view tag, const ScoreOptions& options = {});
 
 }  // namespace tagforge

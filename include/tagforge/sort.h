@@ -25,11 +25,12 @@ enum class SortClass : uint8_t {
   kProcessedVideos,  // frames extracted from a video
   kUnknown,          // files of no known format, sidecars with no media
   kBroken,           // zero-byte, truncated, or bytes that are no media at all
+  kReview,           // usable media whose tag file carries the review mark (`needs_review`)
 };
-inline constexpr size_t kSortClassCount = 8;
+inline constexpr size_t kSortClassCount = 9;
 
 // "images", "missing_tags", "gifs", "videos", "processed_gifs",
-// "processed_videos", "unknown", "broken": the keys of --folder.
+// "processed_videos", "unknown", "broken", "review": the keys of --folder.
 std::string_view sort_class_key(SortClass c);
 bool parse_sort_class(std::string_view key, SortClass* out);
 
@@ -47,7 +48,10 @@ struct SortOptions {
   size_t journal_batch = 8192;
   std::array<std::string, kSortClassCount> folder = {
       "images", "missing_tags", "gifs", "videos", "processed_gifs", "processed_videos", "unknown_files",
-      "unknown_files"};
+      "unknown_files", "review"};
+  // Media whose tag file holds this tag go to the review class; empty: no
+  // review class (tag files are then read only when tiny).
+  std::string review_tag = "needs_review";
   ScanOptions scan;
   ProgressSink* progress = nullptr;
 };

@@ -192,6 +192,7 @@ std::vector<std::string> quality_tags_for(double overall, const ScoreOptions& op
 std::vector<std::string> approved_quality_tags() { return {"auto_best_caption", "accuracy_90_up"}; }
 
 bool is_quality_tag(std::string_view tag, const ScoreOptions& opt) {
+  if (tag == kReviewTag) return true;
   for (const QualityBand& b : opt.bands) {
     if (tag == b.tag) return true;
   }

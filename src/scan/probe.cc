@@ -91,9 +91,20 @@ std::string open_regular(int root_fd, const std::string& rel, UniqueFd& fd, uint
 
 constexpr size_t kSidecarReadLimit = 64 * 1024;
 
-// Fills `kind` and `size` for the sidecar at `rel`; returns a note, or "".
+// Is `tag` one of the comma-separated entries of `text`?
+bool has_entry(std::string_view text, std::string_view tag) {
+  for (size_t at = text.find(tag); at != std::string_view::npos; at = text.find(tag, at + 1)) {
+    size_t b = at, e = at + tag.size();
+    while (b > 0 && (text[b - 1] == ' ' || text[b - 1] == '\t')) --b;
+    while (e < text.size() && (text[e] == ' ' || text[e] == '\t' || text[e] == '\r' || text[e] == '\n')) ++e;
+    if ((b == 0 || text[b - 1] == ',' || text[b - 1] == '\n') && (e == text.size() || text[e] == ',')) return true;
+  }
+  return false;
+}
+
+// Fills `kind`, `size` and `review` for the sidecar at `rel`; returns a note, or "".
 std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_view name, const ScanOptions& opt,
-                               SidecarKind& kind, uint64_t& size) {
+                               SidecarKind& kind, uint64_t& size, bool& review) {
   const std::string ext = extension_of(name);
   UniqueFd fd;
   if (std::string why = open_regular(root_fd, rel, fd, size); !why.empty()) return why;
@@ -101,7 +112,7 @@ std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_
     kind = SidecarKind::kEmpty;
   } else if (ext == "json") {
     kind = SidecarKind::kJson;
-  } else if (opt.classify_sidecars || size <= 64) {
+  } else if (opt.classify_sidecars || size <= 64 || !opt.review_tag.empty()) {
     // Short files are read even unclassified: whitespace-only is empty.
     PagedReader reader(fd.get(), size);
     std::string text(std::min<uint64_t>(size, kSidecarReadLimit), '\0');
@@ -110,6 +121,7 @@ std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_
     text.resize(static_cast<size_t>(got));
     const SidecarKind k = classify_sidecar_text(text, opt.tag_max_words);
     kind = (!opt.classify_sidecars && k != SidecarKind::kEmpty) ? SidecarKind::kText : k;
+    review = !opt.review_tag.empty() && k == SidecarKind::kTags && has_entry(text, opt.review_tag);
   } else {
     kind = SidecarKind::kText;
   }
@@ -181,7 +193,8 @@ void ItemProber::probe(Item& item, std::vector<ScanNote>& notes) const {
   std::string note;
   if (item.orphan_sidecar) {
     SidecarKind unused = SidecarKind::kEmpty;
-    note = probe_sidecar_file(root_fd_, rel, item.name, opt_, unused, item.size);
+    bool unused_review = false;
+    note = probe_sidecar_file(root_fd_, rel, item.name, opt_, unused, item.size, unused_review);
   } else {
     note = probe_media_file(root_fd_, rel, item);
   }
@@ -191,7 +204,7 @@ void ItemProber::probe(Item& item, std::vector<ScanNote>& notes) const {
 
 void ItemProber::probe_sidecar(uint32_t dir, Sidecar& s, std::vector<ScanNote>& notes) const {
   std::string rel = relative(dir, s.name);
-  std::string note = probe_sidecar_file(root_fd_, rel, s.name, opt_, s.kind, s.size);
+  std::string note = probe_sidecar_file(root_fd_, rel, s.name, opt_, s.kind, s.size, s.review);
   if (!note.empty()) notes.push_back({std::move(rel), std::move(note)});
 }
 

@@ -193,6 +193,26 @@ TEST(Scan, SidecarsPairByExactNameFirstThenByStem) {
   fs::remove_all(root);
 }
 
+TEST(Scan, TheReviewMarkIsFoundOnlyWhenAskedAndOnlyAsAWholeEntry) {
+  auto root = testing::fresh_temp_dir("scan-review");
+  write_file(root / "a.png", png_bytes(1));
+  write_file(root / "a.txt", "1girl, solo, " + std::string(200, 'x') + ", needs_review\n");  // past the 64 bytes
+  write_file(root / "b.png", png_bytes(2));
+  write_file(root / "b.txt", "1girl, not_needs_review, needs_review_later");
+  ScanOptions opt;
+  opt.classify_sidecars = false;  // as the sorter scans
+  auto plain = scan_tree(root, opt);
+  ASSERT_TRUE(plain.ok());
+  for (const auto& it : plain->items) EXPECT_FALSE(it.needs_review()) << it.name;
+  opt.review_tag = "needs_review";
+  auto r = scan_tree(root, opt);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->items.size(), 2u);
+  EXPECT_TRUE(r->items[0].needs_review());
+  EXPECT_FALSE(r->items[1].needs_review());
+  fs::remove_all(root);
+}
+
 TEST(Scan, MissingRootIsAnErrorNamingIt) {
   auto r = scan_tree("/nonexistent/tagforge", ScanOptions{});
   ASSERT_FALSE(r.ok());

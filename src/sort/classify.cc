@@ -29,6 +29,7 @@ std::string_view sort_class_key(SortClass c) {
     case SortClass::kProcessedVideos: return "processed_videos";
     case SortClass::kUnknown: return "unknown";
     case SortClass::kBroken: return "broken";
+    case SortClass::kReview: return "review";
   }
   return "unknown";
 }
@@ -70,6 +71,7 @@ Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, 
 SortClass Classifier::classify(const Item& it) const {
   if (it.orphan_sidecar) return SortClass::kUnknown;
   if (it.broken()) return SortClass::kBroken;
+  if (it.usable() && it.needs_review()) return SortClass::kReview;
   switch (it.kind()) {
     case MediaKind::kUnknown: return SortClass::kUnknown;
     case MediaKind::kVideo: return SortClass::kVideos;

@@ -306,6 +306,7 @@ Result<SortReport> sort_tree(const fs::path& dir, const SortOptions& opt) {
 
   ScanOptions scan_opt = opt.scan;
   scan_opt.progress = opt.progress;
+  scan_opt.review_tag = opt.review_tag;
   if (dest != source && is_inside(dest, source)) scan_opt.exclude.push_back(dest);
   const auto t_list = Clock::now();
   auto listing = list_tree(source, scan_opt);

@@ -82,12 +82,21 @@ TEST(ScoreCli, FolderWritesQualityTagsOnceAndFlagsTheWorst) {
   EXPECT_EQ(read_file(root / "good.txt"), "1girl, solo, long_hair, smile, sitting, outdoors, auto_best_caption, accuracy_90\n");
   const std::string bad = read_file(root / "bad.txt");
   EXPECT_NE(bad.find("auto_worst_caption"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("needs_review"), std::string::npos) << bad;  // flagged
 
   // Again: the old quality tags are replaced, not added to.
   r = run_cli({"score", root.string(), "--write"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_file(root / "good.txt"), "1girl, solo, long_hair, smile, sitting, outdoors, auto_best_caption, accuracy_90\n");
   EXPECT_EQ(read_file(root / "bad.txt"), bad);
+
+  // The sorter sends the flagged image, sidecars and all, to review_1.
+  r = run_cli({"sort", root.string(), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(root / "review_1" / "bad.png"));
+  EXPECT_TRUE(std::filesystem::exists(root / "review_1" / "bad.txt"));
+  EXPECT_TRUE(std::filesystem::exists(root / "review_1" / "bad.caption"));
+  EXPECT_TRUE(std::filesystem::exists(root / "images_1" / "good.png"));
 }
 
 }  // namespace

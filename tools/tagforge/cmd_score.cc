@@ -128,8 +128,10 @@ int score_folder(const std::string& dir, const TagDb& db, const Lexicon& lexicon
     } else {
       std::printf("%.3f%s  %s\n", s.overall, s.flagged ? " flagged" : "        ", printable_path(rel).c_str());
     }
-    if (write && !s.quality_tags.empty()) {
-      if (Status st = write_file_atomic(tag_path, with_quality_tags(*tag_text, s.quality_tags, opt), Overwrite::kReplace);
+    std::vector<std::string> added = s.quality_tags;
+    if (s.flagged) added.emplace_back(kReviewTag);  // tagforge sort sends it to review_N
+    if (write) {
+      if (Status st = write_file_atomic(tag_path, with_quality_tags(*tag_text, added, opt), Overwrite::kReplace);
           !st.ok()) {
         std::fprintf(stderr, "tagforge score: %s\n", st.error().to_string().c_str());
         ++failed;
@@ -160,7 +162,8 @@ Runner add_score_command(CLI::App& app) {
   cmd->add_option("DIR", a->dir, "Score every image of a folder that has a tag and a caption sidecar");
   cmd->add_option("--tags", a->tags, "A tag list (with --caption)");
   cmd->add_option("--caption", a->caption, "A caption (with --tags)");
-  cmd->add_flag("--write", a->write, "With DIR: write the quality tags into each tag file (replacing old ones)");
+  cmd->add_flag("--write", a->write,
+                "With DIR: write the quality tags into each tag file (replacing old ones), and needs_review when flagged");
   cmd->add_option("--flag-below", a->flag_below, "Overall score under which an image is flagged for review")
       ->capture_default_str();
   cmd->add_flag("--no-quality-tags", a->no_quality_tags, "Score only; no auto_*_caption / accuracy_* tags");

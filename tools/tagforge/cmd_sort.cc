@@ -16,6 +16,7 @@ Runner add_sort_command(CLI::App& app) {
     bool quiet = false;
     std::vector<std::string> folders;
     bool no_animations = false;
+    bool no_review = false;
     SortOptions sort;
   };
   auto a = std::make_shared<Args>();
@@ -28,11 +29,13 @@ Runner add_sort_command(CLI::App& app) {
   cmd->add_flag("--dry-run", a->sort.dry_run, "Print the plan; change nothing");
   cmd->add_flag("--rebalance", a->sort.rebalance,
                 "Re-plan every file; without it, files already in a bucket of their class stay put");
+  cmd->add_flag("--no-review", a->no_review,
+                "No review_ buckets: images whose tag file says needs_review (tagforge score --write) sort as usual");
   cmd->add_flag("--no-animations", a->no_animations,
                 "Treat animations and extracted frames as plain images (no gifs_/processed_ buckets)");
   cmd->add_option("--folder", a->folders,
                   "CLASS=NAME: the folder prefix of a class (images, missing_tags, gifs, videos, processed_gifs, "
-                  "processed_videos, unknown, broken); classes given the same NAME share buckets");
+                  "processed_videos, unknown, broken, review); classes given the same NAME share buckets");
   cmd->add_option("--journal-batch", a->sort.journal_batch,
                   "Moves per journal batch: one fsync each; files move while the next batch is planned")
       ->capture_default_str()
@@ -42,6 +45,7 @@ Runner add_sort_command(CLI::App& app) {
   return [a] {
     a->sort.dest = a->dest;
     a->sort.animations = !a->no_animations;
+    if (a->no_review) a->sort.review_tag.clear();
     a->sort.scan.classify_sidecars = false;  // sorting needs only empty vs non-empty
     for (const auto& f : a->folders) {
       const auto eq = f.find('=');
