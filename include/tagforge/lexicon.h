@@ -60,7 +60,8 @@ struct Word {
   // each synonym, as hashes; and the English's folded words as text.
   std::vector<std::vector<uint64_t>> forms;
   std::vector<std::string> english_words;
-  uint8_t leading_colors = 0;  // how many of english_words before the last are colours
+  std::vector<uint64_t> english_hashes;
+  uint8_t leading_modifiers = 0;  // how many of english_words before the last are modifiers (colours…)
 };
 
 // One line of the file that could not be used, for the user.
@@ -96,7 +97,7 @@ class Lexicon {
   bool is_color_hash(uint64_t hash) const;
   bool is_modifier_hash(uint64_t hash) const;
 
-  // Fills w.forms, w.english_words and w.leading_colors (done at load for
+  // Fills w.forms, w.english_words/hashes and w.leading_modifiers (done at load for
   // every stored entry; the scorer calls it for entries built in scratch).
   void prepare_for_matching(Word& w) const;
 

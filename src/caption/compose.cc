@@ -214,10 +214,12 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
   } else {
     std::string length, styles_adj, colours, adj;
     std::vector<std::string> colour_list, style_nouns;
+    std::vector<std::string> lengths;
     for (const Word* w : role(f, Role::kHairLength)) {
-      if (hair_adjective(w->english, adj)) length = length.empty() ? adj : length;
+      if (hair_adjective(w->english, adj)) lengths.push_back(adj);
       else with.push_back(listed_noun(*w));
     }
+    length = join_and(lengths);
     for (const Word* w : role(f, Role::kHairStyle)) {
       if (hair_adjective(w->english, adj)) styles_adj += (styles_adj.empty() ? "" : " ") + adj;
       else style_nouns.push_back(listed_noun(*w));
@@ -290,21 +292,40 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
     for (const Word* w : role(f, Role::kExpression)) e.push_back(w->english);
     for (size_t i = 0; i < e.size(); ++i) expressions += (i ? ", " : "") + e[i];
   }
-  std::vector<std::string> refiners;
-  for (const Word* w : role(f, Role::kSubject)) refiners.push_back(std::string(without_article(w->english)));
+  // Refining nouns ("maid", "cat girl", "sisters"). One replaces the noun of a
+  // single person only when it names the same kind ("cat girl" for 1girl);
+  // the others follow as "who is also a maid" ("who are sisters" for a
+  // group). One that cannot fit the count (a plural for one person) is left out.
   const bool people = f.girls || f.boys || f.others;
+  const bool one_person = people && !group;
+  std::vector<std::string> refiners, among;  // "who are sisters", "among them a maid"
+  std::string single_noun;
+  for (const Word* w : role(f, Role::kSubject)) {
+    const std::string noun(without_article(w->english));
+    const bool plural_noun = w->number == Number::kPlural;
+    if (one_person && plural_noun) continue;  // "siblings" cannot be one person
+    const bool female = ends_with(noun, "girl") || ends_with(noun, "woman");
+    const bool male = ends_with(noun, "boy") || noun == "man" || ends_with(noun, " man");
+    if ((female && people && !f.girls) || (male && people && !f.boys)) continue;  // a "cat girl" among boys only
+    if (group && !plural_noun) {
+      among.push_back(with_article(noun));
+      continue;
+    }
+    const bool same_kind = (f.girls && ends_with(noun, "girl")) || (f.boys && ends_with(noun, "boy"));
+    if (one_person && single_noun.empty() && same_kind) single_noun = noun;
+    else refiners.push_back(noun);
+  }
   bool plural = false;
   std::string subject;
   std::string pronoun = "it";
   if (people) {
-    subject = people_phrase(f, expressions, refiners.empty() ? std::string() : refiners.front(), plural);
-    if (!plural && !refiners.empty()) refiners.erase(refiners.begin());
+    subject = people_phrase(f, expressions, single_noun, plural);
     pronoun = plural ? "they" : f.girls ? "she" : f.boys ? "he" : "they";
   } else if (!refiners.empty()) {
     // A creature, a robot: no count tag, but a subject all the same.
     subject = with_article((expressions.empty() ? "" : expressions + " ") + refiners.front());
     refiners.erase(refiners.begin());
-  } else if (!objects.empty()) {
+  } else if (!objects.empty() && with.empty() && doing.empty() && doing_with.empty() && wearing.empty()) {
     subject = "a picture of " + join_and(objects);
     objects.clear();
   } else if (doing.empty()) {
@@ -314,7 +335,8 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
     for (auto& s : scene) with.push_back(std::move(s));
     scene.clear();
   } else {
-    subject = "a figure";
+    // Features or actions, but no count tag says whose.
+    subject = with_article((expressions.empty() ? "" : expressions + " ") + "figure");
   }
 
   std::string first;
@@ -338,11 +360,12 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
   else if (!with.empty()) first += " with " + join_and(with);
   if (!refiners.empty()) {
     std::vector<std::string> r;
-    for (const auto& x : refiners) r.push_back(with_article(x));
-    first += ", who " + std::string(plural ? "include " : "is also ") + join_and(r) + ",";
+    for (const auto& x : refiners) r.push_back(plural ? x : with_article(x));
+    first += ", who " + std::string(plural ? "are " : "is also ") + join_and(r) + ",";
   }
+  if (!among.empty() && people) first += (first.back() == ',' ? " among them " : ", among them ") + join_and(among) + ",";
   const std::string be = plural ? "are" : "is";
-  const bool after_comma = appositive || !refiners.empty();
+  const bool after_comma = appositive || !refiners.empty() || (!among.empty() && people);
   if (!doing.empty() || !where_phrase.empty() || !doing_with.empty()) {
     first += after_comma && first.back() != ',' ? ", " : " ";
     if (doing.empty() && where_phrase.empty()) first += be + " shown";  // only "with" phrases
@@ -367,9 +390,15 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
     std::vector<std::string> framing;
     for (const Word* w : role(f, Role::kFraming)) framing.push_back(w->english);
     std::vector<std::string> background;
+    bool simple = false;
     for (const Word* w : role(f, Role::kBackground)) {
-      // "a simple background" says less than any other background tag.
-      if (w->english != "a simple background" || role(f, Role::kBackground).size() == 1) background.push_back(listed_noun(*w));
+      if (w->english == "a simple background" && role(f, Role::kBackground).size() > 1) simple = true;
+      else background.push_back(listed_noun(*w));
+    }
+    // "a simple background" joins another: "a simple white background".
+    if (simple) {
+      const std::string_view base = without_article(background.front());
+      if (base.size() != background.front().size()) background.front() = with_article("simple " + std::string(base));
     }
     if (!framing.empty()) {
       std::string s = capitalized(join_and(framing));

@@ -56,12 +56,18 @@ std::string_view role_name(Role r) { return kRoleNames[static_cast<size_t>(r)]; 
 void Lexicon::prepare_for_matching(Word& w) const {
   w.forms.clear();
   w.english_words.clear();
+  w.english_hashes.clear();
   std::string storage;
   std::vector<MatchWord> words;
   match_words(without_article(w.english), storage, words);
-  for (const auto& m : words) w.english_words.emplace_back(m.text);
-  w.leading_colors = 0;
-  while (w.leading_colors + 1u < words.size() && is_color_hash(words[w.leading_colors].hash)) ++w.leading_colors;
+  for (const auto& m : words) {
+    w.english_words.emplace_back(m.text);
+    w.english_hashes.push_back(m.hash);
+  }
+  w.leading_modifiers = 0;
+  while (w.leading_modifiers + 1u < words.size() && w.leading_modifiers < 255 && is_modifier_hash(words[w.leading_modifiers].hash)) {
+    ++w.leading_modifiers;
+  }
   w.forms.push_back(match_hashes(without_article(w.english)));
   for (const auto& syn : w.synonyms) w.forms.push_back(match_hashes(syn));
   std::erase_if(w.forms, [](const std::vector<uint64_t>& f) { return f.empty(); });
@@ -138,6 +144,19 @@ Result<Lexicon> Lexicon::parse(std::string_view text, std::string_view origin, c
                              "wavy", "curly", "straight", "messy", "small", "large", "big", "little", "cute",
                              "beautiful", "pretty", "colored", "coloured", "tone", "two", "shiny", "soft", "thin"}) {
     modifiers.emplace_back(m);
+  }
+  // Hair words stack too: "long spiky pink hair" has "long hair".
+  for (const auto& [name, w] : lx.words_) {
+    if ((w.role != Role::kHairStyle && w.role != Role::kHairLength) || w.english.size() < 6 ||
+        w.english.compare(w.english.size() - 5, 5, " hair") != 0) {
+      continue;
+    }
+    std::string_view rest(w.english.data(), w.english.size() - 5);
+    while (!rest.empty()) {
+      const size_t sp = rest.find_first_of(" -");
+      modifiers.emplace_back(rest.substr(0, sp));
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
   }
   for (const auto& w : colors) lx.color_hashes_.push_back(match_hash(w));
   for (const auto& w : modifiers) lx.modifier_hashes_.push_back(match_hash(w));

@@ -81,7 +81,13 @@ Counted count_in_caption(const std::vector<MatchWord>& words) {
                  : is_one_of(noun, kOtherWords) ? &c.others : nullptr;
     if (!total) continue;
     int n = plural ? SubjectCount::kSeveral : 1;
-    for (size_t back = 1; back <= 4 && back <= i && words[i - back].text != ","; ++back) {
+    auto person_noun = [](std::string_view w) {
+      return is_one_of(w, kGirlWords) || is_one_of(w, kBoyWords) || is_one_of(w, kOtherWords) || w == "women" ||
+             w == "men";
+    };
+    // "two girls and a boy": the boy's count stops at "girl".
+    for (size_t back = 1; back <= 4 && back <= i && words[i - back].text != "," && !person_noun(words[i - back].text);
+         ++back) {
       if (int v = count_word_value(words[i - back].text)) {
         n = v;
         break;
@@ -288,7 +294,7 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
   double weight_all = 0, weight_found = 0;
   size_t found = 0;
   for (const Fact& f : facts) {
-    const bool colour_first = f.word && f.word->english_words.size() == 2 && f.word->leading_colors == 1;
+    const bool colour_first = f.word && f.word->english_words.size() == 2 && lx.is_color_hash(f.word->english_hashes[0]);
     bool hit = false;
     for (const auto& form : *f.forms) {
       if (mentions(words, form, colour_first, lx)) {
@@ -375,13 +381,17 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
     std::vector<ItemColours> items;
     for (const Fact& f : facts) {
       if (!f.word || f.word->english_words.size() < 2) continue;
+      // The colours among the words before the item: "light blue hair" gives "blue".
       const auto& ew = f.word->english_words;
-      const size_t k = f.word->leading_colors;
-      if (k == 0) continue;
+      std::vector<std::string_view> colours;
+      for (size_t c = 0; c < f.word->leading_modifiers; ++c) {
+        if (lx.is_color_hash(f.word->english_hashes[c])) colours.push_back(ew[c]);
+      }
+      if (colours.empty()) continue;
       const std::string_view item = ew.back();
       auto it = std::find_if(items.begin(), items.end(), [&](const ItemColours& x) { return x.item == item; });
       if (it == items.end()) it = items.insert(items.end(), ItemColours{item, match_hash(item), {}, f.tag});
-      for (size_t c = 0; c < k; ++c) it->colours.push_back(ew[c]);
+      for (auto c : colours) it->colours.push_back(c);
     }
     for (const ItemColours& ic : items) {
       for (size_t i = 0; i < words.size(); ++i) {
@@ -400,17 +410,18 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
   }
   // Opposites: a caption saying one where the tags say only the other.
   struct Opposite {
-    std::string_view tag, other_tag, caption_says;
+    std::string_view tag, caption_says;
+    std::array<std::string_view, 3> other_tags;  // any of these excuses the caption
   };
   static constexpr std::array<Opposite, 8> kOpposites = {{
-      {"long_hair", "short_hair", "short hair"},
-      {"very_long_hair", "short_hair", "short hair"},
-      {"short_hair", "long_hair", "long hair"},
-      {"outdoors", "indoors", "indoors"},
-      {"indoors", "outdoors", "outdoors"},
-      {"night", "day", "daytime"},
-      {"night", "day", "daylight"},
-      {"day", "night", "night"},
+      {"long_hair", "short hair", {"short_hair", "very_short_hair", "medium_hair"}},
+      {"very_long_hair", "short hair", {"short_hair", "very_short_hair", "medium_hair"}},
+      {"short_hair", "long hair", {"long_hair", "very_long_hair", "absurdly_long_hair"}},
+      {"outdoors", "indoors", {"indoors", "", ""}},
+      {"indoors", "outdoors", {"outdoors", "", ""}},
+      {"night", "daytime", {"day", "", ""}},
+      {"night", "daylight", {"day", "", ""}},
+      {"day", "night", {"night", "night_sky", ""}},
   }};
   static const std::vector<std::vector<uint64_t>> kSays = [] {
     std::vector<std::vector<uint64_t>> v;
@@ -427,7 +438,12 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
         std::find(reported.begin(), reported.end(), o.caption_says) != reported.end()) {
       continue;
     }
-    if (!has_tag(o.tag) || has_tag(o.other_tag) || find_phrase(words, kSays[k], modifier, &lx, 1) < 0) continue;
+    if (!has_tag(o.tag) || std::any_of(o.other_tags.begin(), o.other_tags.end(), [&](std::string_view t) {
+          return !t.empty() && has_tag(t);
+        })) {
+      continue;
+    }
+    if (find_phrase(words, kSays[k], modifier, &lx, 1) < 0) continue;
     out.contradicted.push_back("caption: '" + std::string(o.caption_says) + "'; tags: " + std::string(o.tag));
     reported.push_back(o.tag);
     reported.push_back(o.caption_says);

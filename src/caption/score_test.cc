@@ -63,6 +63,13 @@ TEST(Score, ContradictedCountsColoursLengthsAndPlaces) {
   EXPECT_NE(s.contradicted[0].find("red_dress"), std::string::npos);
   s = score("A girl with short hair, indoors.", "1girl, long_hair, outdoors");
   EXPECT_EQ(s.contradicted.size(), 2u);
+  // Each noun takes its own count: "two girls and a boy" has one boy.
+  s = score("Two girls and a boy stand together.", "2girls, 1boy, standing");
+  EXPECT_TRUE(s.contradicted.empty()) << ::testing::PrintToString(s.contradicted);
+  // "light blue" is blue; spiky hair is still long hair.
+  s = score("A girl with long spiky light blue hair.", "1girl, light_blue_hair, long_hair, spiked_hair");
+  EXPECT_TRUE(s.contradicted.empty()) << ::testing::PrintToString(s.contradicted);
+  EXPECT_TRUE(s.missing.empty()) << ::testing::PrintToString(s.missing);
   // Two colours the tags both give are no contradiction.
   s = score("A girl with black and red hair.", "1girl, black_hair, red_hair, multicolored_hair");
   EXPECT_TRUE(s.contradicted.empty()) << ::testing::PrintToString(s.contradicted);
