@@ -26,7 +26,6 @@ struct Args {
   std::string trigger;
   uint64_t seed = 0;
   size_t top = 2000, show_missing = 20;
-  std::string lexicon_file;
   TagEngineFlags engine;
 };
 
@@ -107,9 +106,9 @@ Runner add_caption_command(CLI::App& app) {
                 "Print the share of general-tag use (weighted by post count) the lexicon gives a role");
   cmd->add_option("--top", a->top, "Most used general tags --coverage looks at")->capture_default_str();
   cmd->add_option("--show-missing", a->show_missing, "Most used tags without a role to list")->capture_default_str();
-  cmd->add_option("--lexicon", a->lexicon_file, "Lexicon file (default: data/lexicon.txt)");
   cmd->add_flag("--json", a->json, "Print JSON");
   add_tag_engine_flags(*cmd, a->engine);
+  add_lexicon_flag(*cmd, a->engine);
 
   return [a] {
     if (!a->coverage && !a->from_stdin && a->paths.empty()) {
@@ -118,16 +117,8 @@ Runner add_caption_command(CLI::App& app) {
     }
     auto engine = load_tag_engine(a->engine, true);
     if (!engine) return kExitFatal;
-    const auto file = a->lexicon_file.empty() ? find_data_dir(a->engine.data_dir) / "lexicon.txt"
-                                              : std::filesystem::path(a->lexicon_file);
-    auto lexicon = Lexicon::load(file, &engine->db);
-    if (!lexicon) {
-      std::fprintf(stderr, "tagforge caption: %s\n", lexicon.error().to_string().c_str());
-      return kExitFatal;
-    }
-    for (const auto& w : lexicon->warnings()) {
-      std::fprintf(stderr, "tagforge caption: %s line %zu: %s\n", file.c_str(), w.line, w.message.c_str());
-    }
+    auto lexicon = load_lexicon(a->engine, engine->db, "caption");
+    if (!lexicon) return kExitFatal;
     if (a->from_stdin || !a->paths.empty()) {
       Captioner c{*engine, *lexicon, {}, {}, {}};
       c.options.trigger = a->trigger;

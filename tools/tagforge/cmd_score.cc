@@ -17,7 +17,7 @@ namespace tagforge::cli {
 namespace {
 
 struct Args {
-  std::string tags, caption, dir, lexicon_file, bands, accuracy_prefix = "accuracy_";
+  std::string tags, caption, dir, bands, accuracy_prefix = "accuracy_";
   bool json = false, write = false, no_quality_tags = false;
   double flag_below = 0.40;
   TagEngineFlags engine;
@@ -172,9 +172,9 @@ Runner add_score_command(CLI::App& app) {
                   "auto_bad_caption=0.4,auto_worst_caption=0");
   cmd->add_option("--accuracy-prefix", a->accuracy_prefix, "Prefix of the accuracy_N tags (empty: none)")
       ->capture_default_str();
-  cmd->add_option("--lexicon", a->lexicon_file, "Lexicon file (default: data/lexicon.txt)");
   cmd->add_flag("--json", a->json, "Print JSON");
   add_tag_engine_flags(*cmd, a->engine);
+  add_lexicon_flag(*cmd, a->engine);
 
   return [a] {
     const bool pair = !a->tags.empty() || !a->caption.empty();
@@ -184,13 +184,8 @@ Runner add_score_command(CLI::App& app) {
     }
     auto engine = load_tag_engine(a->engine, true);
     if (!engine) return kExitFatal;
-    const auto file = a->lexicon_file.empty() ? find_data_dir(a->engine.data_dir) / "lexicon.txt"
-                                              : std::filesystem::path(a->lexicon_file);
-    auto lexicon = Lexicon::load(file, &engine->db);
-    if (!lexicon) {
-      std::fprintf(stderr, "tagforge score: %s\n", lexicon.error().to_string().c_str());
-      return kExitFatal;
-    }
+    auto lexicon = load_lexicon(a->engine, engine->db, "score");
+    if (!lexicon) return kExitFatal;
     ScoreOptions opt;
     opt.flag_below = a->flag_below;
     opt.quality_tags = !a->no_quality_tags;

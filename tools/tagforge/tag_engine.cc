@@ -38,4 +38,22 @@ std::unique_ptr<TagEngine> load_tag_engine(const TagEngineFlags& flags, bool qui
   return engine;
 }
 
+void add_lexicon_flag(CLI::App& cmd, TagEngineFlags& flags) {
+  cmd.add_option("--lexicon", flags.lexicon_file, "Lexicon file (default: DATA/lexicon.txt)");
+}
+
+std::unique_ptr<Lexicon> load_lexicon(const TagEngineFlags& flags, const TagDb& db, const char* command) {
+  const auto file = flags.lexicon_file.empty() ? find_data_dir(flags.data_dir) / "lexicon.txt"
+                                               : std::filesystem::path(flags.lexicon_file);
+  auto lexicon = Lexicon::load(file, &db);
+  if (!lexicon) {
+    std::fprintf(stderr, "tagforge %s: %s\n", command, lexicon.error().to_string().c_str());
+    return nullptr;
+  }
+  for (const auto& w : lexicon->warnings()) {
+    std::fprintf(stderr, "tagforge %s: %s line %zu: %s\n", command, file.c_str(), w.line, w.message.c_str());
+  }
+  return std::make_unique<Lexicon>(std::move(*lexicon));
+}
+
 }  // namespace tagforge::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tagforge/lexicon.h"
 #include "tagforge/tags.h"
 
 namespace tagforge::cli {
@@ -15,6 +16,7 @@ struct TagEngineFlags {
   std::string data_dir;                 // --data
   std::string rules_file;               // --rules (default data/tag_rules.toml)
   std::vector<std::string> extra_csvs;  // --tags-csv, after danbooru_tags.csv
+  std::string lexicon_file;             // --lexicon (default data/lexicon.txt), where registered
 };
 
 struct TagEngine {
@@ -27,5 +29,10 @@ void add_tag_engine_flags(CLI::App& cmd, TagEngineFlags& flags);
 // Loads both; prints the error and returns nullptr on failure. Rule
 // warnings (unknown tag names) go to stderr unless `quiet`.
 std::unique_ptr<TagEngine> load_tag_engine(const TagEngineFlags& flags, bool quiet);
+
+// For the commands that write or read English: --lexicon, and its loading
+// (errors and line warnings printed, prefixed with `command`).
+void add_lexicon_flag(CLI::App& cmd, TagEngineFlags& flags);
+std::unique_ptr<Lexicon> load_lexicon(const TagEngineFlags& flags, const TagDb& db, const char* command);
 
 }  // namespace tagforge::cli
