@@ -123,6 +123,42 @@ TEST(Caption, RefinersNameTheSubjectOnlyWhenTheyFitIt) {
   EXPECT_EQ(c, "Two girls, who are sisters, among them a maid, are standing.");
 }
 
+// More posts as they come, with the facts each caption must carry.
+TEST(Caption, MorePostsCarryTheirFacts) {
+  struct Case {
+    std::string_view tags;
+    std::vector<std::string_view> must;
+  };
+  const std::vector<Case> cases = {
+      {"1girl, solo, long_hair, looking_at_viewer, blush, smile, blue_eyes, skirt, brown_hair, shirt, long_sleeves, "
+       "school_uniform, standing, white_shirt, pleated_skirt, serafuku, sailor_collar, red_neckerchief",
+       {"A blushing, smiling girl with long brown hair and blue eyes is standing and looking at the viewer",
+        "a white shirt", "a pleated skirt", "a red neckerchief", "a sailor collar"}},
+      {"1boy, solo, male_focus, black_hair, red_eyes, jacket, upper_body, looking_at_viewer, short_hair, closed_mouth, "
+       "black_jacket, simple_background",
+       {"A boy with short black hair, red eyes and a closed mouth", "a black jacket", "Upper-body view, against a simple background"}},
+      {"2girls, multiple_girls, yuri, kiss, closed_eyes, blonde_hair, black_hair, hug, indoors",
+       {"Two girls are kissing and hugging indoors", "Their features include blonde hair, black hair and closed eyes"}},
+      {"1girl, solo, witch_hat, witch, broom, night, full_moon, black_dress, purple_hair, flying",
+       {"A girl with purple hair, who is also a witch, is flying at night", "wearing a black dress and a witch hat",
+        "a full moon", "a broom"}},
+      {"1girl, solo, fox_ears, fox_tail, fox_girl, kimono, red_kimono, yellow_eyes, white_hair, seiza, tatami, indoors",
+       {"A fox girl with white hair, yellow eyes, fox ears and a fox tail", "kneeling seiza-style indoors",
+        "a red kimono", "tatami mats"}},
+      {"3boys, multiple_boys, male_focus, smile, open_mouth, baseball_cap, outdoors, sky",
+       {"Three smiling boys are outdoors, wearing a baseball cap", "Their features include an open mouth", "a sky"}},
+      {"1girl, 1boy, hetero, couple, holding_hands, walking, scarf, coat, snow",
+       {"A girl and a boy, who are a couple, are holding hands and walking", "a scarf", "a coat", "snow"}},
+      {"no_humans, food, fruit, cup, plate, table, indoors",
+       {"A picture of food, fruit, a cup and a plate", "The scene shows a table"}},
+  };
+  for (const Case& k : cases) {
+    const std::string c = caption(k.tags);
+    expect_well_formed(c);
+    for (auto m : k.must) EXPECT_NE(c.find(m), std::string::npos) << "missing \"" << m << "\" in: " << c;
+  }
+}
+
 TEST(Caption, ContradictionsArePrunedFirst) {
   const std::string c = caption("1girl, multiple_girls, solo, smile");
   expect_well_formed(c);

@@ -301,8 +301,9 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
   std::vector<std::string> refiners, among;  // "who are sisters", "among them a maid"
   std::string single_noun;
   for (const Word* w : role(f, Role::kSubject)) {
-    const std::string noun(without_article(w->english));
     const bool plural_noun = w->number == Number::kPlural;
+    // "a couple" keeps its article ("who are a couple"); singular nouns get theirs later.
+    const std::string noun(plural_noun ? std::string_view(w->english) : without_article(w->english));
     if (one_person && plural_noun) continue;  // "siblings" cannot be one person
     const bool female = ends_with(noun, "girl") || ends_with(noun, "woman");
     const bool male = ends_with(noun, "boy") || noun == "man" || ends_with(noun, " man");
