@@ -34,7 +34,9 @@ void expect_well_formed(const std::string& c) {
     EXPECT_FALSE((prev == "a" || prev == "an") && (w == "a" || w == "an" || w == "the")) << prev << " " << w;
     const bool vowel_sound = std::string("aeiou").find(w[0]) != std::string::npos &&
                              w.rfind("one", 0) != 0 && w.rfind("uni", 0) != 0 && w.rfind("use", 0) != 0;
-    if (prev == "a") EXPECT_FALSE(vowel_sound) << "a " << w;
+    if (prev == "a") {
+      EXPECT_FALSE(vowel_sound) << "a " << w;
+    }
     prev = w;
   }
 }
