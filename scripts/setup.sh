@@ -14,6 +14,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libtbb-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   util-linux   # setpriv: the tests run some checks as an unprivileged user
+  python3-pil  # the reference the image resampler is tested against (/usr/bin/python3)
 )
 
 missing=()
