@@ -148,14 +148,6 @@ Facts gather(const TagList& tags, const TagDb& db, const Lexicon& lx, std::vecto
 
 const std::vector<const Word*>& role(const Facts& f, Role r) { return f.by_role[static_cast<size_t>(r)]; }
 
-std::string count_word(int n) {
-  static constexpr std::array<std::string_view, 10> kWords = {"no",  "one", "two",   "three", "four",
-                                                              "five", "six", "seven", "eight", "nine"};
-  if (n == SubjectCount::kSeveral) return "several";
-  if (n == SubjectCount::kMany) return "many";
-  return std::string(kWords[static_cast<size_t>(std::clamp(n, 0, 9))]);
-}
-
 bool plural_count(int n) { return n != 0 && n != 1; }
 
 // "two girls and a boy"; the single noun may be replaced by a refiner ("maid").
@@ -177,7 +169,7 @@ std::string people_phrase(const Facts& f, const std::string& adjectives, const s
     if (!plural && !single_noun.empty()) noun = single_noun;
     // Adjectives go with the first group only: "two smiling girls and a boy".
     const std::string adj = i == 0 && !adjectives.empty() ? adjectives + " " : std::string();
-    if (plural_count(g.n)) parts.push_back(count_word(g.n) + " " + adj + noun);
+    if (plural_count(g.n)) parts.push_back(std::string(count_word(g.n)) + " " + adj + noun);
     else parts.push_back(with_article(adj + noun));
   }
   return join_and(parts);

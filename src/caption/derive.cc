@@ -13,18 +13,20 @@ bool ends_with(std::string_view s, std::string_view p) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.size() > p.size() && s.substr(0, p.size()) == p; }
 
-std::string_view number_word(unsigned n) {
-  static constexpr std::array<std::string_view, 10> kWords = {"no",  "one", "two",   "three", "four",
-                                                              "five", "six", "seven", "eight", "nine"};
-  return n < kWords.size() ? kWords[n] : "many";
-}
-
 // Roles an item can have for a colour or pattern to go before it.
 bool takes_modifiers(Role r) {
   return r == Role::kClothing || r == Role::kAccessory || r == Role::kObject || r == Role::kBody || r == Role::kSkin;
 }
 
 }  // namespace
+
+std::string_view count_word(int n) {
+  static constexpr std::array<std::string_view, 10> kWords = {"no",  "one", "two",   "three", "four",
+                                                              "five", "six", "seven", "eight", "nine"};
+  if (n == SubjectCount::kSeveral) return "several";
+  if (n < 0 || n >= static_cast<int>(kWords.size())) return "many";
+  return kWords[static_cast<size_t>(n)];
+}
 
 bool parse_subject_count(std::string_view tag, SubjectCount& out) {
   std::string_view kind;
@@ -89,8 +91,7 @@ bool LexiconDeriver::subject_count(std::string_view tag, Word& out) const {
     return true;
   }
   out.number = Number::kPlural;
-  const std::string_view count = c.n == SubjectCount::kSeveral ? "several" : c.n == SubjectCount::kMany ? "many" : number_word(static_cast<unsigned>(c.n));
-  out.english = std::string(count) + " " + (c.kind == SubjectKind::kOther ? std::string("people") : std::string(noun) + "s");
+  out.english = std::string(count_word(c.n)) + " " + (c.kind == SubjectKind::kOther ? std::string("people") : std::string(noun) + "s");
   return true;
 }
 

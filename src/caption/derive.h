@@ -18,6 +18,10 @@ struct SubjectCount {
 };
 bool parse_subject_count(std::string_view tag, SubjectCount& out);
 
+// A count in words: "one" … "nine", "several" (kSeveral), "many" (kMany and
+// anything past nine), "no" for zero.
+std::string_view count_word(int n);
+
 class LexiconDeriver {
  public:
   explicit LexiconDeriver(const Lexicon& lexicon) : lx_(lexicon) {}

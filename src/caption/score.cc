@@ -51,10 +51,8 @@ bool is_one_of(std::string_view w, const std::array<std::string_view, N>& set) {
 }
 
 int count_word_value(std::string_view w) {
-  static constexpr std::array<std::string_view, 10> kNumbers = {"zero", "one", "two",   "three", "four",
-                                                                "five", "six", "seven", "eight", "nine"};
-  for (size_t i = 1; i < kNumbers.size(); ++i) {
-    if (w == kNumbers[i]) return static_cast<int>(i);
+  for (int i = 1; i <= 9; ++i) {
+    if (w == count_word(i)) return i;
   }
   if (w.size() == 1 && w[0] >= '1' && w[0] <= '9') return w[0] - '0';
   if (w == "several" || w == "many" || w == "multiple" || w == "group" || w == "both" || w == "couple" || w == "pair")
