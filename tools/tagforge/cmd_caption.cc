@@ -57,7 +57,7 @@ void caption_path(const std::string& path, Captioner& c, const Args& a, size_t& 
     const Sidecar* tags = nullptr;
     bool has_caption = false;
     for (const Sidecar& s : item.sidecars) {
-      const bool caption_file = s.name.size() > 8 && s.name.compare(s.name.size() - 8, 8, ".caption") == 0;
+      const bool caption_file = is_caption_file(s.name);
       if (caption_file) has_caption = true;
       else if (s.kind == SidecarKind::kTags && !tags) tags = &s;  // a short .caption can look like tags
     }

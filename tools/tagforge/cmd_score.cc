@@ -98,7 +98,7 @@ int score_folder(const std::string& dir, const TagDb& db, const Lexicon& lexicon
     const Sidecar* tags = nullptr;
     const Sidecar* caption = nullptr;
     for (const Sidecar& sc : item.sidecars) {
-      const bool caption_file = sc.name.size() > 8 && sc.name.compare(sc.name.size() - 8, 8, ".caption") == 0;
+      const bool caption_file = is_caption_file(sc.name);
       if (caption_file || (sc.kind == SidecarKind::kCaption && !caption)) caption = &sc;
       else if (sc.kind == SidecarKind::kTags && !tags) tags = &sc;
     }

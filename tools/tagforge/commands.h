@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string_view>
 
 namespace tagforge::cli {
 
@@ -20,6 +21,13 @@ Runner add_undo_command(CLI::App& app);
 Runner add_tags_command(CLI::App& app);
 Runner add_caption_command(CLI::App& app);
 Runner add_score_command(CLI::App& app);
+
+// "a.caption": a caption sidecar by name, whatever its text looks like (a
+// short one can read as a tag list).
+inline bool is_caption_file(std::string_view name) {
+  constexpr std::string_view kExt = ".caption";
+  return name.size() > kExt.size() && name.substr(name.size() - kExt.size()) == kExt;
+}
 
 // Prints problems (path: message) to stderr, at most `limit`, then a count.
 void print_problems(const char* heading, const std::vector<std::pair<std::string, std::string>>& rows, size_t limit);
