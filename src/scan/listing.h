@@ -3,7 +3,9 @@
 // list_tree, probe_items over every item, attach_shared_sidecars.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <span>
 #include <vector>
 
@@ -21,6 +23,22 @@ struct Listing {
 
 // Walks the tree and groups files into items by name.
 Result<Listing> list_tree(const std::filesystem::path& root, const ScanOptions& options);
+
+// A note with the position (in some order of items) it was found at.
+using PositionedNote = std::pair<size_t, ScanNote>;
+
+// Notes that several threads kept apart, each list its own, moved into
+// one list by position; notes at one position keep their order.
+template <typename PerThreadLists>
+std::vector<ScanNote> notes_in_order(PerThreadLists& per_thread) {
+  std::vector<PositionedNote> all;
+  for (auto& v : per_thread) std::move(v.begin(), v.end(), std::back_inserter(all));
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<ScanNote> out;
+  out.reserve(all.size());
+  for (auto& [k, n] : all) out.push_back(std::move(n));
+  return out;
+}
 
 // Probes scan.items[i] for each i in `which`, on every core. Notes come back
 // in the order of `which`.

@@ -46,7 +46,7 @@ Result<Listing> list_tree(const std::filesystem::path& root_in, const ScanOption
 std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> which, const ScanOptions& opt) {
   const ItemProber prober(listing.root_fd.get(), listing.scan, opt);
   // Notes are rare: each thread keeps its own, tagged with the position in `which`.
-  tbb::enumerable_thread_specific<std::vector<std::pair<size_t, ScanNote>>> found;
+  tbb::enumerable_thread_specific<std::vector<PositionedNote>> found;
   if (opt.progress) opt.progress->begin("probing", which.size());
   tbb::parallel_for(tbb::blocked_range<size_t>(0, which.size(), 256), [&](const tbb::blocked_range<size_t>& r) {
     auto& mine = found.local();
@@ -59,13 +59,7 @@ std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> whic
     if (opt.progress) opt.progress->advance(r.size());
   });
   if (opt.progress) opt.progress->end();
-  std::vector<std::pair<size_t, ScanNote>> all;
-  for (auto& v : found) std::move(v.begin(), v.end(), std::back_inserter(all));
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<ScanNote> out;
-  out.reserve(all.size());
-  for (auto& [k, n] : all) out.push_back(std::move(n));
-  return out;
+  return notes_in_order(found);
 }
 
 Result<ScanResult> scan_tree(const std::filesystem::path& root, const ScanOptions& opt) {

@@ -52,13 +52,8 @@ std::vector<ScanNote> ProbeAhead::finish() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
-  std::vector<std::pair<size_t, ScanNote>> all;
-  for (auto& v : notes_) std::move(v.begin(), v.end(), std::back_inserter(all));
+  std::vector<ScanNote> out = notes_in_order(notes_);
   notes_.clear();
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<ScanNote> out;
-  out.reserve(all.size());
-  for (auto& [k, n] : all) out.push_back(std::move(n));
   return out;
 }
 

@@ -43,7 +43,7 @@ class ProbeAhead {
   std::unique_ptr<std::atomic<uint8_t>[]> block_ready_;
   std::atomic<size_t> next_block_{0};
   std::atomic<bool> stop_{false};
-  std::vector<std::vector<std::pair<size_t, ScanNote>>> notes_;  // per thread
+  std::vector<std::vector<PositionedNote>> notes_;  // per thread
   std::vector<std::thread> threads_;
 };
 
