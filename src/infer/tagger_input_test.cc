@@ -4,20 +4,12 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "infer/tagger_input.h"
 #include "media_fixtures.h"
 
 namespace tagforge {
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(TaggerInput, WdPreparationMatchesTheTaggersOwnPython) {
   const auto dir = testing::fresh_temp_dir("wd-input");
@@ -28,8 +20,8 @@ TEST(TaggerInput, WdPreparationMatchesTheTaggersOwnPython) {
   int w, h, c, size, count = 0;
   while (cases >> name >> w >> h >> c >> size) {
     SCOPED_TRACE(name);
-    const std::string src = slurp(dir / (name + ".src"));
-    const std::string ref = slurp(dir / (name + ".wd"));
+    const std::string src = testing::read_file(dir / (name + ".src"));
+    const std::string ref = testing::read_file(dir / (name + ".wd"));
     ASSERT_EQ(ref.size(), static_cast<size_t>(size) * size * 3);
     Image8 in{w, h, c, std::vector<uint8_t>(src.begin(), src.end())};
     std::vector<float> tensor;

@@ -5,20 +5,12 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "media/resample.h"
 #include "media_fixtures.h"
 
 namespace tagforge {
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(Resample, MatchesPillowBicubicByteForByte) {
   const auto dir = testing::fresh_temp_dir("resample-pil");
@@ -30,8 +22,8 @@ TEST(Resample, MatchesPillowBicubicByteForByte) {
   while (cases >> name >> w >> h >> c >> ow >> oh) {
     SCOPED_TRACE(name);
     Image8 in{w, h, c, {}};
-    const std::string src = slurp(dir / (name + ".src"));
-    const std::string ref = slurp(dir / (name + ".pil"));
+    const std::string src = testing::read_file(dir / (name + ".src"));
+    const std::string ref = testing::read_file(dir / (name + ".pil"));
     ASSERT_EQ(src.size(), static_cast<size_t>(w) * h * c);
     ASSERT_EQ(ref.size(), static_cast<size_t>(ow) * oh * c);
     in.pixels.assign(src.begin(), src.end());
