@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "shipped_data.h"
 #include "tagforge/score.h"
 
 std::vector<std::string> fuzz_seeds() {
@@ -16,27 +17,6 @@ std::vector<std::string> fuzz_seeds() {
 
 namespace {
 
-struct Engine {
-  tagforge::TagDb db;
-  tagforge::TagRules rules;
-  tagforge::Lexicon lexicon;
-};
-
-const Engine& engine() {
-  static const Engine* e = [] {
-    const std::filesystem::path data = TAGFORGE_TEST_DATA_DIR;
-    auto db = tagforge::TagDb::load({data / "danbooru_tags.csv"});
-    if (!db) std::abort();
-    auto rules = tagforge::TagRules::load(data / "tag_rules.toml", *db);
-    if (!rules) std::abort();
-    auto lexicon = tagforge::Lexicon::load(data / "lexicon.txt", &*db);
-    if (!lexicon) std::abort();
-    auto* out = new Engine{std::move(*db), std::move(*rules), std::move(*lexicon)};
-    return out;
-  }();
-  return *e;
-}
-
 bool unit(double x) { return x >= 0.0 && x <= 1.0; }
 
 }  // namespace
@@ -47,15 +27,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t nl = in.find('\n');
   const std::string_view tag_text = in.substr(0, nl);
   const std::string_view caption_text = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
-  const Engine& e = engine();
-  TagList list = parse_tag_list(tag_text, e.db);
-  if (!prune_tags(list, e.db, e.rules, PruneOptions{}).ok()) std::abort();
+  const TagDb& db = fuzz::shipped_db();
+  const TagRules& rules = fuzz::shipped_rules();
+  const Lexicon& lexicon = fuzz::shipped_lexicon();
+  TagList list = parse_tag_list(tag_text, db);
+  if (!prune_tags(list, db, rules, PruneOptions{}).ok()) std::abort();
   CaptionOptions opt;
   opt.seed = size;
-  const std::string caption = caption_from_tags(list, e.db, e.lexicon, opt);
+  const std::string caption = caption_from_tags(list, db, lexicon, opt);
   if (caption.find('\n') != std::string::npos || caption.find('\r') != std::string::npos) std::abort();
   for (std::string_view c : {std::string_view(caption), caption_text}) {
-    const CaptionScore s = score_caption(c, list, e.db, e.lexicon, ScoreOptions{});
+    const CaptionScore s = score_caption(c, list, db, lexicon, ScoreOptions{});
     if (!unit(s.tag_inclusion) || !unit(s.english_similarity) || !unit(s.overall)) std::abort();
     if (s.quality_tags.size() != 2) std::abort();
   }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "shipped_data.h"
 #include "tagforge/tags.h"
 #include "tags/normalize.h"
 
@@ -15,43 +16,24 @@ std::vector<std::string> fuzz_seeds() {
           "rating:explicit, black thighhighs, thighhighs, elbow gloves, bow"};
 }
 
-namespace {
-
-struct Engine {
-  tagforge::TagDb db;
-  tagforge::TagRules rules;
-};
-
-const Engine& engine() {
-  static const Engine* e = [] {
-    const std::filesystem::path data = TAGFORGE_TEST_DATA_DIR;
-    auto db = tagforge::TagDb::load({data / "danbooru_tags.csv"});
-    if (!db) std::abort();
-    auto rules = tagforge::TagRules::load(data / "tag_rules.toml", *db);
-    if (!rules) std::abort();
-    return new Engine{std::move(*db), std::move(*rules)};
-  }();
-  return *e;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tagforge;
-  const Engine& e = engine();
+  const TagDb& db = fuzz::shipped_db();
+  const TagRules& rules = fuzz::shipped_rules();
   std::string_view in(reinterpret_cast<const char*>(data), size);
   std::vector<TagChange> changes;
   TagList list;
   ParseScratch scratch;
-  parse_tag_list(in, e.db, list, scratch, "sidecar", &changes);
+  parse_tag_list(in, db, list, scratch, "sidecar", &changes);
   PruneOptions p;
   p.replacements = std::string(in.substr(0, 64));  // the replacement parser gets fuzzed too
-  if (!prune_tags(list, e.db, e.rules, p, &changes).ok()) {
+  if (!prune_tags(list, db, rules, p, &changes).ok()) {
     if (parse_replacements(p.replacements).ok()) std::abort();  // the only way to fail
     return 0;
   }
   std::string out;
-  format_tags(list, e.db, FormatOptions{}, out);
+  format_tags(list, db, FormatOptions{}, out);
   for (char c : out) {
     if (static_cast<unsigned char>(c) < 0x20) std::abort();  // no control bytes reach a file
   }
