@@ -36,8 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opt.seed = size;
   const std::string caption = caption_from_tags(list, db, lexicon, opt);
   if (caption.find('\n') != std::string::npos || caption.find('\r') != std::string::npos) std::abort();
+  static const ScoreOptions score_options;  // built once, not per input
   for (std::string_view c : {std::string_view(caption), caption_text}) {
-    const CaptionScore s = score_caption(c, list, db, lexicon, ScoreOptions{});
+    const CaptionScore s = score_caption(c, list, db, lexicon, score_options);
     if (!unit(s.tag_inclusion) || !unit(s.english_similarity) || !unit(s.overall)) std::abort();
     if (s.quality_tags.size() != 2) std::abort();
   }
