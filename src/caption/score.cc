@@ -20,8 +20,8 @@ struct Fact {
   const Word* word = nullptr;
   Role role = Role::kNone;
   double weight = 1;
-  const std::vector<std::vector<uint64_t>>* forms = nullptr;  // the word's, or `own_forms`
-  std::vector<std::vector<uint64_t>> own_forms;                // names, subjects, unknown tags
+  const std::vector<std::vector<uint64_t>>* forms = nullptr;  // the word's, a person's nouns, or `own_forms`
+  std::vector<std::vector<uint64_t>> own_forms;                // names, unknown tags
 };
 
 // How much a fact weighs in english_similarity: who and what they look like
@@ -170,10 +170,19 @@ bool mentions(const std::vector<MatchWord>& words, const std::vector<uint64_t>& 
   return false;
 }
 
-const std::vector<std::vector<uint64_t>>& hashed(std::initializer_list<std::string_view> texts,
-                                                 std::vector<std::vector<uint64_t>>& out) {
-  for (auto t : texts) out.push_back(match_hashes(t));
-  return out;
+// The nouns a caption may name a kind of person with (those it counts by,
+// and "someone"), hashed once.
+const std::vector<std::vector<uint64_t>>& person_forms(SubjectKind kind) {
+  auto hashed = [](auto words, std::initializer_list<std::string_view> more) {
+    std::vector<std::vector<uint64_t>> out;
+    for (auto w : words) out.push_back(match_hashes(w));
+    for (auto w : more) out.push_back(match_hashes(w));
+    return out;
+  };
+  static const auto girl = hashed(kGirlWords, {});
+  static const auto boy = hashed(kBoyWords, {});
+  static const auto other = hashed(kOtherWords, {"someone"});
+  return kind == SubjectKind::kGirl ? girl : kind == SubjectKind::kBoy ? boy : other;
 }
 
 }  // namespace
@@ -261,9 +270,7 @@ CaptionScore score_caption(std::string_view caption, const TagList& tags, const 
     if (parse_subject_count(name, sc)) {
       int& total = sc.kind == SubjectKind::kGirl ? tagged.girls : sc.kind == SubjectKind::kBoy ? tagged.boys : tagged.others;
       if (total == 0 || many(sc.n)) total = sc.n;
-      if (sc.kind == SubjectKind::kGirl) hashed({"girl", "woman", "lady"}, f.own_forms);
-      else if (sc.kind == SubjectKind::kBoy) hashed({"boy", "man"}, f.own_forms);
-      else hashed({"person", "people", "someone"}, f.own_forms);
+      f.forms = &person_forms(sc.kind);
       f.role = Role::kSubject;
       f.weight = role_weight(Role::kSubject);
       facts.push_back(std::move(f));
