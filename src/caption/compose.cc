@@ -48,12 +48,10 @@ std::string proper_name(std::string_view tag) {
   return out;
 }
 
-bool ends_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
-
 // A noun phrase as it stands in a list: "a tail", "cat ears", "armor",
 // "long hair" (hair, skin and fur are mass nouns however they are listed).
 std::string listed_noun(const Word& w) {
-  const bool mass = ends_with(w.english, "hair") || ends_with(w.english, "skin") || ends_with(w.english, "fur");
+  const bool mass = w.english.ends_with("hair") || w.english.ends_with("skin") || w.english.ends_with("fur");
   return w.number == Number::kSingular && !mass ? with_article(w.english) : w.english;
 }
 
@@ -62,7 +60,7 @@ std::string listed_noun(const Word& w) {
 enum class Joins { kParticiple, kPlace, kWith };
 Joins joins(std::string_view english) {
   const std::string_view first = english.substr(0, english.find(' '));
-  if (ends_with(first, "ing")) return Joins::kParticiple;
+  if (first.ends_with("ing")) return Joins::kParticiple;
   for (std::string_view p : {"on", "in", "against", "under", "upside", "back", "face", "partly", "between"}) {
     if (first == p) return Joins::kPlace;
   }
@@ -297,14 +295,14 @@ std::string caption_from_tags(const TagList& tags, const TagDb& db, const Lexico
     // "a couple" keeps its article ("who are a couple"); singular nouns get theirs later.
     const std::string noun(plural_noun ? std::string_view(w->english) : without_article(w->english));
     if (one_person && plural_noun) continue;  // "siblings" cannot be one person
-    const bool female = ends_with(noun, "girl") || ends_with(noun, "woman");
-    const bool male = ends_with(noun, "boy") || noun == "man" || ends_with(noun, " man");
+    const bool female = noun.ends_with("girl") || noun.ends_with("woman");
+    const bool male = noun.ends_with("boy") || noun == "man" || noun.ends_with(" man");
     if ((female && people && !f.girls) || (male && people && !f.boys)) continue;  // a "cat girl" among boys only
     if (group && !plural_noun) {
       among.push_back(with_article(noun));
       continue;
     }
-    const bool same_kind = (f.girls && ends_with(noun, "girl")) || (f.boys && ends_with(noun, "boy"));
+    const bool same_kind = (f.girls && noun.ends_with("girl")) || (f.boys && noun.ends_with("boy"));
     if (one_person && single_noun.empty() && same_kind) single_noun = noun;
     else refiners.push_back(noun);
   }

@@ -5,8 +5,6 @@
 namespace tagforge {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 }  // namespace
@@ -19,10 +17,10 @@ std::string_view indefinite_article(std::string_view w) {
   static constexpr std::array<std::string_view, 6> kSoundsLikeA = {"uni", "use", "usu", "eu", "one", "ufo"};
   static constexpr std::array<std::string_view, 4> kSoundsLikeAn = {"hour", "honest", "heir", "honor"};
   for (auto p : kSoundsLikeA) {
-    if (starts_with(low, p)) return "a";
+    if (low.starts_with(p)) return "a";
   }
   for (auto p : kSoundsLikeAn) {
-    if (starts_with(low, p)) return "an";
+    if (low.starts_with(p)) return "an";
   }
   // Letters read one by one: "an ID card", "a UFO" handled above.
   if (w.size() >= 2 && w[0] >= 'A' && w[0] <= 'Z' && w[1] >= 'A' && w[1] <= 'Z') {
@@ -33,7 +31,7 @@ std::string_view indefinite_article(std::string_view w) {
 
 std::string_view without_article(std::string_view text) {
   for (std::string_view a : {"a ", "an ", "the "}) {
-    if (starts_with(text, a)) return text.substr(a.size());
+    if (text.starts_with(a)) return text.substr(a.size());
   }
   return text;
 }
