@@ -14,7 +14,9 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libtbb-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   util-linux   # setpriv: the tests run some checks as an unprivileged user
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # decoding images
   python3-pil  # the reference the image resampler is tested against (/usr/bin/python3)
+  python3-onnx python3-numpy  # the tests build tiny ONNX models with the real contracts
 )
 
 missing=()
@@ -23,6 +25,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm fetches ONNX Runtime (scripts/fetch_onnxruntime.sh); Debian's own npm if none is on PATH.
+if ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
@@ -38,6 +45,8 @@ if ((${#missing[@]})); then
   "${SUDO[@]}" apt-get update -q
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+scripts/fetch_onnxruntime.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-Release}

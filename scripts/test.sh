@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/fetch_test_media.sh   # real images the decoding tests compare against Pillow
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j"$(nproc)"
