@@ -33,7 +33,12 @@ void run_reference(const std::string& args) {
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "python3-pil is needed (scripts/setup.sh installs it): " << cmd;
 }
 
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const fs::path& p) {
+  std::string out = p.string();
+  out.insert(out.begin(), '\'');
+  out.push_back('\'');
+  return out;
+}
 
 // Mean absolute difference between our prepared floats (WD: BGR, 0-255) and Pillow's RGB bytes.
 double wd_mean_abs_diff(const std::vector<float>& tensor, const std::string& ref) {
@@ -67,7 +72,7 @@ TEST(Decode, RealImagesMatchPillowPixelForPixel) {
   ASSERT_GE(files.size(), 8u) << "run scripts/fetch_test_media.sh (scripts/test.sh does): " << TAGFORGE_TEST_MEDIA_DIR;
   const auto dir = testing::fresh_temp_dir("decode-real");
   std::string args = quoted(dir) + " 448";
-  for (const auto& f : files) args += " " + quoted(f);
+  for (const auto& f : files) args.append(" ").append(quoted(f));
   run_reference(args);
   for (size_t i = 0; i < files.size(); ++i) {
     SCOPED_TRACE(files[i].filename().string());
@@ -97,7 +102,7 @@ TEST(Decode, ReducedSizeJpegStaysWithinTheTaggerTolerance) {
   const fs::path big = dir / "big.jpg";
   const fs::path bg = fs::path(TAGFORGE_TEST_MEDIA_DIR) / "bg meadow.jpg";
   const fs::path sprite = fs::path(TAGFORGE_TEST_MEDIA_DIR) / "sylvie green smile.png";
-  run_reference("--big " + quoted(big) + " " + quoted(bg) + " " + quoted(sprite));
+  run_reference(std::string("--big ").append(quoted(big)).append(" ").append(quoted(bg)).append(" ").append(quoted(sprite)));
   run_reference(quoted(dir) + " 448 " + quoted(big));
   const std::string wd = testing::read_file(dir / "0.wd");
 

@@ -70,6 +70,7 @@ std::string_view sidecar_kind_name(SidecarKind k) {
     case SidecarKind::kCaption: return "caption";
     case SidecarKind::kText: return "text";
     case SidecarKind::kJson: return "json";
+    case SidecarKind::kSegmentation: return "aseg";
     case SidecarKind::kEmpty: return "empty";
   }
   return "empty";
@@ -148,6 +149,8 @@ FormatFamily family_of_extension(std::string_view e) {
   return FormatFamily::kNone;
 }
 
-bool is_sidecar_extension(std::string_view e) { return e == "txt" || e == "caption" || e == "json"; }
+bool is_sidecar_extension(std::string_view e) {
+  return e == "txt" || e == "caption" || e == "json" || e == "aseg";
+}
 
 }  // namespace tagforge

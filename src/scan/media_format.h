@@ -18,6 +18,6 @@ enum class FormatFamily : uint8_t { kNone, kJpeg, kPng, kGif, kWebp, kBmp, kHeif
 FormatFamily family_of_format(MediaFormat f);
 FormatFamily family_of_extension(std::string_view ext);  // kNone: not a media extension
 
-bool is_sidecar_extension(std::string_view ext);  // txt, caption, json
+bool is_sidecar_extension(std::string_view ext);  // txt, caption, json, aseg
 
 }  // namespace tagforge

@@ -112,6 +112,8 @@ std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_
     kind = SidecarKind::kEmpty;
   } else if (ext == "json") {
     kind = SidecarKind::kJson;
+  } else if (ext == "aseg") {
+    kind = SidecarKind::kSegmentation;
   } else if (opt.classify_sidecars || size <= 64 || !opt.review_tag.empty()) {
     // Short files are read even unclassified: whitespace-only is empty.
     PagedReader reader(fd.get(), size);

@@ -96,6 +96,7 @@ ScanCounts ScanResult::counts() const {
         case SidecarKind::kCaption: ++c.sidecar_captions; break;
         case SidecarKind::kText: ++c.sidecar_text; break;
         case SidecarKind::kJson: ++c.sidecar_json; break;
+        case SidecarKind::kSegmentation: ++c.sidecar_aseg; break;
         case SidecarKind::kEmpty: ++c.sidecar_empty; break;
       }
     }

@@ -1,4 +1,4 @@
-// Pairing sidecar files (.txt, .caption, .json) with the media they describe.
+// Pairing sidecar files (.txt, .caption, .json, .aseg) with the media they describe.
 #pragma once
 
 #include <string>

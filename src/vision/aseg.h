@@ -1,0 +1,39 @@
+// The .aseg file: every detection of one image, one per line, in plain text
+// beside the image (a.png -> a.aseg). Specified in docs/ASEG.md; writing and
+// then reading a file gives back exactly the same data.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tagforge/detection.h"
+#include "tagforge/error.h"
+
+namespace tagforge {
+
+struct AsegEntry {
+  Detection detection;
+  float area_share = 0;  // box area / image area
+  int owner = -1;        // index of the person entry this part belongs to; -1: none
+};
+
+struct Aseg {
+  int image_width = 0, image_height = 0;
+  std::vector<AsegEntry> entries;
+};
+
+// Persons first (by score), then the other detections (by score); area
+// shares computed; each non-person box owned by the person box that holds
+// the most of it, when that is more than half of it.
+Aseg make_aseg(int image_width, int image_height, std::vector<Detection> detections);
+
+std::string format_aseg(const Aseg& aseg);
+// Errors name `origin` and the line.
+Result<Aseg> parse_aseg(std::string_view text, const std::filesystem::path& origin);
+
+// The .aseg path of an image: the extension replaced ("a.png" -> "a.aseg").
+std::filesystem::path aseg_path_for(const std::filesystem::path& image);
+
+}  // namespace tagforge
