@@ -35,6 +35,7 @@ class Detector {
   const std::vector<std::string>& names() const { return names_; }
   float confidence() const { return confidence_; }
   float iou() const { return iou_; }
+  int imgsz() const { return imgsz_; }  // the longest side the model is fed
   void set_thresholds(std::optional<float> confidence, std::optional<float> iou);
 
   // Detections in the coordinates of an image of full_width x full_height,

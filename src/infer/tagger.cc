@@ -58,6 +58,10 @@ void Tagger::prepare(const Image8& image, std::vector<float>& batch) const {
   append_tagger_input(image, profile_.input, batch);
 }
 
+void Tagger::prepare_into(const Image8& image, std::span<float> slot) const {
+  write_tagger_input(image, profile_.input, slot);
+}
+
 Result<std::vector<float>> Tagger::probabilities(std::span<const float> batch, int count) {
   auto model = slot_.get();
   if (!model) return model.error();

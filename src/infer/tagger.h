@@ -28,6 +28,8 @@ class Tagger {
 
   // Appends one image's input tensor to `batch`. Thread-safe.
   void prepare(const Image8& image, std::vector<float>& batch) const;
+  // Writes it into one slot of floats_per_image() floats. Thread-safe.
+  void prepare_into(const Image8& image, std::span<float> slot) const;
 
   // `batch` holds `count` prepared images. Reloads the model if unloaded.
   Result<std::vector<TagPrediction>> run(std::span<const float> batch, int count);

@@ -28,12 +28,10 @@ Image8 composite_and_pad_square(const Image8& in) {
   return composite_on_white(in, side, side);
 }
 
-void append_tagger_input(const Image8& image, const TaggerInputSpec& spec, std::vector<float>& out) {
+void write_tagger_input(const Image8& image, const TaggerInputSpec& spec, std::span<float> out) {
   Image8 square = composite_and_pad_square(image);
   if (square.width != spec.size) square = resize_bicubic_like_pil(square, spec.size, spec.size);
   const size_t n = static_cast<size_t>(spec.size) * spec.size;
-  const size_t base = out.size();
-  out.resize(base + n * 3);
   for (size_t i = 0; i < n; ++i) {
     for (int c = 0; c < 3; ++c) {
       const int src_channel = spec.bgr ? 2 - c : c;
@@ -41,9 +39,15 @@ void append_tagger_input(const Image8& image, const TaggerInputSpec& spec, std::
                       spec.std[static_cast<size_t>(c)];
       const size_t at = spec.layout == TaggerInputSpec::Layout::kNHWC ? i * 3 + static_cast<size_t>(c)
                                                                       : static_cast<size_t>(c) * n + i;
-      out[base + at] = v;
+      out[at] = v;
     }
   }
+}
+
+void append_tagger_input(const Image8& image, const TaggerInputSpec& spec, std::vector<float>& out) {
+  const size_t base = out.size();
+  out.resize(base + static_cast<size_t>(spec.size) * spec.size * 3);
+  write_tagger_input(image, spec, std::span<float>(out).subspan(base));
 }
 
 }  // namespace tagforge

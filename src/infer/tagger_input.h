@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <vector>
 
 #include "media/resample.h"
@@ -31,7 +32,9 @@ TaggerInputSpec joytag_input(int size = 448);
 // REQUIRES: 1, 3 or 4 channels.
 Image8 composite_and_pad_square(const Image8& image);
 
-// All four steps; appends size * size * 3 floats to `out`.
+// All four steps, into exactly size * size * 3 floats.
+void write_tagger_input(const Image8& image, const TaggerInputSpec& spec, std::span<float> out);
+// The same, appended to `out`.
 void append_tagger_input(const Image8& image, const TaggerInputSpec& spec, std::vector<float>& out);
 
 }  // namespace tagforge

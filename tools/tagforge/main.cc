@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   add(add_tags_command);
   add(add_caption_command);
   add(add_score_command);
+  add(add_tag_command);
+  add(add_detect_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,156 @@
+// `tagforge detect PATH... --model DIR [--model DIR...] [--json] [--masks DIR]`:
+// run YOLO detectors over images and write one .aseg file per image.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "commands.h"
+#include "core/atomic_file.h"
+#include "image_inputs.h"
+#include "json_float.h"
+#include "infer/detector.h"
+#include "infer/image_pipeline.h"
+#include "tagforge/path_text.h"
+#include "vision/aseg.h"
+#include "vision/box_mask.h"
+
+namespace tagforge::cli {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kCommand = "tagforge detect";
+
+struct Args {
+  std::vector<std::string> paths, model_dirs;
+  std::string masks_dir;
+  bool json = false, dry_run = false, quiet = false, cuda = false;
+  int threads = 0;
+  std::optional<float> confidence, iou;
+};
+
+// Writes the image's masks, one per label: DIR/<image stem>.<label>.png.
+Status write_masks(const fs::path& dir, const fs::path& image, const Aseg& aseg) {
+  std::map<std::string, std::vector<Box>> by_label;
+  for (const AsegEntry& e : aseg.entries) by_label[e.detection.label].push_back(e.detection.box);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot create the mask folder: " + ec.message(), dir};
+  for (const auto& [label, boxes] : by_label) {
+    const fs::path file = dir / (image.stem().string() + "." + label + ".png");
+    TF_RETURN_IF_ERROR(write_box_mask(file, aseg.image_width, aseg.image_height, boxes));
+  }
+  return ok_status();
+}
+
+int run(Args& a) {
+  RuntimeOptions runtime;
+  runtime.intra_op_threads = a.threads;
+  runtime.cuda = a.cuda;
+  std::vector<std::unique_ptr<Detector>> detectors;
+  int largest_input = 0;
+  for (const std::string& dir : a.model_dirs) {
+    auto profile = read_model_profile(dir);
+    if (!profile) {
+      std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
+      return kExitFatal;
+    }
+    auto det = Detector::open(*profile, runtime);
+    if (!det) {
+      std::fprintf(stderr, "%s: %s\n", kCommand, det.error().to_string().c_str());
+      return kExitFatal;
+    }
+    (*det)->set_thresholds(a.confidence, a.iou);
+    largest_input = std::max(largest_input, (*det)->imgsz());
+    detectors.push_back(std::move(*det));
+  }
+  size_t failed = 0, done = 0, found = 0;
+  const std::vector<fs::path> images = collect_images(a.paths, kCommand, failed);
+  PipelineOptions opt;
+  opt.batch_size = 4;
+  opt.keep_pixels = true;
+  opt.decode.reduce_to_long_side = largest_input;
+  const auto start = std::chrono::steady_clock::now();
+  run_image_pipeline(images, opt, {}, [&](PipelineBatch& b) {
+    for (PipelineImage& im : b.images) {
+      if (im.error) {
+        std::fprintf(stderr, "%s: %s\n", kCommand, im.error->to_string().c_str());
+        ++failed;
+        continue;
+      }
+      const DecodedImage& d = im.decoded;
+      std::vector<Detection> all;
+      std::optional<Error> error;
+      for (auto& det : detectors) {
+        auto r = det->detect(d.image, d.full_width, d.full_height);
+        if (!r) {
+          error = r.error();
+          break;
+        }
+        all.insert(all.end(), r->begin(), r->end());
+      }
+      im.decoded.image.pixels = {};  // done with the pixels
+      if (error) {
+        std::fprintf(stderr, "%s: %s: %s\n", kCommand, printable_path(im.path.native()).c_str(),
+                     error->to_string().c_str());
+        ++failed;
+        continue;
+      }
+      found += all.size();
+      const Aseg aseg = make_aseg(d.full_width, d.full_height, std::move(all));
+      if (a.json) {
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
+        for (const AsegEntry& e : aseg.entries) {
+          const Box& box = e.detection.box;
+          list.push_back({{"model", e.detection.model},
+                          {"label", e.detection.label},
+                          {"score", json_float(e.detection.score)},
+                          {"box", {json_float(box.x0), json_float(box.y0), json_float(box.x1), json_float(box.y1)}}});
+        }
+        nlohmann::ordered_json j{{"path", im.path.string()}, {"detections", list}};
+        std::puts(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+      }
+      if (a.dry_run) {
+        ++done;
+        continue;
+      }
+      Status st = write_file_atomic(aseg_path_for(im.path), format_aseg(aseg), Overwrite::kReplace);
+      if (st.ok() && !a.masks_dir.empty()) st = write_masks(a.masks_dir, im.path, aseg);
+      if (!st.ok()) {
+        std::fprintf(stderr, "%s: %s\n", kCommand, st.error().to_string().c_str());
+        ++failed;
+        continue;
+      }
+      ++done;
+    }
+  });
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!a.quiet) {
+    std::fprintf(stderr, "%s: %zu images, %zu detections in %.2f s (%.1f images/s)%s\n", kCommand, done, found, secs,
+                 secs > 0 ? done / secs : 0.0, failed ? fmt::format("; {} failed", failed).c_str() : "");
+  }
+  return failed ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace
+
+Runner add_detect_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("detect", "Find faces, heads, persons or hands with YOLO detectors; write .aseg files");
+  auto a = std::make_shared<Args>();
+  cmd->add_option("PATH", a->paths, "Images, or folders whose still images are searched")->required();
+  cmd->add_option("--model", a->model_dirs, "Detector folder (model.onnx in the imgutils layout); repeat for several")
+      ->required();
+  cmd->add_flag("--json", a->json, "Print one JSON object per image with its detections");
+  cmd->add_flag("--dry-run", a->dry_run, "Write nothing");
+  cmd->add_option("--masks", a->masks_dir, "Also write one mask PNG per label (union of boxes) into this folder");
+  cmd->add_option("--conf", a->confidence, "Confidence threshold (default: by what the model detects)");
+  cmd->add_option("--iou", a->iou, "NMS IoU threshold (default: by what the model detects)");
+  cmd->add_option("--threads", a->threads, "Threads inside one inference (0: one per core)")->capture_default_str();
+  cmd->add_flag("--cuda", a->cuda, "Run on the GPU (needs an ONNX Runtime built with CUDA)");
+  cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
+  return [a] { return run(*a); };
+}
+
+}  // namespace tagforge::cli

@@ -1,0 +1,180 @@
+// `tagforge tag PATH... --model DIR [--json]`: run a tagger over images and
+// write (or merge into) their tag sidecars through the tag engine.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+#include "commands.h"
+#include "core/atomic_file.h"
+#include "core/fs_ops.h"
+#include "image_inputs.h"
+#include "json_float.h"
+#include "infer/image_pipeline.h"
+#include "infer/tagger.h"
+#include "tag_engine.h"
+#include "tagforge/path_text.h"
+#include "tagforge/scan.h"
+
+namespace tagforge::cli {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kCommand = "tagforge tag";
+
+struct Args {
+  std::vector<std::string> paths;
+  std::string model_dir;
+  bool json = false, dry_run = false, quiet = false, cuda = false, mcut = false;
+  int batch = 8, threads = 0;
+  std::optional<float> general_threshold, character_threshold;
+  std::string ext = ".txt";
+  TagEngineFlags engine;
+};
+
+nlohmann::ordered_json scores_json(const std::vector<TagScore>& tags) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const TagScore& t : tags) j[t.name] = json_float(t.probability);
+  return j;
+}
+
+class SidecarWriter {
+ public:
+  SidecarWriter(const TagEngine& engine, const Args& args, std::string source)
+      : e_(engine), a_(args), source_(std::move(source)) {}
+
+  // Merges the prediction into the image's tag sidecar; an error names the file.
+  Status write(const fs::path& image, const TagPrediction& p) {
+    fs::path file = image;
+    file.replace_extension(a_.ext);
+    std::string old;
+    std::error_code ec;
+    if (fs::exists(file, ec)) {
+      auto text = read_whole_file(file, "tag sidecar");
+      if (!text) return text.error();
+      if (classify_sidecar_text(*text, 4) == SidecarKind::kCaption) {
+        return Error{ErrorCode::kExists, "holds a caption, not tags; left alone (--ext .tags writes elsewhere)", file};
+      }
+      old = std::move(*text);
+    }
+    TagList existing = parse_tag_list(old, e_.db, "sidecar");
+    TaggerTags tagger{source_, {}};
+    for (const auto* list : {&p.character, &p.general}) {
+      for (const TagScore& t : *list) tagger.tags.emplace_back(t.name, t.probability);
+    }
+    MergePolicy policy;
+    policy.general_threshold = 0;  // the tagger's own thresholds have chosen already
+    policy.character_threshold = 0;
+    TagList merged = merge_tags(existing, std::span(&tagger, 1), e_.db, policy);
+    PruneOptions prune;
+    prune.source_priority = {"sidecar", source_};
+    (void)prune_tags(merged, e_.db, e_.rules, prune);
+    const std::string out = format_tags(merged, e_.db, FormatOptions{});
+    if (a_.dry_run) {
+      std::printf("%s: %s\n", printable_path(file.native()).c_str(), out.c_str());
+      return ok_status();
+    }
+    return write_file_atomic(file, out, Overwrite::kReplace);
+  }
+
+ private:
+  const TagEngine& e_;
+  const Args& a_;
+  std::string source_;
+};
+
+int run(Args& a) {
+  auto profile = read_model_profile(a.model_dir);
+  if (!profile) {
+    std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
+    return kExitFatal;
+  }
+  if (a.general_threshold) profile->general_threshold = *a.general_threshold;
+  if (a.character_threshold) profile->character_threshold = *a.character_threshold;
+  if (a.mcut) profile->general_mcut = profile->character_mcut = true;
+  RuntimeOptions runtime;
+  runtime.intra_op_threads = a.threads;
+  runtime.cuda = a.cuda;
+  auto tagger = Tagger::open(*profile, runtime);
+  if (!tagger) {
+    std::fprintf(stderr, "%s: %s\n", kCommand, tagger.error().to_string().c_str());
+    return kExitFatal;
+  }
+  auto engine = load_tag_engine(a.engine, a.quiet);
+  if (!engine) return kExitFatal;
+  size_t failed = 0, tagged = 0;
+  const std::vector<fs::path> images = collect_images(a.paths, kCommand, failed);
+  Tagger& t = **tagger;
+  SidecarWriter writer(*engine, a, t.profile().name);
+
+  PipelineOptions opt;
+  opt.batch_size = size_t(std::max(1, a.batch));
+  opt.floats_per_image = t.floats_per_image();
+  opt.decode.reduce_to_long_side = t.profile().input.size;
+  const auto start = std::chrono::steady_clock::now();
+  run_image_pipeline(
+      images, opt, [&](const Image8& im, std::span<float> slot) { t.prepare_into(im, slot); },
+      [&](PipelineBatch& b) {
+        auto predictions = t.run(b.tensor, int(b.images.size()));
+        for (size_t i = 0; i < b.images.size(); ++i) {
+          const PipelineImage& im = b.images[i];
+          if (im.error) {
+            std::fprintf(stderr, "%s: %s\n", kCommand, im.error->to_string().c_str());
+            ++failed;
+            continue;
+          }
+          if (!predictions) {
+            std::fprintf(stderr, "%s: %s: %s\n", kCommand, printable_path(im.path.native()).c_str(),
+                         predictions.error().to_string().c_str());
+            ++failed;
+            continue;
+          }
+          const TagPrediction& p = (*predictions)[i];
+          if (a.json) {
+            nlohmann::ordered_json j{{"path", im.path.string()},
+                             {"rating", scores_json(p.rating)},
+                             {"general", scores_json(p.general)},
+                             {"character", scores_json(p.character)}};
+            std::puts(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+          }
+          if (Status st = writer.write(im.path, p); !st.ok()) {
+            std::fprintf(stderr, "%s: %s\n", kCommand, st.error().to_string().c_str());
+            ++failed;
+            continue;
+          }
+          ++tagged;
+        }
+      });
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!a.quiet) {
+    std::fprintf(stderr, "%s: %zu images tagged with %s (%s) in %.2f s (%.1f images/s)%s\n", kCommand, tagged,
+                 t.profile().name.c_str(), model_kind_name(t.profile().kind), secs, secs > 0 ? tagged / secs : 0.0,
+                 failed ? fmt::format("; {} failed", failed).c_str() : "");
+  }
+  return failed ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace
+
+Runner add_tag_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("tag", "Tag images with an ONNX tagger (WD v3, JoyTag) and write their tag sidecars");
+  auto a = std::make_shared<Args>();
+  cmd->add_option("PATH", a->paths, "Images, or folders whose still images are tagged")->required();
+  cmd->add_option("--model", a->model_dir, "Model folder: model.onnx + selected_tags.csv or top_tags.txt, or a model.toml")
+      ->required();
+  cmd->add_flag("--json", a->json, "Print one JSON object per image: rating, general and character tags with probabilities");
+  cmd->add_flag("--dry-run", a->dry_run, "Print the sidecars that would be written; write nothing");
+  cmd->add_option("--ext", a->ext, "Sidecar extension [caption_extension]")->capture_default_str();
+  cmd->add_option("--general-threshold", a->general_threshold, "Keep general tags above this [general_threshold]");
+  cmd->add_option("--character-threshold", a->character_threshold, "Keep character tags above this [character_threshold]");
+  cmd->add_flag("--mcut", a->mcut, "MCut picks both thresholds (the character one never under 0.15)");
+  cmd->add_option("--batch", a->batch, "Images per inference [batch_size]")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--threads", a->threads, "Threads inside one inference (0: one per core)")->capture_default_str();
+  cmd->add_flag("--cuda", a->cuda, "Run on the GPU (needs an ONNX Runtime built with CUDA)");
+  cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
+  add_tag_engine_flags(*cmd, a->engine);
+  return [a] { return run(*a); };
+}
+
+}  // namespace tagforge::cli
