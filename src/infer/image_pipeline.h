@@ -1,9 +1,11 @@
 // Decoding and preparing images on every core while the model runs: images
-// go through in batches, a few batches in flight (oneTBB parallel_pipeline):
-//   1. (serial)   take the next batch_size paths;
-//   2. (parallel) decode each image of the batch and prepare its tensor slot;
-//   3. (serial, in order) hand the batch to `consume`, which runs the model.
-// While stage 3 runs one batch, stage 2 decodes the next ones.
+// go through in batches, a few batches in flight.
+//   - decoding threads (one per core, at a lower priority than the model's)
+//     decode the images of the next batches and prepare their tensor slots;
+//   - the calling thread hands each finished batch, in order, to `consume`,
+//     which runs the model.
+// While one batch runs, the next ones are decoded; at most in_flight
+// batches exist at once, so memory stays bounded whatever the folder size.
 #pragma once
 
 #include <filesystem>

@@ -66,39 +66,58 @@ uint8_t clip8(int32_t v) {
 }
 
 // Rows [row0, row0 + rows) of `in`, resized horizontally.
+// One output row of the horizontal pass, for CH channels (fixed, so the
+// compiler keeps the sums in registers).
+template <int CH>
+void horizontal_row(const uint8_t* src, uint8_t* dst, int out_width, const Coefficients& c) {
+  for (int xx = 0; xx < out_width; ++xx) {
+    const int32_t* k = &c.weights[static_cast<size_t>(xx) * static_cast<size_t>(c.ksize)];
+    const uint8_t* s = src + static_cast<size_t>(c.first[static_cast<size_t>(xx)]) * CH;
+    const int n = c.count[static_cast<size_t>(xx)];
+    int32_t ss[CH];
+    for (int b = 0; b < CH; ++b) ss[b] = 1 << (kPrecisionBits - 1);
+    for (int x = 0; x < n; ++x) {
+      for (int b = 0; b < CH; ++b) ss[b] += s[x * CH + b] * k[x];
+    }
+    for (int b = 0; b < CH; ++b) dst[xx * CH + b] = clip8(ss[b]);
+  }
+}
+
 Image8 horizontal(const Image8& in, int row0, int rows, int out_width, const Coefficients& c) {
   Image8 out{out_width, rows, in.channels, {}};
   out.pixels.resize(static_cast<size_t>(out_width) * static_cast<size_t>(rows) * static_cast<size_t>(in.channels));
-  const int ch = in.channels;
+  const size_t ch = static_cast<size_t>(in.channels);
   for (int y = 0; y < rows; ++y) {
-    const uint8_t* src = &in.pixels[static_cast<size_t>(y + row0) * static_cast<size_t>(in.width) * static_cast<size_t>(ch)];
-    uint8_t* dst = &out.pixels[static_cast<size_t>(y) * static_cast<size_t>(out_width) * static_cast<size_t>(ch)];
-    for (int xx = 0; xx < out_width; ++xx) {
-      const int32_t* k = &c.weights[static_cast<size_t>(xx) * static_cast<size_t>(c.ksize)];
-      const int first = c.first[static_cast<size_t>(xx)], n = c.count[static_cast<size_t>(xx)];
-      for (int b = 0; b < ch; ++b) {
-        int32_t ss = 1 << (kPrecisionBits - 1);
-        for (int x = 0; x < n; ++x) ss += src[(first + x) * ch + b] * k[x];
-        dst[xx * ch + b] = clip8(ss);
-      }
+    const uint8_t* src = &in.pixels[static_cast<size_t>(y + row0) * static_cast<size_t>(in.width) * ch];
+    uint8_t* dst = &out.pixels[static_cast<size_t>(y) * static_cast<size_t>(out_width) * ch];
+    switch (in.channels) {
+      case 1: horizontal_row<1>(src, dst, out_width, c); break;
+      case 2: horizontal_row<2>(src, dst, out_width, c); break;
+      case 3: horizontal_row<3>(src, dst, out_width, c); break;
+      default: horizontal_row<4>(src, dst, out_width, c); break;
     }
   }
   return out;
 }
 
+// Whole rows at a time: each source row is read once, in order, into sums
+// the compiler vectorises. Integer sums, so the order does not change them.
 Image8 vertical(const Image8& in, int out_height, const Coefficients& c, int row_shift) {
   Image8 out{in.width, out_height, in.channels, {}};
   const size_t stride = static_cast<size_t>(in.width) * static_cast<size_t>(in.channels);
   out.pixels.resize(stride * static_cast<size_t>(out_height));
+  std::vector<int32_t> sums(stride);
   for (int yy = 0; yy < out_height; ++yy) {
     const int32_t* k = &c.weights[static_cast<size_t>(yy) * static_cast<size_t>(c.ksize)];
     const int first = c.first[static_cast<size_t>(yy)] - row_shift, n = c.count[static_cast<size_t>(yy)];
-    uint8_t* dst = &out.pixels[static_cast<size_t>(yy) * stride];
-    for (size_t i = 0; i < stride; ++i) {
-      int32_t ss = 1 << (kPrecisionBits - 1);
-      for (int y = 0; y < n; ++y) ss += in.pixels[static_cast<size_t>(first + y) * stride + i] * k[y];
-      dst[i] = clip8(ss);
+    std::fill(sums.begin(), sums.end(), 1 << (kPrecisionBits - 1));
+    for (int y = 0; y < n; ++y) {
+      const uint8_t* row = &in.pixels[static_cast<size_t>(first + y) * stride];
+      const int32_t w = k[y];
+      for (size_t i = 0; i < stride; ++i) sums[i] += row[i] * w;
     }
+    uint8_t* dst = &out.pixels[static_cast<size_t>(yy) * stride];
+    for (size_t i = 0; i < stride; ++i) dst[i] = clip8(sums[i]);
   }
   return out;
 }

@@ -3,8 +3,10 @@
 bring, for tests and benchmarks (python3-onnx; run with Debian's /usr/bin/python3).
 
     make_test_models.py OUT_DIR            writes OUT_DIR/{wd_v3,joytag,detector}/
-    make_test_models.py OUT_DIR --bench    also OUT_DIR/bench_tagger/ (a WD-v3-shaped tagger
-                                           with a convolution stack costing real time)
+    make_test_models.py OUT_DIR --bench    also OUT_DIR/bench_{light,mid,real}/: WD-v3-shaped taggers
+                                           whose convolution stack costs about 1.4, 9.4 and 52 GMAC per
+                                           image (the real WD v3 taggers: ConvNeXt-base about 62,
+                                           ViT-B/16 at 448 about 75, EVA02-large far more)
 
 wd_v3/     model.onnx + selected_tags.csv. Input "input" float32 [N,448,448,3] (BGR, 0-255,
            NHWC); output "output" [N,T], probabilities (the sigmoid is inside, as in SmilingWolf's
@@ -82,7 +84,7 @@ def save(model, path):
     onnx.save(model, path)
 
 
-def wd_v3(out_dir, size=448, conv_layers=0):
+def wd_v3(out_dir, size=448, conv_layers=0, width=48):
     nodes, inits = [], []
     x = "input"
     nodes.append(helper.make_node("Div", [x, "k255"], ["scaled"]))
@@ -95,7 +97,7 @@ def wd_v3(out_dir, size=448, conv_layers=0):
         nodes.append(helper.make_node("Transpose", ["scaled"], ["nchw"], perm=[0, 3, 1, 2]))
         cur, ch = "nchw", 3
         for i in range(conv_layers):
-            out_ch = 48
+            out_ch = width
             w = rng.standard_normal((out_ch, ch, 3, 3)).astype(np.float32) * 0.1
             inits.append(numpy_helper.from_array(w, f"cw{i}"))
             stride = 2 if i < 2 else 1
@@ -181,7 +183,9 @@ def main():
     joytag(os.path.join(out, "joytag"))
     detector(os.path.join(out, "detector"))
     if "--bench" in sys.argv[2:]:
-        wd_v3(os.path.join(out, "bench_tagger"), conv_layers=6)
+        wd_v3(os.path.join(out, "bench_light"), conv_layers=6, width=48)
+        wd_v3(os.path.join(out, "bench_mid"), conv_layers=6, width=128)
+        wd_v3(os.path.join(out, "bench_real"), conv_layers=8, width=256)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 namespace tagforge::testing {
 
 // Generates the models into `out` (wd_v3/, joytag/, detector/, and with
-// `bench` also bench_tagger/). Throws if the generator fails.
+// `bench` also bench_light/, bench_mid/, bench_real/). Throws if the generator fails.
 void make_test_models(const std::filesystem::path& out, bool bench = false);
 
 // The models, generated once per process into a fresh temp folder.
