@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick start: set up, then scan, clean the tags of, caption, score and sort a
-# generated example tree.
+# Quick start: set up, then scan, tag, detect, clean the tags of, caption, score
+# and sort a generated example tree (with real images from Debian's
+# renpy-thequestion and tiny demo models built by python3-onnx).
 # Idempotent: every run starts from a fresh example tree in build/example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,9 +9,22 @@ scripts/setup.sh
 EX=build/example
 rm -rf "$EX"
 build/bin/tagforge-example-tree "$EX"
+scripts/fetch_test_media.sh
+mkdir -p "$EX/renpy"
+cp third_party/test_media/renpy/*.png third_party/test_media/renpy/*.jpg "$EX/renpy/"
+/usr/bin/python3 tests/models/make_test_models.py build/demo-models
 echo
 echo "== tagforge scan $EX"
 build/bin/tagforge scan "$EX" || true   # exit 1 would only mean unreadable files
+echo
+echo "== tagforge tag $EX/renpy --model build/demo-models/wd_v3 --json"
+echo "   (a tiny demo model with WD v3's contract: its tags follow colours, not content;"
+echo "    bring real weights, e.g. wd-eva02-large-tagger-v3, for real tags)"
+build/bin/tagforge tag "$EX/renpy" --model build/demo-models/wd_v3 --json | head -3
+echo
+echo "== tagforge detect $EX/renpy --model build/demo-models/detector (a demo YOLOv8: fixed boxes)"
+build/bin/tagforge detect "$EX/renpy" --model build/demo-models/detector
+head -5 "$EX/renpy/sylvie blue smile.aseg"
 echo
 echo "== tagforge tags clean $EX (tag sidecars normalised and pruned in place)"
 build/bin/tagforge tags clean "$EX" -q

@@ -68,13 +68,17 @@ std::vector<Detection> decode_yolo(std::span<const float> out, std::span<const i
     if (out.size() != n * 6) return {};
     for (size_t j = 0; j < n; ++j) {
       const float* r = &out[j * 6];
-      if (!(r[4] > opt.confidence) || !(r[5] >= 0)) continue;
+      if (!(r[4] > opt.confidence) || !(r[5] >= 0 && r[5] < 1e6f)) continue;  // a class number, not NaN or huge
       candidates.push_back({Box{r[0], r[1], r[2], r[3]}, r[4], size_t(r[5])});
     }
   } else {
     return {};
   }
 
+  // A box the model could not say (NaN) is no box; infinities are clipped below.
+  std::erase_if(candidates, [](const Candidate& c) {
+    return std::isnan(c.box.x0) || std::isnan(c.box.y0) || std::isnan(c.box.x1) || std::isnan(c.box.y1);
+  });
   std::vector<size_t> keep;
   if (nms_free) {
     keep.resize(candidates.size());
