@@ -14,9 +14,15 @@ PACKAGE=renpy-thequestion
 OUT=${TEST_MEDIA_DIR:-third_party/test_media}
 STAMP="$OUT/.fetched"
 
-version=$(apt-cache policy "$PACKAGE" 2>/dev/null | awk '/Candidate:/ {print $2}')
+candidate() { apt-cache policy "$PACKAGE" 2>/dev/null | awk '/Candidate:/ {print $2}'; }
+version=$(candidate)
 if [[ -z "$version" || "$version" == "(none)" ]]; then
-  echo "fetch_test_media: apt knows no package $PACKAGE (run apt-get update?)" >&2
+  # A machine whose package lists were never fetched (or were cleaned) knows no candidate yet.
+  if [[ $(id -u) -eq 0 ]]; then apt-get update -q >&2; elif command -v sudo >/dev/null; then sudo apt-get update -q >&2; fi
+  version=$(candidate)
+fi
+if [[ -z "$version" || "$version" == "(none)" ]]; then
+  echo "fetch_test_media: apt knows no package $PACKAGE (is Debian's main archive in sources.list?)" >&2
   exit 2
 fi
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$PACKAGE $version" ]]; then
