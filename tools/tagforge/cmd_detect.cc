@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "core/atomic_file.h"
 #include "image_inputs.h"
+#include "runtime_flags.h"
 #include "json_float.h"
 #include "infer/detector.h"
 #include "infer/image_pipeline.h"
@@ -26,8 +27,8 @@ constexpr const char* kCommand = "tagforge detect";
 struct Args {
   std::vector<std::string> paths, model_dirs;
   std::string masks_dir;
-  bool json = false, dry_run = false, quiet = false, cuda = false;
-  int threads = 0;
+  bool json = false, dry_run = false, quiet = false;
+  RuntimeOptions runtime;
   std::optional<float> confidence, iou;
 };
 
@@ -46,9 +47,6 @@ Status write_masks(const fs::path& dir, const fs::path& image, const Aseg& aseg)
 }
 
 int run(Args& a) {
-  RuntimeOptions runtime;
-  runtime.intra_op_threads = a.threads;
-  runtime.cuda = a.cuda;
   std::vector<std::unique_ptr<Detector>> detectors;
   int largest_input = 0;
   for (const std::string& dir : a.model_dirs) {
@@ -57,7 +55,7 @@ int run(Args& a) {
       std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
       return kExitFatal;
     }
-    auto det = Detector::open(*profile, runtime);
+    auto det = Detector::open(*profile, a.runtime);
     if (!det) {
       std::fprintf(stderr, "%s: %s\n", kCommand, det.error().to_string().c_str());
       return kExitFatal;
@@ -147,8 +145,7 @@ Runner add_detect_command(CLI::App& app) {
   cmd->add_option("--masks", a->masks_dir, "Also write one mask PNG per label (union of boxes) into this folder");
   cmd->add_option("--conf", a->confidence, "Confidence threshold (default: by what the model detects)");
   cmd->add_option("--iou", a->iou, "NMS IoU threshold (default: by what the model detects)");
-  cmd->add_option("--threads", a->threads, "Threads inside one inference (0: one per core)")->capture_default_str();
-  cmd->add_flag("--cuda", a->cuda, "Run on the GPU (needs an ONNX Runtime built with CUDA)");
+  add_runtime_flags(*cmd, a->runtime);
   cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
   return [a] { return run(*a); };
 }

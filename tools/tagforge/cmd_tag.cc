@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/fs_ops.h"
 #include "image_inputs.h"
+#include "runtime_flags.h"
 #include "json_float.h"
 #include "infer/image_pipeline.h"
 #include "infer/tagger.h"
@@ -26,8 +27,9 @@ constexpr const char* kCommand = "tagforge tag";
 struct Args {
   std::vector<std::string> paths;
   std::string model_dir;
-  bool json = false, dry_run = false, quiet = false, cuda = false, mcut = false;
-  int batch = 8, threads = 0;
+  bool json = false, dry_run = false, quiet = false, mcut = false;
+  int batch = 8;
+  RuntimeOptions runtime;
   std::optional<float> general_threshold, character_threshold;
   std::string ext = ".txt";
   TagEngineFlags engine;
@@ -93,10 +95,7 @@ int run(Args& a) {
   if (a.general_threshold) profile->general_threshold = *a.general_threshold;
   if (a.character_threshold) profile->character_threshold = *a.character_threshold;
   if (a.mcut) profile->general_mcut = profile->character_mcut = true;
-  RuntimeOptions runtime;
-  runtime.intra_op_threads = a.threads;
-  runtime.cuda = a.cuda;
-  auto tagger = Tagger::open(*profile, runtime);
+  auto tagger = Tagger::open(*profile, a.runtime);
   if (!tagger) {
     std::fprintf(stderr, "%s: %s\n", kCommand, tagger.error().to_string().c_str());
     return kExitFatal;
@@ -170,8 +169,7 @@ Runner add_tag_command(CLI::App& app) {
   cmd->add_option("--character-threshold", a->character_threshold, "Keep character tags above this [character_threshold]");
   cmd->add_flag("--mcut", a->mcut, "MCut picks both thresholds (the character one never under 0.15)");
   cmd->add_option("--batch", a->batch, "Images per inference [batch_size]")->capture_default_str()->check(CLI::Range(1, 1024));
-  cmd->add_option("--threads", a->threads, "Threads inside one inference (0: one per core)")->capture_default_str();
-  cmd->add_flag("--cuda", a->cuda, "Run on the GPU (needs an ONNX Runtime built with CUDA)");
+  add_runtime_flags(*cmd, a->runtime);
   cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
   add_tag_engine_flags(*cmd, a->engine);
   return [a] { return run(*a); };
