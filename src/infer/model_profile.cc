@@ -32,6 +32,7 @@ void apply_kind_defaults(ModelProfile& p) {
       p.sigmoid = true;  // JoyTag's export ends in logits
       break;
     case ModelKind::kYolo:
+    case ModelKind::kIsnet:
       break;
   }
 }
@@ -40,6 +41,7 @@ std::optional<ModelKind> kind_from_name(std::string_view name) {
   if (name == "wd-v3" || name == "wd") return ModelKind::kWdV3;
   if (name == "joytag") return ModelKind::kJoyTag;
   if (name == "yolo" || name == "detector") return ModelKind::kYolo;
+  if (name == "isnet" || name == "segmenter") return ModelKind::kIsnet;
   return std::nullopt;
 }
 
@@ -114,7 +116,7 @@ Result<ModelProfile> read_profile(const fs::path& dir, const fs::path& file) {
   static const std::set<std::string_view> kKeys = {
       "kind", "name", "model", "labels", "general_threshold", "character_threshold", "general_mcut",
       "character_mcut", "character_mcut_floor", "sigmoid", "size", "channels", "layout", "scale",
-      "mean", "std", "confidence", "iou"};
+      "mean", "std", "confidence", "iou", "preprocess"};
   for (const auto& [key, node] : root) {
     if (!kKeys.count(key.str())) {
       return Error{ErrorCode::kInvalidInput, fmt::format("unknown key '{}' in the model profile", key.str()), file};
@@ -123,9 +125,11 @@ Result<ModelProfile> read_profile(const fs::path& dir, const fs::path& file) {
   ProfileReader r{root, file, std::nullopt};
   ModelProfile p;
   auto kind = r.text("kind");
-  if (!kind) return Error{ErrorCode::kInvalidInput, "the profile needs kind = \"wd-v3\", \"joytag\" or \"yolo\"", file};
+  if (!kind) {
+    return Error{ErrorCode::kInvalidInput, "the profile needs kind = \"wd-v3\", \"joytag\", \"yolo\" or \"isnet\"", file};
+  }
   auto k = kind_from_name(*kind);
-  if (!k) return Error{ErrorCode::kInvalidInput, fmt::format("unknown kind '{}' (wd-v3, joytag, yolo)", *kind), file};
+  if (!k) return Error{ErrorCode::kInvalidInput, fmt::format("unknown kind '{}' (wd-v3, joytag, yolo, isnet)", *kind), file};
   p.kind = *k;
   apply_kind_defaults(p);
   if (auto name = r.text("name")) p.name = *name;
@@ -156,6 +160,10 @@ Result<ModelProfile> read_profile(const fs::path& dir, const fs::path& file) {
     if (*layout != "nhwc" && *layout != "nchw") return r.bad("layout", "\"nhwc\" or \"nchw\"");
     p.input.layout = *layout == "nhwc" ? TaggerInputSpec::Layout::kNHWC : TaggerInputSpec::Layout::kNCHW;
   }
+  if (auto pre = r.text("preprocess")) {
+    if (*pre != "imgly" && *pre != "imgutils") return r.bad("preprocess", "\"imgly\" or \"imgutils\"");
+    p.preprocess = *pre == "imgly" ? SegmenterPreprocess::kImgly : SegmenterPreprocess::kImgutils;
+  }
   float value = 0;
   if (root.contains("confidence")) {
     r.number("confidence", value);
@@ -183,6 +191,7 @@ const char* model_kind_name(ModelKind kind) {
     case ModelKind::kWdV3: return "wd-v3";
     case ModelKind::kJoyTag: return "joytag";
     case ModelKind::kYolo: return "yolo";
+    case ModelKind::kIsnet: return "isnet";
   }
   return "?";
 }

@@ -7,7 +7,7 @@
 // or from a `model.toml` profile beside them, which names the kind and may
 // change any setting below, so a new model of a known kind needs no code:
 //
-//   kind = "wd-v3"                # "wd-v3", "joytag" or "yolo"
+//   kind = "wd-v3"                # "wd-v3", "joytag", "yolo" or "isnet"
 //   model = "model.onnx"          # relative to the folder
 //   labels = "selected_tags.csv"  # taggers
 //   general_threshold = 0.35
@@ -23,6 +23,8 @@
 //   std = [1.0, 1.0, 1.0]
 //   confidence = 0.25             # detectors; defaults by what they detect
 //   iou = 0.7                     # NMS overlap above which the weaker box goes
+//   preprocess = "imgly"          # segmenters: "imgly" or "imgutils"
+// A segmenter (ISNet) is only known from its profile.
 #pragma once
 
 #include <filesystem>
@@ -34,7 +36,10 @@
 
 namespace tagforge {
 
-enum class ModelKind { kWdV3, kJoyTag, kYolo };
+enum class ModelKind { kWdV3, kJoyTag, kYolo, kIsnet };
+
+// How an ISNet segmenter wants its input (see segmenter.h).
+enum class SegmenterPreprocess { kImgly, kImgutils };
 
 const char* model_kind_name(ModelKind kind);
 
@@ -56,6 +61,9 @@ struct ModelProfile {
 
   // Detectors; unset: the defaults for what the model detects.
   std::optional<float> confidence, iou;
+
+  // Segmenters.
+  SegmenterPreprocess preprocess = SegmenterPreprocess::kImgly;
 };
 
 // Reads `dir`/model.toml if there is one, else recognises the files.

@@ -124,7 +124,8 @@ std::optional<std::string> OnnxModel::metadata(std::string_view key) const {
   return std::nullopt;
 }
 
-Result<std::vector<Tensor>> OnnxModel::run(std::span<const float> values, std::span<const int64_t> shape) const {
+Result<std::vector<Tensor>> OnnxModel::run(std::span<const float> values, std::span<const int64_t> shape,
+                                           size_t outputs) const {
   try {
     auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
     // ORT takes a non-const pointer but does not write to an input.
@@ -132,7 +133,8 @@ Result<std::vector<Tensor>> OnnxModel::run(std::span<const float> values, std::s
                                                        shape.data(), shape.size());
     const char* input_name = impl_->inputs[0].name.c_str();
     std::vector<Ort::Value> outs = impl_->session.Run(Ort::RunOptions{nullptr}, &input_name, &input, 1,
-                                                      impl_->output_names.data(), impl_->output_names.size());
+                                                      impl_->output_names.data(),
+                                                      std::min(outputs, impl_->output_names.size()));
     std::vector<Tensor> result(outs.size());
     for (size_t i = 0; i < outs.size(); ++i) {
       auto info = outs[i].GetTensorTypeAndShapeInfo();

@@ -57,9 +57,10 @@ class OnnxModel {
   // "CPUExecutionProvider" or "CUDAExecutionProvider".
   const std::string& provider() const;
 
-  // Feeds `values` (shaped `shape`) to the first input; returns every output
-  // in the model's order. Thread-safe.
-  Result<std::vector<Tensor>> run(std::span<const float> values, std::span<const int64_t> shape) const;
+  // Feeds `values` (shaped `shape`) to the first input; returns the first
+  // `outputs` outputs (all by default) in the model's order. Thread-safe.
+  Result<std::vector<Tensor>> run(std::span<const float> values, std::span<const int64_t> shape,
+                                  size_t outputs = SIZE_MAX) const;
 
  private:
   struct Impl;

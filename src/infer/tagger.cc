@@ -10,8 +10,10 @@ Tagger::Tagger(ModelProfile profile, TagLabels labels, const RuntimeOptions& run
     : profile_(std::move(profile)), labels_(std::move(labels)), slot_(profile_.model_file, runtime) {}
 
 Result<std::unique_ptr<Tagger>> Tagger::open(ModelProfile profile, const RuntimeOptions& runtime) {
-  if (profile.kind == ModelKind::kYolo) {
-    return Error{ErrorCode::kInvalidInput, "this is a detector, not a tagger (use `tagforge detect`)",
+  if (profile.kind == ModelKind::kYolo || profile.kind == ModelKind::kIsnet) {
+    return Error{ErrorCode::kInvalidInput,
+                 profile.kind == ModelKind::kYolo ? "this is a detector, not a tagger (use `tagforge detect`)"
+                                                  : "this is a segmenter, not a tagger (use `tagforge segment`)",
                  profile.model_file.parent_path()};
   }
   auto labels = read_tag_labels(profile.labels_file, profile.kind == ModelKind::kJoyTag);

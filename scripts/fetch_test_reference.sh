@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Node modules the tests' JavaScript references need (tests/reference/*.js), from the npm registry,
+# pinned, without install scripts, into third_party/node_reference/. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=third_party/node_reference
+PINS=(ndarray@1.0.19 pngjs@7.0.0)
+STAMP="$OUT/.fetched"
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "${PINS[*]}" ]]; then
+  exit 0
+fi
+mkdir -p "$OUT"
+[[ -f "$OUT/package.json" ]] || echo '{"name": "tagforge-test-reference", "private": true}' > "$OUT/package.json"
+npm install --prefix "$OUT" --ignore-scripts --no-audit --no-fund --save-exact --silent "${PINS[@]}"
+echo "${PINS[*]}" > "$STAMP"
