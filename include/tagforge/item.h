@@ -44,6 +44,7 @@ enum class SidecarKind : uint8_t {
   kText,     // non-empty text not classified (scan run without classification)
   kJson,     // metadata, e.g. gallery-dl's a.png.json
   kSegmentation,  // detections, tagforge's a.aseg (docs/ASEG.md)
+  kMask,          // a subject mask, tagforge's a.mask.png
   kEmpty,    // empty or whitespace only
 };
 std::string_view sidecar_kind_name(SidecarKind k);

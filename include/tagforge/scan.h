@@ -39,7 +39,7 @@ struct ScanCounts {
   uint64_t images = 0, animations = 0, videos = 0;  // usable media
   uint64_t tagged = 0, untagged = 0;                 // of usable media
   uint64_t sidecar_tags = 0, sidecar_captions = 0, sidecar_text = 0, sidecar_json = 0, sidecar_aseg = 0,
-           sidecar_empty = 0;
+           sidecar_mask = 0, sidecar_empty = 0;
   uint64_t orphan_sidecars = 0;
   uint64_t unknown = 0;  // files of no known format (orphan sidecars not included)
   uint64_t zero_byte = 0, truncated = 0, extension_lies = 0, unreadable = 0;

@@ -71,6 +71,7 @@ std::string_view sidecar_kind_name(SidecarKind k) {
     case SidecarKind::kText: return "text";
     case SidecarKind::kJson: return "json";
     case SidecarKind::kSegmentation: return "aseg";
+    case SidecarKind::kMask: return "mask";
     case SidecarKind::kEmpty: return "empty";
   }
   return "empty";
@@ -109,6 +110,25 @@ std::string_view stem_of(std::string_view name) {
   const auto dot = name.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return name;
   return name.substr(0, dot);
+}
+
+namespace {
+constexpr std::string_view kMaskSuffix = ".mask.png";
+}  // namespace
+
+bool is_mask_sidecar_name(std::string_view name) {
+  if (name.size() <= kMaskSuffix.size()) return false;
+  const std::string_view tail = name.substr(name.size() - kMaskSuffix.size());
+  for (size_t i = 0; i < tail.size(); ++i) {
+    const char c = tail[i] >= 'A' && tail[i] <= 'Z' ? char(tail[i] - 'A' + 'a') : tail[i];
+    if (c != kMaskSuffix[i]) return false;
+  }
+  return true;
+}
+
+std::string_view sidecar_base(std::string_view name) {
+  if (is_mask_sidecar_name(name)) return name.substr(0, name.size() - kMaskSuffix.size());
+  return stem_of(name);
 }
 
 FormatFamily family_of_format(MediaFormat f) {

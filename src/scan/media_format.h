@@ -20,4 +20,10 @@ FormatFamily family_of_extension(std::string_view ext);  // kNone: not a media e
 
 bool is_sidecar_extension(std::string_view ext);  // txt, caption, json, aseg
 
+// A subject mask `tagforge segment` writes beside an image: "a.mask.png"
+// belongs to "a.png" (or "a.jpg", …) as a sidecar, not an image of its own.
+bool is_mask_sidecar_name(std::string_view name);
+// What a sidecar's name pairs on: "a.txt" -> "a", "a.png.txt" -> "a.png", "a.mask.png" -> "a".
+std::string_view sidecar_base(std::string_view name);
+
 }  // namespace tagforge

@@ -108,7 +108,9 @@ std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_
   const std::string ext = extension_of(name);
   UniqueFd fd;
   if (std::string why = open_regular(root_fd, rel, fd, size); !why.empty()) return why;
-  if (size == 0) {
+  if (is_mask_sidecar_name(name)) {
+    kind = SidecarKind::kMask;  // even empty: it is ours, not a tag list
+  } else if (size == 0) {
     kind = SidecarKind::kEmpty;
   } else if (ext == "json") {
     kind = SidecarKind::kJson;

@@ -97,6 +97,7 @@ ScanCounts ScanResult::counts() const {
         case SidecarKind::kText: ++c.sidecar_text; break;
         case SidecarKind::kJson: ++c.sidecar_json; break;
         case SidecarKind::kSegmentation: ++c.sidecar_aseg; break;
+        case SidecarKind::kMask: ++c.sidecar_mask; break;
         case SidecarKind::kEmpty: ++c.sidecar_empty; break;
       }
     }

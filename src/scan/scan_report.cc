@@ -38,9 +38,12 @@ std::string format_scan_summary(const ScanResult& scan) {
   row("videos", c.videos, "");
   row("tagged", c.tagged, "media with a tag or caption sidecar");
   row("untagged", c.untagged, "");
-  row("sidecars", c.sidecar_tags + c.sidecar_captions + c.sidecar_text + c.sidecar_json + c.sidecar_aseg + c.sidecar_empty,
-      fmt::format("tags {} · captions {} · json {} · aseg {} · empty {}{}", grouped(c.sidecar_tags),
-                  grouped(c.sidecar_captions), grouped(c.sidecar_json), grouped(c.sidecar_aseg), grouped(c.sidecar_empty),
+  row("sidecars",
+      c.sidecar_tags + c.sidecar_captions + c.sidecar_text + c.sidecar_json + c.sidecar_aseg + c.sidecar_mask +
+          c.sidecar_empty,
+      fmt::format("tags {} · captions {} · json {} · aseg {} · masks {} · empty {}{}", grouped(c.sidecar_tags),
+                  grouped(c.sidecar_captions), grouped(c.sidecar_json), grouped(c.sidecar_aseg),
+                  grouped(c.sidecar_mask), grouped(c.sidecar_empty),
                   c.sidecar_text ? " · unclassified " + grouped(c.sidecar_text) : ""));
   row("orphaned", c.orphan_sidecars, "sidecars with no media file");
   row("unknown", c.unknown, "");
@@ -81,7 +84,7 @@ std::string scan_to_json(const ScanResult& scan) {
                         {"unreadable", c.unreadable}};
   j["mislabelled"] = c.mislabelled;
   j["sidecars"] = {{"tags", c.sidecar_tags},       {"captions", c.sidecar_captions}, {"unclassified", c.sidecar_text},
-                   {"json", c.sidecar_json},       {"aseg", c.sidecar_aseg},         {"empty", c.sidecar_empty},       {"orphaned", c.orphan_sidecars}};
+                   {"json", c.sidecar_json},       {"aseg", c.sidecar_aseg},         {"masks", c.sidecar_mask},         {"empty", c.sidecar_empty},       {"orphaned", c.orphan_sidecars}};
   j["skipped"] = {{"symlinks", c.symlinks}, {"special", c.special}, {"unreadable_dirs", c.unreadable_dirs}};
   j["formats"] = format_counts(scan);
   auto& notes = j["problems"] = nlohmann::ordered_json::array();

@@ -106,6 +106,31 @@ TEST(Sidecar, TagsVersusCaptions) {
             SidecarKind::kTags);
 }
 
+TEST(Scan, MasksAndAsegFilesTravelWithTheirImage) {
+  auto root = testing::fresh_temp_dir("scan-masks");
+  write_file(root / "a.png", png_bytes());
+  write_file(root / "a.mask.png", png_bytes(1));     // tagforge segment's mask: a sidecar of a.png
+  write_file(root / "a.aseg", "tagforge-aseg 1\n");
+  write_file(root / "b.jpg", jpeg_bytes());
+  write_file(root / "b.jpg.mask.PNG", png_bytes(2));  // the long form, any case
+  write_file(root / "c.mask.png", png_bytes(3));     // nobody's: an orphan, not an image
+  auto r = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const ScanCounts c = r->counts();
+  EXPECT_EQ(c.images, 2u);
+  EXPECT_EQ(c.sidecar_mask, 2u);  // c.mask.png counts as orphaned
+  EXPECT_EQ(c.sidecar_aseg, 1u);
+  EXPECT_EQ(c.orphan_sidecars, 1u);
+  ASSERT_EQ(r->items.size(), 3u);
+  EXPECT_EQ(r->items[0].name, "a.png");
+  ASSERT_EQ(r->items[0].sidecars.size(), 2u);
+  EXPECT_EQ(r->items[0].sidecars[1].name, "a.mask.png");
+  EXPECT_EQ(r->items[0].sidecars[1].kind, SidecarKind::kMask);
+  EXPECT_FALSE(r->items[0].tagged());  // a mask is not a tag
+  EXPECT_EQ(r->items[1].sidecars.at(0).name, "b.jpg.mask.PNG");
+  EXPECT_TRUE(r->items[2].orphan_sidecar);
+}
+
 TEST(Scan, PairsSidecarsAndCountsEveryClass) {
   auto root = testing::fresh_temp_dir("scan-pairs");
   write_file(root / "a.png", png_bytes());

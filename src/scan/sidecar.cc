@@ -75,7 +75,7 @@ void group_by_name(std::vector<std::string>&& names, uint32_t dir, std::vector<I
   by_name.reserve(n);
   by_stem.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    sidecar[i] = is_sidecar_extension(extension_of(names[i]));
+    sidecar[i] = is_sidecar_extension(extension_of(names[i])) || is_mask_sidecar_name(names[i]);
     if (sidecar[i]) continue;
     by_name.emplace(names[i], i);
     auto [it, fresh] = by_stem.try_emplace(stem_of(names[i]), i, i);
@@ -90,7 +90,7 @@ void group_by_name(std::vector<std::string>&& names, uint32_t dir, std::vector<I
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> several;  // sidecar, candidate names
   for (uint32_t i = 0; i < n; ++i) {
     if (!sidecar[i]) continue;
-    const std::string_view base = stem_of(names[i]);
+    const std::string_view base = sidecar_base(names[i]);
     if (auto it = by_name.find(base); it != by_name.end()) {
       owner[i] = it->second;
     } else if (auto st = by_stem.find(base); st != by_stem.end()) {

@@ -74,7 +74,12 @@ Aseg make_aseg(int w, int h, std::vector<Detection> detections) {
 
 std::string format_aseg(const Aseg& a) {
   // {} prints the shortest text that reads back as the same float.
-  std::string out = fmt::format("{}\nimage\t{}\t{}\n{}\n", kMagic, a.image_width, a.image_height, kColumns);
+  std::string out = fmt::format("{}\nimage\t{}\t{}\n", kMagic, a.image_width, a.image_height);
+  for (const AsegMask& m : a.masks) {
+    out += fmt::format("mask\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", field(m.model), field(m.label), m.area_share, m.box.x0,
+                       m.box.y0, m.box.x1, m.box.y1, field(m.file));
+  }
+  out += fmt::format("{}\n", kColumns);
   for (size_t i = 0; i < a.entries.size(); ++i) {
     const AsegEntry& e = a.entries[i];
     const Detection& d = e.detection;
@@ -110,6 +115,19 @@ Result<Aseg> parse_aseg(std::string_view text, const fs::path& origin) {
         return bad("expected 'image<TAB>width<TAB>height'");
       }
       have_image = true;
+      continue;
+    }
+    if (f[0] == "mask") {
+      if (!a.entries.empty()) return bad("mask lines come before the detections");
+      AsegMask m;
+      if (f.size() != 9 || !number(f[3], m.area_share) || !number(f[4], m.box.x0) || !number(f[5], m.box.y0) ||
+          !number(f[6], m.box.x1) || !number(f[7], m.box.y1)) {
+        return bad("expected 'mask<TAB>model<TAB>label<TAB>area<TAB>x0<TAB>y0<TAB>x1<TAB>y1<TAB>file'");
+      }
+      m.model = f[1] == "-" ? "" : std::string(f[1]);
+      m.label = f[2] == "-" ? "" : std::string(f[2]);
+      m.file = f[8] == "-" ? "" : std::string(f[8]);
+      a.masks.push_back(std::move(m));
       continue;
     }
     if (f.size() != 10) return bad(fmt::format("{} fields; a detection has 10", f.size()));

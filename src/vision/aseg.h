@@ -19,8 +19,18 @@ struct AsegEntry {
   int owner = -1;        // index of the person entry this part belongs to; -1: none
 };
 
+// A subject mask made for the image (tagforge segment), summarised.
+struct AsegMask {
+  std::string model;  // the segmenter's name
+  std::string label;  // "subject"
+  float area_share = 0;  // mask pixels >= 128 / image pixels
+  Box box;               // their bounding box; all zero when the mask is empty
+  std::string file;      // the mask PNG, relative to the .aseg's folder; empty: not written
+};
+
 struct Aseg {
   int image_width = 0, image_height = 0;
+  std::vector<AsegMask> masks;
   std::vector<AsegEntry> entries;
 };
 

@@ -40,6 +40,8 @@ TEST(Aseg, WritingThenReadingGivesTheSameData) {
   Aseg a = make_aseg(1280, 720, scene());
   a.entries[2].detection.score = 0.123456789f;  // any float survives
   a.entries[2].detection.label = "odd\tlabel";  // a tab cannot: written as a space
+  a.masks.push_back({"isnet-imgly", "subject", 0.4213f, {33, 35, 301, 665}, "a.mask.png"});
+  a.masks.push_back({"other", "subject", 0, {}, ""});  // an empty mask, not written to a file
   const std::string text = format_aseg(a);
   auto back = parse_aseg(text, "x.aseg");
   ASSERT_TRUE(back.ok()) << back.error().to_string();
@@ -56,8 +58,15 @@ TEST(Aseg, WritingThenReadingGivesTheSameData) {
     EXPECT_EQ(y.area_share, x.area_share);
     EXPECT_EQ(y.owner, x.owner);
   }
+  ASSERT_EQ(back->masks.size(), 2u);
+  EXPECT_EQ(back->masks[0].model, "isnet-imgly");
+  EXPECT_EQ(back->masks[0].area_share, 0.4213f);
+  EXPECT_EQ(back->masks[0].box, (Box{33, 35, 301, 665}));
+  EXPECT_EQ(back->masks[0].file, "a.mask.png");
+  EXPECT_EQ(back->masks[1].file, "");
   EXPECT_EQ(format_aseg(*back), text);
   EXPECT_EQ(text.substr(0, text.find('\n')), "tagforge-aseg 1");
+  EXPECT_NE(text.find("\nmask\tisnet-imgly\tsubject\t0.4213\t33\t35\t301\t665\ta.mask.png\n"), std::string::npos);
 }
 
 TEST(Aseg, DamagedFilesAreErrorsNamingTheLine) {
@@ -75,7 +84,27 @@ TEST(Aseg, DamagedFilesAreErrorsNamingTheLine) {
   EXPECT_FALSE(parse_aseg("tagforge-aseg 1\nimage\t0\t10\n", "a").ok());
   EXPECT_FALSE(parse_aseg("tagforge-aseg 1\n", "a").ok());
   EXPECT_FALSE(parse_aseg("", "a").ok());
+  EXPECT_FALSE(parse_aseg("tagforge-aseg 1\nimage\t10\t10\nmask\tm\tsubject\t0.5\n", "a").ok());
+  EXPECT_FALSE(parse_aseg("tagforge-aseg 1\nimage\t10\t10\n0\tm\tface\t0.5\t1\t2\t3\t4\t0.1\t-\n"
+                          "mask\tm\tsubject\t0.5\t0\t0\t1\t1\t-\n", "a").ok());  // masks come first
   EXPECT_EQ(aseg_path_for("/d/a.b.png"), std::filesystem::path("/d/a.b.aseg"));
+}
+
+TEST(BoxMask, MeasuresWhatAMaskCovers) {
+  Image8 mask{10, 4, 1, std::vector<uint8_t>(40, 0)};
+  mask.pixels[1 * 10 + 2] = 200;
+  mask.pixels[2 * 10 + 6] = 128;
+  mask.pixels[3 * 10 + 9] = 127;  // under half: not covered
+  const MaskCoverage c = measure_mask(mask);
+  EXPECT_FLOAT_EQ(c.area_share, 2.0f / 40.0f);
+  EXPECT_EQ(c.box, (Box{2, 1, 7, 3}));
+  EXPECT_EQ(measure_mask(Image8{3, 3, 1, std::vector<uint8_t>(9, 0)}).area_share, 0.0f);
+  const std::string png = mask_png(mask);
+  const cv::Mat back = cv::imdecode(cv::Mat(1, int(png.size()), CV_8UC1, const_cast<char*>(png.data())),
+                                    cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(back.type(), CV_8UC1);
+  EXPECT_EQ(back.at<uint8_t>(1, 2), 200);
+  EXPECT_EQ(back.at<uint8_t>(3, 9), 127);
 }
 
 TEST(BoxMask, IsTheUnionOfTheBoxes) {

@@ -22,6 +22,32 @@ std::string box_mask_png(int width, int height, const std::vector<Box>& boxes) {
   return std::string(png.begin(), png.end());
 }
 
+std::string mask_png(const Image8& mask) {
+  const cv::Mat m(mask.height, mask.width, CV_8UC1, const_cast<uint8_t*>(mask.pixels.data()));
+  std::vector<uint8_t> png;
+  cv::imencode(".png", m, png);
+  return std::string(png.begin(), png.end());
+}
+
+MaskCoverage measure_mask(const Image8& mask) {
+  MaskCoverage c;
+  int x0 = mask.width, y0 = mask.height, x1 = 0, y1 = 0;
+  size_t on = 0;
+  for (int y = 0; y < mask.height; ++y) {
+    const uint8_t* row = &mask.pixels[size_t(y) * mask.width];
+    for (int x = 0; x < mask.width; ++x) {
+      if (row[x] < 128) continue;
+      ++on;
+      x0 = std::min(x0, x), x1 = std::max(x1, x + 1);
+      y0 = std::min(y0, y), y1 = std::max(y1, y + 1);
+    }
+  }
+  if (on == 0) return c;
+  c.area_share = float(double(on) / (double(mask.width) * mask.height));
+  c.box = Box{float(x0), float(y0), float(x1), float(y1)};
+  return c;
+}
+
 Status write_box_mask(const std::filesystem::path& file, int width, int height, const std::vector<Box>& boxes) {
   return write_file_atomic(file, box_mask_png(width, height, boxes), Overwrite::kReplace);
 }

@@ -138,5 +138,43 @@ TEST(DetectCli, WritesAsegFilesMasksAndJson) {
   EXPECT_NE(tagger.err.find("a tagger, not a detector"), std::string::npos) << tagger.err;
 }
 
+TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
+  auto root = fresh_dir("segmentcli");
+  fs::copy_file(kMedia / "sylvie blue smile.png", root / "blue.png");  // RGBA: the segmenter ignores alpha
+  write_file(root / "broken.png", "not a png");
+  CliResult det = run_cli({"detect", root.string(), "--model", (test_models_dir() / "detector").string(), "-q"});
+  ASSERT_EQ(det.exit_code, 0) << det.err;
+  CliResult r = run_cli({"segment", root.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;  // the broken file is broken to the scan: not listed
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["mask"], (root / "blue.mask.png").string());
+  EXPECT_GT(lines[0]["area"].get<double>(), 0.3);
+  EXPECT_TRUE(fs::exists(root / "blue.mask.png"));
+  const std::string aseg = read_file(root / "blue.aseg");
+  EXPECT_NE(aseg.find("\nmask\tisnet-imgly\tsubject\t"), std::string::npos) << aseg;
+  EXPECT_NE(aseg.find("\tblue.mask.png\n"), std::string::npos) << aseg;
+  EXPECT_NE(aseg.find("\tdetector\tperson\t"), std::string::npos) << aseg;  // the detections stay
+
+  // Again: the mask line is replaced, not repeated.
+  ASSERT_EQ(run_cli({"segment", root.string(), "-q"}).exit_code, 0);
+  const std::string again = read_file(root / "blue.aseg");
+  EXPECT_EQ(again.find("\nmask\t"), again.rfind("\nmask\t"));
+
+  // The mask and the .aseg are sidecars of blue.png, not images.
+  CliResult scan = run_cli({"scan", root.string(), "--json"});
+  const auto j = nlohmann::json::parse(scan.out);
+  EXPECT_EQ(j["images"], 1);
+  EXPECT_EQ(j["sidecars"]["masks"], 1);
+  EXPECT_EQ(j["sidecars"]["aseg"], 1);
+
+  CliResult named = run_cli({"segment", (root / "broken.png").string()});
+  EXPECT_EQ(named.exit_code, 1);
+  EXPECT_NE(named.err.find("broken.png"), std::string::npos) << named.err;
+  CliResult wrong = run_cli({"segment", root.string(), "--model", (test_models_dir() / "wd_v3").string()});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("not a segmenter"), std::string::npos) << wrong.err;
+}
+
 }  // namespace
 }  // namespace tagforge::e2e

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add(add_score_command);
   add(add_tag_command);
   add(add_detect_command);
+  add(add_segment_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
