@@ -79,6 +79,10 @@ std::string format_aseg(const Aseg& a) {
     out += fmt::format("mask\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", field(m.model), field(m.label), m.area_share, m.box.x0,
                        m.box.y0, m.box.x1, m.box.y1, field(m.file));
   }
+  for (const AsegCheck& c : a.checks) {
+    out += fmt::format("check\t{}\t{}\t{}\t{}\t{}\n", field(c.what), field(c.tag), field(c.measured), field(c.verdict),
+                       field(c.action));
+  }
   out += fmt::format("{}\n", kColumns);
   for (size_t i = 0; i < a.entries.size(); ++i) {
     const AsegEntry& e = a.entries[i];
@@ -115,6 +119,13 @@ Result<Aseg> parse_aseg(std::string_view text, const fs::path& origin) {
         return bad("expected 'image<TAB>width<TAB>height'");
       }
       have_image = true;
+      continue;
+    }
+    if (f[0] == "check") {
+      if (!a.entries.empty()) return bad("check lines come before the detections");
+      if (f.size() != 6) return bad("expected 'check<TAB>what<TAB>tag<TAB>measured<TAB>verdict<TAB>action'");
+      auto text = [](std::string_view s) { return s == "-" ? std::string() : std::string(s); };
+      a.checks.push_back({text(f[1]), text(f[2]), text(f[3]), text(f[4]), text(f[5])});
       continue;
     }
     if (f[0] == "mask") {

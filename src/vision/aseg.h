@@ -28,9 +28,19 @@ struct AsegMask {
   std::string file;      // the mask PNG, relative to the .aseg's folder; empty: not written
 };
 
+// A tag held against the pixels (tagforge check), and what was done.
+struct AsegCheck {
+  std::string what;      // "hair_colour", "count"
+  std::string tag;       // the tag checked, e.g. "blonde_hair"; empty: none
+  std::string measured;  // what the pixels say, e.g. "brown (L 40.1 a 12.0 b 25.3)" or "2 persons"
+  std::string verdict;   // "agrees", "close", "contradicts"
+  std::string action;    // "none", "flagged", "replaced by brown_hair"
+};
+
 struct Aseg {
   int image_width = 0, image_height = 0;
   std::vector<AsegMask> masks;
+  std::vector<AsegCheck> checks;
   std::vector<AsegEntry> entries;
 };
 

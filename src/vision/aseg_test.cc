@@ -42,6 +42,8 @@ TEST(Aseg, WritingThenReadingGivesTheSameData) {
   a.entries[2].detection.label = "odd\tlabel";  // a tab cannot: written as a space
   a.masks.push_back({"isnet-imgly", "subject", 0.4213f, {33, 35, 301, 665}, "a.mask.png"});
   a.masks.push_back({"other", "subject", 0, {}, ""});  // an empty mask, not written to a file
+  a.checks.push_back({"hair_colour", "blonde_hair", "brown (L 40.1 a 12 b 25.3)", "contradicts", "flagged"});
+  a.checks.push_back({"count", "", "2 persons", "agrees", "none"});
   const std::string text = format_aseg(a);
   auto back = parse_aseg(text, "x.aseg");
   ASSERT_TRUE(back.ok()) << back.error().to_string();
@@ -64,6 +66,10 @@ TEST(Aseg, WritingThenReadingGivesTheSameData) {
   EXPECT_EQ(back->masks[0].box, (Box{33, 35, 301, 665}));
   EXPECT_EQ(back->masks[0].file, "a.mask.png");
   EXPECT_EQ(back->masks[1].file, "");
+  ASSERT_EQ(back->checks.size(), 2u);
+  EXPECT_EQ(back->checks[0].measured, "brown (L 40.1 a 12 b 25.3)");
+  EXPECT_EQ(back->checks[0].action, "flagged");
+  EXPECT_EQ(back->checks[1].tag, "");
   EXPECT_EQ(format_aseg(*back), text);
   EXPECT_EQ(text.substr(0, text.find('\n')), "tagforge-aseg 1");
   EXPECT_NE(text.find("\nmask\tisnet-imgly\tsubject\t0.4213\t33\t35\t301\t665\ta.mask.png\n"), std::string::npos);

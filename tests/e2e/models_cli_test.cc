@@ -176,5 +176,38 @@ TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
   EXPECT_NE(wrong.err.find("not a segmenter"), std::string::npos) << wrong.err;
 }
 
+TEST(CheckCli, HairColourAndCountAgainstThePixels) {
+  auto root = fresh_dir("checkcli");
+  fs::copy_file(kMedia / "sylvie blue smile.png", root / "a.png");  // light brown hair
+  fs::copy_file(kMedia / "sylvie blue normal.png", root / "b.png");
+  write_file(root / "a.txt", "1girl, solo, green_hair, long_hair");
+  write_file(root / "b.txt", "1girl, solo, aqua_hair");
+  CliResult missing = run_cli({"check", root.string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no .aseg beside the image"), std::string::npos) << missing.err;
+
+  ASSERT_EQ(run_cli({"detect", root.string(), "--model", (test_models_dir() / "detector").string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"segment", root.string(), "-q"}).exit_code, 0);
+  CliResult r = run_cli({"check", (root / "a.png").string(), "--fix", "replace", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["hair"]["colour"], "brown");
+  EXPECT_EQ(lines[0]["hair"]["region"], "top of the subject");
+  ASSERT_EQ(lines[0]["checks"].size(), 2u);
+  EXPECT_EQ(lines[0]["checks"][0]["verdict"], "contradicts");
+  EXPECT_EQ(lines[0]["checks"][0]["action"], "replaced by brown_hair");
+  EXPECT_EQ(lines[0]["checks"][1]["what"], "count");
+  EXPECT_EQ(lines[0]["checks"][1]["verdict"], "agrees");  // solo, one person detected
+  EXPECT_EQ(read_file(root / "a.txt"), "1girl, solo, brown_hair, long_hair");
+  EXPECT_NE(read_file(root / "a.aseg").find("check\thair_colour\tgreen_hair\tbrown (L "), std::string::npos);
+
+  CliResult flag = run_cli({"check", (root / "b.png").string(), "-q"});  // --fix flag is the default
+  ASSERT_EQ(flag.exit_code, 0) << flag.err;
+  EXPECT_EQ(read_file(root / "b.txt"), "1girl, solo, aqua_hair, needs_review");
+  CliResult scan = run_cli({"scan", root.string(), "--json"});
+  EXPECT_EQ(nlohmann::json::parse(scan.out)["images"], 2);
+}
+
 }  // namespace
 }  // namespace tagforge::e2e

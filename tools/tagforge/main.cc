@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add(add_tag_command);
   add(add_detect_command);
   add(add_segment_command);
+  add(add_check_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
