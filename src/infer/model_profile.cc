@@ -31,6 +31,9 @@ void apply_kind_defaults(ModelProfile& p) {
       p.general_threshold = 0.4f;
       p.sigmoid = true;  // JoyTag's export ends in logits
       break;
+    case ModelKind::kNsfw:
+      p.labels_file = "classes.txt";
+      break;
     case ModelKind::kYolo:
     case ModelKind::kIsnet:
       break;
@@ -42,6 +45,7 @@ std::optional<ModelKind> kind_from_name(std::string_view name) {
   if (name == "joytag") return ModelKind::kJoyTag;
   if (name == "yolo" || name == "detector") return ModelKind::kYolo;
   if (name == "isnet" || name == "segmenter") return ModelKind::kIsnet;
+  if (name == "nsfw") return ModelKind::kNsfw;
   return std::nullopt;
 }
 
@@ -126,10 +130,11 @@ Result<ModelProfile> read_profile(const fs::path& dir, const fs::path& file) {
   ModelProfile p;
   auto kind = r.text("kind");
   if (!kind) {
-    return Error{ErrorCode::kInvalidInput, "the profile needs kind = \"wd-v3\", \"joytag\", \"yolo\" or \"isnet\"", file};
+    return Error{ErrorCode::kInvalidInput,
+                 "the profile needs kind = \"wd-v3\", \"joytag\", \"yolo\", \"isnet\" or \"nsfw\"", file};
   }
   auto k = kind_from_name(*kind);
-  if (!k) return Error{ErrorCode::kInvalidInput, fmt::format("unknown kind '{}' (wd-v3, joytag, yolo, isnet)", *kind), file};
+  if (!k) return Error{ErrorCode::kInvalidInput, fmt::format("unknown kind '{}' (wd-v3, joytag, yolo, isnet, nsfw)", *kind), file};
   p.kind = *k;
   apply_kind_defaults(p);
   if (auto name = r.text("name")) p.name = *name;
@@ -192,6 +197,7 @@ const char* model_kind_name(ModelKind kind) {
     case ModelKind::kJoyTag: return "joytag";
     case ModelKind::kYolo: return "yolo";
     case ModelKind::kIsnet: return "isnet";
+    case ModelKind::kNsfw: return "nsfw";
   }
   return "?";
 }

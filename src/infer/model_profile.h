@@ -7,7 +7,7 @@
 // or from a `model.toml` profile beside them, which names the kind and may
 // change any setting below, so a new model of a known kind needs no code:
 //
-//   kind = "wd-v3"                # "wd-v3", "joytag", "yolo" or "isnet"
+//   kind = "wd-v3"                # "wd-v3", "joytag", "yolo", "isnet" or "nsfw"
 //   model = "model.onnx"          # relative to the folder
 //   labels = "selected_tags.csv"  # taggers
 //   general_threshold = 0.35
@@ -24,7 +24,8 @@
 //   confidence = 0.25             # detectors; defaults by what they detect
 //   iou = 0.7                     # NMS overlap above which the weaker box goes
 //   preprocess = "imgly"          # segmenters: "imgly" or "imgutils"
-// A segmenter (ISNet) is only known from its profile.
+// A segmenter (ISNet) or an NSFW classifier (nsfwjs, converted by
+// scripts/fetch_nsfw.sh) is only known from its profile.
 #pragma once
 
 #include <filesystem>
@@ -36,7 +37,7 @@
 
 namespace tagforge {
 
-enum class ModelKind { kWdV3, kJoyTag, kYolo, kIsnet };
+enum class ModelKind { kWdV3, kJoyTag, kYolo, kIsnet, kNsfw };
 
 // How an ISNet segmenter wants its input (see segmenter.h).
 enum class SegmenterPreprocess { kImgly, kImgutils };

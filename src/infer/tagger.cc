@@ -10,10 +10,11 @@ Tagger::Tagger(ModelProfile profile, TagLabels labels, const RuntimeOptions& run
     : profile_(std::move(profile)), labels_(std::move(labels)), slot_(profile_.model_file, runtime) {}
 
 Result<std::unique_ptr<Tagger>> Tagger::open(ModelProfile profile, const RuntimeOptions& runtime) {
-  if (profile.kind == ModelKind::kYolo || profile.kind == ModelKind::kIsnet) {
+  if (profile.kind != ModelKind::kWdV3 && profile.kind != ModelKind::kJoyTag) {
     return Error{ErrorCode::kInvalidInput,
-                 profile.kind == ModelKind::kYolo ? "this is a detector, not a tagger (use `tagforge detect`)"
-                                                  : "this is a segmenter, not a tagger (use `tagforge segment`)",
+                 profile.kind == ModelKind::kYolo    ? "this is a detector, not a tagger (use `tagforge detect`)"
+                 : profile.kind == ModelKind::kIsnet ? "this is a segmenter, not a tagger (use `tagforge segment`)"
+                                                     : "this is an NSFW classifier, not a tagger (use `tagforge classify`)",
                  profile.model_file.parent_path()};
   }
   auto labels = read_tag_labels(profile.labels_file, profile.kind == ModelKind::kJoyTag);

@@ -135,7 +135,7 @@ TEST(DetectCli, WritesAsegFilesMasksAndJson) {
 
   CliResult tagger = run_cli({"detect", root.string(), "--model", (test_models_dir() / "wd_v3").string()});
   EXPECT_EQ(tagger.exit_code, 2);
-  EXPECT_NE(tagger.err.find("a tagger, not a detector"), std::string::npos) << tagger.err;
+  EXPECT_NE(tagger.err.find("a wd-v3 model, not a detector"), std::string::npos) << tagger.err;
 }
 
 TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
@@ -207,6 +207,23 @@ TEST(CheckCli, HairColourAndCountAgainstThePixels) {
   EXPECT_EQ(read_file(root / "b.txt"), "1girl, solo, aqua_hair, needs_review");
   CliResult scan = run_cli({"scan", root.string(), "--json"});
   EXPECT_EQ(nlohmann::json::parse(scan.out)["images"], 2);
+}
+
+TEST(ClassifyCli, PrintsNsfwScoresPerImage) {
+  auto root = image_folder("classifycli");
+  CliResult r = run_cli({"classify", root.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 3u);
+  std::vector<std::string> keys;
+  for (auto it = lines[0]["classes"].begin(); it != lines[0]["classes"].end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"drawing", "hentai", "neutral", "porn", "sexy"}));
+  EXPECT_GT(lines[0]["classes"]["drawing"].get<double>(), 0.9);  // an anime sprite
+  EXPECT_LT(lines[0]["nsfw"].get<double>(), 0.1);
+  EXPECT_NE(r.err.find("3 images, 0 at nsfw >= 0.50"), std::string::npos) << r.err;
+  CliResult wrong = run_cli({"classify", root.string(), "--model", (test_models_dir() / "detector").string()});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("not an NSFW classifier"), std::string::npos) << wrong.err;
 }
 
 }  // namespace

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Fetches nsfwjs's MobileNetV2 ("mid") NSFW classifier from the npm registry and converts it to ONNX
+# into third_party/models/nsfwjs/ (model.onnx, classes.txt, model.toml).
+#
+# nsfwjs (MIT) ships TensorFlow.js graph models inside JavaScript files: the model JSON, and the
+# uint8-quantised weights as base64. Node unwraps them (scripts/lib/tfjs_unwrap.js); python3-onnx
+# builds the same graph in ONNX (scripts/lib/tfjs_graph_to_onnx.py). The tests hold the result
+# against nsfwjs itself. Idempotent: a stamp records what was converted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGE=nsfwjs
+VERSION=4.4.0
+INTEGRITY=sha512-krC1fgeTLXtZwgdpKJ0jm7hqv0gTSRQQRL+FhOaxaJ9Wj92t42BO3csO2odwgTAgZgf2RvkwPtp0R8Aa7dc+MA==
+MODEL=mobilenet_v2_mid
+OUT=${NSFW_DIR:-third_party/models/nsfwjs}
+STAMP="$OUT/.fetched"
+WANT="$PACKAGE@$VERSION $INTEGRITY $MODEL $(cat scripts/lib/tfjs_graph_to_onnx.py scripts/lib/tfjs_unwrap.js | cksum)"
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$OUT/model.onnx" ]]; then
+  exit 0
+fi
+for tool in npm node tar /usr/bin/python3; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "fetch_nsfw: '$tool' is missing (scripts/setup.sh installs it)" >&2
+    exit 2
+  fi
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "fetch_nsfw: npm pack $PACKAGE@$VERSION" >&2
+(cd "$work" && npm pack "$PACKAGE@$VERSION" --silent >/dev/null)
+tarball=$(ls "$work"/*.tgz | head -1)
+got=$(node -e '
+  const fs = require("fs"), crypto = require("crypto");
+  process.stdout.write("sha512-" + crypto.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"));' "$tarball")
+if [[ "$got" != "$INTEGRITY" ]]; then
+  echo "fetch_nsfw: $tarball: integrity mismatch (expected $INTEGRITY, got $got)" >&2
+  exit 1
+fi
+tar --no-same-owner -xzf "$tarball" -C "$work"
+
+rm -rf "$OUT.partial"
+mkdir -p "$OUT.partial"
+node scripts/lib/tfjs_unwrap.js "$work/package/dist/models/$MODEL" "$work/model.json" "$work/weights.bin"
+/usr/bin/python3 scripts/lib/tfjs_graph_to_onnx.py "$work/model.json" "$work/weights.bin" "$OUT.partial/model.onnx"
+# nsfwjs's NSFW_CLASSES, in output order.
+printf '%s\n' drawing hentai neutral porn sexy > "$OUT.partial/classes.txt"
+cp "$work/package/LICENSE" "$OUT.partial/LICENSE" 2>/dev/null || true
+cat > "$OUT.partial/model.toml" <<TOML
+# nsfwjs $VERSION $MODEL, converted to ONNX by scripts/fetch_nsfw.sh.
+kind = "nsfw"
+name = "nsfwjs-$MODEL"
+labels = "classes.txt"
+size = 224
+TOML
+echo "$WANT" > "$OUT.partial/.fetched"
+rm -rf "$OUT"
+mkdir -p "$(dirname "$OUT")"
+mv "$OUT.partial" "$OUT"
+echo "fetch_nsfw: nsfwjs $MODEL as ONNX in $OUT" >&2
