@@ -1,0 +1,83 @@
+// ISNet (subject masks) and nsfwjs (NSFW scores) per image: latency and
+// images per second, with a given number of ORT threads, on the real
+// renpy-thequestion images (scripts/fetch_test_media.sh), decoded beforehand.
+// Prints figures; asserts nothing.
+//
+//   bench_vision [--threads 2] [--rounds 3] [--media DIR] [--isnet DIR] [--nsfw DIR]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "infer/nsfw_classifier.h"
+#include "infer/segmenter.h"
+#include "media/decode.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace tagforge;
+
+namespace {
+
+template <typename Fn>
+void time_model(const char* what, const std::vector<Image8>& images, int rounds, Fn&& run) {
+  (void)run(images[0]);  // warm-up: the first run plans kernels
+  std::vector<double> latencies;
+  double best_rate = 0;
+  for (int r = 0; r < rounds; ++r) {
+    const auto t0 = Clock::now();
+    for (const Image8& im : images) {
+      const auto t = Clock::now();
+      if (!run(im)) std::fprintf(stderr, "%s failed\n", what);
+      latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    }
+    best_rate = std::max(best_rate, images.size() / std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::sort(latencies.begin(), latencies.end());
+  std::printf("%-8s %zu images x %d rounds: latency median %.1f ms (min %.1f, max %.1f); %.2f images/s (best round)\n",
+              what, images.size(), rounds, latencies[latencies.size() / 2], latencies.front(), latencies.back(),
+              best_rate);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  int threads = 2, rounds = 3;
+  fs::path media = TAGFORGE_SOURCE_DIR "/third_party/test_media/renpy";
+  fs::path isnet = TAGFORGE_SOURCE_DIR "/third_party/models/isnet-imgly";
+  fs::path nsfw = TAGFORGE_SOURCE_DIR "/third_party/models/nsfwjs";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--threads") threads = std::atoi(argv[i + 1]);
+    else if (a == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--media") media = argv[i + 1];
+    else if (a == "--isnet") isnet = argv[i + 1];
+    else if (a == "--nsfw") nsfw = argv[i + 1];
+  }
+  std::vector<Image8> images;
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(media, ec)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    if (auto d = decode_image(f)) images.push_back(std::move(d->image));
+  }
+  if (images.empty()) return std::fprintf(stderr, "no images in %s (scripts/fetch_test_media.sh)\n", media.c_str()), 1;
+  std::printf("images: %zu from %s (sprites 334x700 and 456x700, backgrounds 1280x720); ORT threads: %d\n",
+              images.size(), media.c_str(), threads);
+  RuntimeOptions runtime;
+  runtime.intra_op_threads = threads;
+
+  auto sp = read_model_profile(isnet);
+  auto seg = sp ? Segmenter::open(*sp, runtime) : Result<std::unique_ptr<Segmenter>>(sp.error());
+  if (seg) time_model("isnet", images, rounds, [&](const Image8& im) { return (*seg)->segment(im).ok(); });
+  else std::fprintf(stderr, "%s\n", seg.error().to_string().c_str());
+
+  auto np = read_model_profile(nsfw);
+  auto cls = np ? NsfwClassifier::open(*np, runtime) : Result<std::unique_ptr<NsfwClassifier>>(np.error());
+  if (cls) time_model("nsfwjs", images, rounds, [&](const Image8& im) { return (*cls)->classify(im).ok(); });
+  else std::fprintf(stderr, "%s\n", cls.error().to_string().c_str());
+}
