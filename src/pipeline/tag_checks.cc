@@ -10,18 +10,33 @@ namespace tagforge {
 
 namespace {
 
-constexpr float kMinHairShare = 0.3f;   // a winning cluster smaller than this says little
+constexpr float kMinColourShare = 0.3f;   // a winning cluster smaller than this says little
 constexpr float kMinPersonScore = 0.5f;
 
 bool has(const std::vector<std::string>& tags, std::string_view t) {
   return std::find(tags.begin(), tags.end(), t) != tags.end();
 }
 
-// "blonde_hair" -> blonde; nullopt for other tags.
-std::optional<ColourName> hair_colour_of(std::string_view tag) {
-  constexpr std::string_view kSuffix = "_hair";
-  if (!tag.ends_with(kSuffix)) return std::nullopt;
-  return colour_from_word(tag.substr(0, tag.size() - kSuffix.size()));
+// A part whose colour tags name: "hair" (blonde_hair…) or "eyes" (blue_eyes…).
+struct Part {
+  std::string_view what;    // the check's name: "hair_colour"
+  std::string_view suffix;  // "_hair"
+  std::vector<std::string_view> mixed;  // tags that say the part has several colours
+};
+const Part kHair{"hair_colour", "_hair", {"multicolored_hair", "two-tone_hair", "gradient_hair", "streaked_hair",
+                                          "colored_inner_hair", "split-color_hair"}};
+const Part kEyes{"eye_colour", "_eyes", {"heterochromia", "multicolored_eyes", "gradient_eyes"}};
+
+// "blonde_hair" -> blonde (and "yellow_eyes" -> blonde: one hue, two words); nullopt for other tags.
+std::optional<ColourName> colour_of(const Part& part, std::string_view tag) {
+  if (!tag.ends_with(part.suffix)) return std::nullopt;
+  return colour_from_word(tag.substr(0, tag.size() - part.suffix.size()));
+}
+
+// The tag for a colour of a part: eyes are "yellow", hair is "blonde".
+std::string tag_for(const Part& part, ColourName c) {
+  const std::string_view word = part.suffix == "_eyes" && c == ColourName::kBlonde ? "yellow" : colour_word(c);
+  return std::string(word) + std::string(part.suffix);
 }
 
 std::string describe(const DominantColour& c) {
@@ -37,35 +52,33 @@ void flag(TagCheckOutcome& out, std::string_view review_tag, AsegCheck& check) {
   }
 }
 
-void check_hair(const std::optional<HairColour>& hair, FixPolicy policy, std::string_view review_tag,
-                TagCheckOutcome& out) {
-  if (!hair) return;
+void check_colour(const Part& part, const std::optional<RegionColour>& measured, FixPolicy policy,
+                  std::string_view review_tag, TagCheckOutcome& out) {
+  if (!measured) return;
   std::vector<size_t> colour_tags;
   for (size_t i = 0; i < out.tags.size(); ++i) {
-    if (hair_colour_of(out.tags[i])) colour_tags.push_back(i);
+    if (colour_of(part, out.tags[i])) colour_tags.push_back(i);
   }
-  static constexpr std::string_view kMixed[] = {"multicolored_hair", "two-tone_hair", "gradient_hair",
-                                                 "streaked_hair", "colored_inner_hair", "split-color_hair"};
   const bool mixed = colour_tags.size() > 1 ||
-                     std::any_of(std::begin(kMixed), std::end(kMixed), [&](std::string_view t) { return has(out.tags, t); });
-  const DominantColour& m = hair->colour;
-  AsegCheck check{"hair_colour", "", describe(m) + " from the " + hair->source, "", "none"};
+                     std::any_of(part.mixed.begin(), part.mixed.end(), [&](std::string_view t) { return has(out.tags, t); });
+  const DominantColour& m = measured->colour;
+  AsegCheck check{std::string(part.what), "", describe(m) + " from the " + measured->source, "", "none"};
   if (colour_tags.empty()) {
     check.verdict = "untagged";
   } else if (mixed) {
     check.tag = out.tags[colour_tags.front()];
-    check.verdict = "unchecked: several hair colours";
-  } else if (m.share < kMinHairShare) {
+    check.verdict = "unchecked: several colours";
+  } else if (m.share < kMinColourShare) {
     check.tag = out.tags[colour_tags.front()];
     check.verdict = "unsure";
   } else {
     const size_t i = colour_tags.front();
     check.tag = out.tags[i];
-    const ColourName tagged = *hair_colour_of(out.tags[i]);
+    const ColourName tagged = *colour_of(part, out.tags[i]);
     check.verdict = tagged == m.name ? "agrees" : colours_close(tagged, m.name) ? "close" : "contradicts";
     if (check.verdict == "contradicts") {
       if (policy == FixPolicy::kReplace) {
-        const std::string replacement = std::string(colour_word(m.name)) + "_hair";
+        const std::string replacement = tag_for(part, m.name);
         check.action = "replaced by " + replacement;
         if (has(out.tags, replacement)) out.tags.erase(out.tags.begin() + long(i));
         else out.tags[i] = replacement;
@@ -117,11 +130,12 @@ void check_count(const Aseg& aseg, FixPolicy policy, std::string_view review_tag
 }  // namespace
 
 TagCheckOutcome check_tags_against_pixels(const std::vector<std::string>& tags, const Aseg& aseg,
-                                          const std::optional<HairColour>& hair, FixPolicy policy,
-                                          std::string_view review_tag) {
+                                          const std::optional<RegionColour>& hair, FixPolicy policy,
+                                          std::string_view review_tag, const std::optional<RegionColour>& eyes) {
   TagCheckOutcome out;
   out.tags = tags;
-  check_hair(hair, policy, review_tag, out);
+  check_colour(kHair, hair, policy, review_tag, out);
+  check_colour(kEyes, eyes, policy, review_tag, out);
   check_count(aseg, policy, review_tag, out);
   return out;
 }

@@ -1,5 +1,5 @@
-// Tags held against the pixels: the hair colour a tag names against the
-// colour measured in the hair region, and the number of people the count
+// Tags held against the pixels: the hair and eye colours tags name against
+// the colours measured in those regions, and the number of people the count
 // tags say against the number the detectors found. Each check is recorded
 // (an AsegCheck) with what was measured and what was done about it:
 //   none     report only;
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "vision/aseg.h"
-#include "vision/hair_region.h"
+#include "vision/part_regions.h"
 
 namespace tagforge {
 
@@ -27,9 +27,10 @@ struct TagCheckOutcome {
   bool changed = false;           // tags differs from the input
 };
 
-// `tags` in booru form (underscores). `hair`: nullopt when not measured.
+// `tags` in booru form (underscores). `hair`, `eyes`: nullopt when not measured.
 TagCheckOutcome check_tags_against_pixels(const std::vector<std::string>& tags, const Aseg& aseg,
-                                          const std::optional<HairColour>& hair, FixPolicy policy,
-                                          std::string_view review_tag = "needs_review");
+                                          const std::optional<RegionColour>& hair, FixPolicy policy,
+                                          std::string_view review_tag = "needs_review",
+                                          const std::optional<RegionColour>& eyes = std::nullopt);
 
 }  // namespace tagforge

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/tag_checks.h"
-#include "vision/hair_region.h"
+#include "vision/part_regions.h"
 
 namespace tagforge {
 namespace {
@@ -55,9 +55,9 @@ TEST(HairRegion, IsTheHeadWithoutTheFaceOrTheTopOfTheSubject) {
   EXPECT_FALSE(hair_region(scene({}), nullptr).has_value());
 }
 
-TEST(TagChecks, HairColourAgreesIsCloseOrIsFlaggedOrReplaced) {
+TEST(TagChecks, RegionColourAgreesIsCloseOrIsFlaggedOrReplaced) {
   const Aseg none = scene({});
-  const HairColour brown{measured(ColourName::kBrown), "head minus face"};
+  const RegionColour brown{measured(ColourName::kBrown), "head minus face"};
   const std::vector<std::string> tags{"1girl", "solo", "blonde_hair", "long_hair"};
 
   auto report = check_tags_against_pixels({"1girl", "brown_hair"}, none, brown, FixPolicy::kFlag);
@@ -69,7 +69,7 @@ TEST(TagChecks, HairColourAgreesIsCloseOrIsFlaggedOrReplaced) {
   EXPECT_EQ(close.checks[0].verdict, "close");
   EXPECT_FALSE(close.changed);
 
-  auto black = HairColour{measured(ColourName::kPink), "head minus face"};
+  auto black = RegionColour{measured(ColourName::kPink), "head minus face"};
   auto flagged = check_tags_against_pixels(tags, none, black, FixPolicy::kFlag);
   EXPECT_EQ(flagged.checks[0].tag, "blonde_hair");
   EXPECT_EQ(flagged.checks[0].verdict, "contradicts");
@@ -86,14 +86,43 @@ TEST(TagChecks, HairColourAgreesIsCloseOrIsFlaggedOrReplaced) {
   EXPECT_FALSE(only_report.changed);
 
   auto mixed = check_tags_against_pixels({"blonde_hair", "multicolored_hair"}, none, black, FixPolicy::kReplace);
-  EXPECT_EQ(mixed.checks[0].verdict, "unchecked: several hair colours");
+  EXPECT_EQ(mixed.checks[0].verdict, "unchecked: several colours");
   EXPECT_FALSE(mixed.changed);
-  auto unsure = check_tags_against_pixels(tags, none, HairColour{measured(ColourName::kPink, 0.2f), "x"},
+  auto unsure = check_tags_against_pixels(tags, none, RegionColour{measured(ColourName::kPink, 0.2f), "x"},
                                           FixPolicy::kReplace);
   EXPECT_EQ(unsure.checks[0].verdict, "unsure");
   auto untagged = check_tags_against_pixels({"1girl"}, none, brown, FixPolicy::kReplace);
   EXPECT_EQ(untagged.checks[0].verdict, "untagged");
   EXPECT_TRUE(check_tags_against_pixels(tags, none, std::nullopt, FixPolicy::kFlag).checks.empty());
+}
+
+TEST(TagChecks, EyeColourFromEyeBoxes) {
+  // Two blue-eyed boxes on a skin-coloured face; the tag says red.
+  Image8 im{200, 100, 3, std::vector<uint8_t>(200 * 100 * 3, 230)};
+  for (int y = 40; y < 60; ++y) {
+    for (int x : {50, 130}) {
+      for (int dx = 0; dx < 20; ++dx) {
+        uint8_t* p = &im.pixels[(size_t(y) * 200 + x + dx) * 3];
+        p[0] = 50, p[1] = 90, p[2] = 210;
+      }
+    }
+  }
+  const Aseg a = scene({{"e", "eye", 0.9f, {45, 35, 75, 65}}, {"e", "eye", 0.9f, {125, 35, 155, 65}}}, 200, 100);
+  auto eyes = measure_eyes(im, a);
+  ASSERT_TRUE(eyes.has_value());
+  EXPECT_EQ(eyes->colour.name, ColourName::kBlue);
+  auto out = check_tags_against_pixels({"1girl", "red_eyes"}, a, std::nullopt, FixPolicy::kReplace, "needs_review", eyes);
+  ASSERT_EQ(out.checks.size(), 1u);
+  EXPECT_EQ(out.checks[0].what, "eye_colour");
+  EXPECT_EQ(out.checks[0].action, "replaced by blue_eyes");
+  EXPECT_EQ(out.tags, (std::vector<std::string>{"1girl", "blue_eyes"}));
+  // Yellow eyes are the hue hair calls blonde.
+  const RegionColour yellow{measured(ColourName::kBlonde), "eye boxes"};
+  EXPECT_EQ(check_tags_against_pixels({"yellow_eyes"}, a, std::nullopt, FixPolicy::kFlag, "needs_review", yellow)
+                .checks[0].verdict, "agrees");
+  EXPECT_EQ(check_tags_against_pixels({"green_eyes"}, a, std::nullopt, FixPolicy::kReplace, "needs_review", yellow)
+                .tags[0], "yellow_eyes");
+  EXPECT_FALSE(measure_eyes(im, scene({}, 200, 100)).has_value());
 }
 
 TEST(TagChecks, CountsAgainstPersonsOrFaces) {

@@ -32,7 +32,7 @@ const Reference kReferences[] = {
     {70, 170, 70, ColourName::kGreen},    {40, 120, 50, ColourName::kGreen},    {120, 200, 100, ColourName::kGreen},
 };
 
-TEST(Colour, NamesTypicalHairColoursAsBooruTagsDo) {
+TEST(Colour, NamesTypicalRegionColoursAsBooruTagsDo) {
   for (const Reference& r : kReferences) {
     SCOPED_TRACE(::testing::Message() << int(r.r) << "," << int(r.g) << "," << int(r.b));
     EXPECT_EQ(colour_word(name_colour(lab_from_srgb(r.r, r.g, r.b))), colour_word(r.name));

@@ -1,6 +1,6 @@
 // `tagforge check PATH... [--fix none|flag|replace] [--json]`: hold each
-// image's tags against its pixels (hair colour in the hair region, people
-// counted by the detectors), using what `detect` and `segment` recorded in
+// image's tags against its pixels (hair colour in the hair region, eye colour
+// in eye boxes, people counted by the detectors), using what `detect` and `segment` recorded in
 // its .aseg; record the checks there and act on contradictions.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -81,11 +81,12 @@ void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const f
   }
   const std::optional<Image8> subject = subject_mask(image, *aseg);
   const auto hair = measure_hair(decoded->image, *aseg, subject ? &*subject : nullptr);
+  const auto eyes = measure_eyes(decoded->image, *aseg);
 
   const TagList list = parse_tag_list(*text, engine.db, "sidecar");
   std::vector<std::string> tags;
   for (size_t i = 0; i < list.tags.size(); ++i) tags.emplace_back(list.name(i, engine.db));
-  TagCheckOutcome out = check_tags_against_pixels(tags, *aseg, hair, policy, a.review_tag);
+  TagCheckOutcome out = check_tags_against_pixels(tags, *aseg, hair, policy, a.review_tag, eyes);
   ++t.checked;
   for (const AsegCheck& c : out.checks) t.contradictions += c.verdict == "contradicts";
 
@@ -101,6 +102,11 @@ void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const f
                    {"lab", {json_float(hair->colour.lab.l), json_float(hair->colour.lab.a), json_float(hair->colour.lab.b)}},
                    {"share", json_float(hair->colour.share)},
                    {"region", hair->source}};
+    }
+    if (eyes) {
+      j["eyes"] = {{"colour", colour_word(eyes->colour.name)},
+                   {"lab", {json_float(eyes->colour.lab.l), json_float(eyes->colour.lab.a), json_float(eyes->colour.lab.b)}},
+                   {"share", json_float(eyes->colour.share)}};
     }
     std::puts(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   }

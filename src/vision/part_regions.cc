@@ -1,4 +1,4 @@
-#include "vision/hair_region.h"
+#include "vision/part_regions.h"
 
 #include <algorithm>
 #include <cmath>
@@ -77,13 +77,31 @@ std::optional<Region> hair_region(const Aseg& aseg, const Image8* subject) {
   return r;
 }
 
-std::optional<HairColour> measure_hair(const Image8& image, const Aseg& aseg, const Image8* subject) {
+std::optional<RegionColour> measure_hair(const Image8& image, const Aseg& aseg, const Image8* subject) {
   if (image.width != aseg.image_width || image.height != aseg.image_height) return std::nullopt;
   auto region = hair_region(aseg, subject);
   if (!region) return std::nullopt;
   auto colour = dominant_colour(image, &region->mask, region->x0, region->y0, region->x1, region->y1);
   if (!colour) return std::nullopt;
-  return HairColour{*colour, region->source};
+  return RegionColour{*colour, region->source};
+}
+
+std::optional<RegionColour> measure_eyes(const Image8& image, const Aseg& aseg) {
+  if (image.width != aseg.image_width || image.height != aseg.image_height) return std::nullopt;
+  Region r;
+  r.mask = Image8{image.width, image.height, 1, std::vector<uint8_t>(size_t(image.width) * image.height, 0)};
+  bool any = false;
+  for (const AsegEntry& e : aseg.entries) {
+    if (e.detection.label != "eye" && e.detection.label != "eyes") continue;
+    const Box& b = e.detection.box;
+    const float qw = b.width() / 4, qh = b.height() / 4;
+    fill(r.mask, Box{b.x0 + qw, b.y0 + qh, b.x1 - qw, b.y1 - qh}, 255);
+    any = true;
+  }
+  if (!any || !bound(r)) return std::nullopt;
+  auto colour = dominant_colour(image, &r.mask, r.x0, r.y0, r.x1, r.y1);
+  if (!colour) return std::nullopt;
+  return RegionColour{*colour, "eye boxes"};
 }
 
 }  // namespace tagforge

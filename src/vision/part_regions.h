@@ -1,7 +1,8 @@
-// Where an image's hair is, from what the detectors and the segmenter found:
-//   - a head box minus the face box inside it (head and face detectors), kept
-//     to the subject mask when there is one;
-//   - else the top fifth of the subject mask's figure.
+// Where an image's hair and eyes are, from what the detectors and the
+// segmenter found, and their colours.
+// Hair: a head box minus the face box inside it (head and face detectors),
+// kept to the subject mask when there is one; else the top fifth of the
+// subject mask's figure. Eyes: the eye boxes (an eye detector, label "eye").
 #pragma once
 
 #include <optional>
@@ -22,12 +23,16 @@ struct Region {
 // `subject` may be null (no segmenter ran). nullopt: nothing to go on.
 std::optional<Region> hair_region(const Aseg& aseg, const Image8* subject);
 
-struct HairColour {
+struct RegionColour {
   DominantColour colour;
   std::string source;  // Region::source
 };
 
 // The dominant colour of the hair region of `image` (the size the .aseg says).
-std::optional<HairColour> measure_hair(const Image8& image, const Aseg& aseg, const Image8* subject);
+std::optional<RegionColour> measure_hair(const Image8& image, const Aseg& aseg, const Image8* subject);
+
+// The dominant colour inside the eye boxes (the middle half of each box, away
+// from lashes and skin), or nullopt without eye detections.
+std::optional<RegionColour> measure_eyes(const Image8& image, const Aseg& aseg);
 
 }  // namespace tagforge
