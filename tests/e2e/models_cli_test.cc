@@ -176,7 +176,7 @@ TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
   EXPECT_NE(wrong.err.find("not a segmenter"), std::string::npos) << wrong.err;
 }
 
-TEST(CheckCli, HairEyesAndCountAgainstThePixels) {
+TEST(CheckCli, HairColourAndCountAgainstThePixels) {
   auto root = fresh_dir("checkcli");
   fs::copy_file(kMedia / "sylvie blue smile.png", root / "a.png");  // light brown hair
   fs::copy_file(kMedia / "sylvie blue normal.png", root / "b.png");
