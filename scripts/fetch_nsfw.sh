@@ -8,6 +8,7 @@
 # against nsfwjs itself. Idempotent: a stamp records what was converted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm_fetch.sh
 
 PACKAGE=nsfwjs
 VERSION=4.4.0
@@ -19,24 +20,11 @@ WANT="$PACKAGE@$VERSION $INTEGRITY $MODEL $(cat scripts/lib/tfjs_graph_to_onnx.p
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$OUT/model.onnx" ]]; then
   exit 0
 fi
-for tool in npm node tar /usr/bin/python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "fetch_nsfw: '$tool' is missing (scripts/setup.sh installs it)" >&2
-    exit 2
-  fi
-done
+require_tools fetch_nsfw npm node tar /usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "fetch_nsfw: npm pack $PACKAGE@$VERSION" >&2
-(cd "$work" && npm pack "$PACKAGE@$VERSION" --silent >/dev/null)
-tarball=$(ls "$work"/*.tgz | head -1)
-got=$(node -e '
-  const fs = require("fs"), crypto = require("crypto");
-  process.stdout.write("sha512-" + crypto.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"));' "$tarball")
-if [[ "$got" != "$INTEGRITY" ]]; then
-  echo "fetch_nsfw: $tarball: integrity mismatch (expected $INTEGRITY, got $got)" >&2
-  exit 1
-fi
+tarball=$(npm_pack_checked fetch_nsfw "$PACKAGE" "$VERSION" "$INTEGRITY" "$work")
 tar --no-same-owner -xzf "$tarball" -C "$work"
 
 rm -rf "$OUT.partial"

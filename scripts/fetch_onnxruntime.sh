@@ -12,6 +12,7 @@
 #   ORT_DIR=/elsewhere scripts/fetch_onnxruntime.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm_fetch.sh
 
 PACKAGE=com.github.asus4.onnxruntime
 VERSION=0.4.9   # ONNX Runtime 1.29.0, C API version 29
@@ -25,35 +26,13 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$ORT_DIR/lib/libonnxrun
   exit 0
 fi
 
-for tool in npm node tar /usr/bin/python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "fetch_onnxruntime: '$tool' is missing (scripts/setup.sh installs it)" >&2
-    exit 2
-  fi
-done
+require_tools fetch_onnxruntime npm node tar /usr/bin/python3
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "fetch_onnxruntime: npm pack $PACKAGE@$VERSION (about 150 MB)" >&2
-(cd "$work" && npm pack "$PACKAGE@$VERSION" --silent >/dev/null)
-tarball="$work/$PACKAGE-$VERSION.tgz"
-if [[ ! -f "$tarball" ]]; then
-  echo "fetch_onnxruntime: npm pack wrote no $tarball" >&2
-  exit 1
-fi
-
-# Our own hash of the bytes on disk, in npm's integrity notation.
-got=$(node -e '
-  const fs = require("fs"), crypto = require("crypto");
-  const h = crypto.createHash("sha512").update(fs.readFileSync(process.argv[1]));
-  process.stdout.write("sha512-" + h.digest("base64"));' "$tarball")
-if [[ "$got" != "$INTEGRITY" ]]; then
-  echo "fetch_onnxruntime: $tarball: integrity mismatch" >&2
-  echo "  expected $INTEGRITY" >&2
-  echo "  got      $got" >&2
-  exit 1
-fi
+tarball=$(npm_pack_checked fetch_onnxruntime "$PACKAGE" "$VERSION" "$INTEGRITY" "$work")
 
 tar --no-same-owner -xzf "$tarball" -C "$work" \
   package/LICENSE \

@@ -78,19 +78,26 @@ Image8 imgly_mask(std::span<const float> output, int s, int width, int height) {
   return resize_bilinear_like_imgly(mask, width, height);
 }
 
-Result<Image8> Segmenter::segment_imgly(const Image8& rgb, const OnnxModel& model) const {
-  const int s = size_;
-  const size_t plane = size_t(s) * s;
-  const std::vector<float> tensor = imgly_input(rgb, s);
-  const int64_t shape[] = {1, 3, s, s};
+Result<std::vector<float>> Segmenter::run_square(const OnnxModel& model, std::span<const float> tensor) const {
+  const int64_t shape[] = {1, 3, size_, size_};
   auto outputs = model.run(tensor, shape, 1);
   if (!outputs) return outputs.error();
-  const Tensor& t = (*outputs)[0];
+  Tensor& t = (*outputs)[0];
+  const size_t plane = size_t(size_) * size_;
   if (t.values.size() != plane) {
     return Error{ErrorCode::kInvalidInput, fmt::format("the mask has {} values, not {}", t.values.size(), plane),
                  profile_.model_file};
   }
-  return imgly_mask(t.values, s, rgb.width, rgb.height);
+  return std::move(t.values);
+}
+
+Result<Image8> Segmenter::segment_imgly(const Image8& rgb, const OnnxModel& model) const {
+  const int s = size_;
+  const std::vector<float> tensor = imgly_input(rgb, s);
+  auto mask_values = run_square(model, tensor);
+  if (!mask_values) return mask_values.error();
+  const std::vector<float>& values = *mask_values;
+  return imgly_mask(values, s, rgb.width, rgb.height);
 }
 
 Result<Image8> Segmenter::segment_imgutils(const Image8& rgb, const OnnxModel& model) const {
@@ -110,15 +117,10 @@ Result<Image8> Segmenter::segment_imgutils(const Image8& rgb, const OnnxModel& m
       for (size_t c = 0; c < 3; ++c) tensor[c * plane + size_t(y + top) * s + size_t(x + left)] = row[x * 3 + c];
     }
   }
-  const int64_t shape[] = {1, 3, s, s};
-  auto outputs = model.run(tensor, shape, 1);
-  if (!outputs) return outputs.error();
-  const Tensor& t = (*outputs)[0];
-  if (t.values.size() != plane) {
-    return Error{ErrorCode::kInvalidInput, fmt::format("the mask has {} values, not {}", t.values.size(), plane),
-                 profile_.model_file};
-  }
-  cv::Mat full(s, s, CV_32FC1, const_cast<float*>(t.values.data()));
+  auto mask_values = run_square(model, tensor);
+  if (!mask_values) return mask_values.error();
+  const std::vector<float>& values = *mask_values;
+  cv::Mat full(s, s, CV_32FC1, const_cast<float*>(values.data()));
   cv::Mat crop = full(cv::Rect(left, top, std::max(1, w), std::max(1, h))), back;
   cv::resize(crop, back, cv::Size(w0, h0), 0, 0, cv::INTER_LINEAR);
   Image8 mask{w0, h0, 1, std::vector<uint8_t>(size_t(w0) * h0)};

@@ -46,6 +46,8 @@ class Segmenter {
   Segmenter(ModelProfile profile, const RuntimeOptions& runtime);
   Result<Image8> segment_imgly(const Image8& rgb, const OnnxModel& model) const;
   Result<Image8> segment_imgutils(const Image8& rgb, const OnnxModel& model) const;
+  // Runs a [1, 3, S, S] tensor; the first output's S * S values.
+  Result<std::vector<float>> run_square(const OnnxModel& model, std::span<const float> tensor) const;
   ModelProfile profile_;
   ModelSlot slot_;
   int size_ = 1024;

@@ -72,6 +72,14 @@ Aseg make_aseg(int w, int h, std::vector<Detection> detections) {
   return aseg;
 }
 
+const AsegEntry* best_detection(const Aseg& aseg, std::string_view label) {
+  const AsegEntry* best = nullptr;
+  for (const AsegEntry& e : aseg.entries) {
+    if (e.detection.label == label && (!best || e.detection.score > best->detection.score)) best = &e;
+  }
+  return best;
+}
+
 std::string format_aseg(const Aseg& a) {
   // {} prints the shortest text that reads back as the same float.
   std::string out = fmt::format("{}\nimage\t{}\t{}\n", kMagic, a.image_width, a.image_height);

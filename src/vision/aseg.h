@@ -49,6 +49,9 @@ struct Aseg {
 // the most of it, when that is more than half of it.
 Aseg make_aseg(int image_width, int image_height, std::vector<Detection> detections);
 
+// The highest-scoring detection with this label, or null.
+const AsegEntry* best_detection(const Aseg& aseg, std::string_view label);
+
 std::string format_aseg(const Aseg& aseg);
 // Errors name `origin` and the line.
 Result<Aseg> parse_aseg(std::string_view text, const std::filesystem::path& origin);

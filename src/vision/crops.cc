@@ -7,14 +7,6 @@ namespace tagforge {
 
 namespace {
 
-const AsegEntry* best_of(const Aseg& aseg, std::string_view label) {
-  const AsegEntry* best = nullptr;
-  for (const AsegEntry& e : aseg.entries) {
-    if (e.detection.label == label && (!best || e.detection.score > best->detection.score)) best = &e;
-  }
-  return best;
-}
-
 // Moves [lo, lo + len) inside [0, limit), keeping its length when it fits.
 void fit(float& lo, float len, float limit) {
   len = std::min(len, limit);
@@ -54,7 +46,7 @@ std::optional<Box> crop_box(const Aseg& aseg, CropTarget target, const CropOptio
     case CropTarget::kPerson:
     case CropTarget::kTorso: {
       const char* label = target == CropTarget::kFace ? "face" : target == CropTarget::kHead ? "head" : "person";
-      const AsegEntry* e = best_of(aseg, label);
+      const AsegEntry* e = best_detection(aseg, label);
       if (!e) return std::nullopt;
       box = e->detection.box;
       if (target == CropTarget::kTorso) box.y1 = box.y0 + box.height() * opt.torso_share;

@@ -7,14 +7,6 @@ namespace tagforge {
 
 namespace {
 
-const AsegEntry* best_of(const Aseg& aseg, std::string_view label) {
-  const AsegEntry* best = nullptr;
-  for (const AsegEntry& e : aseg.entries) {
-    if (e.detection.label == label && (!best || e.detection.score > best->detection.score)) best = &e;
-  }
-  return best;
-}
-
 void fill(Image8& mask, const Box& b, uint8_t v) {
   const int x0 = std::clamp(int(std::floor(b.x0)), 0, mask.width), x1 = std::clamp(int(std::ceil(b.x1)), 0, mask.width);
   const int y0 = std::clamp(int(std::floor(b.y0)), 0, mask.height), y1 = std::clamp(int(std::ceil(b.y1)), 0, mask.height);
@@ -44,7 +36,7 @@ std::optional<Region> hair_region(const Aseg& aseg, const Image8* subject) {
   Region r;
   r.mask = Image8{w, h, 1, std::vector<uint8_t>(size_t(w) * h, 0)};
 
-  if (const AsegEntry* head = best_of(aseg, "head")) {
+  if (const AsegEntry* head = best_detection(aseg, "head")) {
     fill(r.mask, head->detection.box, 255);
     // The face that overlaps this head most is cut out of it.
     const AsegEntry* face = nullptr;
