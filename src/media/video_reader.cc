@@ -1,0 +1,209 @@
+#include "media/video_reader.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+}
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string av_error(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(err, buf, sizeof buf);
+  return buf;
+}
+
+// Rotates an image clockwise by 90, 180 or 270 degrees.
+Image8 rotate(const Image8& in, int degrees) {
+  if (degrees == 0) return in;
+  const int c = in.channels;
+  const bool swap = degrees == 90 || degrees == 270;
+  Image8 out{swap ? in.height : in.width, swap ? in.width : in.height, c,
+             std::vector<uint8_t>(in.pixels.size())};
+  for (int y = 0; y < in.height; ++y) {
+    for (int x = 0; x < in.width; ++x) {
+      int ox = x, oy = y;
+      if (degrees == 90) ox = in.height - 1 - y, oy = x;
+      else if (degrees == 180) ox = in.width - 1 - x, oy = in.height - 1 - y;
+      else ox = y, oy = in.width - 1 - x;  // 270
+      std::copy_n(&in.pixels[(size_t(y) * in.width + x) * c], c, &out.pixels[(size_t(oy) * out.width + ox) * c]);
+    }
+  }
+  return out;
+}
+
+bool has_alpha(AVPixelFormat f) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
+  return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
+}
+
+}  // namespace
+
+struct VideoReader::Impl {
+  fs::path file;
+  VideoReaderOptions options;
+  VideoInfo info;
+  AVFormatContext* format = nullptr;
+  AVCodecContext* codec = nullptr;
+  AVPacket* packet = nullptr;
+  AVFrame* frame = nullptr;
+  SwsContext* sws = nullptr;
+  int stream = -1;
+  int64_t start_pts = AV_NOPTS_VALUE;
+  double time_base = 0;
+  int64_t decoded = 0;
+  bool flushing = false, finished = false;
+  int stored_rotation = 0;  // clockwise degrees to apply
+
+  ~Impl() {
+    sws_freeContext(sws);
+    av_frame_free(&frame);
+    av_packet_free(&packet);
+    avcodec_free_context(&codec);
+    avformat_close_input(&format);
+  }
+
+  Error error(std::string what) const { return Error{ErrorCode::kInvalidInput, std::move(what), file}; }
+
+  Result<VideoFrame> convert(bool want_pixels) {
+    VideoFrame f;
+    f.index = decoded++;
+    const int64_t pts = frame->best_effort_timestamp;
+    if (pts != AV_NOPTS_VALUE) {
+      if (start_pts == AV_NOPTS_VALUE || pts < start_pts) start_pts = pts;  // no start time said: the first frame
+      f.time = double(pts - start_pts) * time_base;
+    }
+    f.duration = frame->pkt_duration > 0 ? double(frame->pkt_duration) * time_base : 0;
+    if (!want_pixels) return f;
+    const int w = frame->width, h = frame->height;
+    if (int64_t(w) * h > options.max_pixels) {
+      return error(fmt::format("frame {} is {}x{}, larger than {} pixels", f.index, w, h, options.max_pixels));
+    }
+    const AVPixelFormat dst = info.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
+    sws = sws_getCachedContext(sws, w, h, AVPixelFormat(frame->format), w, h, dst, SWS_BICUBIC, nullptr, nullptr,
+                               nullptr);
+    if (!sws) {
+      const char* from = av_get_pix_fmt_name(AVPixelFormat(frame->format));
+      return error(fmt::format("cannot convert frame {} from {}", f.index, from ? from : "an unknown pixel format"));
+    }
+    Image8 im{w, h, info.alpha ? 4 : 3, std::vector<uint8_t>(size_t(w) * h * (info.alpha ? 4 : 3))};
+    uint8_t* planes[4] = {im.pixels.data(), nullptr, nullptr, nullptr};
+    int strides[4] = {w * im.channels, 0, 0, 0};
+    sws_scale(sws, frame->data, frame->linesize, 0, h, planes, strides);
+    f.image = rotate(im, stored_rotation);
+    return f;
+  }
+};
+
+VideoReader::VideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+VideoReader::~VideoReader() = default;
+const VideoInfo& VideoReader::info() const { return impl_->info; }
+
+Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, const VideoReaderOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->file = file;
+  impl->options = options;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return Error{ErrorCode::kNotFound, "no such file", file};
+  if (int err = avformat_open_input(&impl->format, file.c_str(), nullptr, nullptr); err < 0) {
+    return impl->error("cannot open: " + av_error(err));
+  }
+  if (int err = avformat_find_stream_info(impl->format, nullptr); err < 0) {
+    return impl->error("cannot read the streams: " + av_error(err));
+  }
+  const AVCodec* decoder = nullptr;
+  impl->stream = av_find_best_stream(impl->format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
+  if (impl->stream < 0 || !decoder) return impl->error("no video stream");
+  AVStream* st = impl->format->streams[impl->stream];
+  impl->codec = avcodec_alloc_context3(decoder);
+  if (!impl->codec || avcodec_parameters_to_context(impl->codec, st->codecpar) < 0) {
+    return impl->error("cannot set up the decoder");
+  }
+  impl->codec->thread_count = options.threads;
+  if (int err = avcodec_open2(impl->codec, decoder, nullptr); err < 0) {
+    return impl->error(fmt::format("cannot open the {} decoder: {}", decoder->name, av_error(err)));
+  }
+  if (int64_t(st->codecpar->width) * st->codecpar->height > options.max_pixels) {
+    return impl->error(fmt::format("frames are {}x{}, larger than {} pixels", st->codecpar->width,
+                                   st->codecpar->height, options.max_pixels));
+  }
+  impl->packet = av_packet_alloc();
+  impl->frame = av_frame_alloc();
+  impl->time_base = av_q2d(st->time_base);
+  impl->start_pts = st->start_time;
+
+  VideoInfo& info = impl->info;
+  info.codec = decoder->name;
+  if (const uint8_t* m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr)) {
+    // av_display_rotation_get gives the counter-clockwise angle that corrects the frame.
+    const double ccw = av_display_rotation_get(reinterpret_cast<const int32_t*>(m));
+    if (!std::isnan(ccw)) {
+      int cw = int(std::lround(-ccw)) % 360;
+      if (cw < 0) cw += 360;
+      impl->stored_rotation = (cw + 45) / 90 * 90 % 360;
+    }
+  }
+  info.rotation = impl->stored_rotation;
+  const bool swap = info.rotation == 90 || info.rotation == 270;
+  info.width = swap ? st->codecpar->height : st->codecpar->width;
+  info.height = swap ? st->codecpar->width : st->codecpar->height;
+  info.alpha = has_alpha(AVPixelFormat(st->codecpar->format)) || st->codecpar->codec_id == AV_CODEC_ID_GIF;
+  if (st->duration != AV_NOPTS_VALUE) info.duration = double(st->duration) * impl->time_base;
+  else if (impl->format->duration != AV_NOPTS_VALUE) info.duration = double(impl->format->duration) / AV_TIME_BASE;
+  if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) info.frame_rate = av_q2d(st->avg_frame_rate);
+  info.frame_count = st->nb_frames;
+  return std::unique_ptr<VideoReader>(new VideoReader(std::move(impl)));
+}
+
+Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
+  Impl& d = *impl_;
+  while (!d.finished) {
+    const int got = avcodec_receive_frame(d.codec, d.frame);
+    if (got == 0) {
+      auto f = d.convert(want_pixels);
+      av_frame_unref(d.frame);
+      if (!f) return f.error();
+      return std::optional<VideoFrame>(std::move(*f));
+    }
+    if (got == AVERROR_EOF) {
+      d.finished = true;
+      break;
+    }
+    if (got != AVERROR(EAGAIN)) return d.error(fmt::format("cannot decode frame {}: {}", d.decoded, av_error(got)));
+    if (d.flushing) {  // drained: nothing more will come
+      d.finished = true;
+      break;
+    }
+    // The decoder wants input.
+    const int read = av_read_frame(d.format, d.packet);
+    if (read == AVERROR_EOF || (read < 0 && d.decoded > 0 && read != AVERROR(EAGAIN))) {
+      d.flushing = true;
+      avcodec_send_packet(d.codec, nullptr);
+      continue;
+    }
+    if (read < 0) return d.error("cannot read: " + av_error(read));
+    if (d.packet->stream_index == d.stream) {
+      const int sent = avcodec_send_packet(d.codec, d.packet);
+      if (sent < 0 && sent != AVERROR(EAGAIN) && sent != AVERROR_INVALIDDATA) {
+        av_packet_unref(d.packet);
+        return d.error(fmt::format("cannot decode after frame {}: {}", d.decoded, av_error(sent)));
+      }
+    }
+    av_packet_unref(d.packet);
+  }
+  return std::optional<VideoFrame>();
+}
+
+}  // namespace tagforge

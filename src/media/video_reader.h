@@ -1,0 +1,65 @@
+// Reading the frames of a GIF, APNG, animated WebP or video (MP4/MOV,
+// WebM/MKV, AVI) with FFmpeg's libraries, in presentation order, each with
+// its exact time: variable frame rates and GIF frame delays are respected
+// (times come from the stream's timestamps, not from a nominal rate).
+// A phone video's display matrix is applied (frames come out upright).
+// Pixels are converted only for the frames asked for, so skipping a frame
+// costs its decoding alone. Memory holds one frame at a time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "media/resample.h"
+#include "tagforge/error.h"
+
+namespace tagforge {
+
+struct VideoInfo {
+  int width = 0, height = 0;  // after rotation
+  double duration = -1;       // seconds; -1 unknown
+  double frame_rate = 0;      // average frames per second; 0 unknown
+  int64_t frame_count = 0;    // as the container says; 0 unknown
+  int rotation = 0;           // degrees clockwise applied to the stored frames: 0, 90, 180, 270
+  bool alpha = false;         // frames carry transparency (GIF, APNG, WebP)
+  std::string codec;          // "gif", "h264", …
+};
+
+struct VideoFrame {
+  int64_t index = 0;    // decoded frames before this one
+  double time = 0;      // seconds from the stream's start
+  double duration = 0;  // seconds it is shown; 0 unknown
+  Image8 image;         // RGB, or RGBA when info().alpha; empty unless pixels were asked for
+};
+
+struct VideoReaderOptions {
+  int threads = 0;                          // decoder threads; 0: FFmpeg picks
+  int64_t max_pixels = 8192LL * 8192;       // a larger frame is an error, not a huge allocation
+};
+
+class VideoReader {
+ public:
+  // Errors name the file: not readable, no video stream, no decoder, too large.
+  static Result<std::unique_ptr<VideoReader>> open(const std::filesystem::path& file,
+                                                   const VideoReaderOptions& options = {});
+  ~VideoReader();
+  VideoReader(const VideoReader&) = delete;
+  VideoReader& operator=(const VideoReader&) = delete;
+
+  const VideoInfo& info() const;
+
+  // The next frame, or nullopt after the last. With want_pixels false the
+  // frame is decoded (it must be, to reach the next) but not converted.
+  // A damaged stream ends with an error naming the file and the frame.
+  Result<std::optional<VideoFrame>> next(bool want_pixels = true);
+
+ private:
+  struct Impl;
+  explicit VideoReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tagforge

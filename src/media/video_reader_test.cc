@@ -1,0 +1,144 @@
+// Frames and their times from GIFs and videos made with known content
+// (tests/reference/make_clips.py: python3-pil and the ffmpeg CLI).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "media/decode.h"
+#include "media/video_reader.h"
+#include "media_fixtures.h"
+
+namespace tagforge {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path& clips() {
+  static const fs::path dir = [] {
+    auto d = testing::fresh_temp_dir("clips");
+    const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
+                            d.string() + "'";
+    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "ffmpeg and python3-pil are needed: " << cmd;
+    return d;
+  }();
+  return dir;
+}
+
+std::vector<VideoFrame> all_frames(const fs::path& file, bool pixels = true) {
+  std::vector<VideoFrame> out;
+  auto r = VideoReader::open(file);
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+  if (!r.ok()) return out;
+  while (true) {
+    auto f = (*r)->next(pixels);
+    EXPECT_TRUE(f.ok()) << f.error().to_string();
+    if (!f.ok() || !f->has_value()) break;
+    out.push_back(std::move(**f));
+  }
+  return out;
+}
+
+const uint8_t* pixel(const Image8& im, int x, int y) { return &im.pixels[(size_t(y) * im.width + x) * im.channels]; }
+
+TEST(VideoReader, GifFrameDelaysAndTransparency) {
+  auto r = VideoReader::open(clips() / "delays.gif");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*r)->info().codec, "gif");
+  EXPECT_TRUE((*r)->info().alpha);
+  EXPECT_EQ((*r)->info().width, 40);
+  const auto frames = all_frames(clips() / "delays.gif");
+  ASSERT_EQ(frames.size(), 3u);
+  const double times[] = {0, 0.1, 0.3}, durations[] = {0.1, 0.2, 0.05};
+  const uint8_t colours[][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(frames[i].index, int64_t(i));
+    EXPECT_NEAR(frames[i].time, times[i], 1e-9);
+    EXPECT_NEAR(frames[i].duration, durations[i], 1e-9);
+    ASSERT_EQ(frames[i].image.channels, 4);
+    const uint8_t* p = pixel(frames[i].image, 20, 15);
+    EXPECT_EQ(std::vector<int>(p, p + 4), (std::vector<int>{colours[i][0], colours[i][1], colours[i][2], 255}));
+    EXPECT_EQ(pixel(frames[i].image, 0, 0)[3], 0);  // the transparent pixel
+  }
+}
+
+TEST(VideoReader, ConstantAndVariableFrameRatesKeepTheirTimes) {
+  const auto cfr = all_frames(clips() / "cfr.mp4", false);
+  ASSERT_EQ(cfr.size(), 20u);
+  for (size_t i = 0; i < cfr.size(); ++i) EXPECT_NEAR(cfr[i].time, 0.1 * double(i), 1e-6) << i;
+  EXPECT_TRUE(cfr[5].image.pixels.empty());  // not converted when not asked for
+
+  auto info = VideoReader::open(clips() / "cfr.mp4");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ((*info)->info().width, 160);
+  EXPECT_NEAR((*info)->info().frame_rate, 10.0, 1e-6);
+  EXPECT_NEAR((*info)->info().duration, 2.0, 0.01);
+  EXPECT_FALSE((*info)->info().alpha);
+
+  const auto vfr = all_frames(clips() / "vfr.mkv");
+  ASSERT_EQ(vfr.size(), 5u);
+  const double times[] = {0, 0.1, 0.2, 0.5, 1.0};
+  for (size_t i = 0; i < 5; ++i) EXPECT_NEAR(vfr[i].time, times[i], 1e-3) << i;
+  EXPECT_EQ(vfr[0].image.channels, 3);
+  EXPECT_EQ(vfr[0].image.width, 64);
+}
+
+TEST(VideoReader, APhoneVideoComesOutAsFfmpegShowsIt) {
+  auto r = VideoReader::open(clips() / "rotated.mp4");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_NE((*r)->info().rotation, 0);
+  EXPECT_EQ((*r)->info().width, 32);  // stored 64x32, shown 32x64
+  EXPECT_EQ((*r)->info().height, 64);
+  auto f = (*r)->next();
+  ASSERT_TRUE(f.ok() && f->has_value());
+  const Image8& im = (*f)->image;
+  ASSERT_EQ(im.width, 32);
+  ASSERT_EQ(im.height, 64);
+  auto shown = decode_image(clips() / "rotated_shown.png");
+  ASSERT_TRUE(shown.ok());
+  ASSERT_EQ(shown->image.width, 32);
+  for (int y : {2, 61}) {  // the top and the bottom: one red, one blue, where ffmpeg has them
+    SCOPED_TRACE(y);
+    const uint8_t* ours = pixel(im, 16, y);
+    const uint8_t* theirs = pixel(shown->image, 16, y);
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(ours[c], theirs[c], 8);
+  }
+}
+
+TEST(VideoReader, BadInputIsAClearErrorNamingTheFile) {
+  const auto dir = testing::fresh_temp_dir("bad-clips");
+  auto audio = VideoReader::open(clips() / "audio.m4a");
+  ASSERT_FALSE(audio.ok());
+  EXPECT_NE(audio.error().message.find("no video stream"), std::string::npos) << audio.error().message;
+  EXPECT_EQ(audio.error().path, clips() / "audio.m4a");
+
+  testing::write_file(dir / "empty.mp4", "");
+  EXPECT_FALSE(VideoReader::open(dir / "empty.mp4").ok());
+  testing::write_file(dir / "noise.mp4", std::string(4096, '\x5a'));
+  auto noise = VideoReader::open(dir / "noise.mp4");
+  ASSERT_FALSE(noise.ok());
+  EXPECT_EQ(noise.error().path, dir / "noise.mp4");
+  EXPECT_EQ(VideoReader::open(dir / "missing.gif").error().code, ErrorCode::kNotFound);
+
+  // Cut short: fewer frames, or an error, never a crash or a hang.
+  const std::string whole = testing::read_file(clips() / "cfr.mp4");
+  testing::write_file(dir / "cut.mp4", whole.substr(0, whole.size() * 2 / 3));
+  if (auto cut = VideoReader::open(dir / "cut.mp4"); cut.ok()) {
+    int n = 0;
+    while (true) {
+      auto f = (*cut)->next(false);
+      if (!f.ok() || !f->has_value()) break;
+      ASSERT_LT(++n, 1000);
+    }
+    EXPECT_LE(n, 20);
+  }
+  // Frames larger than allowed are refused before any allocation.
+  VideoReaderOptions small;
+  small.max_pixels = 100 * 100;
+  auto big = VideoReader::open(clips() / "cfr.mp4", small);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("larger than"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tagforge

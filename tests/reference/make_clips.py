@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""Clips with known content for the frame-reading tests, made by python3-pil and the ffmpeg CLI.
+
+    make_clips.py OUT_DIR
+
+delays.gif   3 frames, 40x30: red 100 ms, green 200 ms, blue 50 ms; a transparent pixel at (0, 0)
+cfr.mp4      2 s of ffmpeg's testsrc at 10 fps, 160x120, H.264
+vfr.mkv      frames at 0, 0.1, 0.2, 0.5, 1.0 s (variable frame rate)
+rotated.mp4  64x32 frames, left half red, right half blue, with a display matrix (a phone held
+             upright); rotated_shown.png is its first frame as ffmpeg itself displays it
+audio.m4a    one second of sine, no video
+"""
+import os
+import subprocess
+import sys
+
+from PIL import Image
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+def main(out):
+    frames = []
+    for colour in [(255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255)]:
+        im = Image.new("RGBA", (40, 30), colour)
+        im.putpixel((0, 0), (0, 0, 0, 0))
+        frames.append(im)
+    frames[0].save(os.path.join(out, "delays.gif"), save_all=True, append_images=frames[1:],
+                   duration=[100, 200, 50], loop=0, disposal=2)
+
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "2", "-pix_fmt", "yuv420p",
+           "-c:v", "libx264", os.path.join(out, "cfr.mp4"))
+
+    # Variable frame rate: five frames with chosen timestamps (ms), in Matroska.
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "5",
+           "-vf", "setpts='if(eq(N,0),0,if(eq(N,1),0.1,if(eq(N,2),0.2,if(eq(N,3),0.5,1.0))))/TB'",
+           "-fps_mode", "passthrough", "-c:v", "libx264", "-pix_fmt", "yuv420p", os.path.join(out, "vfr.mkv"))
+
+    im = Image.new("RGB", (64, 32), (0, 0, 255))
+    im.paste((255, 0, 0), (0, 0, 32, 32))
+    im.save(os.path.join(out, "halves.png"))
+    ffmpeg("-loop", "1", "-i", os.path.join(out, "halves.png"), "-t", "0.5", "-r", "4", "-pix_fmt", "yuv444p",
+           "-c:v", "libx264", os.path.join(out, "upright.mp4"))
+    # FFmpeg 5.1 writes the display matrix from the rotate tag when remuxing.
+    ffmpeg("-i", os.path.join(out, "upright.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=90",
+           os.path.join(out, "rotated.mp4"))
+    ffmpeg("-i", os.path.join(out, "rotated.mp4"), "-frames:v", "1", os.path.join(out, "rotated_shown.png"))
+
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", os.path.join(out, "audio.m4a"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
