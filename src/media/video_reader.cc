@@ -12,6 +12,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 namespace tagforge {
 
@@ -112,6 +113,9 @@ VideoReader::~VideoReader() = default;
 const VideoInfo& VideoReader::info() const { return impl_->info; }
 
 Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, const VideoReaderOptions& options) {
+  // FFmpeg's own log lines would interleave with ours; its errors reach the user as ours.
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); });
   auto impl = std::make_unique<Impl>();
   impl->file = file;
   impl->options = options;
