@@ -70,6 +70,7 @@ struct VideoReader::Impl {
 
   ~Impl() {
     sws_freeContext(sws);
+    sws_freeContext(thumb_sws);
     av_frame_free(&frame);
     av_packet_free(&packet);
     avcodec_free_context(&codec);
@@ -78,7 +79,7 @@ struct VideoReader::Impl {
 
   Error error(std::string what) const { return Error{ErrorCode::kInvalidInput, std::move(what), file}; }
 
-  Result<VideoFrame> convert(bool want_pixels) {
+  VideoFrame describe() {
     VideoFrame f;
     f.index = decoded++;
     const int64_t pts = frame->best_effort_timestamp;
@@ -87,25 +88,33 @@ struct VideoReader::Impl {
       f.time = double(pts - start_pts) * time_base;
     }
     f.duration = frame->pkt_duration > 0 ? double(frame->pkt_duration) * time_base : 0;
-    if (!want_pixels) return f;
-    const int w = frame->width, h = frame->height;
-    if (int64_t(w) * h > options.max_pixels) {
-      return error(fmt::format("frame {} is {}x{}, larger than {} pixels", f.index, w, h, options.max_pixels));
-    }
-    const AVPixelFormat dst = info.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
-    sws = sws_getCachedContext(sws, w, h, AVPixelFormat(frame->format), w, h, dst, SWS_BICUBIC, nullptr, nullptr,
-                               nullptr);
-    if (!sws) {
-      const char* from = av_get_pix_fmt_name(AVPixelFormat(frame->format));
-      return error(fmt::format("cannot convert frame {} from {}", f.index, from ? from : "an unknown pixel format"));
-    }
-    Image8 im{w, h, info.alpha ? 4 : 3, std::vector<uint8_t>(size_t(w) * h * (info.alpha ? 4 : 3))};
-    uint8_t* planes[4] = {im.pixels.data(), nullptr, nullptr, nullptr};
-    int strides[4] = {w * im.channels, 0, 0, 0};
-    sws_scale(sws, frame->data, frame->linesize, 0, h, planes, strides);
-    f.image = rotate(im, stored_rotation);
     return f;
   }
+
+  // The current frame scaled to out_w x out_h (before rotation), rotated.
+  Result<Image8> convert(int out_w, int out_h, SwsContext*& context, int flags) {
+    if (!has_frame) return error("no current frame");
+    const int w = frame->width, h = frame->height;
+    if (int64_t(w) * h > options.max_pixels) {
+      return error(fmt::format("frame {} is {}x{}, larger than {} pixels", decoded - 1, w, h, options.max_pixels));
+    }
+    const AVPixelFormat dst = info.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
+    context = sws_getCachedContext(context, w, h, AVPixelFormat(frame->format), out_w, out_h, dst, flags, nullptr,
+                                   nullptr, nullptr);
+    if (!context) {
+      const char* from = av_get_pix_fmt_name(AVPixelFormat(frame->format));
+      return error(fmt::format("cannot convert frame {} from {}", decoded - 1, from ? from : "an unknown pixel format"));
+    }
+    const int ch = info.alpha ? 4 : 3;
+    Image8 im{out_w, out_h, ch, std::vector<uint8_t>(size_t(out_w) * out_h * ch)};
+    uint8_t* planes[4] = {im.pixels.data(), nullptr, nullptr, nullptr};
+    int strides[4] = {out_w * ch, 0, 0, 0};
+    sws_scale(context, frame->data, frame->linesize, 0, h, planes, strides);
+    return rotate(im, stored_rotation);
+  }
+
+  bool has_frame = false;  // `frame` holds the frame next() returned last
+  SwsContext* thumb_sws = nullptr;
 };
 
 VideoReader::VideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -173,13 +182,21 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, con
 
 Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
   Impl& d = *impl_;
+  if (d.has_frame) {
+    av_frame_unref(d.frame);
+    d.has_frame = false;
+  }
   while (!d.finished) {
     const int got = avcodec_receive_frame(d.codec, d.frame);
     if (got == 0) {
-      auto f = d.convert(want_pixels);
-      av_frame_unref(d.frame);
-      if (!f) return f.error();
-      return std::optional<VideoFrame>(std::move(*f));
+      d.has_frame = true;
+      VideoFrame f = d.describe();
+      if (want_pixels) {
+        auto im = pixels();
+        if (!im) return im.error();
+        f.image = std::move(*im);
+      }
+      return std::optional<VideoFrame>(std::move(f));
     }
     if (got == AVERROR_EOF) {
       d.finished = true;
@@ -208,6 +225,21 @@ Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
     av_packet_unref(d.packet);
   }
   return std::optional<VideoFrame>();
+}
+
+Result<Image8> VideoReader::pixels() {
+  Impl& d = *impl_;
+  if (!d.has_frame) return d.error("no current frame");
+  return d.convert(d.frame->width, d.frame->height, d.sws, SWS_BICUBIC);
+}
+
+Result<Image8> VideoReader::thumbnail(int max_side) {
+  Impl& d = *impl_;
+  if (!d.has_frame) return d.error("no current frame");
+  const int w = d.frame->width, h = d.frame->height;
+  const double scale = std::min(1.0, double(std::max(1, max_side)) / std::max(w, h));
+  return d.convert(std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale))), d.thumb_sws,
+                   SWS_AREA);
 }
 
 }  // namespace tagforge

@@ -56,6 +56,12 @@ class VideoReader {
   // A damaged stream ends with an error naming the file and the frame.
   Result<std::optional<VideoFrame>> next(bool want_pixels = true);
 
+  // The frame next() returned last, converted now: at full size, or scaled
+  // (area average) so its longer side is at most max_side. Both rotated like
+  // the frame. An error before the first frame or after the last.
+  Result<Image8> pixels();
+  Result<Image8> thumbnail(int max_side);
+
  private:
   struct Impl;
   explicit VideoReader(std::unique_ptr<Impl> impl);

@@ -105,6 +105,39 @@ TEST(VideoReader, APhoneVideoComesOutAsFfmpegShowsIt) {
   }
 }
 
+TEST(VideoReader, TheCurrentFrameConvertsLateAndSmall) {
+  auto r = VideoReader::open(clips() / "delays.gif");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE((*r)->pixels().ok());  // nothing decoded yet
+  auto f = (*r)->next(false);
+  ASSERT_TRUE(f.ok() && f->has_value());
+  f = (*r)->next(false);  // the green frame, not converted
+  ASSERT_TRUE(f.ok() && f->has_value());
+  EXPECT_TRUE((*f)->image.pixels.empty());
+  auto full = (*r)->pixels();
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->width, 40);
+  EXPECT_EQ(pixel(*full, 20, 15)[1], 255);
+  auto thumb = (*r)->thumbnail(10);
+  ASSERT_TRUE(thumb.ok());
+  EXPECT_EQ(thumb->width, 10);
+  EXPECT_EQ(thumb->height, 8);  // 30 * 10 / 40 = 7.5, rounded
+  EXPECT_EQ(pixel(*thumb, 5, 4)[1], 255);
+  auto rotated = VideoReader::open(clips() / "rotated.mp4");
+  ASSERT_TRUE(rotated.ok());
+  ASSERT_TRUE((*rotated)->next(false).ok());
+  auto small = (*rotated)->thumbnail(16);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->width, 8);  // rotated like the frame: 16x8 stored, 8x16 shown
+  EXPECT_EQ(small->height, 16);
+  while (true) {
+    auto g = (*r)->next(false);
+    ASSERT_TRUE(g.ok());
+    if (!g->has_value()) break;
+  }
+  EXPECT_FALSE((*r)->pixels().ok());  // past the last frame
+}
+
 TEST(VideoReader, BadInputIsAClearErrorNamingTheFile) {
   const auto dir = testing::fresh_temp_dir("bad-clips");
   auto audio = VideoReader::open(clips() / "audio.m4a");
