@@ -9,6 +9,8 @@ vfr.mkv      frames at 0, 0.1, 0.2, 0.5, 1.0 s (variable frame rate)
 rotated.mp4  64x32 frames, left half red, right half blue, with a display matrix (a phone held
              upright); rotated_shown.png is its first frame as ffmpeg itself displays it
 audio.m4a    one second of sine, no video
+cuts.mp4     3 s at 10 fps, 160x120: testsrc, then smptebars, then testsrc2 (cuts at frames 10 and 20)
+static.mp4   1 s at 10 fps of one grey: nothing moves
 """
 import os
 import subprocess
@@ -49,6 +51,15 @@ def main(out):
     ffmpeg("-i", os.path.join(out, "rotated.mp4"), "-frames:v", "1", os.path.join(out, "rotated_shown.png"))
 
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", os.path.join(out, "audio.m4a"))
+
+    sources = ["testsrc", "smptebars", "testsrc2"]
+    inputs = []
+    for name in sources:
+        inputs += ["-f", "lavfi", "-i", f"{name}=size=160x120:rate=10:duration=1"]
+    ffmpeg(*inputs, "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1[out]", "-map", "[out]",
+           "-pix_fmt", "yuv420p", "-c:v", "libx264", os.path.join(out, "cuts.mp4"))
+    ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=160x120:rate=10:duration=1", "-pix_fmt", "yuv420p",
+           "-c:v", "libx264", os.path.join(out, "static.mp4"))
 
 
 if __name__ == "__main__":
