@@ -1,5 +1,6 @@
 #include "sort/classify.h"
 
+#include <array>
 #include <string_view>
 #include <unordered_set>
 
@@ -8,13 +9,21 @@
 namespace tagforge {
 namespace {
 
-// "clip_f12.png" -> "clip"; "" when the name is not a frame's.
-std::string_view frame_source_stem(std::string_view name) {
-  std::string_view stem = stem_of(name);
+// "clip_f12" -> "clip" for tag 'f'; "" when `stem` does not end in "_<tag><digits>".
+std::string_view strip_counter(std::string_view stem, char tag) {
   size_t i = stem.size();
   while (i > 0 && stem[i - 1] >= '0' && stem[i - 1] <= '9') --i;
-  if (i == stem.size() || i < 3 || stem[i - 1] != 'f' || stem[i - 2] != '_') return {};
+  if (i == stem.size() || i < 3 || stem[i - 1] != tag || stem[i - 2] != '_') return {};
   return stem.substr(0, i - 2);
+}
+
+// The stems a frame's source may have: "clip_f12.png" -> {"clip"}; what
+// `tagforge extract` writes, "clip_s2_f12.png" -> {"clip_s2", "clip"}
+// (the first for a source that is itself named so). None for other names.
+std::array<std::string_view, 2> frame_source_stems(std::string_view name) {
+  const std::string_view frame = strip_counter(stem_of(name), 'f');
+  if (frame.empty()) return {};
+  return {frame, strip_counter(frame, 's')};
 }
 
 }  // namespace
@@ -49,7 +58,9 @@ std::vector<size_t> Classifier::frame_sources(const ScanResult& scan, bool anima
   if (!animations) return out;
   std::unordered_set<std::string_view> wanted;
   for (const Item& it : scan.items) {
-    if (std::string_view src = frame_source_stem(it.name); !src.empty()) wanted.insert(src);
+    for (std::string_view src : frame_source_stems(it.name)) {
+      if (!src.empty()) wanted.insert(src);
+    }
   }
   if (wanted.empty()) return out;
   for (size_t i = 0; i < scan.items.size(); ++i) {
@@ -80,9 +91,10 @@ SortClass Classifier::classify(const Item& it) const {
       return it.tagged() ? SortClass::kImages : SortClass::kMissingTags;
     case MediaKind::kImage: {
       if (animations_) {
-        const std::string_view src = frame_source_stem(it.name);
-        if (!src.empty() && animation_stems_.count(src)) return SortClass::kProcessedGifs;
-        if (!src.empty() && video_stems_.count(src)) return SortClass::kProcessedVideos;
+        for (std::string_view src : frame_source_stems(it.name)) {
+          if (!src.empty() && animation_stems_.count(src)) return SortClass::kProcessedGifs;
+          if (!src.empty() && video_stems_.count(src)) return SortClass::kProcessedVideos;
+        }
       }
       return it.tagged() ? SortClass::kImages : SortClass::kMissingTags;
     }

@@ -11,8 +11,9 @@
 
 namespace tagforge {
 
-// Frames are recognised by name: "<stem>_f<digits>.<ext>" is a frame when an
-// animation (video) with that stem exists anywhere in the scan. So the class
+// Frames are recognised by name: "<stem>_f<digits>.<ext>" (and
+// "<stem>_s<slice>_f<digits>.<ext>", as `tagforge extract` names them) is a
+// frame when an animation (video) with that stem exists anywhere in the scan. So the class
 // of a frame depends on another file's bytes, and those files are probed
 // first: frame_sources() names them.
 class Classifier {

@@ -1,9 +1,11 @@
 #include "sort/plan.h"
+#include "sort/classify.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "media_fixtures.h"
 
@@ -19,6 +21,27 @@ SortPlan plan_of(const fs::path& root, SortOptions opt = {}, fs::path dest = {})
   auto plan = plan_sort(*scan, dest.empty() ? root : dest, opt);
   EXPECT_TRUE(plan.ok());
   return std::move(*plan);
+}
+
+TEST(Classify, ExtractedFramesGoWithTheirSource) {
+  auto root = fresh_temp_dir("classify-frames");
+  write_file(root / "dance.gif", gif_bytes(3));
+  write_file(root / "dance_s0_f0.png", png_bytes(1));     // as tagforge extract names frames
+  write_file(root / "dance_s2_f14.png", png_bytes(2));
+  write_file(root / "dance_f3.png", png_bytes(3));        // the older name
+  write_file(root / "take_s1.mp4", mp4_bytes());           // a source whose own name ends in _s1
+  write_file(root / "take_s1_f2.png", png_bytes(4));
+  write_file(root / "nobody_s1_f2.png", png_bytes(5));    // no such source: an image
+  auto scan = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(scan.ok());
+  const auto classes = classify_items(*scan, true);
+  std::map<std::string, SortClass> by_name;
+  for (size_t i = 0; i < scan->items.size(); ++i) by_name[scan->items[i].name] = classes[i];
+  EXPECT_EQ(by_name["dance_s0_f0.png"], SortClass::kProcessedGifs);
+  EXPECT_EQ(by_name["dance_s2_f14.png"], SortClass::kProcessedGifs);
+  EXPECT_EQ(by_name["dance_f3.png"], SortClass::kProcessedGifs);
+  EXPECT_EQ(by_name["take_s1_f2.png"], SortClass::kProcessedVideos);
+  EXPECT_EQ(by_name["nobody_s1_f2.png"], SortClass::kMissingTags);
 }
 
 TEST(Plan, BucketNumbers) {
