@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add(add_segment_command);
   add(add_check_command);
   add(add_classify_command);
+  add(add_extract_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,146 @@
+#include "media/extract.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/atomic_file.h"
+#include "core/fs_ops.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_animation_codec(const std::string& codec) { return codec == "gif" || codec == "apng" || codec == "webp"; }
+
+Result<std::string> encode(const Image8& im, const std::string& format, const fs::path& name) {
+  cv::Mat m(im.height, im.width, im.channels == 4 ? CV_8UC4 : CV_8UC3, const_cast<uint8_t*>(im.pixels.data())), bgr;
+  if (im.channels == 4 && format == "jpg") cv::cvtColor(m, bgr, cv::COLOR_RGBA2BGR);  // JPEG has no alpha
+  else cv::cvtColor(m, bgr, im.channels == 4 ? cv::COLOR_RGBA2BGRA : cv::COLOR_RGB2BGR);
+  std::vector<int> params;
+  if (format == "jpg") params = {cv::IMWRITE_JPEG_QUALITY, 95};
+  if (format == "webp") params = {cv::IMWRITE_WEBP_QUALITY, 95};
+  std::vector<uint8_t> bytes;
+  try {
+    if (!cv::imencode("." + format, bgr, bytes, params)) return Error{ErrorCode::kIo, "cannot encode the frame", name};
+  } catch (const cv::Exception& e) {
+    return Error{ErrorCode::kIo, std::string("cannot encode the frame: ") + e.what(), name};
+  }
+  return std::string(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+std::pair<int, int> fit_resolution(int w, int h, int minimum_short, int maximum_long) {
+  double scale = 1;
+  if (minimum_short > 0 && std::min(w, h) < minimum_short) scale = double(minimum_short) / std::min(w, h);
+  if (maximum_long > 0 && std::max(w, h) * scale > maximum_long) scale = double(maximum_long) / std::max(w, h);
+  return {std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale)))};
+}
+
+Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out_dir, const ExtractOptions& opt,
+                                     const fs::path& sidecar) {
+  ExtractReport report;
+  report.source = source;
+  std::string tags;
+  if (!sidecar.empty()) {
+    auto text = read_whole_file(sidecar, "tag sidecar");
+    if (!text) return text.error();
+    tags = std::move(*text);
+  }
+
+  // Pass 1: times and thumbnails decide what to keep.
+  auto first = VideoReader::open(source);
+  if (!first) return first.error();
+  report.info = (*first)->info();
+  report.animation = is_animation_codec(report.info.codec);
+  SelectionSettings settings = opt.selection;
+  settings.fps = report.animation ? opt.gfps : opt.vfps;
+  FrameSelector selector(settings, report.info.duration);
+  double end = 0;
+  while (true) {
+    auto f = (*first)->next(false);
+    if (!f) return f.error();
+    if (!f->has_value()) break;
+    ++report.frames_decoded;
+    end = (*f)->time + ((*f)->duration > 0 ? (*f)->duration : 0);
+    std::optional<FrameFeatures> features;
+    if (selector.wants_features((*f)->time)) {
+      auto thumb = (*first)->thumbnail(opt.thumbnail);
+      if (!thumb) return thumb.error();
+      features = frame_features(*thumb);
+    }
+    selector.add((*f)->index, (*f)->time, features ? &*features : nullptr);
+  }
+  first->reset();
+  report.slices = selector.finish(end);
+  if (report.frames_decoded == 0) return Error{ErrorCode::kInvalidInput, "no frame could be decoded", source};
+
+  // Pass 2: convert and write the kept frames only.
+  std::map<int64_t, int> slice_of;  // kept frame index -> slice number
+  for (size_t s = 0; s < report.slices.size(); ++s) {
+    for (int64_t k : report.slices[s].kept) slice_of[k] = int(s);
+  }
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot create the output folder: " + ec.message(), out_dir};
+  auto second = VideoReader::open(source);
+  if (!second) return second.error();
+  const std::string stem = source.stem().string();
+  while (!slice_of.empty()) {
+    auto f = (*second)->next(false);
+    if (!f) return f.error();
+    if (!f->has_value()) break;
+    auto it = slice_of.find((*f)->index);
+    if (it == slice_of.end()) continue;
+    auto pixels = (*second)->pixels();
+    if (!pixels) return pixels.error();
+    auto [w, h] = fit_resolution(pixels->width, pixels->height, opt.minimum_resolution, opt.maximum_resolution);
+    Image8 image = (w == pixels->width && h == pixels->height) ? std::move(*pixels)
+                                                                : resize_bicubic_like_pil(*pixels, w, h);
+    const fs::path file = out_dir / fmt::format("{}_s{}_f{}.{}", stem, it->second, (*f)->index, opt.format);
+    auto bytes = encode(image, opt.format, file);
+    if (!bytes) return bytes.error();
+    TF_RETURN_IF_ERROR(write_file_atomic(file, *bytes, Overwrite::kReplace));
+    if (!sidecar.empty()) {
+      fs::path tag_file = file;
+      tag_file.replace_extension(sidecar.extension());
+      TF_RETURN_IF_ERROR(write_file_atomic(tag_file, tags, Overwrite::kReplace));
+    }
+    report.written.push_back(file);
+    slice_of.erase(it);
+  }
+  return report;
+}
+
+std::string extract_report_json(const ExtractReport& r) {
+  nlohmann::ordered_json slices = nlohmann::ordered_json::array();
+  for (const Slice& s : r.slices) {
+    nlohmann::ordered_json pruned = nlohmann::ordered_json::array();
+    for (const PrunedFrame& p : s.pruned) pruned.push_back({{"index", p.index}, {"time", p.time}, {"why", p.why}});
+    slices.push_back({{"start", s.start}, {"end", s.end}, {"started_by", s.started_by}, {"kept", s.kept},
+                      {"pruned", pruned}});
+  }
+  std::vector<std::string> written;
+  for (const auto& p : r.written) written.push_back(p.string());
+  nlohmann::ordered_json j{{"source", r.source.string()},
+                           {"kind", r.animation ? "animation" : "video"},
+                           {"codec", r.info.codec},
+                           {"width", r.info.width},
+                           {"height", r.info.height},
+                           {"duration", r.info.duration},
+                           {"frames_decoded", r.frames_decoded},
+                           {"slices", slices},
+                           {"written", written}};
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace tagforge

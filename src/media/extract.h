@@ -1,0 +1,50 @@
+// Frames out of a GIF or video (issue 7): frame_selection.h decides which,
+// from a first decoding pass over thumbnails; a second pass converts only the
+// kept frames, fits them to the resolution bounds and writes them as
+//   OUT/<stem>_s<slice>_f<frame index>.<png|jpg|webp>
+// each with a copy of the source's tag sidecar, and a report of slices, cut
+// times, kept and pruned frames (and why) as JSON.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "media/frame_selection.h"
+#include "media/video_reader.h"
+#include "tagforge/error.h"
+
+namespace tagforge {
+
+struct ExtractOptions {
+  SelectionSettings selection;  // its fps is replaced by gfps or vfps
+  double gfps = 10;             // the cap for animations (GIF, APNG, WebP)
+  double vfps = 2;              // the cap for videos
+  int minimum_resolution = 0;   // the short side is upscaled to at least this (0: off)
+  int maximum_resolution = 0;   // the long side is downscaled to at most this (0: off)
+  std::string format = "png";   // "png", "jpg" or "webp"
+  int thumbnail = 64;           // side of the thumbnails the selection looks at
+};
+
+struct ExtractReport {
+  std::filesystem::path source;
+  bool animation = false;
+  VideoInfo info;
+  int64_t frames_decoded = 0;
+  std::vector<Slice> slices;
+  std::vector<std::filesystem::path> written;  // frames, in order
+};
+
+// `sidecar`: the source's tag file to copy beside each frame (empty: none).
+// Errors name the source (unreadable, no video) or the file that could not be written.
+Result<ExtractReport> extract_frames(const std::filesystem::path& source, const std::filesystem::path& out_dir,
+                                     const ExtractOptions& options, const std::filesystem::path& sidecar = {});
+
+// The report as one line of JSON.
+std::string extract_report_json(const ExtractReport& report);
+
+// The frame's size within the bounds (aspect kept; never below 1x1).
+std::pair<int, int> fit_resolution(int width, int height, int minimum_short, int maximum_long);
+
+}  // namespace tagforge
