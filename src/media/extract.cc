@@ -57,7 +57,9 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     tags = std::move(*text);
   }
 
-  // Pass 1: times and thumbnails decide what to keep.
+  // Pass 1: times and thumbnails decide what to keep. When the selection
+  // decides each frame as it comes (no minimum above 1, no maximum), kept
+  // frames are written in this same pass and there is no second one.
   auto first = VideoReader::open(source);
   if (!first) return first.error();
   report.info = (*first)->info();
@@ -65,6 +67,29 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
   SelectionSettings settings = opt.selection;
   settings.fps = report.animation ? opt.gfps : opt.vfps;
   FrameSelector selector(settings, report.info.duration);
+  const bool one_pass = selector.decides_at_once();
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot create the output folder: " + ec.message(), out_dir};
+  const std::string stem = source.stem().string();
+  auto write = [&](VideoReader& reader, int slice, int64_t index) -> Status {
+    auto pixels = reader.pixels();
+    if (!pixels) return pixels.error();
+    auto [w, h] = fit_resolution(pixels->width, pixels->height, opt.minimum_resolution, opt.maximum_resolution);
+    Image8 image = (w == pixels->width && h == pixels->height) ? std::move(*pixels)
+                                                                : resize_bicubic_like_pil(*pixels, w, h);
+    const fs::path file = out_dir / fmt::format("{}_s{}_f{}.{}", stem, slice, index, opt.format);
+    auto bytes = encode(image, opt.format, file);
+    if (!bytes) return bytes.error();
+    TF_RETURN_IF_ERROR(write_file_atomic(file, *bytes, Overwrite::kReplace));
+    if (!sidecar.empty()) {
+      fs::path tag_file = file;
+      tag_file.replace_extension(sidecar.extension());
+      TF_RETURN_IF_ERROR(write_file_atomic(tag_file, tags, Overwrite::kReplace));
+    }
+    report.written.push_back(file);
+    return ok_status();
+  };
   double end = 0;
   while (true) {
     auto f = (*first)->next(false);
@@ -78,44 +103,28 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
       if (!thumb) return thumb.error();
       features = frame_features(*thumb);
     }
-    selector.add((*f)->index, (*f)->time, features ? &*features : nullptr);
+    const bool keep = selector.add((*f)->index, (*f)->time, features ? &*features : nullptr);
+    if (one_pass && keep) TF_RETURN_IF_ERROR(write(**first, selector.current_slice(), (*f)->index));
   }
   first->reset();
   report.slices = selector.finish(end);
   if (report.frames_decoded == 0) return Error{ErrorCode::kInvalidInput, "no frame could be decoded", source};
+  if (one_pass) return report;
 
   // Pass 2: convert and write the kept frames only.
   std::map<int64_t, int> slice_of;  // kept frame index -> slice number
   for (size_t s = 0; s < report.slices.size(); ++s) {
     for (int64_t k : report.slices[s].kept) slice_of[k] = int(s);
   }
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) return Error{ErrorCode::kIo, "cannot create the output folder: " + ec.message(), out_dir};
   auto second = VideoReader::open(source);
   if (!second) return second.error();
-  const std::string stem = source.stem().string();
   while (!slice_of.empty()) {
     auto f = (*second)->next(false);
     if (!f) return f.error();
     if (!f->has_value()) break;
     auto it = slice_of.find((*f)->index);
     if (it == slice_of.end()) continue;
-    auto pixels = (*second)->pixels();
-    if (!pixels) return pixels.error();
-    auto [w, h] = fit_resolution(pixels->width, pixels->height, opt.minimum_resolution, opt.maximum_resolution);
-    Image8 image = (w == pixels->width && h == pixels->height) ? std::move(*pixels)
-                                                                : resize_bicubic_like_pil(*pixels, w, h);
-    const fs::path file = out_dir / fmt::format("{}_s{}_f{}.{}", stem, it->second, (*f)->index, opt.format);
-    auto bytes = encode(image, opt.format, file);
-    if (!bytes) return bytes.error();
-    TF_RETURN_IF_ERROR(write_file_atomic(file, *bytes, Overwrite::kReplace));
-    if (!sidecar.empty()) {
-      fs::path tag_file = file;
-      tag_file.replace_extension(sidecar.extension());
-      TF_RETURN_IF_ERROR(write_file_atomic(tag_file, tags, Overwrite::kReplace));
-    }
-    report.written.push_back(file);
+    TF_RETURN_IF_ERROR(write(**second, it->second, (*f)->index));
     slice_of.erase(it);
   }
   return report;

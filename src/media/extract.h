@@ -1,9 +1,11 @@
 // Frames out of a GIF or video (issue 7): frame_selection.h decides which,
-// from a first decoding pass over thumbnails; a second pass converts only the
-// kept frames, fits them to the resolution bounds and writes them as
+// from the frames' thumbnails as they are decoded; only the kept frames are
+// converted, fitted to the resolution bounds and written as
 //   OUT/<stem>_s<slice>_f<frame index>.<png|jpg|webp>
 // each with a copy of the source's tag sidecar, and a report of slices, cut
-// times, kept and pruned frames (and why) as JSON.
+// times, kept and pruned frames (and why) as JSON. When a slice's minimum or
+// maximum can change earlier decisions, the kept frames are written in a
+// second decoding pass instead of the first.
 #pragma once
 
 #include <filesystem>

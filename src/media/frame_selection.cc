@@ -46,9 +46,10 @@ void FrameSelector::start_slice(double time, std::string why) {
   s.started_by = std::move(why);
   slices_.push_back(std::move(s));
   last_candidate_ = -1;
+  last_kept_.reset();
 }
 
-void FrameSelector::add(int64_t index, double time, const FrameFeatures* f) {
+bool FrameSelector::add(int64_t index, double time, const FrameFeatures* f) {
   // Slice boundaries: the first frame, fixed slicing, scene cuts.
   const int fixed = slice_number(time);
   if (slices_.empty()) {
@@ -66,12 +67,19 @@ void FrameSelector::add(int64_t index, double time, const FrameFeatures* f) {
   // The fps cap, within the slice.
   if (s_.fps > 0 && last_candidate_ >= 0 && time + kTimeSlack < last_candidate_ + 1.0 / s_.fps) {
     slices_.back().pruned.push_back({index, time, "over the fps cap"});
-    return;
+    return false;
   }
   last_candidate_ = time;
   Candidate c{index, time, {}};
   if (f) c.grey = f->grey;
   candidates_.push_back(c);
+  if (!decides_at_once()) return false;
+  // The same test close_slice() applies, made now.
+  if (last_kept_ && s_.similarity_threshold > 0 && similarity(*last_kept_, c.grey) >= s_.similarity_threshold) {
+    return false;
+  }
+  last_kept_ = c.grey;
+  return true;
 }
 
 void FrameSelector::close_slice(double end_time) {

@@ -55,8 +55,16 @@ class FrameSelector {
   // Whether the next frame at `time` needs its features (a cut detector needs
   // every frame; otherwise only the frames the fps cap lets through).
   bool wants_features(double time) const;
-  // Feeds every decoded frame in order; `features` may be null when not wanted.
-  void add(int64_t index, double time, const FrameFeatures* features);
+  // With minimum_frames <= 1 and no maximum, nothing is given back or taken
+  // away when a slice closes: a frame's fate is final the moment it is added.
+  bool decides_at_once() const { return s_.minimum_frames <= 1 && s_.maximum_frames <= 0; }
+
+  // Feeds every decoded frame in order; `features` may be null when not
+  // wanted. When decides_at_once(), returns whether this frame is kept (so
+  // it can be written at once); otherwise false, and finish() tells.
+  bool add(int64_t index, double time, const FrameFeatures* features);
+  // The slice the last frame added belongs to (0 on).
+  int current_slice() const { return int(slices_.size()) - 1; }
   // Closes the last slice and returns them all.
   std::vector<Slice> finish(double end_time);
 
@@ -77,6 +85,7 @@ class FrameSelector {
   std::vector<Slice> slices_;
   std::vector<Candidate> candidates_;   // of the current slice
   double last_candidate_ = -1;
+  std::optional<std::array<uint8_t, 32 * 32>> last_kept_;  // of the current slice, when deciding at once
   int current_fixed_ = 0;
 };
 

@@ -97,6 +97,27 @@ TEST(FrameSelection, TheMaximumKeepsDistinctFramesSpreadOverTime) {
   EXPECT_EQ(slices[0].pruned[0].why, "over maximum_frames");
 }
 
+TEST(FrameSelection, DecidingAtOnceAgreesWithTheSliceEnd) {
+  SelectionSettings s;
+  s.fps = 12;
+  s.similarity_threshold = 0.97f;
+  s.slice_seconds = 1.0;
+  FrameSelector sel(s, 3.0);
+  ASSERT_TRUE(sel.decides_at_once());
+  std::vector<int64_t> at_once;
+  for (int i = 0; i < 90; ++i) {
+    const double t = i / 30.0;
+    const FrameFeatures f = flat(uint8_t((i / 7) * 9));  // runs of alike frames
+    if (sel.add(i, t, &f)) at_once.push_back(i);
+  }
+  std::vector<int64_t> at_end;
+  for (const Slice& sl : sel.finish(3.0)) at_end.insert(at_end.end(), sl.kept.begin(), sl.kept.end());
+  EXPECT_EQ(at_once, at_end);
+  EXPECT_GT(at_end.size(), 5u);
+  s.minimum_frames = 2;
+  EXPECT_FALSE(FrameSelector(s, 3.0).decides_at_once());
+}
+
 TEST(FrameSelection, ScenesOfARealClipBecomeSlices) {
   const auto dir = testing::fresh_temp_dir("selection-clips");
   const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
