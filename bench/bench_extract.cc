@@ -6,7 +6,8 @@
 // cuts and prunes near-duplicates; ffmpeg writes every capped frame.
 // Prints figures; asserts nothing.
 //
-//   bench_extract [--seconds-per-scene 8] [--fps 2] [--rounds 3] [--input FILE]
+//   bench_extract [--seconds-per-scene 8] [--fps 2] [--rounds 3] [--input FILE] [--prune 1]
+// --prune 0 turns cut detection and similarity pruning off: both then write every capped frame.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int per_scene = 8, rounds = 3;
   double fps = 2;
+  bool prune = true;
   fs::path input;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
     else if (a == "--fps") fps = std::atof(argv[i + 1]);
     else if (a == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--input") input = argv[i + 1];
+    else if (a == "--prune") prune = std::atoi(argv[i + 1]) != 0;
   }
   const fs::path work = fs::temp_directory_path() / "tagforge-bench-extract";
   fs::create_directories(work);
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
       std::printf("made %s in %.1f s\n", input.c_str(), seconds_since(t0));
     }
   }
-  std::printf("input: %s, cap %.2f frames/s, PNG out\n", input.c_str(), fps);
+  std::printf("input: %s, cap %.2f frames/s, PNG out, tagforge pruning %s\n", input.c_str(), fps, prune ? "on" : "off");
   std::vector<double> ours, theirs;
   size_t our_frames = 0, their_frames = 0, slices = 0;
   for (int r = 0; r < rounds; ++r) {
@@ -76,8 +79,8 @@ int main(int argc, char** argv) {
       if (ours_now) {
         ExtractOptions opt;
         opt.vfps = opt.gfps = fps;
-        opt.selection.shift_sensitivity = 0.5f;
-        opt.selection.similarity_threshold = 0.92f;
+        opt.selection.shift_sensitivity = prune ? 0.5f : 0.0f;
+        opt.selection.similarity_threshold = prune ? 0.92f : 0.0f;
         auto rep = extract_frames(input, out, opt);
         if (!rep) return std::fprintf(stderr, "%s\n", rep.error().to_string().c_str()), 1;
         ours.push_back(seconds_since(t0));
