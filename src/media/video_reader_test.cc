@@ -2,6 +2,7 @@
 // (tests/reference/make_clips.py: python3-pil and the ffmpeg CLI).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "media/decode.h"
@@ -136,6 +137,52 @@ TEST(VideoReader, TheCurrentFrameConvertsLateAndSmall) {
     if (!g->has_value()) break;
   }
   EXPECT_FALSE((*r)->pixels().ok());  // past the last frame
+}
+
+// Frames ffprobe counts when it decodes every one.
+int ffprobe_frames(const fs::path& file) {
+  const std::string cmd = "ffprobe -v quiet -count_frames -select_streams v:0 -show_entries stream=nb_read_frames "
+                          "-of csv=p=0 '" + file.string() + "'";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return -1;
+  char buf[64] = {};
+  const size_t n = fread(buf, 1, sizeof buf - 1, pipe);
+  pclose(pipe);
+  return n ? std::atoi(buf) : -1;
+}
+
+TEST(VideoReader, RealClipsGiveEveryFrameFfprobeCounts) {
+  const fs::path dir = TAGFORGE_TEST_CLIPS_DIR;
+  int tested = 0;
+  for (const char* name : {"newtonscradle.gif", "no_time_for_that_tiny.gif", "realshort.mp4", "small_movie.mp4",
+                           "cockatoo.mp4"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(fs::exists(dir / name)) << "run scripts/fetch_test_media.sh";
+    const int expected = ffprobe_frames(dir / name);
+    ASSERT_GT(expected, 0) << "ffprobe (the ffmpeg package) is needed";
+    auto r = VideoReader::open(dir / name);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    int count = 0;
+    double last = -1;
+    while (true) {
+      auto f = (*r)->next(false);
+      ASSERT_TRUE(f.ok()) << f.error().to_string();
+      if (!f->has_value()) break;
+      EXPECT_GE((*f)->time, last);  // presentation order
+      last = (*f)->time;
+      if (count == 0) {
+        auto px = (*r)->pixels();
+        ASSERT_TRUE(px.ok());
+        EXPECT_EQ(px->width, (*r)->info().width);
+      }
+      ++count;
+    }
+    EXPECT_EQ(count, expected);
+    std::printf("%-28s %s %dx%d  %d frames, last at %.3f s\n", name, (*r)->info().codec.c_str(), (*r)->info().width,
+                (*r)->info().height, count, last);
+    ++tested;
+  }
+  EXPECT_EQ(tested, 5);
 }
 
 TEST(VideoReader, BadInputIsAClearErrorNamingTheFile) {
