@@ -212,12 +212,25 @@ TEST(VideoReader, BadInputIsAClearErrorNamingTheFile) {
     }
     EXPECT_LE(n, 20);
   }
+  // Screens too large for FFmpeg (16384 square) or for our limit (12000 square): refused.
+  for (const char* name : {"huge.gif", "big.gif"}) {
+    auto r = VideoReader::open(clips() / name);
+    if (r.ok()) {
+      auto f = (*r)->next(true);
+      ASSERT_FALSE(f.ok() && f->has_value()) << name;  // nothing huge comes out
+    } else {
+      EXPECT_EQ(r.error().path, clips() / name);
+    }
+  }
+  auto big = VideoReader::open(clips() / "big.gif");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("larger than"), std::string::npos) << big.error().message;
   // Frames larger than allowed are refused before any allocation.
   VideoReaderOptions small;
   small.max_pixels = 100 * 100;
-  auto big = VideoReader::open(clips() / "cfr.mp4", small);
-  ASSERT_FALSE(big.ok());
-  EXPECT_NE(big.error().message.find("larger than"), std::string::npos);
+  auto limited = VideoReader::open(clips() / "cfr.mp4", small);
+  ASSERT_FALSE(limited.ok());
+  EXPECT_NE(limited.error().message.find("larger than"), std::string::npos);
 }
 
 }  // namespace

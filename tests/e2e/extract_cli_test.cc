@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -21,7 +24,9 @@ fs::path clips(const std::string& name) {
   const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
                           dir.string() + "'";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "ffmpeg and python3-pil are needed: " << cmd;
-  for (const char* extra : {"halves.png", "rotated_shown.png", "upright.mp4"}) fs::remove(dir / extra);
+  for (const char* extra : {"halves.png", "rotated_shown.png", "upright.mp4", "huge.gif", "big.gif"}) {
+    fs::remove(dir / extra);
+  }
   return dir;
 }
 
@@ -102,6 +107,23 @@ TEST(ExtractCli, BadSourcesAreNamedAndFramesSortWithTheirSource) {
   ASSERT_EQ(sort.exit_code == 0 || sort.exit_code == 1, true) << sort.err;
   EXPECT_TRUE(fs::exists(src / "processed_gifs_1" / "delays_s0_f0.png")) << sort.out;
   EXPECT_TRUE(fs::exists(src / "gifs_1" / "delays.gif"));
+}
+
+TEST(ExtractCli, AGifOfFiveThousandFramesInBoundedMemory) {
+  const fs::path src = clips("extract-long");
+  const fs::path out = src.parent_path() / "extract-long-out";
+  fs::remove_all(out);
+  CliResult r = run_cli({"extract", (src / "long.gif").string(), "--out", out.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["frames_decoded"], 5000);
+  // 100 s at the 10 fps GIF cap: 1000 candidates; black and white alternate every second, and the
+  // frames between differ by two pixels: one kept each second.
+  EXPECT_EQ(report["written"].size(), 100u);
+  struct rusage usage {};
+  getrusage(RUSAGE_CHILDREN, &usage);  // the largest child so far: tagforge, python3 or ffmpeg
+  EXPECT_LT(usage.ru_maxrss, 300 * 1024) << "KiB";
+  std::printf("extract of 5,000 GIF frames: children's peak RSS at most %ld KiB\n", usage.ru_maxrss);
 }
 
 }  // namespace

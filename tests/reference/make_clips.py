@@ -11,6 +11,10 @@ rotated.mp4  64x32 frames, left half red, right half blue, with a display matrix
 audio.m4a    one second of sine, no video
 cuts.mp4     3 s at 10 fps, 160x120: testsrc, then smptebars, then testsrc2 (cuts at frames 10 and 20)
 static.mp4   1 s at 10 fps of one grey: nothing moves
+long.gif     5,000 distinct frames of 16x16, 20 ms each (100 s): black or white, switching every 50
+             frames, with two pixels counting the frames (so Pillow cannot merge any)
+huge.gif     a GIF whose screen claims 16384x16384 (one 1x1 frame); big.gif the same at 12000x12000:
+             both must be refused, not allocated
 """
 import os
 import subprocess
@@ -60,6 +64,25 @@ def main(out):
            "-pix_fmt", "yuv420p", "-c:v", "libx264", os.path.join(out, "cuts.mp4"))
     ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=160x120:rate=10:duration=1", "-pix_fmt", "yuv420p",
            "-c:v", "libx264", os.path.join(out, "static.mp4"))
+
+    palette = [v for g in range(256) for v in (g, g, g)]
+    shades = []
+    for i in range(5000):
+        im = Image.new("P", (16, 16), 255 if (i // 50) % 2 else 0)
+        im.putpixel((0, 0), i % 256)
+        im.putpixel((1, 0), i // 256)
+        im.putpalette(palette)
+        shades.append(im)
+    shades[0].save(os.path.join(out, "long.gif"), save_all=True, append_images=shades[1:], duration=20, loop=0,
+                   optimize=False)
+
+    # Header, logical screen 16384x16384 with no global table, one 1x1 image, end.
+    for name, side in (("huge.gif", 16384), ("big.gif", 12000)):
+        data = (b"GIF89a" + side.to_bytes(2, "little") * 2 + b"\x00\x00\x00" +
+                b"\x2c" + b"\x00\x00\x00\x00" + b"\x01\x00\x01\x00" + b"\x80" + b"\x00\x00\x00\xff\xff\xff" +
+                b"\x02\x02\x44\x01\x00" + b"\x3b")
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
 
 
 if __name__ == "__main__":
