@@ -2,24 +2,14 @@
 // (tests/reference/make_clips.py).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "media/frame_features.h"
 #include "media/video_reader.h"
-#include "media_fixtures.h"
+#include "test_clips.h"
 
 namespace tagforge {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path make_clips() {
-  auto d = testing::fresh_temp_dir("feature-clips");
-  const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
-                          d.string() + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << "ffmpeg and python3-pil are needed: " << cmd;
-  return d;
-}
 
 std::vector<FrameFeatures> features_of(const fs::path& file) {
   std::vector<FrameFeatures> out;
@@ -37,7 +27,7 @@ std::vector<FrameFeatures> features_of(const fs::path& file) {
 }
 
 TEST(FrameFeatures, CutsAreFoundOnTheFrameAndMotionIsNot) {
-  const fs::path clips = make_clips();
+  const fs::path& clips = testing::test_clips_dir();
   const auto f = features_of(clips / "cuts.mp4");
   ASSERT_EQ(f.size(), 30u);
   for (float sensitivity : {0.3f, 0.5f, 0.8f}) {

@@ -2,11 +2,11 @@
 // minimum and maximum per slice, on synthetic features and a real clip.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <functional>
 
 #include "media/frame_selection.h"
 #include "media/video_reader.h"
-#include "media_fixtures.h"
+#include "test_clips.h"
 
 namespace tagforge {
 namespace {
@@ -119,11 +119,7 @@ TEST(FrameSelection, DecidingAtOnceAgreesWithTheSliceEnd) {
 }
 
 TEST(FrameSelection, ScenesOfARealClipBecomeSlices) {
-  const auto dir = testing::fresh_temp_dir("selection-clips");
-  const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
-                          dir.string() + "'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  auto reader = VideoReader::open(dir / "cuts.mp4");
+  auto reader = VideoReader::open(testing::test_clips_dir() / "cuts.mp4");
   ASSERT_TRUE(reader.ok());
   SelectionSettings s;
   s.shift_sensitivity = 0.5f;

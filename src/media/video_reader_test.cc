@@ -8,22 +8,14 @@
 #include "media/decode.h"
 #include "media/video_reader.h"
 #include "media_fixtures.h"
+#include "test_clips.h"
 
 namespace tagforge {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path& clips() {
-  static const fs::path dir = [] {
-    auto d = testing::fresh_temp_dir("clips");
-    const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
-                            d.string() + "'";
-    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "ffmpeg and python3-pil are needed: " << cmd;
-    return d;
-  }();
-  return dir;
-}
+const fs::path& clips() { return testing::test_clips_dir(); }
 
 std::vector<VideoFrame> all_frames(const fs::path& file, bool pixels = true) {
   std::vector<VideoFrame> out;

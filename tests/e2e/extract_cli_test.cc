@@ -11,6 +11,7 @@
 
 #include "media_fixtures.h"
 #include "run_cli.h"
+#include "test_clips.h"
 
 namespace tagforge::e2e {
 namespace {
@@ -19,11 +20,10 @@ namespace fs = std::filesystem;
 using tagforge::testing::read_file;
 using tagforge::testing::write_file;
 
+// Fresh clips per test: the tests write beside them.
 fs::path clips(const std::string& name) {
   auto dir = fresh_dir(name);
-  const std::string cmd = std::string("/usr/bin/python3 ") + TAGFORGE_TEST_REFERENCE_DIR + "/make_clips.py '" +
-                          dir.string() + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << "ffmpeg and python3-pil are needed: " << cmd;
+  tagforge::testing::make_test_clips(dir);
   for (const char* extra : {"halves.png", "rotated_shown.png", "upright.mp4", "huge.gif", "big.gif"}) {
     fs::remove(dir / extra);
   }
