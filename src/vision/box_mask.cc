@@ -10,16 +10,16 @@
 
 namespace tagforge {
 
+void fill_box(Image8& mask, const Box& b, uint8_t value) {
+  const int x0 = std::clamp(int(std::floor(b.x0)), 0, mask.width), x1 = std::clamp(int(std::ceil(b.x1)), 0, mask.width);
+  const int y0 = std::clamp(int(std::floor(b.y0)), 0, mask.height), y1 = std::clamp(int(std::ceil(b.y1)), 0, mask.height);
+  for (int y = y0; y < y1; ++y) std::fill_n(&mask.pixels[size_t(y) * mask.width + x0], std::max(0, x1 - x0), value);
+}
+
 std::string box_mask_png(int width, int height, const std::vector<Box>& boxes) {
-  cv::Mat mask(height, width, CV_8UC1, cv::Scalar(0));
-  for (const Box& b : boxes) {
-    const int x0 = std::clamp(int(std::floor(b.x0)), 0, width), y0 = std::clamp(int(std::floor(b.y0)), 0, height);
-    const int x1 = std::clamp(int(std::ceil(b.x1)), 0, width), y1 = std::clamp(int(std::ceil(b.y1)), 0, height);
-    if (x1 > x0 && y1 > y0) mask(cv::Rect(x0, y0, x1 - x0, y1 - y0)).setTo(255);
-  }
-  std::vector<uint8_t> png;
-  cv::imencode(".png", mask, png);
-  return std::string(png.begin(), png.end());
+  Image8 mask{width, height, 1, std::vector<uint8_t>(size_t(width) * height, 0)};
+  for (const Box& b : boxes) fill_box(mask, b, 255);
+  return mask_png(mask);
 }
 
 std::string mask_png(const Image8& mask) {

@@ -13,6 +13,10 @@
 
 namespace tagforge {
 
+// Sets the pixels of a one-channel mask that `box` covers (whole pixels:
+// its corners rounded outwards, clipped to the mask) to `value`.
+void fill_box(Image8& mask, const Box& box, uint8_t value);
+
 // The PNG bytes. REQUIRES: width, height >= 1.
 std::string box_mask_png(int width, int height, const std::vector<Box>& boxes);
 
