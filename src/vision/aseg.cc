@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/fs_ops.h"
+
 namespace tagforge {
 
 namespace fs = std::filesystem;
@@ -170,6 +172,12 @@ Result<Aseg> parse_aseg(std::string_view text, const fs::path& origin) {
   if (!have_magic) return Error{ErrorCode::kInvalidInput, "empty .aseg file", origin};
   if (!have_image) return Error{ErrorCode::kInvalidInput, "no 'image' line", origin};
   return a;
+}
+
+Result<Aseg> read_aseg_file(const fs::path& file) {
+  auto text = read_whole_file(file, ".aseg file");
+  if (!text) return text.error();
+  return parse_aseg(*text, file);
 }
 
 fs::path aseg_path_for(const fs::path& image) {

@@ -56,6 +56,9 @@ std::string format_aseg(const Aseg& aseg);
 // Errors name `origin` and the line.
 Result<Aseg> parse_aseg(std::string_view text, const std::filesystem::path& origin);
 
+// Reads and parses an .aseg file; errors name it (unreadable, damaged).
+Result<Aseg> read_aseg_file(const std::filesystem::path& file);
+
 // The .aseg path of an image: the extension replaced ("a.png" -> "a.aseg").
 std::filesystem::path aseg_path_for(const std::filesystem::path& image);
 

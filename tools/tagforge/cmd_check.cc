@@ -9,14 +9,12 @@
 
 #include "commands.h"
 #include "core/atomic_file.h"
-#include "core/fs_ops.h"
 #include "image_inputs.h"
 #include "json_float.h"
 #include "media/decode.h"
 #include "pipeline/tag_checks.h"
 #include "tag_engine.h"
 #include "tagforge/path_text.h"
-#include "tagforge/scan.h"
 #include "vision/aseg.h"
 
 namespace tagforge::cli {
@@ -42,9 +40,7 @@ Result<Aseg> read_aseg(const fs::path& image) {
   if (!fs::exists(file, ec)) {
     return Error{ErrorCode::kNotFound, "no .aseg beside the image (run `tagforge detect` or `segment` first)", file};
   }
-  auto text = read_whole_file(file, ".aseg file");
-  if (!text) return text.error();
-  return parse_aseg(*text, file);
+  return read_aseg_file(file);
 }
 
 // The subject mask the .aseg names, when there is one and it reads.
@@ -67,11 +63,8 @@ void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const f
   ++t.images;
   fs::path tag_file = image;
   tag_file.replace_extension(a.ext);
-  auto text = read_whole_file(tag_file, "tag sidecar");
+  auto text = read_tag_sidecar(tag_file);
   if (!text) return fail(text.error());
-  if (classify_sidecar_text(*text, 4) == SidecarKind::kCaption) {
-    return fail(Error{ErrorCode::kInvalidInput, "holds a caption, not tags", tag_file});
-  }
   auto aseg = read_aseg(image);
   if (!aseg) return fail(aseg.error());
   auto decoded = decode_image(image);

@@ -1,7 +1,6 @@
 // `tagforge classify PATH... [--model DIR] [--json]`: NSFW scores per image
 // (nsfwjs's classes and one nsfw score; with a WD tagger's ratings from
 // `tagforge tag --json` not at hand, the score is the classes' alone).
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -12,7 +11,7 @@
 #include "infer/image_pipeline.h"
 #include "infer/nsfw_classifier.h"
 #include "json_float.h"
-#include "runtime_flags.h"
+#include "model_command.h"
 #include "tagforge/path_text.h"
 
 namespace tagforge::cli {
@@ -30,19 +29,9 @@ struct Args {
 };
 
 int run(Args& a) {
-  auto profile = read_model_profile(a.model_dir);
-  if (!profile) {
-    std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
-    if (a.model_dir == TAGFORGE_DEFAULT_NSFW_DIR) {
-      std::fprintf(stderr, "%s: scripts/fetch_nsfw.sh fetches the default model\n", kCommand);
-    }
-    return kExitFatal;
-  }
-  auto classifier = NsfwClassifier::open(*profile, a.runtime);
-  if (!classifier) {
-    std::fprintf(stderr, "%s: %s\n", kCommand, classifier.error().to_string().c_str());
-    return kExitFatal;
-  }
+  auto classifier = open_model<NsfwClassifier>(a.model_dir, a.runtime, kCommand, {}, TAGFORGE_DEFAULT_NSFW_DIR,
+                                                "scripts/fetch_nsfw.sh");
+  if (!classifier) return kExitFatal;
   size_t failed = 0, done = 0, nsfw = 0;
   const std::vector<fs::path> images = collect_images(a.paths, kCommand, failed);
   PipelineOptions opt;
@@ -58,7 +47,7 @@ int run(Args& a) {
         ++failed;
         continue;
       }
-      auto s = (*classifier)->classify(im.decoded.image);
+      auto s = classifier->classify(im.decoded.image);
       im.decoded.image.pixels = {};
       if (!s) {
         std::fprintf(stderr, "%s: %s\n", kCommand, s.error().to_string().c_str());
@@ -79,8 +68,8 @@ int run(Args& a) {
   });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.quiet) {
-    std::fprintf(stderr, "%s: %zu images, %zu at nsfw >= %.2f, in %.2f s (%.1f images/s)%s\n", kCommand, done, nsfw,
-                 a.threshold, secs, secs > 0 ? done / secs : 0.0, failed ? fmt::format("; {} failed", failed).c_str() : "");
+    std::fprintf(stderr, "%s: %zu images, %zu at nsfw >= %.2f, %s\n", kCommand, done, nsfw, a.threshold,
+                 rate_and_failures(done, secs, failed).c_str());
   }
   return failed ? kExitSomeFailed : kExitOk;
 }

@@ -1,6 +1,5 @@
 // `tagforge detect PATH... --model DIR [--model DIR...] [--json] [--masks DIR]`:
 // run YOLO detectors over images and write one .aseg file per image.
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -10,7 +9,7 @@
 #include "commands.h"
 #include "core/atomic_file.h"
 #include "image_inputs.h"
-#include "runtime_flags.h"
+#include "model_command.h"
 #include "json_float.h"
 #include "infer/detector.h"
 #include "infer/image_pipeline.h"
@@ -50,19 +49,11 @@ int run(Args& a) {
   std::vector<std::unique_ptr<Detector>> detectors;
   int largest_input = 0;
   for (const std::string& dir : a.model_dirs) {
-    auto profile = read_model_profile(dir);
-    if (!profile) {
-      std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
-      return kExitFatal;
-    }
-    auto det = Detector::open(*profile, a.runtime);
-    if (!det) {
-      std::fprintf(stderr, "%s: %s\n", kCommand, det.error().to_string().c_str());
-      return kExitFatal;
-    }
-    (*det)->set_thresholds(a.confidence, a.iou);
-    largest_input = std::max(largest_input, (*det)->imgsz());
-    detectors.push_back(std::move(*det));
+    auto det = open_model<Detector>(dir, a.runtime, kCommand);
+    if (!det) return kExitFatal;
+    det->set_thresholds(a.confidence, a.iou);
+    largest_input = std::max(largest_input, det->imgsz());
+    detectors.push_back(std::move(det));
   }
   size_t failed = 0, done = 0, found = 0;
   const std::vector<fs::path> images = collect_images(a.paths, kCommand, failed);
@@ -126,8 +117,8 @@ int run(Args& a) {
   });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.quiet) {
-    std::fprintf(stderr, "%s: %zu images, %zu detections in %.2f s (%.1f images/s)%s\n", kCommand, done, found, secs,
-                 secs > 0 ? done / secs : 0.0, failed ? fmt::format("; {} failed", failed).c_str() : "");
+    std::fprintf(stderr, "%s: %zu images, %zu detections %s\n", kCommand, done, found,
+                 rate_and_failures(done, secs, failed).c_str());
   }
   return failed ? kExitSomeFailed : kExitOk;
 }

@@ -1,7 +1,6 @@
 // `tagforge segment PATH... [--model DIR] [--out DIR] [--json]`: a subject
 // mask per image (ISNet), written as <stem>.mask.png beside it (or into
 // --out) and summarised in its .aseg file.
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -9,12 +8,11 @@
 
 #include "commands.h"
 #include "core/atomic_file.h"
-#include "core/fs_ops.h"
 #include "image_inputs.h"
 #include "infer/image_pipeline.h"
 #include "infer/segmenter.h"
 #include "json_float.h"
-#include "runtime_flags.h"
+#include "model_command.h"
 #include "tagforge/path_text.h"
 #include "vision/aseg.h"
 #include "vision/box_mask.h"
@@ -44,9 +42,7 @@ Status record_in_aseg(const fs::path& image, int width, int height, AsegMask mas
   Aseg aseg{width, height, {}, {}};
   std::error_code ec;
   if (fs::exists(file, ec)) {
-    auto text = read_whole_file(file, ".aseg file");
-    if (!text) return text.error();
-    auto parsed = parse_aseg(*text, file);
+    auto parsed = read_aseg_file(file);
     if (!parsed) return parsed.error();  // never overwrite what we cannot read
     aseg = std::move(*parsed);
   }
@@ -56,19 +52,9 @@ Status record_in_aseg(const fs::path& image, int width, int height, AsegMask mas
 }
 
 int run(Args& a) {
-  auto profile = read_model_profile(a.model_dir);
-  if (!profile) {
-    std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
-    if (a.model_dir == TAGFORGE_DEFAULT_ISNET_DIR) {
-      std::fprintf(stderr, "%s: scripts/fetch_isnet.sh fetches the default model\n", kCommand);
-    }
-    return kExitFatal;
-  }
-  auto seg = Segmenter::open(*profile, a.runtime);
-  if (!seg) {
-    std::fprintf(stderr, "%s: %s\n", kCommand, seg.error().to_string().c_str());
-    return kExitFatal;
-  }
+  auto seg = open_model<Segmenter>(a.model_dir, a.runtime, kCommand, {}, TAGFORGE_DEFAULT_ISNET_DIR,
+                                   "scripts/fetch_isnet.sh");
+  if (!seg) return kExitFatal;
   if (!a.out_dir.empty()) {
     std::error_code ec;
     fs::create_directories(a.out_dir, ec);
@@ -93,7 +79,7 @@ int run(Args& a) {
         report(*im.error);
         continue;
       }
-      auto mask = (*seg)->segment(im.decoded.image);
+      auto mask = seg->segment(im.decoded.image);
       im.decoded.image.pixels = {};
       if (!mask) {
         report(mask.error());
@@ -108,7 +94,7 @@ int run(Args& a) {
         }
         const fs::path relative = mask_file.lexically_relative(im.path.parent_path());
         if (Status st = record_in_aseg(im.path, mask->width, mask->height,
-                                       {(*seg)->profile().name, "subject", cover.area_share, cover.box,
+                                       {seg->profile().name, "subject", cover.area_share, cover.box,
                                         relative.empty() ? mask_file.string() : relative.string()});
             !st.ok()) {
           report(st.error());
@@ -127,9 +113,8 @@ int run(Args& a) {
   });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.quiet) {
-    std::fprintf(stderr, "%s: %zu images segmented with %s in %.2f s (%.2f images/s)%s\n", kCommand, done,
-                 (*seg)->profile().name.c_str(), secs, secs > 0 ? done / secs : 0.0,
-                 failed ? fmt::format("; {} failed", failed).c_str() : "");
+    std::fprintf(stderr, "%s: %zu images segmented with %s %s\n", kCommand, done, seg->profile().name.c_str(),
+                 rate_and_failures(done, secs, failed).c_str());
   }
   return failed ? kExitSomeFailed : kExitOk;
 }

@@ -1,6 +1,5 @@
 // `tagforge tag PATH... --model DIR [--json]`: run a tagger over images and
 // write (or merge into) their tag sidecars through the tag engine.
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -8,15 +7,13 @@
 
 #include "commands.h"
 #include "core/atomic_file.h"
-#include "core/fs_ops.h"
 #include "image_inputs.h"
-#include "runtime_flags.h"
+#include "model_command.h"
 #include "json_float.h"
 #include "infer/image_pipeline.h"
 #include "infer/tagger.h"
 #include "tag_engine.h"
 #include "tagforge/path_text.h"
-#include "tagforge/scan.h"
 
 namespace tagforge::cli {
 namespace {
@@ -53,11 +50,8 @@ class SidecarWriter {
     std::string old;
     std::error_code ec;
     if (fs::exists(file, ec)) {
-      auto text = read_whole_file(file, "tag sidecar");
+      auto text = read_tag_sidecar(file);
       if (!text) return text.error();
-      if (classify_sidecar_text(*text, 4) == SidecarKind::kCaption) {
-        return Error{ErrorCode::kExists, "holds a caption, not tags; left alone (--ext .tags writes elsewhere)", file};
-      }
       old = std::move(*text);
     }
     TagList existing = parse_tag_list(old, e_.db, "sidecar");
@@ -87,24 +81,17 @@ class SidecarWriter {
 };
 
 int run(Args& a) {
-  auto profile = read_model_profile(a.model_dir);
-  if (!profile) {
-    std::fprintf(stderr, "%s: %s\n", kCommand, profile.error().to_string().c_str());
-    return kExitFatal;
-  }
-  if (a.general_threshold) profile->general_threshold = *a.general_threshold;
-  if (a.character_threshold) profile->character_threshold = *a.character_threshold;
-  if (a.mcut) profile->general_mcut = profile->character_mcut = true;
-  auto tagger = Tagger::open(*profile, a.runtime);
-  if (!tagger) {
-    std::fprintf(stderr, "%s: %s\n", kCommand, tagger.error().to_string().c_str());
-    return kExitFatal;
-  }
+  auto tagger = open_model<Tagger>(a.model_dir, a.runtime, kCommand, [&](ModelProfile& p) {
+    if (a.general_threshold) p.general_threshold = *a.general_threshold;
+    if (a.character_threshold) p.character_threshold = *a.character_threshold;
+    if (a.mcut) p.general_mcut = p.character_mcut = true;
+  });
+  if (!tagger) return kExitFatal;
   auto engine = load_tag_engine(a.engine, a.quiet);
   if (!engine) return kExitFatal;
   size_t failed = 0, tagged = 0;
   const std::vector<fs::path> images = collect_images(a.paths, kCommand, failed);
-  Tagger& t = **tagger;
+  Tagger& t = *tagger;
   SidecarWriter writer(*engine, a, t.profile().name);
 
   PipelineOptions opt;
@@ -147,9 +134,8 @@ int run(Args& a) {
       });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.quiet) {
-    std::fprintf(stderr, "%s: %zu images tagged with %s (%s) in %.2f s (%.1f images/s)%s\n", kCommand, tagged,
-                 t.profile().name.c_str(), model_kind_name(t.profile().kind), secs, secs > 0 ? tagged / secs : 0.0,
-                 failed ? fmt::format("; {} failed", failed).c_str() : "");
+    std::fprintf(stderr, "%s: %zu images tagged with %s (%s) %s\n", kCommand, tagged, t.profile().name.c_str(),
+                 model_kind_name(t.profile().kind), rate_and_failures(tagged, secs, failed).c_str());
   }
   return failed ? kExitSomeFailed : kExitOk;
 }

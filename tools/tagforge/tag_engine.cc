@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "core/fs_ops.h"
+#include "tagforge/scan.h"
+
 namespace tagforge::cli {
 
 void add_tag_engine_flags(CLI::App& cmd, TagEngineFlags& flags) {
@@ -54,6 +57,15 @@ std::unique_ptr<Lexicon> load_lexicon(const TagEngineFlags& flags, const TagDb& 
     std::fprintf(stderr, "tagforge %s: %s line %zu: %s\n", command, file.c_str(), w.line, w.message.c_str());
   }
   return std::make_unique<Lexicon>(std::move(*lexicon));
+}
+
+Result<std::string> read_tag_sidecar(const std::filesystem::path& file) {
+  auto text = read_whole_file(file, "tag sidecar");
+  if (!text) return text.error();
+  if (classify_sidecar_text(*text, 4) == SidecarKind::kCaption) {
+    return Error{ErrorCode::kInvalidInput, "holds a caption, not tags; left alone (--ext names another tag file)", file};
+  }
+  return text;
 }
 
 }  // namespace tagforge::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ void add_tag_engine_flags(CLI::App& cmd, TagEngineFlags& flags);
 // Loads both; prints the error and returns nullptr on failure. Rule
 // warnings (unknown tag names) go to stderr unless `quiet`.
 std::unique_ptr<TagEngine> load_tag_engine(const TagEngineFlags& flags, bool quiet);
+
+// The text of the tag sidecar `file`, or an error naming it when it holds a
+// caption instead (prose is never read as tags or overwritten with them).
+Result<std::string> read_tag_sidecar(const std::filesystem::path& file);
 
 // For the commands that write or read English: --lexicon, and its loading
 // (errors and line warnings printed, prefixed with `command`).
