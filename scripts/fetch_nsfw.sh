@@ -9,15 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/npm_fetch.sh
+source scripts/lib/staged_dir.sh
 
 PACKAGE=nsfwjs
 VERSION=4.4.0
 INTEGRITY=sha512-krC1fgeTLXtZwgdpKJ0jm7hqv0gTSRQQRL+FhOaxaJ9Wj92t42BO3csO2odwgTAgZgf2RvkwPtp0R8Aa7dc+MA==
 MODEL=mobilenet_v2_mid
 OUT=${NSFW_DIR:-third_party/models/nsfwjs}
-STAMP="$OUT/.fetched"
 WANT="$PACKAGE@$VERSION $INTEGRITY $MODEL $(cat scripts/lib/tfjs_graph_to_onnx.py scripts/lib/tfjs_unwrap.js | cksum)"
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$OUT/model.onnx" ]]; then
+if is_fetched "$OUT" "$WANT" model.onnx; then
   exit 0
 fi
 require_tools fetch_nsfw npm node tar /usr/bin/python3
@@ -27,8 +27,7 @@ echo "fetch_nsfw: npm pack $PACKAGE@$VERSION" >&2
 tarball=$(npm_pack_checked fetch_nsfw "$PACKAGE" "$VERSION" "$INTEGRITY" "$work")
 tar --no-same-owner -xzf "$tarball" -C "$work"
 
-rm -rf "$OUT.partial"
-mkdir -p "$OUT.partial"
+start_staging "$OUT" >/dev/null
 node scripts/lib/tfjs_unwrap.js "$work/package/dist/models/$MODEL" "$work/model.json" "$work/weights.bin"
 /usr/bin/python3 scripts/lib/tfjs_graph_to_onnx.py "$work/model.json" "$work/weights.bin" "$OUT.partial/model.onnx"
 # nsfwjs's NSFW_CLASSES, in output order.
@@ -41,8 +40,5 @@ name = "nsfwjs-$MODEL"
 labels = "classes.txt"
 size = 224
 TOML
-echo "$WANT" > "$OUT.partial/.fetched"
-rm -rf "$OUT"
-mkdir -p "$(dirname "$OUT")"
-mv "$OUT.partial" "$OUT"
+swap_in "$OUT" "$WANT"
 echo "fetch_nsfw: nsfwjs $MODEL as ONNX in $OUT" >&2

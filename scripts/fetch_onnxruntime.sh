@@ -13,16 +13,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/npm_fetch.sh
+source scripts/lib/staged_dir.sh
 
 PACKAGE=com.github.asus4.onnxruntime
 VERSION=0.4.9   # ONNX Runtime 1.29.0, C API version 29
 INTEGRITY=sha512-BkzxduSZ9IkeDP6Q8lz2TFU2ie7hSSvS7ZIfzMooExoq0CNzJnuuGaUJ7IsojBgqO4ouD1jXah8OYyJbCN29Fg==
 
 ORT_DIR=${ORT_DIR:-third_party/onnxruntime}
-STAMP="$ORT_DIR/.fetched"
 WANT="$PACKAGE@$VERSION $INTEGRITY"
 
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -f "$ORT_DIR/lib/libonnxruntime.so.1" ]]; then
+if is_fetched "$ORT_DIR" "$WANT" lib/libonnxruntime.so.1; then
   exit 0
 fi
 
@@ -41,8 +41,7 @@ tar --no-same-owner -xzf "$tarball" -C "$work" \
   package/Plugins/Android/onnxruntime.aar
 
 # Build the new tree beside the old one and swap it in, so an interrupted run leaves no half tree.
-staging="$ORT_DIR.partial"
-rm -rf "$staging"
+staging=$(start_staging "$ORT_DIR")
 mkdir -p "$staging/lib" "$staging/include"
 /usr/bin/python3 - "$work/package/Plugins/Android/onnxruntime.aar" "$staging/include" <<'EOF'
 import os, sys, zipfile
@@ -60,9 +59,5 @@ mv "$work/package/Plugins/Linux/x64/libonnxruntime.so" "$staging/lib/libonnxrunt
 ln -s libonnxruntime.so.1 "$staging/lib/libonnxruntime.so"
 mv "$work/package/Plugins/Linux/x64/libonnxruntime_providers_shared.so" "$staging/lib/"
 mv "$work/package/LICENSE" "$staging/LICENSE"
-echo "$WANT" > "$staging/.fetched"
-
-rm -rf "$ORT_DIR"
-mkdir -p "$(dirname "$ORT_DIR")"
-mv "$staging" "$ORT_DIR"
+swap_in "$ORT_DIR" "$WANT"
 echo "fetch_onnxruntime: ONNX Runtime 1.29.0 in $ORT_DIR" >&2

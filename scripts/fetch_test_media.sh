@@ -10,9 +10,9 @@
 #   scripts/fetch_test_media.sh      -> third_party/test_media/{renpy,clips}/
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/staged_dir.sh
 
 OUT=${TEST_MEDIA_DIR:-third_party/test_media}
-STAMP="$OUT/.fetched"
 PACKAGES=(renpy-thequestion python3-imageio python3-skimage afl++-doc)
 
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}'; }
@@ -31,7 +31,7 @@ if [[ "$want" == *"=(none)"* || "$want" == *"= "* ]]; then
   echo "fetch_test_media: apt does not know all of ${PACKAGES[*]} ($want)" >&2
   exit 2
 fi
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
+if is_fetched "$OUT" "$want"; then
   exit 0
 fi
 
@@ -43,7 +43,7 @@ for p in "${PACKAGES[@]}"; do
 done
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
 
-rm -rf "$OUT.partial"
+start_staging "$OUT" >/dev/null
 mkdir -p "$OUT.partial/renpy" "$OUT.partial/clips"
 copy() {  # copy SOURCE DEST_DIR: fails loudly when a package no longer has the file
   if ! cp "$1" "$2/"; then
@@ -61,8 +61,5 @@ copy "$imageio/cockatoo.mp4" "$OUT.partial/clips"
 copy "$work/x/usr/lib/python3/dist-packages/skimage/data/no_time_for_that_tiny.gif" "$OUT.partial/clips"
 copy "$work/x/usr/share/doc/afl++-doc/afl/testcases/multimedia/h264/small_movie.mp4" "$OUT.partial/clips"
 
-echo "$want" > "$OUT.partial/.fetched"
-rm -rf "$OUT"
-mkdir -p "$(dirname "$OUT")"
-mv "$OUT.partial" "$OUT"
+swap_in "$OUT" "$want"
 echo "fetch_test_media: $(ls "$OUT/renpy" | wc -l) files in $OUT/renpy, $(ls "$OUT/clips" | wc -l) in $OUT/clips" >&2
