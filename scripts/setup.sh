@@ -16,6 +16,7 @@ PACKAGES=(
   util-linux   # setpriv: the tests run some checks as an unprivileged user
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # decoding images
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev  # decoding GIFs and videos (FFmpeg 5.1)
+  libwebp-dev                                                  # animated WebP (FFmpeg 5.1 reads stills only)
   ffmpeg  # the CLI makes the tests' and benchmarks' clips, and is the benchmark's yardstick
   python3-pil  # the reference the image resampler is tested against (/usr/bin/python3)
   python3-onnx python3-numpy  # the tests build tiny ONNX models with the real contracts

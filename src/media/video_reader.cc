@@ -9,10 +9,14 @@ extern "C" {
 }
 
 #include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <mutex>
+
+#include "media/webp_animation.h"
 
 namespace tagforge {
 
@@ -53,6 +57,7 @@ bool has_alpha(AVPixelFormat f) {
 }  // namespace
 
 struct VideoReader::Impl {
+  std::unique_ptr<WebpAnimation> webp;  // an animated WebP instead of FFmpeg (see webp_animation.h)
   fs::path file;
   VideoReaderOptions options;
   VideoInfo info;
@@ -130,6 +135,15 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, con
   impl->options = options;
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return Error{ErrorCode::kNotFound, "no such file", file};
+  char head[32] = {};
+  std::ifstream(file, std::ios::binary).read(head, sizeof head);
+  if (is_animated_webp(std::string_view(head, sizeof head))) {
+    auto webp = WebpAnimation::open(file, options.max_pixels);
+    if (!webp) return webp.error();
+    impl->info = (*webp)->info();
+    impl->webp = std::move(*webp);
+    return std::unique_ptr<VideoReader>(new VideoReader(std::move(impl)));
+  }
   if (int err = avformat_open_input(&impl->format, file.c_str(), nullptr, nullptr); err < 0) {
     return impl->error("cannot open: " + av_error(err));
   }
@@ -182,6 +196,13 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, con
 
 Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
   Impl& d = *impl_;
+  if (d.webp) {
+    auto f = d.webp->next();
+    if (!f) return f.error();
+    d.has_frame = f->has_value();
+    if (d.has_frame && want_pixels) (*f)->image = d.webp->canvas();
+    return f;
+  }
   if (d.has_frame) {
     av_frame_unref(d.frame);
     d.has_frame = false;
@@ -230,14 +251,24 @@ Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
 Result<Image8> VideoReader::pixels() {
   Impl& d = *impl_;
   if (!d.has_frame) return d.error("no current frame");
+  if (d.webp) return d.webp->canvas();
   return d.convert(d.frame->width, d.frame->height, d.sws, SWS_BICUBIC);
 }
 
 Result<Image8> VideoReader::thumbnail(int max_side) {
   Impl& d = *impl_;
   if (!d.has_frame) return d.error("no current frame");
-  const int w = d.frame->width, h = d.frame->height;
+  const int w = d.webp ? d.info.width : d.frame->width, h = d.webp ? d.info.height : d.frame->height;
   const double scale = std::min(1.0, double(std::max(1, max_side)) / std::max(w, h));
+  if (d.webp) {
+    const Image8 full = d.webp->canvas();
+    Image8 small{std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale))), 4, {}};
+    small.pixels.resize(size_t(small.width) * small.height * 4);
+    cv::resize(cv::Mat(h, w, CV_8UC4, const_cast<uint8_t*>(full.pixels.data())),
+               cv::Mat(small.height, small.width, CV_8UC4, small.pixels.data()), cv::Size(small.width, small.height),
+               0, 0, cv::INTER_AREA);
+    return small;
+  }
   return d.convert(std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale))), d.thumb_sws,
                    SWS_AREA);
 }

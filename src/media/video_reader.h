@@ -1,5 +1,6 @@
-// Reading the frames of a GIF, APNG, animated WebP or video (MP4/MOV,
-// WebM/MKV, AVI) with FFmpeg's libraries, in presentation order, each with
+// Reading the frames of a GIF, APNG or video (MP4/MOV, WebM/MKV, AVI) with
+// FFmpeg's libraries, and of an animated WebP with libwebp's (FFmpeg 5.1
+// cannot: webp_animation.h), in presentation order, each with
 // its exact time: variable frame rates and GIF frame delays are respected
 // (times come from the stream's timestamps, not from a nominal rate).
 // A phone video's display matrix is applied (frames come out upright).

@@ -55,6 +55,42 @@ TEST(VideoReader, GifFrameDelaysAndTransparency) {
   }
 }
 
+TEST(VideoReader, AnimatedPngAndWebpKeepTheirDelaysAndAlpha) {
+  for (const char* name : {"delays.apng", "delays.webp"}) {  // WebP through libwebp, not FFmpeg
+    SCOPED_TRACE(name);
+    auto r = VideoReader::open(clips() / name);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ((*r)->info().codec, std::string(name).substr(7));
+    EXPECT_TRUE((*r)->info().alpha);
+    EXPECT_EQ((*r)->info().width, 40);
+    EXPECT_EQ((*r)->info().height, 30);
+    const auto frames = all_frames(clips() / name);
+    ASSERT_EQ(frames.size(), 3u);
+    const double times[] = {0, 0.1, 0.3}, durations[] = {0.1, 0.2, 0.05};
+    const uint8_t colours[][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
+    for (size_t i = 0; i < 3; ++i) {
+      SCOPED_TRACE(i);
+      EXPECT_NEAR(frames[i].time, times[i], 1e-9);
+      if (std::string(name) == "delays.webp") {
+        EXPECT_NEAR(frames[i].duration, durations[i], 1e-9);
+      }
+      ASSERT_EQ(frames[i].image.channels, 4);
+      const uint8_t* p = pixel(frames[i].image, 20, 15);
+      EXPECT_EQ(std::vector<int>(p, p + 4), (std::vector<int>{colours[i][0], colours[i][1], colours[i][2], 255}));
+      EXPECT_EQ(pixel(frames[i].image, 0, 0)[3], 0);
+    }
+  }
+  // A thumbnail of a WebP frame: area-averaged, the same colour.
+  auto r = VideoReader::open(clips() / "delays.webp");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->next(false).ok());
+  auto thumb = (*r)->thumbnail(8);
+  ASSERT_TRUE(thumb.ok()) << thumb.error().to_string();
+  EXPECT_EQ(thumb->width, 8);
+  EXPECT_EQ(thumb->height, 6);
+  EXPECT_EQ(pixel(*thumb, 4, 3)[0], 255);
+}
+
 TEST(VideoReader, ConstantAndVariableFrameRatesKeepTheirTimes) {
   const auto cfr = all_frames(clips() / "cfr.mp4", false);
   ASSERT_EQ(cfr.size(), 20u);
@@ -223,6 +259,34 @@ TEST(VideoReader, BadInputIsAClearErrorNamingTheFile) {
   auto limited = VideoReader::open(clips() / "cfr.mp4", small);
   ASSERT_FALSE(limited.ok());
   EXPECT_NE(limited.error().message.find("larger than"), std::string::npos);
+
+  // Animated WebP: a canvas claiming 16384 square is refused from its header; a file cut
+  // anywhere is an error naming it or fewer frames, never a crash.
+  std::string webp = testing::read_file(clips() / "delays.webp");
+  std::string huge = webp;
+  huge.replace(24, 6, std::string("\xff\x3f\x00\xff\x3f\x00", 6));  // width - 1, height - 1: 24 bits each
+  testing::write_file(dir / "huge.webp", huge);
+  auto huge_webp = VideoReader::open(dir / "huge.webp");
+  ASSERT_FALSE(huge_webp.ok());
+  EXPECT_EQ(huge_webp.error().message, "frames are 16384x16384, larger than 67108864 pixels");
+  for (size_t cut = 21; cut < webp.size(); cut += 7) {
+    testing::write_file(dir / "cut.webp", webp.substr(0, cut));
+    auto r = VideoReader::open(dir / "cut.webp");
+    if (!r.ok()) {
+      EXPECT_EQ(r.error().path, dir / "cut.webp");
+      continue;
+    }
+    int n = 0;
+    while (true) {
+      auto f = (*r)->next(true);
+      if (!f.ok()) {
+        EXPECT_EQ(f.error().path, dir / "cut.webp");
+        break;
+      }
+      if (!f->has_value()) break;
+      ASSERT_LE(++n, 3);
+    }
+  }
 }
 
 }  // namespace

@@ -13,9 +13,10 @@
 #include "media_fixtures.h"
 
 std::vector<std::string> fuzz_seeds() {
-  // A tiny GIF (two 1x1 frames), and the fixtures' minimal headers of the other containers.
-  return {tagforge::testing::gif_bytes(2), tagforge::testing::mp4_bytes(), tagforge::testing::webm_bytes(),
-          tagforge::testing::avi_bytes(), tagforge::testing::apng_bytes()};
+  // A tiny GIF and animated WebP (two 1x1 frames each), and the fixtures' minimal headers of
+  // the other containers.
+  return {tagforge::testing::gif_bytes(2),  tagforge::testing::webp_bytes(true), tagforge::testing::mp4_bytes(),
+          tagforge::testing::webm_bytes(), tagforge::testing::avi_bytes(),       tagforge::testing::apng_bytes()};
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

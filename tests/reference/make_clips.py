@@ -13,6 +13,10 @@ cuts.mp4     3 s at 10 fps, 160x120: testsrc, then smptebars, then testsrc2 (cut
 static.mp4   1 s at 10 fps of one grey: nothing moves
 long.gif     5,000 distinct frames of 16x16, 20 ms each (100 s): black or white, switching every 50
              frames, with two pixels counting the frames (so Pillow cannot merge any)
+delays.apng  the frames and delays of delays.gif as an animated PNG (with alpha)
+delays.webp  the same as a lossless animated WebP
+blink.mp4    2 s at 10 fps, 160x120: one second black, then one second white (for the bright_face
+             test detector, which finds a face only in the white half)
 huge.gif     a GIF whose screen claims 16384x16384 (one 1x1 frame); big.gif the same at 12000x12000:
              both must be refused, not allocated
 """
@@ -35,6 +39,10 @@ def main(out):
         frames.append(im)
     frames[0].save(os.path.join(out, "delays.gif"), save_all=True, append_images=frames[1:],
                    duration=[100, 200, 50], loop=0, disposal=2)
+    frames[0].save(os.path.join(out, "delays.apng"), format="PNG", save_all=True, append_images=frames[1:],
+                   duration=[100, 200, 50], loop=0)
+    frames[0].save(os.path.join(out, "delays.webp"), format="WEBP", save_all=True, append_images=frames[1:],
+                   duration=[100, 200, 50], loop=0, lossless=True)
 
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "2", "-pix_fmt", "yuv420p",
            "-c:v", "libx264", os.path.join(out, "cfr.mp4"))
@@ -64,6 +72,10 @@ def main(out):
            "-pix_fmt", "yuv420p", "-c:v", "libx264", os.path.join(out, "cuts.mp4"))
     ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=160x120:rate=10:duration=1", "-pix_fmt", "yuv420p",
            "-c:v", "libx264", os.path.join(out, "static.mp4"))
+    ffmpeg("-f", "lavfi", "-i", "color=c=black:size=160x120:rate=10:duration=1",
+           "-f", "lavfi", "-i", "color=c=white:size=160x120:rate=10:duration=1",
+           "-filter_complex", "[0:v][1:v]concat=n=2:v=1[out]", "-map", "[out]",
+           "-pix_fmt", "yuv420p", "-c:v", "libx264", os.path.join(out, "blink.mp4"))
 
     palette = [v for g in range(256) for v in (g, g, g)]
     shades = []

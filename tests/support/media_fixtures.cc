@@ -93,6 +93,17 @@ std::string webp_bytes(bool animated) {
     body += "ANIM";
     le32(body, 6);
     body += std::string(6, '\0');
+    // Two 1x1 frames of 100 ms: offset 0,0, size-1 0,0, duration, flags; each a lossless
+    // red pixel (15 bytes of VP8L, as libwebp writes it, and a pad byte).
+    for (int frame = 0; frame < 2; ++frame) {
+      body += "ANMF";
+      le32(body, 16 + 8 + 16);
+      body += std::string(12, '\0');
+      body += std::string("\x64\0\0\0", 4);
+      body += "VP8L";
+      le32(body, 15);
+      body += std::string("\x2f\x00\x00\x00\x00\x07\x10\xfd\x8f\xfe\x07\x22\xa2\xff\x01\x00", 16);
+    }
   } else {
     body += "VP8L";
     le32(body, 6);
