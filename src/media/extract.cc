@@ -37,6 +37,25 @@ Result<std::string> encode(const Image8& im, const std::string& format, const fs
   return std::string(bytes.begin(), bytes.end());
 }
 
+// The whole pixels of `box` (clipped to the image; never empty).
+Image8 crop_image(const Image8& im, const Box& box) {
+  const int x0 = std::clamp(int(std::floor(box.x0)), 0, im.width - 1);
+  const int y0 = std::clamp(int(std::floor(box.y0)), 0, im.height - 1);
+  const int x1 = std::clamp(int(std::ceil(box.x1)), x0 + 1, im.width);
+  const int y1 = std::clamp(int(std::ceil(box.y1)), y0 + 1, im.height);
+  Image8 out;
+  out.width = x1 - x0;
+  out.height = y1 - y0;
+  out.channels = im.channels;
+  out.pixels.resize(size_t(out.width) * out.height * out.channels);
+  const size_t row = size_t(out.width) * out.channels;
+  for (int y = 0; y < out.height; ++y) {
+    const uint8_t* from = im.pixels.data() + (size_t(y0 + y) * im.width + x0) * im.channels;
+    std::copy(from, from + row, out.pixels.data() + size_t(y) * row);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::pair<int, int> fit_resolution(int w, int h, int minimum_short, int maximum_long) {
@@ -72,12 +91,10 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
   fs::create_directories(out_dir, ec);
   if (ec) return Error{ErrorCode::kIo, "cannot create the output folder: " + ec.message(), out_dir};
   const std::string stem = source.stem().string();
-  auto write = [&](VideoReader& reader, int slice, int64_t index) -> Status {
-    auto pixels = reader.pixels();
-    if (!pixels) return pixels.error();
-    auto [w, h] = fit_resolution(pixels->width, pixels->height, opt.minimum_resolution, opt.maximum_resolution);
-    Image8 image = (w == pixels->width && h == pixels->height) ? std::move(*pixels)
-                                                                : resize_bicubic_like_pil(*pixels, w, h);
+  auto write = [&](Image8 image, const std::optional<Box>& crop, int slice, int64_t index) -> Status {
+    if (crop) image = crop_image(image, *crop);
+    auto [w, h] = fit_resolution(image.width, image.height, opt.minimum_resolution, opt.maximum_resolution);
+    if (w != image.width || h != image.height) image = resize_bicubic_like_pil(image, w, h);
     const fs::path file = out_dir / fmt::format("{}_s{}_f{}.{}", stem, slice, index, opt.format);
     auto bytes = encode(image, opt.format, file);
     if (!bytes) return bytes.error();
@@ -90,21 +107,43 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     report.written.push_back(file);
     return ok_status();
   };
+  std::map<int64_t, Box> crops;  // of accepted candidates, when two passes need them again
   double end = 0;
   while (true) {
     auto f = (*first)->next(false);
     if (!f) return f.error();
     if (!f->has_value()) break;
     ++report.frames_decoded;
-    end = (*f)->time + ((*f)->duration > 0 ? (*f)->duration : 0);
+    const int64_t index = (*f)->index;
+    const double time = (*f)->time;
+    end = time + ((*f)->duration > 0 ? (*f)->duration : 0);
     std::optional<FrameFeatures> features;
-    if (selector.wants_features((*f)->time)) {
+    if (selector.wants_features(time)) {
       auto thumb = (*first)->thumbnail(opt.thumbnail);
       if (!thumb) return thumb.error();
       features = frame_features(*thumb);
     }
-    const bool keep = selector.add((*f)->index, (*f)->time, features ? &*features : nullptr);
-    if (one_pass && keep) TF_RETURN_IF_ERROR(write(**first, selector.current_slice(), (*f)->index));
+    const FrameFeatures* feat = features ? &*features : nullptr;
+    if (!opt.inspector) {
+      if (selector.add(index, time, feat) && one_pass) {
+        auto pixels = (*first)->pixels();
+        if (!pixels) return pixels.error();
+        TF_RETURN_IF_ERROR(write(std::move(*pixels), std::nullopt, selector.current_slice(), index));
+      }
+      continue;
+    }
+    if (!selector.admit(index, time, feat)) continue;
+    auto pixels = (*first)->pixels();
+    if (!pixels) return pixels.error();
+    auto look = opt.inspector(*pixels);
+    if (!look) return Error{look.error().code, fmt::format("frame {}: {}", index, look.error().message), source};
+    if (!look->missing.empty()) {
+      selector.reject(index, time, "missing: " + look->missing);
+      continue;
+    }
+    const bool keep = selector.accept(index, time, feat);
+    if (one_pass && keep) TF_RETURN_IF_ERROR(write(std::move(*pixels), look->crop, selector.current_slice(), index));
+    if (!one_pass && look->crop) crops[index] = *look->crop;
   }
   first->reset();
   report.slices = selector.finish(end);
@@ -124,18 +163,24 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     if (!f->has_value()) break;
     auto it = slice_of.find((*f)->index);
     if (it == slice_of.end()) continue;
-    TF_RETURN_IF_ERROR(write(**second, it->second, (*f)->index));
+    auto pixels = (*second)->pixels();
+    if (!pixels) return pixels.error();
+    auto crop = crops.find(it->first);
+    TF_RETURN_IF_ERROR(write(std::move(*pixels), crop == crops.end() ? std::nullopt : std::optional<Box>(crop->second),
+                             it->second, it->first));
     slice_of.erase(it);
   }
   return report;
 }
 
 std::string extract_report_json(const ExtractReport& r) {
+  // Microseconds are plenty, and 0.3 reads better than 0.30000000000000004.
+  auto seconds = [](double t) { return std::round(t * 1e6) / 1e6; };
   nlohmann::ordered_json slices = nlohmann::ordered_json::array();
   for (const Slice& s : r.slices) {
     nlohmann::ordered_json pruned = nlohmann::ordered_json::array();
-    for (const PrunedFrame& p : s.pruned) pruned.push_back({{"index", p.index}, {"time", p.time}, {"why", p.why}});
-    slices.push_back({{"start", s.start}, {"end", s.end}, {"started_by", s.started_by}, {"kept", s.kept},
+    for (const PrunedFrame& p : s.pruned) pruned.push_back({{"index", p.index}, {"time", seconds(p.time)}, {"why", p.why}});
+    slices.push_back({{"start", seconds(s.start)}, {"end", seconds(s.end)}, {"started_by", s.started_by}, {"kept", s.kept},
                       {"pruned", pruned}});
   }
   std::vector<std::string> written;

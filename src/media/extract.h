@@ -9,15 +9,26 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "media/frame_selection.h"
 #include "media/video_reader.h"
+#include "tagforge/detection.h"
 #include "tagforge/error.h"
 
 namespace tagforge {
+
+// What the models make of one candidate frame, for require_segments and
+// crop_position (infer/frame_inspector.h builds one over the detectors and
+// the segmenter).
+struct FrameLook {
+  std::string missing;      // empty: the frame has all it must; else why not ("no face")
+  std::optional<Box> crop;  // the part of the frame to write; nullopt: all of it
+};
+using FrameInspector = std::function<Result<FrameLook>(const Image8& frame)>;
 
 struct ExtractOptions {
   SelectionSettings selection;  // its fps is replaced by gfps or vfps
@@ -27,6 +38,11 @@ struct ExtractOptions {
   int maximum_resolution = 0;   // the long side is downscaled to at most this (0: off)
   std::string format = "png";   // "png", "jpg" or "webp"
   int thumbnail = 64;           // side of the thumbnails the selection looks at
+  // Null: none. Otherwise every candidate the fps cap lets through is
+  // converted and looked at; one it rejects is pruned ("missing: …") and the
+  // next frame may stand in for it; a kept one is cropped to its look's crop
+  // before the resolution bounds apply.
+  FrameInspector inspector;
 };
 
 struct ExtractReport {

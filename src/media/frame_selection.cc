@@ -50,6 +50,10 @@ void FrameSelector::start_slice(double time, std::string why) {
 }
 
 bool FrameSelector::add(int64_t index, double time, const FrameFeatures* f) {
+  return admit(index, time, f) && accept(index, time, f);
+}
+
+bool FrameSelector::admit(int64_t index, double time, const FrameFeatures* f) {
   // Slice boundaries: the first frame, fixed slicing, scene cuts.
   const int fixed = slice_number(time);
   if (slices_.empty()) {
@@ -69,6 +73,14 @@ bool FrameSelector::add(int64_t index, double time, const FrameFeatures* f) {
     slices_.back().pruned.push_back({index, time, "over the fps cap"});
     return false;
   }
+  return true;
+}
+
+void FrameSelector::reject(int64_t index, double time, std::string why) {
+  slices_.back().pruned.push_back({index, time, std::move(why)});
+}
+
+bool FrameSelector::accept(int64_t index, double time, const FrameFeatures* f) {
   last_candidate_ = time;
   Candidate c{index, time, {}};
   if (f) c.grey = f->grey;

@@ -62,7 +62,17 @@ class FrameSelector {
   // Feeds every decoded frame in order; `features` may be null when not
   // wanted. When decides_at_once(), returns whether this frame is kept (so
   // it can be written at once); otherwise false, and finish() tells.
+  // The same as admit() followed, when it is true, by accept().
   bool add(int64_t index, double time, const FrameFeatures* features);
+
+  // add() in two steps, for a caller that screens candidates itself (for
+  // require_segments): admit() starts slices and applies the fps cap, and is
+  // true for a candidate; the caller then either accept()s it or reject()s it
+  // with a reason. A rejected frame is pruned and does not count for the fps
+  // cap, so the very next frame may stand in for it.
+  bool admit(int64_t index, double time, const FrameFeatures* features);
+  bool accept(int64_t index, double time, const FrameFeatures* features);
+  void reject(int64_t index, double time, std::string why);
   // The slice the last frame added belongs to (0 on).
   int current_slice() const { return int(slices_.size()) - 1; }
   // Closes the last slice and returns them all.

@@ -46,6 +46,29 @@ TEST(FrameSelection, TheFpsCapKeepsAtMostThatManyFramesASecond) {
   for (size_t k = 1; k < seven[0].kept.size(); ++k) EXPECT_GE(seven[0].kept[k] - seven[0].kept[k - 1], 5);
 }
 
+TEST(FrameSelection, AScreenedOutFrameLetsTheNextStandInForIt) {
+  SelectionSettings s;
+  s.fps = 2;  // at 10 fps: a candidate every 5 frames
+  FrameSelector sel(s, 2.0);
+  std::vector<int64_t> screened;
+  for (int i = 0; i < 20; ++i) {
+    const double t = i / 10.0;
+    const FrameFeatures f = flat(uint8_t(i * 10));
+    if (!sel.admit(i, t, &f)) continue;
+    screened.push_back(i);
+    if (i < 7) sel.reject(i, t, "missing: face");  // no face until frame 7
+    else sel.accept(i, t, &f);
+  }
+  const auto slices = sel.finish(2.0);
+  // 0..6 are each screened (a rejected frame does not start the cap's interval),
+  // then 7 is kept and the cap resumes from it: 12, 17.
+  EXPECT_EQ(screened, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 12, 17}));
+  EXPECT_EQ(slices[0].kept, (std::vector<int64_t>{7, 12, 17}));
+  ASSERT_EQ(slices[0].pruned.size(), 17u);
+  EXPECT_EQ(slices[0].pruned[0].why, "missing: face");
+  EXPECT_EQ(slices[0].pruned[7].why, "over the fps cap");  // frame 8
+}
+
 TEST(FrameSelection, ForcedAndFixedSlicesEachStartAfresh) {
   SelectionSettings s;
   s.forced_slices = 3;

@@ -16,6 +16,7 @@ void fit(float& lo, float len, float limit) {
 }  // namespace
 
 std::optional<CropTarget> crop_target_from_name(std::string_view n) {
+  if (n.size() > 1 && n.back() == 's') n.remove_suffix(1);  // "faces", as the seed's configs say
   if (n == "face") return CropTarget::kFace;
   if (n == "head") return CropTarget::kHead;
   if (n == "person") return CropTarget::kPerson;

@@ -14,7 +14,7 @@
 namespace tagforge {
 
 enum class CropTarget { kFace, kHead, kPerson, kTorso, kSubject };
-std::optional<CropTarget> crop_target_from_name(std::string_view name);  // "face", "head", …
+std::optional<CropTarget> crop_target_from_name(std::string_view name);  // "face" or "faces", "head(s)", …
 
 struct CropOptions {
   float margin = 0.15f;  // added on every side, as a share of the box's width or height

@@ -27,7 +27,10 @@ TEST(Crops, EachTargetWithItsMargin) {
   EXPECT_EQ(crop_box(scene(), CropTarget::kSubject, opt), (Box{236, 19, 764, 800}));
   EXPECT_FALSE(crop_box(make_aseg(10, 10, {}), CropTarget::kFace, opt).has_value());
   EXPECT_EQ(crop_target_from_name("torso"), CropTarget::kTorso);
+  EXPECT_EQ(crop_target_from_name("faces"), CropTarget::kFace);
+  EXPECT_EQ(crop_target_from_name("subjects"), CropTarget::kSubject);
   EXPECT_FALSE(crop_target_from_name("feet").has_value());
+  EXPECT_FALSE(crop_target_from_name("s").has_value());
 }
 
 TEST(Crops, SquareAndBucketSnappingStayInsideTheImage) {

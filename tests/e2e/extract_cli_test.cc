@@ -12,6 +12,7 @@
 #include "media_fixtures.h"
 #include "run_cli.h"
 #include "test_clips.h"
+#include "test_models.h"
 
 namespace tagforge::e2e {
 namespace {
@@ -107,6 +108,58 @@ TEST(ExtractCli, BadSourcesAreNamedAndFramesSortWithTheirSource) {
   ASSERT_EQ(sort.exit_code == 0 || sort.exit_code == 1, true) << sort.err;
   EXPECT_TRUE(fs::exists(src / "processed_gifs_1" / "delays_s0_f0.png")) << sort.out;
   EXPECT_TRUE(fs::exists(src / "gifs_1" / "delays.gif"));
+}
+
+TEST(ExtractCli, ADetectorScreensAndCropsFramesFromTheConfig) {
+  const fs::path src = clips("extract-models");
+  const fs::path out = src.parent_path() / "extract-models-out";
+  fs::remove_all(out);
+  const fs::path config = src / "tagforge.toml";
+  const std::string detector = (tagforge::testing::test_models_dir() / "bright_face").string();
+  write_file(config, "[models]\ndetectors = [\"" + detector + "\"]\n\n[extract]\nrequire_segments = [\"face\"]\n"
+                     "crop_position = \"faces\"\nvfps = 10\nformat = \"jpg\"\n");
+  // --vfps on the command line beats the file's 10.
+  CliResult r = run_cli({"extract", (src / "blink.mp4").string(), "--out", out.string(), "--config", config.string(),
+                         "--vfps", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["slices"][0]["pruned"][0]["why"], "missing: face");
+  EXPECT_EQ(report["slices"][1]["kept"], nlohmann::json::array({10}));
+  EXPECT_EQ(report["slices"][1]["pruned"][0]["why"], "over the fps cap");  // 2 fps, not 10
+  EXPECT_EQ(names_in(out), (std::vector<std::string>{"blink_s1_f10.jpg"}));
+
+  // What is asked without the model that gives it, and a config mistake: errors, nothing written.
+  fs::remove_all(out);
+  CliResult no_model = run_cli({"extract", (src / "blink.mp4").string(), "--out", out.string(),
+                                "--require-segments", "face"});
+  EXPECT_EQ(no_model.exit_code, 2);
+  EXPECT_NE(no_model.err.find("require_segments lists \"face\", but no configured detector finds \"face\""),
+            std::string::npos) << no_model.err;
+  write_file(config, "[extract]\nvfps = 2\nsimilarity_treshold = 0.5\n");
+  CliResult typo = run_cli({"extract", (src / "blink.mp4").string(), "--out", out.string(), "--config",
+                            config.string()});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("tagforge.toml: line 3: unknown key similarity_treshold in [extract]; did you mean "
+                          "similarity_threshold?"),
+            std::string::npos) << typo.err;
+  CliResult range = run_cli({"extract", (src / "blink.mp4").string(), "--out", out.string(),
+                             "--similarity-threshold", "3"});
+  EXPECT_EQ(range.exit_code, 2);
+  EXPECT_NE(range.err.find("--similarity-threshold: similarity_threshold must be within [0, 1], not 3"),
+            std::string::npos) << range.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(ExtractCli, AnAnimatedPngIsAnAnimation) {
+  const fs::path src = clips("extract-apng");
+  const fs::path out = src.parent_path() / "extract-apng-out";
+  fs::remove_all(out);
+  CliResult r = run_cli({"extract", (src / "delays.apng").string(), "--out", out.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["kind"], "animation");
+  EXPECT_EQ(report["codec"], "apng");
+  EXPECT_EQ(report["written"].size(), 3u);
 }
 
 TEST(ExtractCli, AGifOfFiveThousandFramesInBoundedMemory) {

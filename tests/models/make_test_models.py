@@ -19,6 +19,9 @@ detector/  model.onnx in the Ultralytics YOLOv8 layout used by deepghs/imgutils:
            [1,3,H,W] dynamic, output "output0" [1,4+nc,N] (cx, cy, w, h in input pixels, then
            one score per class). The boxes are fixed fractions of the input size, so the right
            answer is known for any image. Metadata: names, imgsz.
+bright_face/  the same layout with one class, "face": one box (cx 0.5, cy 0.25, w 0.25, h 0.25 of
+           the input) whose score is the mean of the input tensor (0-1): found (at the face
+           threshold 0.25) only in frames bright enough, for tests of require_segments and crops.
 """
 import os
 import sys
@@ -175,6 +178,35 @@ def detector(out_dir):
     save(model, os.path.join(out_dir, "model.onnx"))
 
 
+def bright_face(out_dir):
+    inits = [
+        numpy_helper.from_array(np.array([[0.5], [0.25], [0.25], [0.25]], dtype=np.float32), "fractions"),
+        numpy_helper.from_array(np.array([3, 2, 3, 2], dtype=np.int64), "whwh_index"),
+        numpy_helper.from_array(np.array([4, 1], dtype=np.int64), "col_shape"),
+        numpy_helper.from_array(np.array([1, 1, 1], dtype=np.int64), "score_shape"),
+        numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
+    ]
+    nodes = [
+        helper.make_node("Shape", ["images"], ["shape"]),
+        helper.make_node("Gather", ["shape", "whwh_index"], ["whwh_i"], axis=0),
+        helper.make_node("Cast", ["whwh_i"], ["whwh"], to=TensorProto.FLOAT),
+        helper.make_node("Reshape", ["whwh", "col_shape"], ["whwh_col"]),
+        helper.make_node("Mul", ["fractions", "whwh_col"], ["boxes"]),
+        helper.make_node("Unsqueeze", ["boxes", "axis0"], ["boxes3"]),
+        helper.make_node("ReduceMean", ["images"], ["mean"], keepdims=0),
+        helper.make_node("Reshape", ["mean", "score_shape"], ["score"]),
+        helper.make_node("Concat", ["boxes3", "score"], ["output0"], axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "bright_face_test",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, "height", "width"])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 5, 1])],
+        inits)
+    model = helper.make_model(graph, opset_imports=OPSET)
+    helper.set_model_props(model, {"names": "{0: 'face'}", "imgsz": "[640, 640]", "task": "detect"})
+    save(model, os.path.join(out_dir, "model.onnx"))
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -182,6 +214,7 @@ def main():
     wd_v3(os.path.join(out, "wd_v3"))
     joytag(os.path.join(out, "joytag"))
     detector(os.path.join(out, "detector"))
+    bright_face(os.path.join(out, "bright_face"))
     if "--bench" in sys.argv[2:]:
         wd_v3(os.path.join(out, "bench_light"), conv_layers=6, width=48)
         wd_v3(os.path.join(out, "bench_mid"), conv_layers=6, width=128)

@@ -7,7 +7,7 @@
 
 namespace tagforge::testing {
 
-// Generates the models into `out` (wd_v3/, joytag/, detector/, and with
+// Generates the models into `out` (wd_v3/, joytag/, detector/, bright_face/, and with
 // `bench` also bench_light/, bench_mid/, bench_real/). Throws if the generator fails.
 void make_test_models(const std::filesystem::path& out, bool bench = false);
 

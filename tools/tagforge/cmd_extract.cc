@@ -1,5 +1,7 @@
 // `tagforge extract PATH... --out DIR`: frames out of GIFs and videos, with
-// the knobs of media/frame_selection.h; a report per source.
+// the knobs of media/frame_selection.h and, through the detectors and the
+// segmenter, require_segments and crop_position; a report per source. The
+// options are defined in src/pipeline/stage_options.cc ([extract], [models]).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -8,6 +10,9 @@
 #include "commands.h"
 #include "core/atomic_file.h"
 #include "media/extract.h"
+#include "model_command.h"
+#include "option_flags.h"
+#include "pipeline/stage_options.h"
 #include "tagforge/path_text.h"
 #include "tagforge/scan.h"
 
@@ -19,10 +24,39 @@ constexpr const char* kCommand = "tagforge extract";
 
 struct Args {
   std::vector<std::string> paths;
-  std::string out;
-  ExtractOptions extract;
+  std::string out, config;
+  ExtractConfig extract;
+  ModelsConfig models;
+  RuntimeOptions runtime;
+  std::unique_ptr<OptionFlags> flags;
   bool json = false, quiet = false;
 };
+
+// The inspector require_segments and crop_position ask for, over the
+// configured models; null when neither is asked for. Prints why on failure.
+std::optional<FrameInspector> make_inspector(const Args& a) {
+  std::vector<std::shared_ptr<Detector>> detectors;
+  std::shared_ptr<Segmenter> segmenter;
+  const bool wanted = !a.extract.inspect.require_segments.empty() || !a.extract.inspect.crop_position.empty();
+  if (wanted) {
+    for (const std::string& dir : a.models.detectors) {
+      auto d = open_model<Detector>(dir, a.runtime, kCommand);
+      if (!d) return std::nullopt;
+      detectors.push_back(std::move(d));
+    }
+    if (!a.models.segmenter.empty()) {
+      segmenter = open_model<Segmenter>(a.models.segmenter, a.runtime, kCommand);
+      if (!segmenter) return std::nullopt;
+    }
+  }
+  auto inspector = make_frame_inspector(a.extract.inspect, std::move(detectors), std::move(segmenter));
+  if (!inspector) {
+    std::fprintf(stderr, "%s: %s (models: --detectors, --segmenter, or [models] in the config)\n", kCommand,
+                 inspector.error().to_string().c_str());
+    return std::nullopt;
+  }
+  return std::move(*inspector);
+}
 
 struct Source {
   fs::path file, sidecar;
@@ -60,17 +94,21 @@ std::vector<Source> collect_sources(const std::vector<std::string>& args, size_t
 }
 
 int run(Args& a) {
-  const auto& format = a.extract.format;
-  if (format != "png" && format != "jpg" && format != "webp") {
-    std::fprintf(stderr, "%s: --format must be png, jpg or webp\n", kCommand);
+  if (Status st = a.flags->finish(a.config); !st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", kCommand, st.error().to_string().c_str());
     return kExitFatal;
   }
+  a.extract.resolve();
+  auto inspector = make_inspector(a);
+  if (!inspector) return kExitFatal;
+  ExtractOptions options = a.extract.frames;
+  options.inspector = std::move(*inspector);
   size_t failed = 0, frames = 0, sources_done = 0;
   const std::vector<Source> sources = collect_sources(a.paths, failed);
   const fs::path reports = fs::path(a.out) / ".tagforge" / "extract";
   const auto start = std::chrono::steady_clock::now();
   for (const Source& s : sources) {
-    auto report = extract_frames(s.file, a.out, a.extract, s.sidecar);
+    auto report = extract_frames(s.file, a.out, options, s.sidecar);
     if (!report) {
       std::fprintf(stderr, "%s: %s\n", kCommand, report.error().to_string().c_str());
       ++failed;
@@ -108,33 +146,14 @@ int run(Args& a) {
 Runner add_extract_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("extract", "Frames out of GIFs and videos: fps caps, slices, scene cuts, near-duplicates");
   auto a = std::make_shared<Args>();
-  ExtractOptions& e = a->extract;
-  SelectionSettings& s = e.selection;
-  s.similarity_threshold = 0.92f;
-  s.shift_sensitivity = 0.5f;
   cmd->add_option("PATH", a->paths, "GIFs and videos, or folders holding them")->required();
   cmd->add_option("--out", a->out, "Folder for the frames (and .tagforge/extract/<source>.json reports)")->required();
-  cmd->add_option("--gfps", e.gfps, "Most frames kept per second of a GIF (0: all)")->capture_default_str();
-  cmd->add_option("--vfps", e.vfps, "Most frames kept per second of a video (0: all)")->capture_default_str();
-  cmd->add_option("--minimum-frames", s.minimum_frames, "Fewest frames per slice (pruning relaxed to reach it)")
-      ->capture_default_str();
-  cmd->add_option("--maximum-frames", s.maximum_frames, "Most frames per slice (0: no limit; the most distinct kept)")
-      ->capture_default_str();
-  cmd->add_option("--forced-slices", s.forced_slices, "Cut each clip into N equal slices (0: off)")->capture_default_str();
-  cmd->add_option("--slice-seconds", s.slice_seconds, "Cut each clip every S seconds (0: off)")->capture_default_str();
-  cmd->add_option("--shift-detection-sensitivity", s.shift_sensitivity,
-                  "0 off; up to 1: a scene cut starts a new slice (see src/media/frame_features.h)")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  cmd->add_option("--similarity-threshold", s.similarity_threshold,
-                  "Prune a frame at least this similar to the last kept one (0 off, 1 only identical)")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  cmd->add_option("--minimum-resolution", e.minimum_resolution, "Upscale so the short side is at least this (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--maximum-resolution", e.maximum_resolution, "Downscale so the long side is at most this (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--format", e.format, "png, jpg or webp")->capture_default_str();
+  cmd->add_option("--config", a->config, "A tagforge config (tagforge init): its [extract] and [models] under the flags");
+  OptionTable table;
+  add_extract_options(table, a->extract);
+  add_models_options(table, a->models);
+  a->flags = std::make_unique<OptionFlags>(*cmd, std::move(table));
+  add_runtime_flags(*cmd, a->runtime);
   cmd->add_flag("--json", a->json, "Print each source's report (slices, cuts, kept and pruned frames) as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
   return [a] { return run(*a); };

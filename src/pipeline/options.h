@@ -1,0 +1,56 @@
+// Every option has one definition (docs/ARCHITECTURE.md, "Options"): its
+// config section and key, its help and its value's home. The CLI makes the
+// flag from it (`similarity_threshold` -> `--similarity-threshold`, in
+// tools/tagforge/option_flags.h), the config file is read through it, and
+// `tagforge init` writes the commented default config from it, so the three
+// cannot drift apart.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "tagforge/error.h"
+
+namespace tagforge {
+
+using OptionTarget = std::variant<bool*, int*, double*, float*, std::string*, std::vector<std::string>*>;
+
+struct OptionDef {
+  std::string section;  // "extract", "models", …
+  std::string key;      // "similarity_threshold"
+  std::string help;     // one line; becomes the flag's help and the config comment
+  OptionTarget target;  // where the value lives; its value when defined is the default
+  std::optional<std::pair<double, double>> range;  // numbers: inclusive bounds
+  std::vector<std::string> choices;                // strings: the allowed values (empty: any)
+
+  // "--similarity-threshold"
+  std::string flag() const;
+};
+
+using OptionTable = std::vector<OptionDef>;
+
+// Checks a value against the definition's range or choices; the message
+// names the key ("similarity_threshold must be within [0, 1], not 3").
+Status check_option_value(const OptionDef& def);
+
+// Reads a TOML config file into the options' targets. Sections and keys the
+// table does not know, wrong types, values out of range are errors naming the
+// file, the line and the key. A table's section absent from the file leaves
+// its defaults. Keys in `skip` ("section.key", those given on the command
+// line) are checked but not applied, so a flag beats the file.
+Status apply_config_file(const std::filesystem::path& file, const OptionTable& table,
+                         const std::set<std::string>& skip = {});
+// The same from text; `origin` names it in errors.
+Status apply_config_text(std::string_view text, const std::filesystem::path& origin, const OptionTable& table,
+                         const std::set<std::string>& skip = {});
+
+// The options' current values as a TOML document, each key under its help
+// as a comment, sections in the table's order: `tagforge init`.
+std::string format_config(const OptionTable& table, std::string_view header);
+
+}  // namespace tagforge
