@@ -17,6 +17,7 @@ PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # decoding images
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev  # decoding GIFs and videos (FFmpeg 5.1)
   libwebp-dev                                                  # animated WebP (FFmpeg 5.1 reads stills only)
+  libsqlite3-dev libxxhash-dev  # the run's manifest, and content hashes
   ffmpeg  # the CLI makes the tests' and benchmarks' clips, and is the benchmark's yardstick
   python3-pil  # the reference the image resampler is tested against (/usr/bin/python3)
   python3-onnx python3-numpy  # the tests build tiny ONNX models with the real contracts

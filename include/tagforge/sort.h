@@ -74,6 +74,8 @@ struct SortReport {
   uint64_t renamed = 0;              // items given a suffix to avoid a collision
   uint64_t removed_dirs = 0;         // source folders left empty and removed
   std::vector<std::string> plan;     // dry run: "SRC -> DST", printable
+  // Dry run: the same as raw paths, relative to the source and to the destination.
+  std::vector<std::pair<std::string, std::string>> plan_paths;
   std::vector<BucketCount> buckets;  // per bucket this run fills
   std::vector<ScanNote> failures;    // files that could not be moved; left in place
   std::vector<ScanNote> notes;       // from the scan

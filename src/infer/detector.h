@@ -42,6 +42,12 @@ class Detector {
   // of which `image` may be a reduced decode. Thread-safe.
   Result<std::vector<Detection>> detect(const Image8& image, int full_width, int full_height);
 
+  // Loads the model now (it loads on first use otherwise): a broken file is
+  // found before any image waits on it. The error names the file.
+  Status load() {
+    auto m = slot_.get();
+    return m ? ok_status() : Status(m.error());
+  }
   void unload() { slot_.unload(); }
 
  private:

@@ -44,6 +44,12 @@ class NsfwClassifier {
   static Result<std::unique_ptr<NsfwClassifier>> open(ModelProfile profile, const RuntimeOptions& runtime);
   const ModelProfile& profile() const { return profile_; }
   Result<NsfwScores> classify(const Image8& image);
+  // Loads the model now (it loads on first use otherwise): a broken file is
+  // found before any image waits on it. The error names the file.
+  Status load() {
+    auto m = slot_.get();
+    return m ? ok_status() : Status(m.error());
+  }
   void unload() { slot_.unload(); }
 
  private:

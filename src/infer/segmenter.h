@@ -40,6 +40,12 @@ class Segmenter {
   // (alpha is not looked at: imgly ignores it too). Thread-safe.
   Result<Image8> segment(const Image8& image);
 
+  // Loads the model now (it loads on first use otherwise): a broken file is
+  // found before any image waits on it. The error names the file.
+  Status load() {
+    auto m = slot_.get();
+    return m ? ok_status() : Status(m.error());
+  }
   void unload() { slot_.unload(); }
 
  private:

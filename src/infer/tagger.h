@@ -37,6 +37,12 @@ class Tagger {
   Result<std::vector<float>> probabilities(std::span<const float> batch, int count);
 
   // Frees the model until the next run.
+  // Loads the model now (it loads on first use otherwise): a broken file is
+  // found before any image waits on it. The error names the file.
+  Status load() {
+    auto m = slot_.get();
+    return m ? ok_status() : Status(m.error());
+  }
   void unload() { slot_.unload(); }
   bool loaded() const { return slot_.loaded(); }
 

@@ -32,10 +32,86 @@ void ExtractConfig::resolve() {
                                               : CropOptions::Snap::kNone;
 }
 
+void add_run_options(OptionTable& table, RunSection& r) {
+  Section t{table, "run"};
+  t.add("batch", "Items per batch; model stages run a batch at once", &r.batch, std::pair{1.0, 4096.0});
+  t.add("workers", "Batches in flight at once (0: one per core); memory grows with it", &r.workers, kCount);
+  t.add("stage_by_stage", "Run each model stage over everything before loading the next model (small machines)",
+        &r.stage_by_stage);
+  t.add("sort", "File the outputs into numbered buckets (images_1, missing_tags_1, gifs_1, …)", &r.sort);
+  t.add("bucket_size", "Media files per bucket", &r.bucket_size, std::pair{1.0, 1e9});
+  t.add("link", "How inputs enter the output: hardlink (a copy across devices) or copy", &r.link, std::nullopt,
+        {"hardlink", "copy"});
+}
+
 void add_models_options(OptionTable& table, ModelsConfig& m) {
   Section t{table, "models"};
+  t.add("tagger", "Tagger folder (WD v3: selected_tags.csv; JoyTag: top_tags.txt); empty: no tagging", &m.tagger);
   t.add("detectors", "YOLO detector folders (imgutils layout: faces, heads, persons, hands)", &m.detectors);
   t.add("segmenter", "Subject segmenter folder (ISNet); empty: none", &m.segmenter);
+  t.add("nsfw", "NSFW classifier folder (nsfwjs, converted); empty: none", &m.nsfw);
+  t.add("threads", "Threads inside one inference (0: one per core)", &m.threads, kCount);
+  t.add("cuda", "Run the models on the GPU (needs an ONNX Runtime built with CUDA)", &m.cuda);
+}
+
+void add_tag_options(OptionTable& table, TagConfig& c) {
+  Section t{table, "tag"};
+  t.add("extension", "Tag sidecar extension (kohya's caption_extension)", &c.extension);
+  t.add("general_threshold", "Keep general tags above this (-1: the model's own)", &c.general_threshold,
+        std::pair{-1.0, 1.0});
+  t.add("character_threshold", "Keep character tags above this (-1: the model's own)", &c.character_threshold,
+        std::pair{-1.0, 1.0});
+  t.add("mcut", "MCut picks both thresholds (the character one never under 0.15)", &c.mcut);
+}
+
+void add_check_options(OptionTable& table, CheckConfig& c) {
+  Section t{table, "check"};
+  t.add("fix", "On a contradiction: none (report), flag (add the review tag) or replace (a hair colour becomes the "
+        "measured one)", &c.fix, std::nullopt, {"none", "flag", "replace"});
+  t.add("review_tag", "The tag that flags an item for review (sorted into review_N)", &c.review_tag);
+}
+
+void add_caption_options(OptionTable& table, CaptionConfig& c) {
+  Section t{table, "caption"};
+  t.add("extension", "Caption sidecar extension", &c.extension);
+  t.add("trigger", "Words that start every caption (a LoRA's trigger)", &c.trigger);
+  t.add("artist", "End with \"Art by <artist>.\" when the tags name one", &c.artist);
+  t.add("keep_unknown", "Tags the lexicon does not know: listed after \"Also:\" (true) or left out", &c.keep_unknown);
+}
+
+void add_score_options(OptionTable& table, ScoreConfig& c) {
+  Section t{table, "score"};
+  t.add("flag_below", "Flag an item for review when its caption's overall score is below this", &c.flag_below, kUnit);
+  t.add("quality_tags", "Add the score's quality tags (auto_good_caption, accuracy_70, …) to the tag file",
+        &c.quality_tags);
+}
+
+void add_export_options(OptionTable& table, ExportConfig& c) {
+  Section t{table, "export"};
+  t.add("kohya", "Write meta_cap_dd.json (kohya-ss sd-scripts fine-tuning metadata)", &c.kohya);
+  t.add("huggingface", "Write metadata.jsonl (Hugging Face imagefolder)", &c.huggingface);
+  t.add("report", "Write report.html", &c.report);
+}
+
+OptionTable RunConfig::table() {
+  OptionTable t;
+  add_run_options(t, run);
+  add_models_options(t, models);
+  add_extract_options(t, extract);
+  add_tag_options(t, tag);
+  add_check_options(t, check);
+  add_caption_options(t, caption);
+  add_score_options(t, score);
+  add_export_options(t, exports);
+  return t;
+}
+
+std::string section_text(const OptionTable& table, std::string_view section) {
+  OptionTable part;
+  for (const OptionDef& d : table) {
+    if (d.section == section) part.push_back(d);
+  }
+  return format_config(part, "");
 }
 
 void add_extract_options(OptionTable& table, ExtractConfig& e) {

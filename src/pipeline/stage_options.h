@@ -12,10 +12,59 @@
 
 namespace tagforge {
 
-// [models]: the model folders the stages use (docs/MODELS.md).
+// [run]: how `tagforge run` goes about it.
+struct RunSection {
+  int batch = 8;                // items per batch: model stages run a batch at once
+  int workers = 0;              // batches in flight at once; 0: one per core
+  bool stage_by_stage = false;  // each model stage over everything before the next model loads
+  bool sort = true;             // file the outputs into numbered buckets
+  int bucket_size = 1000;       // media files per bucket
+  std::string link = "hardlink";  // how inputs enter the output: hardlink (copy across devices) or copy
+};
+
+// [models]: the model folders the stages use (docs/MODELS.md); empty: that stage is off.
 struct ModelsConfig {
+  std::string tagger;                  // WD v3 or JoyTag folder
   std::vector<std::string> detectors;  // YOLO detector folders (faces, heads, persons, hands, …)
-  std::string segmenter;               // an ISNet folder; empty: none
+  std::string segmenter;               // an ISNet folder
+  std::string nsfw;                    // the NSFW classifier folder
+  int threads = 0;                     // threads inside one inference; 0: one per core
+  bool cuda = false;
+};
+
+// [tag]: tag files, and the tagger's thresholds.
+struct TagConfig {
+  std::string extension = ".txt";
+  float general_threshold = -1;    // < 0: the model's own
+  float character_threshold = -1;  // < 0: the model's own
+  bool mcut = false;
+};
+
+// [check]: tags held against the pixels (needs detectors or a segmenter).
+struct CheckConfig {
+  std::string fix = "flag";  // none, flag, replace
+  std::string review_tag = "needs_review";
+};
+
+// [caption]: the deterministic English caption.
+struct CaptionConfig {
+  std::string extension = ".caption";
+  std::string trigger;
+  bool artist = false;
+  bool keep_unknown = true;
+};
+
+// [score]: how captions are scored and flagged.
+struct ScoreConfig {
+  double flag_below = 0.40;
+  bool quality_tags = true;
+};
+
+// [export]: what is written beside the buckets.
+struct ExportConfig {
+  bool kohya = true;        // meta_cap_dd.json (kohya-ss sd-scripts' fine-tuning metadata)
+  bool huggingface = true;  // metadata.jsonl (the imagefolder layout)
+  bool report = true;       // report.html
 };
 
 // [extract]: frames out of GIFs and videos (issue 7).
@@ -29,7 +78,31 @@ struct ExtractConfig {
   void resolve();
 };
 
+void add_run_options(OptionTable& table, RunSection& run);
 void add_models_options(OptionTable& table, ModelsConfig& models);
 void add_extract_options(OptionTable& table, ExtractConfig& extract);
+void add_tag_options(OptionTable& table, TagConfig& tag);
+void add_check_options(OptionTable& table, CheckConfig& check);
+void add_caption_options(OptionTable& table, CaptionConfig& caption);
+void add_score_options(OptionTable& table, ScoreConfig& score);
+void add_export_options(OptionTable& table, ExportConfig& exports);
+
+// Everything `tagforge run` takes, section by section, and its one table.
+struct RunConfig {
+  RunSection run;
+  ModelsConfig models;
+  ExtractConfig extract;
+  TagConfig tag;
+  CheckConfig check;
+  CaptionConfig caption;
+  ScoreConfig score;
+  ExportConfig exports;
+  // Points into this object: keep it where it is while the table is used.
+  OptionTable table();
+};
+
+// The sections of `table` named `section`, as text (key = value lines): what a
+// stage's fingerprint is made of, so that changing an option re-runs its stage.
+std::string section_text(const OptionTable& table, std::string_view section);
 
 }  // namespace tagforge

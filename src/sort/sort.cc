@@ -162,6 +162,7 @@ Status SortStream::commit() {
     for (const auto& m : moves_) {
       report_.plan.push_back(printable_path(m.src) + " -> " +
                              printable_path((dest_ / m.dst).lexically_relative(source_).native()));
+      report_.plan_paths.emplace_back(m.src, m.dst);
     }
   } else {
     const auto t0 = Clock::now();

@@ -27,7 +27,6 @@ struct Args {
   std::string out, config;
   ExtractConfig extract;
   ModelsConfig models;
-  RuntimeOptions runtime;
   std::unique_ptr<OptionFlags> flags;
   bool json = false, quiet = false;
 };
@@ -35,17 +34,20 @@ struct Args {
 // The inspector require_segments and crop_position ask for, over the
 // configured models; null when neither is asked for. Prints why on failure.
 std::optional<FrameInspector> make_inspector(const Args& a) {
+  RuntimeOptions runtime;
+  runtime.intra_op_threads = a.models.threads;
+  runtime.cuda = a.models.cuda;
   std::vector<std::shared_ptr<Detector>> detectors;
   std::shared_ptr<Segmenter> segmenter;
   const bool wanted = !a.extract.inspect.require_segments.empty() || !a.extract.inspect.crop_position.empty();
   if (wanted) {
     for (const std::string& dir : a.models.detectors) {
-      auto d = open_model<Detector>(dir, a.runtime, kCommand);
+      auto d = open_model<Detector>(dir, runtime, kCommand);
       if (!d) return std::nullopt;
       detectors.push_back(std::move(d));
     }
     if (!a.models.segmenter.empty()) {
-      segmenter = open_model<Segmenter>(a.models.segmenter, a.runtime, kCommand);
+      segmenter = open_model<Segmenter>(a.models.segmenter, runtime, kCommand);
       if (!segmenter) return std::nullopt;
     }
   }
@@ -153,7 +155,6 @@ Runner add_extract_command(CLI::App& app) {
   add_extract_options(table, a->extract);
   add_models_options(table, a->models);
   a->flags = std::make_unique<OptionFlags>(*cmd, std::move(table));
-  add_runtime_flags(*cmd, a->runtime);
   cmd->add_flag("--json", a->json, "Print each source's report (slices, cuts, kept and pruned frames) as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
   return [a] { return run(*a); };

@@ -54,18 +54,11 @@ class SidecarWriter {
       if (!text) return text.error();
       old = std::move(*text);
     }
-    TagList existing = parse_tag_list(old, e_.db, "sidecar");
-    TaggerTags tagger{source_, {}};
+    std::vector<std::pair<std::string, float>> predicted;
     for (const auto* list : {&p.character, &p.general}) {
-      for (const TagScore& t : *list) tagger.tags.emplace_back(t.name, t.probability);
+      for (const TagScore& t : *list) predicted.emplace_back(t.name, t.probability);
     }
-    MergePolicy policy;
-    policy.general_threshold = 0;  // the tagger's own thresholds have chosen already
-    policy.character_threshold = 0;
-    TagList merged = merge_tags(existing, std::span(&tagger, 1), e_.db, policy);
-    PruneOptions prune;
-    prune.source_priority = {"sidecar", source_};
-    (void)prune_tags(merged, e_.db, e_.rules, prune);
+    const TagList merged = merge_with_tagger(old, predicted, source_, e_);
     const std::string out = format_tags(merged, e_.db, FormatOptions{});
     if (a_.dry_run) {
       std::printf("%s: %s\n", printable_path(file.native()).c_str(), out.c_str());

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   add(add_check_command);
   add(add_classify_command);
   add(add_extract_command);
+  add(add_init_command);
+  add(add_run_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

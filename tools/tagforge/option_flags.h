@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,19 +16,23 @@ namespace tagforge::cli {
 
 class OptionFlags {
  public:
-  // One flag per option of `table` (which must outlive this), its current
-  // value shown as the default. Lists take comma-separated values.
+  // One flag per option of `table`, its current value shown as the default.
+  // Lists take comma-separated values. A key that two sections share takes
+  // its section's name in its flag (`--tag-extension`, `--caption-extension`).
   OptionFlags(CLI::App& cmd, OptionTable table) : table_(std::move(table)) {
+    std::map<std::string, int> uses;
+    for (const OptionDef& d : table_) ++uses[d.key];
     for (const OptionDef& d : table_) {
+      const std::string flag = uses[d.key] > 1 ? "--" + d.section + "-" + d.flag().substr(2) : d.flag();
       CLI::Option* o = std::visit(
           [&](auto* target) -> CLI::Option* {
             using T = std::remove_pointer_t<decltype(target)>;
             if constexpr (std::is_same_v<T, bool>) {
-              return cmd.add_flag(d.flag(), *target, d.help);
+              return cmd.add_flag(flag, *target, d.help);
             } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-              return cmd.add_option(d.flag(), *target, d.help)->delimiter(',');
+              return cmd.add_option(flag, *target, d.help)->delimiter(',');
             } else {
-              return cmd.add_option(d.flag(), *target, d.help)->capture_default_str();
+              return cmd.add_option(flag, *target, d.help)->capture_default_str();
             }
           },
           d.target);
@@ -47,7 +52,7 @@ class OptionFlags {
       if (Status st = check_option_value(table_[i]); !st.ok()) {
         const bool flag = options_[i]->count() > 0;
         return Error{st.error().code,
-                     flag ? fmt::format("{}: {}", table_[i].flag(), st.error().message) : st.error().message,
+                     flag ? fmt::format("{}: {}", options_[i]->get_name(), st.error().message) : st.error().message,
                      flag ? std::filesystem::path() : std::filesystem::path(config)};
       }
     }

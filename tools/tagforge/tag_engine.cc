@@ -15,30 +15,18 @@ void add_tag_engine_flags(CLI::App& cmd, TagEngineFlags& flags) {
 }
 
 std::unique_ptr<TagEngine> load_tag_engine(const TagEngineFlags& flags, bool quiet) {
-  const std::filesystem::path data = find_data_dir(flags.data_dir);
-  std::vector<std::filesystem::path> csvs{data / "danbooru_tags.csv"};
-  for (const auto& c : flags.extra_csvs) csvs.emplace_back(c);
-  auto db = TagDb::load(csvs);
-  if (!db) {
-    std::fprintf(stderr, "tagforge: %s\n", db.error().to_string().c_str());
-    return nullptr;
-  }
-  if (db->skipped_lines() && !quiet) {
-    std::fprintf(stderr, "tagforge: %zu malformed lines in the tag database were skipped\n", db->skipped_lines());
-  }
-  const std::filesystem::path rules_path = flags.rules_file.empty() ? data / "tag_rules.toml" : std::filesystem::path(flags.rules_file);
-  auto rules = TagRules::load(rules_path, *db);
-  if (!rules) {
-    std::fprintf(stderr, "tagforge: %s\n", rules.error().to_string().c_str());
+  TagEngineFiles files{flags.data_dir, flags.rules_file, {}};
+  for (const auto& c : flags.extra_csvs) files.extra_csvs.emplace_back(c);
+  std::vector<std::string> warnings;
+  auto engine = tagforge::load_tag_engine(files, &warnings);
+  if (!engine) {
+    std::fprintf(stderr, "tagforge: %s\n", engine.error().to_string().c_str());
     return nullptr;
   }
   if (!quiet) {
-    for (const auto& w : rules->warnings()) std::fprintf(stderr, "tagforge: rules: %s\n", w.c_str());
+    for (const auto& w : warnings) std::fprintf(stderr, "tagforge: %s\n", w.c_str());
   }
-  auto engine = std::make_unique<TagEngine>();
-  engine->db = std::move(*db);
-  engine->rules = std::move(*rules);
-  return engine;
+  return std::move(*engine);
 }
 
 void add_lexicon_flag(CLI::App& cmd, TagEngineFlags& flags) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/tag_engine.h"
 #include "tagforge/lexicon.h"
 #include "tagforge/tags.h"
 
@@ -20,10 +21,7 @@ struct TagEngineFlags {
   std::string lexicon_file;             // --lexicon (default data/lexicon.txt), where registered
 };
 
-struct TagEngine {
-  TagDb db;
-  TagRules rules;
-};
+using tagforge::TagEngine;
 
 void add_tag_engine_flags(CLI::App& cmd, TagEngineFlags& flags);
 

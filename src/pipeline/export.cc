@@ -1,0 +1,201 @@
+#include "pipeline/export.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "core/atomic_file.h"
+#include "core/fault_injection.h"
+#include "core/fs_ops.h"
+#include "tagforge/sort.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// Makes OUT/dst a hard link to work/src; `ours`: a file already there may be replaced.
+Status place(const fs::path& from, const fs::path& to, bool ours, bool* changed) {
+  struct stat a {}, b {};
+  *changed = false;
+  if (::stat(from.c_str(), &a) != 0) {
+    return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), from};
+  }
+  if (::lstat(to.c_str(), &b) == 0) {
+    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return ok_status();
+    if (!ours) return Error{ErrorCode::kExists, "is in the way and was not put there by tagforge; left alone", to};
+  }
+  TF_RETURN_IF_ERROR(make_directories(to.parent_path()));
+  const fs::path temp = to.parent_path() / (".tagforge-place-" + to.filename().string());
+  ::unlink(temp.c_str());
+  if (::link(from.c_str(), temp.c_str()) != 0) {
+    if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+      return Error{ErrorCode::kIo, fmt::format("cannot link: {}", std::strerror(errno)), to};
+    }
+    TF_RETURN_IF_ERROR(copy_file_durable(from, temp));
+  }
+  crash_point();
+  if (::rename(temp.c_str(), to.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return Error{ErrorCode::kIo, fmt::format("cannot place: {}", std::strerror(err)), to};
+  }
+  crash_point();
+  *changed = true;
+  return ok_status();
+}
+
+// Every file under the work folder (not its .tagforge), relative.
+std::vector<std::string> work_files(const fs::path& work) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(work, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_directory() && it->path().filename() == ".tagforge") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) out.push_back(it->path().lexically_relative(work).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const StageResult* ok_result(const ItemState& it, const char* stage) {
+  auto r = it.results.find(stage);
+  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
+}
+
+// Written whole, and with something to train on.
+bool complete(const ItemState& it) {
+  return ok_result(it, kStageCaption) && ok_result(it, kStageScore) && !it.errors.count("write") && !untagged(it);
+}
+
+bool is_leftover(const std::string& name) {
+  if (name.rfind(".tagforge-enter-", 0) == 0 || name.rfind(".tagforge-place-", 0) == 0) return true;
+  // NAME.tmp.<pid>.<number>
+  const size_t last = name.rfind('.');
+  if (last == std::string::npos || last + 1 == name.size()) return false;
+  const size_t mid = name.rfind('.', last - 1);
+  if (mid == std::string::npos || mid < 4 || name.compare(mid - 4, 4, ".tmp") != 0) return false;
+  auto digits = [&](size_t from, size_t to) {
+    if (from >= to) return false;
+    for (size_t i = from; i < to; ++i) {
+      if (name[i] < '0' || name[i] > '9') return false;
+    }
+    return true;
+  };
+  return digits(mid + 1, last) && digits(last + 1, name.size());
+}
+
+}  // namespace
+
+size_t sweep_leftovers(const fs::path& dir) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const std::string name = it->path().filename().string();
+    if (it->is_directory(ec)) {
+      if (name == ".tagforge") it.disable_recursion_pending();
+      continue;
+    }
+    std::error_code rm;
+    if (is_leftover(name) && fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
+}
+
+Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
+  ExportReport r;
+  std::vector<std::pair<std::string, std::string>> plan;
+  if (c.config.run.sort) {
+    SortOptions so;
+    so.dest = c.out / ".tagforge" / "plan";  // never created: a dry run plans as into an empty folder
+    so.dry_run = true;
+    so.copy = true;
+    so.bucket_size = size_t(c.config.run.bucket_size);
+    so.review_tag = c.config.check.review_tag;
+    auto sorted = sort_tree(c.work, so);
+    if (!sorted) return sorted.error();
+    plan = std::move(sorted->plan_paths);
+    for (const ScanNote& f : sorted->failures) r.errors.emplace_back(f.path, f.message);
+  } else {
+    for (std::string& f : work_files(c.work)) plan.emplace_back(f, f);
+  }
+  auto old = m.exported();
+  if (!old) return old.error();
+  const std::set<std::string> before(old->begin(), old->end());
+  std::vector<std::string> now;
+  for (const auto& [src, dst] : plan) now.push_back(dst);
+  TF_RETURN_IF_ERROR(m.add_exported(now));  // first: a kill from here on leaves them known as ours
+  crash_point();
+
+  std::set<std::string> kept;
+  for (const auto& [src, dst] : plan) {
+    bool changed = false;
+    if (Status st = place(c.work / src, c.out / dst, before.count(dst) > 0, &changed); !st.ok()) {
+      r.errors.emplace_back(dst, st.error().message);
+      continue;
+    }
+    changed ? ++r.linked : ++r.unchanged;
+    r.placed[src] = dst;
+    kept.insert(dst);
+  }
+  std::vector<std::string> gone;
+  std::set<fs::path> dirs;
+  for (const std::string& p : before) {
+    if (kept.count(p)) continue;
+    std::error_code ec;
+    if (fs::remove(c.out / p, ec)) ++r.removed;
+    crash_point();
+    gone.push_back(p);
+    for (fs::path d = fs::path(p).parent_path(); !d.empty(); d = d.parent_path()) dirs.insert(d);
+  }
+  TF_RETURN_IF_ERROR(m.remove_exported(gone));
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) ::rmdir((c.out / *it).c_str());  // only when empty
+  return r;
+}
+
+Status write_kohya_metadata(const RunContext& c, const std::vector<ItemState>& items, const ExportReport& placed) {
+  json all = json::object();
+  for (const ItemState& it : items) {
+    auto where = placed.placed.find(it.item.path);
+    if (!complete(it) || where == placed.placed.end()) continue;
+    fs::path key = where->second;
+    key.replace_extension();
+    all[key.string()] = {{"caption", json::parse(ok_result(it, kStageCaption)->data)["caption"]},
+                         {"tags", final_tag_text(it, c)}};
+  }
+  return write_file_atomic(c.out / "meta_cap_dd.json", all.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+                           Overwrite::kReplace);
+}
+
+Status write_huggingface_metadata(const RunContext& c, const std::vector<ItemState>& items,
+                                  const ExportReport& placed) {
+  std::string lines;
+  for (const ItemState& it : items) {
+    auto where = placed.placed.find(it.item.path);
+    if (!complete(it) || where == placed.placed.end()) continue;
+    const json score = json::parse(ok_result(it, kStageScore)->data);
+    json line{{"file_name", where->second},
+              {"text", json::parse(ok_result(it, kStageCaption)->data)["caption"]},
+              {"tags", final_tag_text(it, c)},
+              {"score", score["overall"]},
+              {"flagged", score["flagged"]}};
+    if (const StageResult* n = ok_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
+    if (!it.item.source.empty()) line["source"] = it.item.source;
+    lines += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  }
+  return write_file_atomic(c.out / "metadata.jsonl", lines, Overwrite::kReplace);
+}
+
+}  // namespace tagforge

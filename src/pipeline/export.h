@@ -1,0 +1,46 @@
+// The output's buckets and the training tools' metadata files.
+//
+// Buckets: the work folder is planned into numbered buckets by the sorter
+// (a dry run of `sort --dest`, so frames go with their clips and flagged
+// items to review_N exactly as `tagforge sort` files them), and OUT is made
+// to match the plan with hard links. Only files the run placed there before
+// (the manifest's `exported` table) are ever removed from OUT, and a file
+// in the way that tagforge did not put there is left alone and reported. The
+// same work folder always gives the same buckets; a killed export is put
+// right by the next run.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/item_stages.h"
+#include "pipeline/manifest.h"
+#include "pipeline/run_context.h"
+
+namespace tagforge {
+
+struct ExportReport {
+  std::map<std::string, std::string> placed;  // work-relative -> OUT-relative
+  size_t linked = 0, unchanged = 0, removed = 0;
+  std::vector<std::pair<std::string, std::string>> errors;  // path, message
+};
+
+Result<ExportReport> export_buckets(const RunContext& context, Manifest& manifest);
+
+// Removes what a killed run can leave under `dir` (its .tagforge folders
+// skipped): write_file_atomic's "NAME.tmp.PID.N" and the ".tagforge-enter-" /
+// ".tagforge-place-" temporaries of entering and placing files. Returns how many.
+size_t sweep_leftovers(const std::filesystem::path& dir);
+
+// kohya-ss sd-scripts' fine-tuning metadata (meta_cap_dd.json: key = the
+// image's path in OUT without its extension, {"caption", "tags"}) and
+// Hugging Face's imagefolder metadata.jsonl ({"file_name", "text", "tags",
+// …} per line). Items whose sidecars are incomplete are left out.
+Status write_kohya_metadata(const RunContext& context, const std::vector<ItemState>& items,
+                            const ExportReport& placed);
+Status write_huggingface_metadata(const RunContext& context, const std::vector<ItemState>& items,
+                                  const ExportReport& placed);
+
+}  // namespace tagforge

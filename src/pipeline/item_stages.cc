@@ -1,0 +1,441 @@
+#include "pipeline/item_stages.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "core/atomic_file.h"
+#include "core/fault_injection.h"
+#include "core/fs_ops.h"
+#include "media/decode.h"
+#include "pipeline/content_hash.h"
+#include "pipeline/tag_checks.h"
+#include "tagforge/caption.h"
+#include "tagforge/score.h"
+#include "vision/aseg.h"
+#include "vision/box_mask.h"
+#include "vision/part_regions.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kVersion = "1";  // bump when a stage's computation changes
+
+std::string fingerprint(std::initializer_list<std::string_view> parts) {
+  std::string joined = kVersion;
+  for (std::string_view p : parts) joined.append("\x1f").append(p);
+  return hash_bytes(joined);
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json box_json(const Box& b) { return json::array({b.x0, b.y0, b.x1, b.y1}); }
+Box box_from(const json& j) { return Box{j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
+
+bool is_pixel_stage(const std::string& s) {
+  return s == kStageTagger || s == kStageDetect || s == kStageSegment || s == kStageNsfw || s == kStageCheck;
+}
+
+// What one item needs this pass.
+struct Plan {
+  std::map<std::string, std::string> fp;  // the stages that apply -> their fingerprints
+  std::set<std::string> todo;             // to compute now
+};
+
+Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& cached, const RunContext& c) {
+  Plan p;
+  const std::string& h = it.item.hash;
+  if (c.tagger) p.fp[kStageTagger] = fingerprint({kStageTagger, h, c.tagger_identity, section_text(c.table, "tag")});
+  if (!c.detectors.empty()) p.fp[kStageDetect] = fingerprint({kStageDetect, h, c.detect_identity});
+  if (c.segmenter) p.fp[kStageSegment] = fingerprint({kStageSegment, h, c.segment_identity});
+  if (c.nsfw) p.fp[kStageNsfw] = fingerprint({kStageNsfw, h, c.nsfw_identity});
+  auto fp_of = [&](const char* s) { return p.fp.count(s) ? p.fp[s] : std::string(); };
+  p.fp[kStageTags] = fingerprint({kStageTags, fp_of(kStageTagger), hash_bytes(it.existing_tags), c.engine_identity});
+  if (p.fp.count(kStageDetect) || p.fp.count(kStageSegment)) {
+    p.fp[kStageCheck] = fingerprint({kStageCheck, h, p.fp[kStageTags], fp_of(kStageDetect), fp_of(kStageSegment),
+                                     section_text(c.table, "check")});
+  }
+  const std::string tags_fp = p.fp.count(kStageCheck) ? p.fp[kStageCheck] : p.fp[kStageTags];
+  p.fp[kStageCaption] = fingerprint({kStageCaption, tags_fp, section_text(c.table, "caption"), c.lexicon_identity,
+                                     it.existing_caption ? hash_bytes(*it.existing_caption) : "generated"});
+  p.fp[kStageScore] = fingerprint({kStageScore, p.fp[kStageCaption], tags_fp, fp_of(kStageDetect),
+                                   section_text(c.table, "score"), section_text(c.table, "caption")});
+  for (const auto& [stage, f] : p.fp) {
+    auto hit = cached.find(stage);
+    const bool reusable = hit != cached.end() && hit->second.fingerprint == f && hit->second.error.empty();
+    if (!reusable && c.enabled.count(stage)) p.todo.insert(stage);
+  }
+  return p;
+}
+
+// The stages each stage reads.
+std::vector<const char*> inputs_of(const std::string& stage) {
+  if (stage == kStageTags) return {kStageTagger};
+  if (stage == kStageCheck) return {kStageTags, kStageDetect, kStageSegment};
+  if (stage == kStageCaption) return {kStageTags, kStageCheck};
+  if (stage == kStageScore) return {kStageCaption, kStageTags, kStageCheck, kStageDetect};
+  return {};
+}
+
+const StageResult* result_of(const ItemState& it, const char* stage) {
+  auto r = it.results.find(stage);
+  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
+}
+
+// The tags after the check (when there is one), as formatted text.
+std::string current_tags(const ItemState& it) {
+  if (const StageResult* check = result_of(it, kStageCheck)) return json::parse(check->data)["tags"].get<std::string>();
+  return json::parse(result_of(it, kStageTags)->data)["tags"].get<std::string>();
+}
+
+std::vector<Detection> detections_of(const ItemState& it, int* width, int* height) {
+  std::vector<Detection> out;
+  if (const StageResult* r = result_of(it, kStageDetect)) {
+    const json j = json::parse(r->data);
+    *width = j["width"].get<int>();
+    *height = j["height"].get<int>();
+    for (const json& d : j["detections"]) {
+      out.push_back({d["model"].get<std::string>(), d["label"].get<std::string>(), d["score"].get<float>(),
+                     box_from(d["box"])});
+    }
+  }
+  return out;
+}
+
+// The item's .aseg as the results say: detections, the mask, the checks.
+std::optional<Aseg> aseg_of(const ItemState& it) {
+  int w = 0, h = 0;
+  std::vector<Detection> dets = detections_of(it, &w, &h);
+  const StageResult* seg = result_of(it, kStageSegment);
+  std::optional<json> mask;
+  if (seg) {
+    mask = json::parse(seg->data);
+    w = (*mask)["width"].get<int>();
+    h = (*mask)["height"].get<int>();
+  }
+  if (!result_of(it, kStageDetect) && !seg) return std::nullopt;
+  Aseg aseg = make_aseg(w, h, std::move(dets));
+  if (mask) {
+    aseg.masks.push_back(AsegMask{(*mask)["model"].get<std::string>(), "subject", (*mask)["area_share"].get<float>(),
+                                  box_from((*mask)["box"]), (*mask)["file"].get<std::string>()});
+  }
+  if (const StageResult* check = result_of(it, kStageCheck)) {
+    const json parsed = json::parse(check->data);  // named: a range-for over a temporary's member dangles
+    for (const json& k : parsed["checks"]) {
+      aseg.checks.push_back({k["what"].get<std::string>(), k["tag"].get<std::string>(),
+                             k["measured"].get<std::string>(), k["verdict"].get<std::string>(),
+                             k["action"].get<std::string>()});
+    }
+  }
+  return aseg;
+}
+
+fs::path sidecar_path(const fs::path& image, const std::string& extension) {
+  fs::path p = image;
+  p.replace_extension(extension);
+  return p;
+}
+
+fs::path mask_path(const fs::path& image) { return image.parent_path() / (image.stem().string() + ".mask.png"); }
+
+// Writes `text` unless the file already holds exactly it.
+Status write_if_changed(const fs::path& file, const std::string& text) {
+  std::error_code ec;
+  if (fs::is_regular_file(file, ec)) {
+    auto old = read_whole_file(file, "sidecar");
+    if (old && *old == text) return ok_status();
+  }
+  crash_point();
+  Status st = write_file_atomic(file, text, Overwrite::kReplace);
+  crash_point();
+  return st;
+}
+
+class BatchRunner {
+ public:
+  BatchRunner(std::vector<ItemState>& batch, const RunContext& c) : batch_(batch), c_(c), plans_(batch.size()) {}
+
+  void run(const std::vector<std::map<std::string, StageResult>>& cached) {
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      plans_[i] = plan_item(batch_[i], cached[i], c_);
+      for (const auto& [stage, f] : plans_[i].fp) {
+        auto hit = cached[i].find(stage);
+        if (!plans_[i].todo.count(stage) && hit != cached[i].end() && hit->second.fingerprint == f &&
+            hit->second.error.empty()) {
+          batch_[i].results[stage] = hit->second;
+          batch_[i].reused.push_back(stage);
+        }
+      }
+    }
+    decode_where_needed();
+    run_tagger();
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      for (const char* stage : kItemStages) {
+        if (std::string(stage) == kStageTagger || !plans_[i].todo.count(stage)) continue;
+        compute(i, stage);
+      }
+      if (c_.write_outputs) write_sidecars(i);
+    }
+  }
+
+ private:
+  void fail(size_t i, const std::string& stage, const std::string& message) {
+    batch_[i].errors[stage] = message;
+    batch_[i].results[stage] = StageResult{plans_[i].fp[stage], "", message};
+    batch_[i].computed.push_back(stage);
+  }
+  void done(size_t i, const std::string& stage, std::string data) {
+    batch_[i].results[stage] = StageResult{plans_[i].fp[stage], std::move(data), ""};
+    batch_[i].computed.push_back(stage);
+  }
+  // Whether every input the stage reads is there; records why not.
+  bool inputs_ready(size_t i, const std::string& stage) {
+    for (const char* in : inputs_of(stage)) {
+      if (!plans_[i].fp.count(in) || result_of(batch_[i], in)) continue;
+      batch_[i].errors[stage] = fmt::format("waits for {}", in);
+      return false;
+    }
+    return true;
+  }
+
+  void decode_where_needed() {
+    images_.resize(batch_.size());
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      bool wanted = false;
+      for (const std::string& s : plans_[i].todo) wanted |= is_pixel_stage(s);
+      if (!wanted) continue;
+      auto d = decode_image(batch_[i].file);
+      if (!d) {
+        for (const std::string& s : plans_[i].todo) {
+          if (is_pixel_stage(s)) fail(i, s, d.error().message);
+        }
+        batch_[i].errors["decode"] = d.error().to_string();
+        continue;
+      }
+      images_[i] = std::move(d->image);
+    }
+  }
+
+  void run_tagger() {
+    std::vector<size_t> who;
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      if (plans_[i].todo.count(kStageTagger) && images_[i]) who.push_back(i);
+    }
+    if (who.empty()) return;
+    Tagger& t = *c_.tagger;
+    std::vector<float> tensor(t.floats_per_image() * who.size());
+    for (size_t k = 0; k < who.size(); ++k) {
+      t.prepare_into(*images_[who[k]], std::span<float>(tensor).subspan(k * t.floats_per_image(), t.floats_per_image()));
+    }
+    auto predictions = t.run(tensor, int(who.size()));
+    for (size_t k = 0; k < who.size(); ++k) {
+      if (!predictions) {
+        fail(who[k], kStageTagger, predictions.error().to_string());
+        continue;
+      }
+      const TagPrediction& p = (*predictions)[k];
+      auto scores = [](const std::vector<TagScore>& list) {
+        json j = json::object();
+        for (const TagScore& s : list) j[s.name] = s.probability;
+        return j;
+      };
+      done(who[k], kStageTagger,
+           dump(json{{"rating", scores(p.rating)}, {"general", scores(p.general)}, {"character", scores(p.character)}}));
+    }
+  }
+
+  void compute(size_t i, const std::string& stage) {
+    ItemState& it = batch_[i];
+    if (!inputs_ready(i, stage)) return;
+    if (is_pixel_stage(stage) && !images_[i]) return;  // the decode failed: recorded
+    const Image8* image = images_[i] ? &*images_[i] : nullptr;
+    if (stage == kStageDetect) {
+      json dets = json::array();
+      for (const auto& d : c_.detectors) {
+        auto found = d->detect(*image, image->width, image->height);
+        if (!found) return fail(i, stage, found.error().to_string());
+        for (const Detection& x : *found) {
+          dets.push_back({{"model", x.model}, {"label", x.label}, {"score", x.score}, {"box", box_json(x.box)}});
+        }
+      }
+      return done(i, stage, dump(json{{"width", image->width}, {"height", image->height}, {"detections", dets}}));
+    }
+    if (stage == kStageSegment) {
+      auto mask = c_.segmenter->segment(*image);
+      if (!mask) return fail(i, stage, mask.error().to_string());
+      const fs::path file = mask_path(it.file);
+      if (Status st = write_if_changed(file, mask_png(*mask)); !st.ok()) return fail(i, stage, st.error().to_string());
+      const MaskCoverage cover = measure_mask(*mask);
+      return done(i, stage,
+                  dump(json{{"model", c_.segmenter->profile().name}, {"width", image->width},
+                            {"height", image->height}, {"area_share", cover.area_share}, {"box", box_json(cover.box)},
+                            {"file", file.filename().string()}}));
+    }
+    if (stage == kStageNsfw) {
+      auto scores = c_.nsfw->classify(*image);
+      if (!scores) return fail(i, stage, scores.error().to_string());
+      json classes = json::object();
+      for (const auto& [name, p] : scores->classes) classes[name] = p;
+      return done(i, stage, dump(json{{"classes", classes}, {"nsfw", scores->nsfw}}));
+    }
+    if (stage == kStageTags) {
+      std::vector<std::pair<std::string, float>> predicted;
+      std::string source = "tagger";
+      if (const StageResult* t = result_of(it, kStageTagger)) {
+        const json j = json::parse(t->data);
+        for (const char* part : {"character", "general"}) {
+          for (const auto& [name, p] : j[part].items()) predicted.emplace_back(name, p.get<float>());
+        }
+        source = c_.tagger->profile().name;
+      }
+      const TagList merged = merge_with_tagger(it.existing_tags, predicted, source, *c_.engine);
+      return done(i, stage, dump(json{{"tags", format_tags(merged, c_.engine->db, FormatOptions{})}}));
+    }
+    if (stage == kStageCheck) {
+      std::optional<Aseg> aseg = aseg_of(it);
+      std::optional<Image8> subject;
+      for (const AsegMask& m : aseg->masks) {
+        auto d = decode_image(it.file.parent_path() / m.file);
+        if (d && d->image.channels == 1) subject = std::move(d->image);
+      }
+      if (image->width != aseg->image_width || image->height != aseg->image_height) {
+        return fail(i, stage, "the detections are for an image of another size");
+      }
+      const auto hair = measure_hair(*image, *aseg, subject ? &*subject : nullptr);
+      const auto eyes = measure_eyes(*image, *aseg);
+      const TagList list = parse_tag_list(json::parse(result_of(it, kStageTags)->data)["tags"].get<std::string>(),
+                                          c_.engine->db, "sidecar");
+      std::vector<std::string> tags;
+      for (size_t k = 0; k < list.tags.size(); ++k) tags.emplace_back(list.name(k, c_.engine->db));
+      const FixPolicy policy = c_.config.check.fix == "none"      ? FixPolicy::kNone
+                               : c_.config.check.fix == "replace" ? FixPolicy::kReplace
+                                                                  : FixPolicy::kFlag;
+      TagCheckOutcome out = check_tags_against_pixels(tags, *aseg, hair, policy, c_.config.check.review_tag, eyes);
+      std::string joined;
+      for (const std::string& s : out.tags) joined += (joined.empty() ? "" : ", ") + s;
+      json checks = json::array();
+      for (const AsegCheck& k : out.checks) {
+        checks.push_back({{"what", k.what}, {"tag", k.tag}, {"measured", k.measured}, {"verdict", k.verdict},
+                          {"action", k.action}});
+      }
+      return done(i, stage,
+                  dump(json{{"checks", checks},
+                            {"tags", format_tags(parse_tag_list(joined, c_.engine->db, "sidecar"), c_.engine->db,
+                                                 FormatOptions{})},
+                            {"changed", out.changed}}));
+    }
+    if (stage == kStageCaption) {
+      if (it.existing_caption) return done(i, stage, dump(json{{"caption", *it.existing_caption}, {"source", "sidecar"}}));
+      const TagList list = parse_tag_list(current_tags(it), c_.engine->db, "sidecar");
+      CaptionOptions opt;
+      opt.trigger = c_.config.caption.trigger;
+      opt.artist = c_.config.caption.artist;
+      opt.keep_unknown = c_.config.caption.keep_unknown;
+      return done(i, stage,
+                  dump(json{{"caption", caption_from_tags(list, c_.engine->db, *c_.lexicon, opt)}, {"source", "tags"}}));
+    }
+    if (stage == kStageScore) {
+      const TagList list = parse_tag_list(current_tags(it), c_.engine->db, "sidecar");
+      ScoreOptions opt;
+      opt.caption.trigger = c_.config.caption.trigger;
+      opt.caption.artist = c_.config.caption.artist;
+      opt.flag_below = c_.config.score.flag_below;
+      opt.quality_tags = c_.config.score.quality_tags;
+      std::optional<Detections> found;
+      if (result_of(it, kStageDetect)) {
+        int w = 0, h = 0;
+        found.emplace();
+        found->persons = found->faces = 0;
+        for (const Detection& d : detections_of(it, &w, &h)) {
+          found->persons += d.label == "person";
+          found->faces += d.label == "face";
+          found->parts.push_back(d.label);
+        }
+      }
+      const std::string caption = json::parse(result_of(it, kStageCaption)->data)["caption"].get<std::string>();
+      const CaptionScore s = score_caption(caption, list, c_.engine->db, *c_.lexicon, opt, found ? &*found : nullptr);
+      return done(i, stage,
+                  dump(json{{"tag_inclusion", s.tag_inclusion},
+                            {"english_similarity", s.english_similarity},
+                            {"segmentation", s.segmentation ? json(*s.segmentation) : json(nullptr)},
+                            {"overall", s.overall},
+                            {"missing", s.missing},
+                            {"contradicted", s.contradicted},
+                            {"extra", s.extra},
+                            {"quality_tags", s.quality_tags},
+                            {"flagged", s.flagged}}));
+    }
+  }
+
+  void write_sidecars(size_t i) {
+    ItemState& it = batch_[i];
+    for (const auto& [stage, f] : plans_[i].fp) {
+      if (!result_of(it, stage.c_str())) return;  // not everything is there: nothing is written
+    }
+    const RunConfig& cfg = c_.config;
+    // An item with no tags and no caption keeps no tag or caption file (one
+    // left by an earlier run goes), so the buckets file it under missing_tags.
+    auto write_or_remove = [](const fs::path& file, const std::string& text) -> Status {
+      if (!text.empty()) return write_if_changed(file, text);
+      std::error_code ec;
+      fs::remove(file, ec);
+      return ok_status();
+    };
+    Status st = write_or_remove(sidecar_path(it.file, cfg.tag.extension), final_tag_text(it, c_));
+    if (st.ok()) {
+      const std::string caption = json::parse(result_of(it, kStageCaption)->data)["caption"].get<std::string>();
+      st = write_or_remove(sidecar_path(it.file, cfg.caption.extension), caption);
+    }
+    if (st.ok()) {
+      if (std::optional<Aseg> aseg = aseg_of(it)) st = write_if_changed(aseg_path_for(it.file), format_aseg(*aseg));
+    }
+    if (!st.ok()) it.errors["write"] = st.error().to_string();
+  }
+
+  std::vector<ItemState>& batch_;
+  const RunContext& c_;
+  std::vector<Plan> plans_;
+  std::vector<std::optional<Image8>> images_;
+};
+
+}  // namespace
+
+bool untagged(const ItemState& it) { return !it.existing_caption && current_tags(it).empty(); }
+
+bool flagged(const ItemState& it) {
+  const StageResult* score = result_of(it, kStageScore);
+  return score && !untagged(it) && json::parse(score->data)["flagged"].get<bool>();
+}
+
+std::string final_tag_text(const ItemState& it, const RunContext& c) {
+  std::string text = current_tags(it);
+  if (untagged(it)) return "";  // no quality tags on nothing
+  const json score = json::parse(result_of(it, kStageScore)->data);
+  std::set<std::string> present;
+  for (size_t at = 0; at < text.size();) {
+    const size_t comma = std::min(text.find(", ", at), text.size());
+    present.insert(text.substr(at, comma - at));
+    at = comma + 2;
+  }
+  auto add = [&](const std::string& tag) {
+    if (!present.insert(tag).second) return;
+    text += (text.empty() ? "" : ", ") + tag;
+  };
+  if (c.config.score.quality_tags) {
+    for (const json& q : score["quality_tags"]) add(q.get<std::string>());
+  }
+  if (score["flagged"].get<bool>()) add(c.config.check.review_tag);
+  return text;
+}
+
+void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,
+                   const RunContext& context) {
+  BatchRunner(batch, context).run(cached);
+}
+
+}  // namespace tagforge

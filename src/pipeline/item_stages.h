@@ -1,0 +1,50 @@
+// One batch of items through the per-item stages: results whose
+// fingerprint still matches are taken from the manifest, the rest are
+// computed (each image decoded at most once, the tagger run once per batch),
+// and the item's sidecars are written from the results: the tag file (tags,
+// quality tags, the review mark), the caption, the .aseg and the mask. The
+// same results always give the same bytes.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/manifest.h"
+#include "pipeline/run_context.h"
+
+namespace tagforge {
+
+struct ItemState {
+  ManifestItem item;           // path (relative to the work folder), hash, kind, source
+  std::filesystem::path file;  // in the work folder
+  std::string existing_tags;   // the input's tag sidecar ("" when none)
+  std::optional<std::string> existing_caption;  // the input's caption sidecar: kept and scored, not replaced
+
+  std::map<std::string, StageResult> results;  // every stage's result: taken or computed
+  std::vector<std::string> computed;           // the stages computed by this pass
+  std::vector<std::string> reused;             // the stages taken from the manifest
+  std::map<std::string, std::string> errors;   // stage (or "decode", "write") -> message
+};
+
+// Runs the enabled stages of `batch`. `cached[i]` holds item i's rows from
+// the manifest. Never throws; errors are recorded per item and stage.
+void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,
+                   const RunContext& context);
+
+// The tag file's text: the final tags, then the quality tags, and the review
+// mark when the score or a check flagged the item; empty for an untagged item.
+// REQUIRES: the item's score is there.
+std::string final_tag_text(const ItemState& item, const RunContext& context);
+
+// No tags from any source and no caption of its own: the item has no tag or
+// caption file, is never flagged, and is left out of the training metadata.
+// REQUIRES: the item's tags are there.
+bool untagged(const ItemState& item);
+
+// Its caption's score flagged it for review (never when untagged).
+bool flagged(const ItemState& item);
+
+}  // namespace tagforge

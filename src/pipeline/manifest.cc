@@ -1,0 +1,199 @@
+#include "pipeline/manifest.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace tagforge {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// A prepared statement, finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& bind(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), int(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  int step() { return sqlite3_step(stmt_); }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(stmt_, col))) : "";
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+}  // namespace
+
+Manifest::~Manifest() { sqlite3_close(db_); }
+
+Error Manifest::error(const std::string& what) const {
+  return Error{ErrorCode::kCorrupt, fmt::format("manifest: {}: {}", what, db_ ? sqlite3_errmsg(db_) : "not open"),
+               file_};
+}
+
+Status Manifest::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string m = message ? message : "failed";
+    sqlite3_free(message);
+    return Error{ErrorCode::kCorrupt, fmt::format("manifest: {}", m), file_};
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& file) {
+  std::unique_ptr<Manifest> m(new Manifest());
+  m->file_ = file;
+  if (sqlite3_open_v2(file.c_str(), &m->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    return m->error("cannot open");
+  }
+  sqlite3_busy_timeout(m->db_, 10000);
+  // WAL: readers (the review page) never block the run; NORMAL sync: a commit
+  // survives a crash of the process, and the database stays whole on power loss.
+  TF_RETURN_IF_ERROR(m->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  TF_RETURN_IF_ERROR(m->exec(
+      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS items(path TEXT PRIMARY KEY, hash TEXT NOT NULL, stat TEXT NOT NULL, kind TEXT NOT NULL,"
+      "  source TEXT NOT NULL, error TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+      "  data TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, stage));"
+      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY);"));
+  auto version = m->meta("schema");
+  if (!version) return version.error();
+  if (!*version) {
+    TF_RETURN_IF_ERROR(m->put_meta("schema", std::to_string(kSchemaVersion)));
+  } else if (*version != std::to_string(kSchemaVersion)) {
+    return Error{ErrorCode::kCorrupt,
+                 fmt::format("manifest schema {} is not this tagforge's ({})", **version, kSchemaVersion), file};
+  }
+  return m;
+}
+
+Status Manifest::begin() { return exec("BEGIN IMMEDIATE"); }
+Status Manifest::commit() { return exec("COMMIT"); }
+
+Status Manifest::put_item(const ManifestItem& i) {
+  Statement s(db_, "INSERT OR REPLACE INTO items(path, hash, stat, kind, source, error) VALUES(?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, i.path).bind(2, i.hash).bind(3, i.stat).bind(4, i.kind).bind(5, i.source).bind(6, i.error);
+  if (s.step() != SQLITE_DONE) return error("write an item");
+  return ok_status();
+}
+
+Result<std::optional<ManifestItem>> Manifest::item(const std::string& path) {
+  Statement s(db_, "SELECT path, hash, stat, kind, source, error FROM items WHERE path = ?");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<ManifestItem>();
+  if (rc != SQLITE_ROW) return error("read an item");
+  return std::optional<ManifestItem>(ManifestItem{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+}
+
+Result<std::vector<ManifestItem>> Manifest::items() {
+  Statement s(db_, "SELECT path, hash, stat, kind, source, error FROM items ORDER BY path");
+  if (!s.ok()) return error("prepare");
+  std::vector<ManifestItem> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+  }
+  if (rc != SQLITE_DONE) return error("read the items");
+  return out;
+}
+
+Status Manifest::put_result(const std::string& path, const std::string& stage, const StageResult& r) {
+  Statement s(db_, "INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error) VALUES(?, ?, ?, ?, ?)");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path).bind(2, stage).bind(3, r.fingerprint).bind(4, r.data).bind(5, r.error);
+  if (s.step() != SQLITE_DONE) return error("write a result");
+  return ok_status();
+}
+
+Result<std::optional<StageResult>> Manifest::result(const std::string& path, const std::string& stage) {
+  Statement s(db_, "SELECT fingerprint, data, error FROM results WHERE path = ? AND stage = ?");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path).bind(2, stage);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<StageResult>();
+  if (rc != SQLITE_ROW) return error("read a result");
+  return std::optional<StageResult>(StageResult{s.text(0), s.text(1), s.text(2)});
+}
+
+Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const std::string& path) {
+  Statement s(db_, "SELECT stage, fingerprint, data, error FROM results WHERE path = ? ORDER BY stage");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path);
+  std::vector<std::pair<std::string, StageResult>> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.text(0), StageResult{s.text(1), s.text(2), s.text(3)}});
+  if (rc != SQLITE_DONE) return error("read results");
+  return out;
+}
+
+Result<std::vector<std::string>> Manifest::exported() {
+  Statement s(db_, "SELECT path FROM exported ORDER BY path");
+  if (!s.ok()) return error("prepare");
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  if (rc != SQLITE_DONE) return error("read the exported files");
+  return out;
+}
+
+Status Manifest::add_exported(const std::vector<std::string>& paths) {
+  TF_RETURN_IF_ERROR(begin());
+  Statement s(db_, "INSERT OR IGNORE INTO exported(path) VALUES(?)");
+  if (!s.ok()) return error("prepare");
+  for (const std::string& p : paths) {
+    s.bind(1, p);
+    if (s.step() != SQLITE_DONE) return error("write an exported file");
+    s.reset();
+  }
+  return commit();
+}
+
+Status Manifest::remove_exported(const std::vector<std::string>& paths) {
+  TF_RETURN_IF_ERROR(begin());
+  Statement s(db_, "DELETE FROM exported WHERE path = ?");
+  if (!s.ok()) return error("prepare");
+  for (const std::string& p : paths) {
+    s.bind(1, p);
+    if (s.step() != SQLITE_DONE) return error("forget an exported file");
+    s.reset();
+  }
+  return commit();
+}
+
+Status Manifest::put_meta(const std::string& key, const std::string& value) {
+  Statement s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, key).bind(2, value);
+  if (s.step() != SQLITE_DONE) return error("write meta");
+  return ok_status();
+}
+
+Result<std::optional<std::string>> Manifest::meta(const std::string& key) {
+  Statement s(db_, "SELECT value FROM meta WHERE key = ?");
+  if (!s.ok()) return error("prepare");
+  s.bind(1, key);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return error("read meta");
+  return std::optional<std::string>(s.text(0));
+}
+
+}  // namespace tagforge

@@ -1,0 +1,78 @@
+// The run's manifest: an SQLite database (WAL) in OUT/.tagforge/manifest.sqlite
+// with one row per item and one per finished stage of each item. A stage's
+// row holds the fingerprint of what it was computed from (its options, its
+// model, its inputs; see fingerprint.h) and its result as JSON, or its
+// error. A re-run takes a result whose fingerprint still matches instead of
+// computing it again; a batch's rows are committed in one transaction, so a
+// kill loses at most the batches in flight.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tagforge/error.h"
+
+struct sqlite3;
+
+namespace tagforge {
+
+struct ManifestItem {
+  std::string path;    // relative to the work folder (the input's layout); the key
+  std::string hash;    // content hash (content_hash.h)
+  std::string stat;    // "size:mtime_ns:inode" when hashed: the hash is reused while it holds
+  std::string kind;    // "image", "frame", "animation", "video", "other"
+  std::string source;  // frames: the clip's path; else empty
+  std::string error;   // the item's last error; empty: none
+};
+
+struct StageResult {
+  std::string fingerprint;
+  std::string data;   // JSON (or text) of the result
+  std::string error;  // non-empty: the stage failed on this item with this message
+};
+
+class Manifest {
+ public:
+  // Creates or opens; errors name the file (not a database, locked, a newer schema).
+  static Result<std::unique_ptr<Manifest>> open(const std::filesystem::path& file);
+  ~Manifest();
+  Manifest(const Manifest&) = delete;
+  Manifest& operator=(const Manifest&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+
+  // All statements between begin() and commit() land together or not at all.
+  Status begin();
+  Status commit();
+
+  Status put_item(const ManifestItem& item);
+  Result<std::optional<ManifestItem>> item(const std::string& path);
+  Result<std::vector<ManifestItem>> items();
+
+  Status put_result(const std::string& path, const std::string& stage, const StageResult& result);
+  Result<std::optional<StageResult>> result(const std::string& path, const std::string& stage);
+  // Every stage result of one item: stage -> result.
+  Result<std::vector<std::pair<std::string, StageResult>>> results(const std::string& path);
+
+  // The files the run has placed in the output's buckets (relative to OUT):
+  // only these are ever removed from there again.
+  Result<std::vector<std::string>> exported();
+  Status add_exported(const std::vector<std::string>& paths);
+  Status remove_exported(const std::vector<std::string>& paths);
+
+  // Run-level values ("config", …).
+  Status put_meta(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> meta(const std::string& key);
+
+ private:
+  Manifest() = default;
+  Status exec(const char* sql);
+  Error error(const std::string& what) const;
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace tagforge

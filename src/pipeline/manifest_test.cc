@@ -1,0 +1,107 @@
+// The manifest (SQLite) and content hashes: what is put is read back after
+// reopening, a transaction lands whole or not at all, bad files are clear
+// errors; hashes tell bytes apart and shard evenly.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "media_fixtures.h"
+#include "pipeline/content_hash.h"
+#include "pipeline/manifest.h"
+
+namespace tagforge {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Manifest, WhatIsPutIsReadBackAfterReopening) {
+  const fs::path dir = testing::fresh_temp_dir("manifest");
+  {
+    auto m = Manifest::open(dir / "m.sqlite");
+    ASSERT_TRUE(m.ok()) << m.error().to_string();
+    ASSERT_TRUE((*m)->begin().ok());
+    ASSERT_TRUE((*m)->put_item({"a/b.png", "00ff", "1:2:3", "image", "", ""}).ok());
+    ASSERT_TRUE((*m)->put_result("a/b.png", "tags", {"fp1", "{\"tags\":\"1girl\"}", ""}).ok());
+    ASSERT_TRUE((*m)->put_result("a/b.png", "detect", {"fp2", "", "cannot decode"}).ok());
+    ASSERT_TRUE((*m)->commit().ok());
+    ASSERT_TRUE((*m)->put_meta("config", "x = 1").ok());
+    ASSERT_TRUE((*m)->add_exported({"images_1/b.png", "images_1/b.txt"}).ok());
+    ASSERT_TRUE((*m)->remove_exported({"images_1/b.txt"}).ok());
+  }
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_TRUE(m.ok());
+  auto item = (*m)->item("a/b.png");
+  ASSERT_TRUE(item.ok() && item->has_value());
+  EXPECT_EQ((*item)->hash, "00ff");
+  EXPECT_EQ((*item)->stat, "1:2:3");
+  auto tags = (*m)->result("a/b.png", "tags");
+  ASSERT_TRUE(tags.ok() && tags->has_value());
+  EXPECT_EQ((*tags)->fingerprint, "fp1");
+  EXPECT_EQ((*tags)->data, "{\"tags\":\"1girl\"}");
+  auto all = (*m)->results("a/b.png");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].first, "detect");
+  EXPECT_EQ((*all)[0].second.error, "cannot decode");
+  EXPECT_FALSE((*m)->result("a/b.png", "caption")->has_value());
+  EXPECT_EQ(**(*m)->meta("config"), "x = 1");
+  EXPECT_EQ(*(*m)->exported(), std::vector<std::string>{"images_1/b.png"});
+}
+
+TEST(Manifest, AnUncommittedBatchIsGoneAfterAKill) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-kill");
+  const fs::path file = dir / "m.sqlite";
+  {
+    auto m = Manifest::open(file);
+    ASSERT_TRUE(m.ok());
+    ASSERT_TRUE((*m)->put_item({"kept.png", "1", "", "image", "", ""}).ok());
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    auto m = Manifest::open(file);
+    if (!m.ok() || !(*m)->begin().ok()) _exit(3);
+    (void)(*m)->put_item({"lost.png", "2", "", "image", "", ""});
+    ::kill(::getpid(), SIGKILL);  // mid-transaction
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto m = Manifest::open(file);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  auto items = (*m)->items();
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0].path, "kept.png");
+}
+
+TEST(Manifest, ANonDatabaseIsAClearError) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-bad");
+  testing::write_file(dir / "m.sqlite", std::string(4096, 'x'));
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().path, dir / "m.sqlite");
+  EXPECT_NE(m.error().message.find("not a database"), std::string::npos) << m.error().message;
+}
+
+TEST(ContentHash, TellsBytesApartAndShardsEvenly) {
+  const fs::path dir = testing::fresh_temp_dir("hash");
+  std::string bytes(3 << 20, 'a');  // more than one read
+  testing::write_file(dir / "a", bytes);
+  auto a = hash_file(dir / "a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->size(), 32u);
+  EXPECT_EQ(*a, hash_bytes(bytes));
+  bytes[bytes.size() - 1] = 'b';
+  EXPECT_NE(hash_bytes(bytes), *a);
+  EXPECT_EQ(hash_file(dir / "missing").error().code, ErrorCode::kIo);
+  // 4 shards over 4,000 names: each within 10 % of a quarter.
+  std::vector<int> counts(4);
+  for (int i = 0; i < 4000; ++i) ++counts[shard_of(hash_bytes("file" + std::to_string(i)), 4)];
+  for (int c : counts) EXPECT_NEAR(c, 1000, 100);
+  EXPECT_EQ(shard_of("ffffffffffffffff", 1), 0u);
+}
+
+}  // namespace
+}  // namespace tagforge

@@ -1,0 +1,239 @@
+#include "pipeline/report.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/atomic_file.h"
+#include "media/decode.h"
+#include "tagforge/score.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr size_t kFlaggedShown = 60;
+constexpr int kThumbSide = 160;
+
+std::string escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string base64(const std::vector<uint8_t>& bytes) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8 | bytes[i + 2];
+    for (int k = 18; k >= 0; k -= 6) out += abc[(v >> k) & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    const uint32_t v = uint32_t(bytes[i]) << 16;
+    out += abc[(v >> 18) & 63];
+    out += abc[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    const uint32_t v = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8;
+    out += abc[(v >> 18) & 63];
+    out += abc[(v >> 12) & 63];
+    out += abc[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// A small JPEG of the image as a data: URI; empty when it does not decode.
+std::string thumbnail_uri(const fs::path& file) {
+  DecodeOptions opt;
+  opt.reduce_to_long_side = kThumbSide;
+  auto d = decode_image(file, opt);
+  if (!d) return "";
+  const Image8& im = d->image;
+  cv::Mat m(im.height, im.width, im.channels == 4 ? CV_8UC4 : im.channels == 1 ? CV_8UC1 : CV_8UC3,
+            const_cast<uint8_t*>(im.pixels.data()));
+  cv::Mat bgr, small;
+  if (im.channels == 4) cv::cvtColor(m, bgr, cv::COLOR_RGBA2BGR);
+  else if (im.channels == 3) cv::cvtColor(m, bgr, cv::COLOR_RGB2BGR);
+  else bgr = m;
+  const double scale = std::min(1.0, double(kThumbSide) / std::max(im.width, im.height));
+  cv::resize(bgr, small, cv::Size(std::max(1, int(im.width * scale)), std::max(1, int(im.height * scale))), 0, 0,
+             cv::INTER_AREA);
+  std::vector<uint8_t> jpeg;
+  if (!cv::imencode(".jpg", small, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80})) return "";
+  return "data:image/jpeg;base64," + base64(jpeg);
+}
+
+// Horizontal bars: label, value, and the bar scaled to the largest value.
+std::string bar_chart(const std::vector<std::pair<std::string, double>>& rows, const char* unit) {
+  double top = 0;
+  for (const auto& r : rows) top = std::max(top, r.second);
+  std::string out = "<table class=bars>";
+  for (const auto& [label, value] : rows) {
+    const double width = top > 0 ? 100.0 * value / top : 0;
+    out += fmt::format("<tr><td>{}</td><td class=num>{}{}</td><td class=barcell><div class=bar style=\"width:{:.1f}%\">"
+                       "</div></td></tr>",
+                       escape(label), value, unit, width);
+  }
+  return out + "</table>";
+}
+
+// Ten bins over [0, 1].
+std::vector<std::pair<std::string, double>> histogram(const std::vector<double>& values) {
+  std::vector<std::pair<std::string, double>> bins;
+  for (int b = 0; b < 10; ++b) bins.emplace_back(fmt::format("{:.1f}–{:.1f}", b / 10.0, (b + 1) / 10.0), 0);
+  for (double v : values) bins[size_t(std::clamp(int(v * 10), 0, 9))].second += 1;
+  return bins;
+}
+
+const StageResult* ok_result(const ItemState& it, const char* stage) {
+  auto r = it.results.find(stage);
+  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
+}
+
+constexpr const char* kStyle = R"(
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+.cards{display:flex;flex-wrap:wrap;gap:.8em} .card{background:#f5f6f8;border-radius:8px;padding:.7em 1em;min-width:8em}
+.card b{display:block;font-size:1.5em} table{border-collapse:collapse} td,th{padding:.25em .6em;text-align:left}
+.num{text-align:right;font-variant-numeric:tabular-nums} .bars{width:100%} .barcell{width:60%}
+.bar{background:#5b8def;height:.9em;border-radius:3px} .flagged{display:flex;flex-wrap:wrap;gap:1em}
+.item{width:330px;background:#fafafa;border:1px solid #e3e3e3;border-radius:8px;padding:.6em}
+.item img{max-width:160px;max-height:160px;float:left;margin:0 .6em .3em 0} .item p{margin:.2em 0;font-size:.9em}
+.missing{color:#b3261e} .path{font-family:monospace;font-size:.8em;color:#555;word-break:break-all} .err{color:#b3261e}
+)";
+
+}  // namespace
+
+std::string report_html(const RunContext& c, const std::vector<ItemState>& items, const ExportReport& placed,
+                        const RunSummary& s) {
+  std::vector<double> overall, nsfw;
+  std::map<std::string, size_t> tag_counts;
+  struct Flagged {
+    const ItemState* item;
+    double score;
+  };
+  std::vector<Flagged> flagged;
+  for (const ItemState& it : items) {
+    if (const StageResult* r = ok_result(it, kStageScore); r && !untagged(it)) {
+      const json score = json::parse(r->data);
+      overall.push_back(score["overall"].get<double>());
+      if (tagforge::flagged(it)) flagged.push_back({&it, overall.back()});
+      std::string tags = final_tag_text(it, c);
+      for (size_t at = 0; at < tags.size();) {
+        const size_t comma = std::min(tags.find(", ", at), tags.size());
+        const std::string tag = tags.substr(at, comma - at);
+        if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts[tag];
+        at = comma + 2;
+      }
+    }
+    if (const StageResult* r = ok_result(it, kStageNsfw)) nsfw.push_back(json::parse(r->data)["nsfw"].get<double>());
+  }
+  std::sort(flagged.begin(), flagged.end(), [](const Flagged& a, const Flagged& b) {
+    return a.score != b.score ? a.score < b.score : a.item->item.path < b.item->item.path;
+  });
+
+  std::string h = fmt::format("<!doctype html><html><head><meta charset=utf-8><title>tagforge report</title><style>{}"
+                              "</style></head><body><h1>tagforge run</h1><p class=path>{} → {}</p>",
+                              kStyle, escape(c.in.string()), escape(c.out.string()));
+  h += "<div class=cards>";
+  auto card = [&](const std::string& label, const std::string& value) {
+    h += fmt::format("<div class=card><b>{}</b>{}</div>", escape(value), escape(label));
+  };
+  card("images and frames", std::to_string(s.items));
+  card("clips expanded", std::to_string(s.clips));
+  card("frames", std::to_string(s.frames));
+  card("complete", std::to_string(s.written));
+  card("flagged for review", std::to_string(s.flagged));
+  card("without any tag", std::to_string(s.untagged));
+  card("unknown / broken files", fmt::format("{} / {}", s.unknown, s.broken));
+  card("errors", std::to_string(s.errors.size()));
+  card("seconds", fmt::format("{:.1f}", s.seconds));
+  h += "</div>";
+
+  h += "<h2>Stages</h2><table><tr><th>stage</th><th class=num>computed</th><th class=num>taken from the manifest</th>"
+       "<th class=num>failed</th></tr>";
+  for (const char* stage : kItemStages) {
+    auto it = s.stages.find(stage);
+    if (it == s.stages.end()) continue;
+    h += fmt::format("<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>", stage,
+                     it->second.computed, it->second.reused, it->second.failed);
+  }
+  h += "</table>";
+  for (const std::string& e : s.model_errors) h += fmt::format("<p class=err>{}</p>", escape(e));
+  std::vector<std::pair<std::string, double>> phases;
+  for (const auto& [phase, secs] : s.phase_seconds) phases.emplace_back(phase, std::round(secs * 100) / 100);
+  h += "<h2>Time</h2>" + bar_chart(phases, " s");
+
+  if (!overall.empty()) {
+    h += "<h2>Caption scores (overall)</h2>" + bar_chart(histogram(overall), "");
+  }
+  std::vector<std::pair<std::string, size_t>> top(tag_counts.begin(), tag_counts.end());
+  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (top.size() > 30) top.resize(30);
+  if (!top.empty()) {
+    std::vector<std::pair<std::string, double>> rows;
+    for (const auto& [tag, n] : top) rows.emplace_back(tag, double(n));
+    h += "<h2>Most frequent tags</h2>" + bar_chart(rows, "");
+  }
+  if (!nsfw.empty()) h += "<h2>NSFW score</h2>" + bar_chart(histogram(nsfw), "");
+
+  if (!flagged.empty()) {
+    h += fmt::format("<h2>Flagged for review ({}; the {} lowest scores shown)</h2><div class=flagged>", flagged.size(),
+                     std::min(flagged.size(), kFlaggedShown));
+    for (size_t k = 0; k < std::min(flagged.size(), kFlaggedShown); ++k) {
+      const ItemState& it = *flagged[k].item;
+      const json score = json::parse(ok_result(it, kStageScore)->data);
+      const std::string caption = json::parse(ok_result(it, kStageCaption)->data)["caption"].get<std::string>();
+      auto where = placed.placed.find(it.item.path);
+      const std::string uri = thumbnail_uri(it.file);
+      h += "<div class=item>";
+      if (!uri.empty()) h += fmt::format("<img src=\"{}\" alt=\"\">", uri);
+      h += fmt::format("<p class=path>{}</p><p>score {:.2f}</p><p>{}</p>",
+                       escape(where != placed.placed.end() ? where->second : it.item.path), flagged[k].score,
+                       escape(caption));
+      std::vector<std::string> missing;
+      for (const json& m : score["missing"]) missing.push_back(m.get<std::string>());
+      if (!missing.empty()) h += fmt::format("<p class=missing>missing: {}</p>", escape(fmt::format("{}", fmt::join(missing, ", "))));
+      for (const json& x : score["contradicted"]) h += fmt::format("<p class=missing>{}</p>", escape(x.get<std::string>()));
+      h += "<div style=clear:both></div></div>";
+    }
+    h += "</div>";
+  }
+  if (!s.errors.empty()) {
+    h += fmt::format("<h2>Errors ({})</h2><table>", s.errors.size());
+    for (size_t k = 0; k < std::min<size_t>(s.errors.size(), 200); ++k) {
+      h += fmt::format("<tr><td class=path>{}</td><td class=err>{}</td></tr>", escape(s.errors[k].first),
+                       escape(s.errors[k].second));
+    }
+    h += "</table>";
+  }
+  return h + "</body></html>\n";
+}
+
+Status write_report(const RunContext& c, const std::vector<ItemState>& items, const ExportReport& placed,
+                    const RunSummary& s) {
+  return write_file_atomic(c.out / "report.html", report_html(c, items, placed, s), Overwrite::kReplace);
+}
+
+}  // namespace tagforge

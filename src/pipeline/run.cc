@@ -1,0 +1,363 @@
+#include "pipeline/run.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <tbb/parallel_pipeline.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "core/fault_injection.h"
+#include "core/fs_ops.h"
+#include "infer/model_profile.h"
+#include "pipeline/content_hash.h"
+#include "pipeline/export.h"
+#include "pipeline/item_stages.h"
+#include "pipeline/manifest.h"
+#include "pipeline/report.h"
+#include "pipeline/run_inputs.h"
+#include "tagforge/tag_db.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// "model.onnx 123456 1700000000123456789; …" for every file of a model folder:
+// a model replaced in place re-runs its stage.
+std::string folder_identity(const fs::path& dir) {
+  std::vector<std::string> parts;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file(ec)) continue;
+    const auto time = fs::last_write_time(e.path(), ec).time_since_epoch().count();
+    parts.push_back(fmt::format("{} {} {}", e.path().filename().string(), e.file_size(ec), time));
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string out = fs::absolute(dir).lexically_normal().string();
+  for (const auto& p : parts) out += "; " + p;
+  return out;
+}
+
+template <typename Model>
+std::shared_ptr<Model> open_and_load(const std::string& dir, const RuntimeOptions& runtime, RunSummary& summary,
+                                     const char* stage) {
+  auto profile = read_model_profile(dir);
+  if (!profile) {
+    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, profile.error().to_string(), stage));
+    return nullptr;
+  }
+  auto model = Model::open(std::move(*profile), runtime);
+  if (!model) {
+    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, model.error().to_string(), stage));
+    return nullptr;
+  }
+  if (Status st = (*model)->load(); !st.ok()) {
+    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, st.error().to_string(), stage));
+    return nullptr;
+  }
+  return std::shared_ptr<Model>(std::move(*model));
+}
+
+// One lock per output folder: two runs into it at once would interleave.
+class OutputLock {
+ public:
+  static Result<OutputLock> take(const fs::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Error::from_errno(errno, "cannot open the run lock", file);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Error{ErrorCode::kBusy, "another tagforge run is writing this output folder", file};
+    }
+    return OutputLock(fd);
+  }
+  OutputLock(OutputLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  ~OutputLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit OutputLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+class Runner {
+ public:
+  explicit Runner(const RunOptions& o) : o_(o) {}
+
+  Result<RunSummary> run() {
+    const auto start = Clock::now();
+    TF_RETURN_IF_ERROR(set_up());
+    auto lock = OutputLock::take(c_.out / ".tagforge" / "run.lock");
+    if (!lock) return lock.error();
+    auto manifest = Manifest::open(c_.out / ".tagforge" / "manifest.sqlite");
+    if (!manifest) return manifest.error();
+    m_ = std::move(*manifest);
+    events_.open((c_.out / ".tagforge" / "events.jsonl").c_str(), "a");
+    event(json{{"event", "start"}, {"in", c_.in.string()}, {"out", c_.out.string()}});
+    TF_RETURN_IF_ERROR(m_->put_meta("config", format_config(c_.table, "")));
+
+    auto t = Clock::now();
+    auto inputs = prepare_inputs(c_, *m_, o_.shard);
+    if (!inputs) return inputs.error();
+    s_.phase_seconds["inputs"] = since(t);
+    s_.items = inputs->items.size();
+    s_.clips = inputs->clips;
+    s_.frames = inputs->frames;
+    s_.files = inputs->files;
+    s_.unknown = inputs->unknown;
+    s_.broken = inputs->broken;
+    s_.skipped_by_shard = inputs->skipped_by_shard;
+    for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
+    items_ = std::move(inputs->items);
+
+    t = Clock::now();
+    TF_RETURN_IF_ERROR(run_passes());
+    s_.phase_seconds["items"] = since(t);
+
+    t = Clock::now();
+    sweep_leftovers(c_.work);  // a killed run's temporaries are not data
+    sweep_leftovers(c_.out);
+    auto placed = export_buckets(c_, *m_);
+    if (!placed) return placed.error();
+    for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
+    if (c_.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c_, items_, *placed));
+    if (c_.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c_, items_, *placed));
+    s_.phase_seconds["export"] = since(t);
+    s_.seconds = since(start);
+    if (c_.config.exports.report) {
+      t = Clock::now();
+      TF_RETURN_IF_ERROR(write_report(c_, items_, *placed, s_));
+      s_.phase_seconds["report"] = since(t);
+    }
+    s_.seconds = since(start);
+    event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
+               {"errors", s_.errors.size()}});
+    if (events_.f) std::fclose(events_.f);
+    return std::move(s_);
+  }
+
+ private:
+  Status set_up() {
+    std::error_code ec;
+    if (!fs::is_directory(o_.in, ec)) return Error{ErrorCode::kNotFound, "the input is not a folder", o_.in};
+    c_.in = fs::absolute(o_.in).lexically_normal();
+    c_.out = fs::absolute(o_.out).lexically_normal();
+    if (c_.in == c_.out) {
+      return Error{ErrorCode::kInvalidInput, "the output must be another folder than the input (the input is never written)",
+                   c_.out};
+    }
+    c_.work = c_.out / ".tagforge" / "work";
+    TF_RETURN_IF_ERROR(make_directories(c_.work));
+    c_.config = o_.config;
+    c_.config.extract.resolve();
+    c_.table = c_.config.table();
+
+    std::vector<std::string> warnings;
+    auto engine = load_tag_engine(TagEngineFiles{o_.data_dir, {}, {}}, &warnings);
+    if (!engine) return engine.error();
+    c_.engine = std::move(*engine);
+    const fs::path data = find_data_dir(o_.data_dir);
+    auto lexicon = Lexicon::load(data / "lexicon.txt", &c_.engine->db);
+    if (!lexicon) return lexicon.error();
+    c_.lexicon = std::make_unique<Lexicon>(std::move(*lexicon));
+    for (const char* f : {"danbooru_tags.csv", "tag_rules.toml"}) {
+      auto h = hash_file(data / f);
+      if (!h) return h.error();
+      c_.engine_identity += *h;
+    }
+    auto lh = hash_file(data / "lexicon.txt");
+    if (!lh) return lh.error();
+    c_.lexicon_identity = *lh;
+
+    const ModelsConfig& mc = c_.config.models;
+    RuntimeOptions runtime;
+    runtime.intra_op_threads = mc.threads;
+    runtime.cuda = mc.cuda;
+    if (!mc.tagger.empty()) {
+      c_.tagger = open_and_load<Tagger>(mc.tagger, runtime, s_, kStageTagger);
+      if (c_.tagger) {
+        ModelProfile p = c_.tagger->profile();
+        const TagConfig& tc = c_.config.tag;
+        if (tc.general_threshold >= 0 || tc.character_threshold >= 0 || tc.mcut) {
+          if (tc.general_threshold >= 0) p.general_threshold = tc.general_threshold;
+          if (tc.character_threshold >= 0) p.character_threshold = tc.character_threshold;
+          if (tc.mcut) p.general_mcut = p.character_mcut = true;
+          auto reopened = Tagger::open(std::move(p), runtime);
+          if (reopened) c_.tagger = std::shared_ptr<Tagger>(std::move(*reopened));
+        }
+        c_.tagger_identity = folder_identity(mc.tagger);
+      }
+    }
+    for (const std::string& dir : mc.detectors) {
+      if (auto d = open_and_load<Detector>(dir, runtime, s_, kStageDetect)) {
+        c_.detectors.push_back(std::move(d));
+        c_.detect_identity += folder_identity(dir) + "\n";
+      }
+    }
+    if (!mc.segmenter.empty()) {
+      c_.segmenter = open_and_load<Segmenter>(mc.segmenter, runtime, s_, kStageSegment);
+      if (c_.segmenter) c_.segment_identity = folder_identity(mc.segmenter);
+    }
+    if (!mc.nsfw.empty()) {
+      c_.nsfw = open_and_load<NsfwClassifier>(mc.nsfw, runtime, s_, kStageNsfw);
+      if (c_.nsfw) c_.nsfw_identity = folder_identity(mc.nsfw);
+    }
+    return ok_status();
+  }
+
+  // One pass over every item with everything on; or, stage by stage, one pass
+  // per model (unloaded after it) and a last one for the rest.
+  Status run_passes() {
+    std::vector<std::string> all(std::begin(kItemStages), std::end(kItemStages));
+    if (!c_.config.run.stage_by_stage) {
+      c_.enabled = {all.begin(), all.end()};
+      c_.write_outputs = true;
+      return run_pass("items");
+    }
+    const std::pair<const char*, std::function<void()>> models[] = {
+        {kStageTagger, [&] { if (c_.tagger) c_.tagger->unload(); }},
+        {kStageDetect, [&] { for (auto& d : c_.detectors) d->unload(); }},
+        {kStageSegment, [&] { if (c_.segmenter) c_.segmenter->unload(); }},
+        {kStageNsfw, [&] { if (c_.nsfw) c_.nsfw->unload(); }},
+    };
+    for (const auto& [stage, unload] : models) {
+      c_.enabled = {stage};
+      c_.write_outputs = false;
+      const auto t = Clock::now();
+      TF_RETURN_IF_ERROR(run_pass(stage));
+      s_.stages[stage].seconds = since(t);
+      unload();
+    }
+    c_.enabled = {all.begin(), all.end()};
+    c_.write_outputs = true;
+    return run_pass("items");
+  }
+
+  Status run_pass(const std::string& name) {
+    const size_t batch = size_t(std::max(1, c_.config.run.batch));
+    const size_t workers = c_.config.run.workers > 0 ? size_t(c_.config.run.workers)
+                                                     : std::max(1u, std::thread::hardware_concurrency());
+    if (o_.progress) o_.progress->begin(name, items_.size());
+    size_t next = 0;
+    Status failure = ok_status();
+    struct Batch {
+      size_t first = 0;
+      std::vector<ItemState> items;
+      std::vector<std::map<std::string, StageResult>> cached;
+    };
+    tbb::parallel_pipeline(
+        workers,
+        tbb::make_filter<void, std::shared_ptr<Batch>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
+              if (next >= items_.size() || !failure.ok()) {
+                fc.stop();
+                return nullptr;
+              }
+              auto b = std::make_shared<Batch>();
+              b->first = next;
+              for (size_t i = next; i < std::min(items_.size(), next + batch); ++i) {
+                ItemState s = items_[i];
+                s.results.clear();
+                s.computed.clear();
+                s.reused.clear();
+                s.errors.clear();
+                std::map<std::string, StageResult> rows;
+                if (auto got = m_->results(s.item.path); got) {
+                  for (auto& [stage, r] : *got) rows[stage] = std::move(r);
+                }
+                b->cached.push_back(std::move(rows));
+                b->items.push_back(std::move(s));
+              }
+              next += b->items.size();
+              return b;
+            }) &
+            tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<Batch> b) {
+                  process_batch(b->items, b->cached, c_);
+                  return b;
+                }) &
+            tbb::make_filter<std::shared_ptr<Batch>, void>(tbb::filter_mode::serial_in_order,
+                                                           [&](std::shared_ptr<Batch> b) {
+                                                             Status st = record(*b);
+                                                             if (!st.ok() && failure.ok()) failure = st;
+                                                           }));
+    if (o_.progress) o_.progress->end();
+    return failure;
+  }
+
+  // The batch's new results into the manifest (one transaction), the counts, the events.
+  template <typename Batch>
+  Status record(Batch& b) {
+    TF_RETURN_IF_ERROR(m_->begin());
+    for (ItemState& it : b.items) {
+      for (const std::string& stage : it.computed) {
+        TF_RETURN_IF_ERROR(m_->put_result(it.item.path, stage, it.results[stage]));
+      }
+      std::string error;
+      for (const auto& [stage, message] : it.errors) error += (error.empty() ? "" : "; ") + stage + ": " + message;
+      it.item.error = error;
+      TF_RETURN_IF_ERROR(m_->put_item(it.item));
+    }
+    TF_RETURN_IF_ERROR(m_->commit());
+    crash_point();
+    for (size_t k = 0; k < b.items.size(); ++k) {
+      ItemState& it = b.items[k];
+      for (const std::string& stage : it.computed) {
+        it.results[stage].error.empty() ? ++s_.stages[stage].computed : ++s_.stages[stage].failed;
+      }
+      if (c_.write_outputs) {
+        for (const std::string& stage : it.reused) ++s_.stages[stage].reused;
+        for (const auto& [stage, message] : it.errors) s_.errors.emplace_back(it.item.path, stage + ": " + message);
+        if (it.errors.empty()) ++s_.written;
+        if (it.errors.empty() && flagged(it)) ++s_.flagged;
+        if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
+      }
+      json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
+      if (!it.errors.empty()) e["errors"] = it.errors;
+      event(std::move(e));
+      items_[b.first + k] = std::move(it);
+    }
+    if (o_.progress) o_.progress->advance(b.items.size());
+    return ok_status();
+  }
+
+  void event(json e) {
+    if (!events_.f) return;
+    e["t"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string line = e.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    std::fwrite(line.data(), 1, line.size(), events_.f);
+    std::fflush(events_.f);
+  }
+
+  struct EventLog {
+    std::FILE* f = nullptr;
+    void open(const char* path, const char* mode) { f = std::fopen(path, mode); }
+  };
+
+  const RunOptions& o_;
+  RunContext c_;
+  RunSummary s_;
+  std::unique_ptr<Manifest> m_;
+  std::vector<ItemState> items_;
+  EventLog events_;
+};
+
+}  // namespace
+
+Result<RunSummary> run_pipeline(const RunOptions& options) { return Runner(options).run(); }
+
+}  // namespace tagforge

@@ -1,0 +1,56 @@
+// `tagforge run IN --out OUT`: the whole pipeline (issue 8). The input is
+// never written: it is entered into OUT/.tagforge/work as hard links (or
+// copies); clips are expanded into frames; each image and frame goes
+// through the per-item stages (item_stages.h) in batches, several batches
+// in flight (oneTBB's parallel_pipeline: bounded, so memory stays flat);
+// every batch's results are committed to the manifest; then the work folder
+// is filed into numbered buckets in OUT (as hard links, journaled; the
+// previous filing is undone first) and the exports and report are written.
+// A re-run takes every result whose fingerprint still holds from the
+// manifest, so a finished run re-runs in seconds and a killed one picks up
+// where it stopped.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/stage_options.h"
+#include "tagforge/error.h"
+#include "tagforge/progress.h"
+
+namespace tagforge {
+
+struct RunOptions {
+  std::filesystem::path in, out;
+  RunConfig config;
+  std::optional<std::pair<uint64_t, uint64_t>> shard;  // (index, count)
+  std::filesystem::path data_dir;                      // tag database and lexicon; empty: found
+  ProgressSink* progress = nullptr;
+};
+
+struct StageCount {
+  size_t computed = 0, reused = 0, failed = 0;
+  double seconds = 0;  // wall time of the passes that computed it (stage by stage), else 0
+};
+
+struct RunSummary {
+  size_t items = 0, clips = 0, frames = 0, files = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
+  size_t written = 0;   // items whose sidecars are complete
+  size_t flagged = 0;   // items flagged for review
+  size_t untagged = 0;  // items with no tags from any source: filed under missing_tags
+  std::map<std::string, StageCount> stages;
+  std::vector<std::string> model_errors;                     // models that failed to load: their stages are off
+  std::vector<std::pair<std::string, std::string>> errors;   // path, "stage: message"
+  std::map<std::string, double> phase_seconds;               // inputs, items, export, report
+  double seconds = 0;
+};
+
+// Errors: the configuration or the output cannot be used (the run does not
+// start), the manifest fails. Item failures are in the summary.
+Result<RunSummary> run_pipeline(const RunOptions& options);
+
+}  // namespace tagforge

@@ -1,0 +1,58 @@
+// What every batch of a run shares: the configuration, the folders, the tag
+// engine and lexicon, the models (null when not configured or when they
+// failed to load), and each one's identity for the fingerprints.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "infer/detector.h"
+#include "infer/nsfw_classifier.h"
+#include "infer/segmenter.h"
+#include "infer/tagger.h"
+#include "pipeline/stage_options.h"
+#include "pipeline/tag_engine.h"
+#include "tagforge/lexicon.h"
+
+namespace tagforge {
+
+// The per-item stages, in the order they run. A stage's fingerprint covers
+// the ones it reads (see item_stages.cc).
+inline constexpr const char* kStageTagger = "tagger";
+inline constexpr const char* kStageDetect = "detect";
+inline constexpr const char* kStageSegment = "segment";
+inline constexpr const char* kStageNsfw = "nsfw";
+inline constexpr const char* kStageTags = "tags";
+inline constexpr const char* kStageCheck = "check";
+inline constexpr const char* kStageCaption = "caption";
+inline constexpr const char* kStageScore = "score";
+inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStageSegment, kStageNsfw,
+                                              kStageTags,   kStageCheck,  kStageCaption, kStageScore};
+
+struct RunContext {
+  RunConfig config;
+  OptionTable table;  // over `config`
+  std::filesystem::path in, out, work;
+
+  std::unique_ptr<TagEngine> engine;
+  std::unique_ptr<Lexicon> lexicon;
+  std::string engine_identity, lexicon_identity;  // hashes of the data files
+
+  std::shared_ptr<Tagger> tagger;
+  std::vector<std::shared_ptr<Detector>> detectors;
+  std::shared_ptr<Segmenter> segmenter;
+  std::shared_ptr<NsfwClassifier> nsfw;
+  // "name size mtime" of each model's files, per stage.
+  std::string tagger_identity, detect_identity, segment_identity, nsfw_identity;
+
+  // The stages this pass may compute (stage-by-stage runs one model stage a
+  // pass); the rest are taken from the manifest or left for a later pass.
+  std::set<std::string> enabled;
+  bool write_outputs = true;  // sidecars are written by the pass that has everything
+};
+
+}  // namespace tagforge

@@ -1,0 +1,260 @@
+#include "pipeline/run_inputs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/fault_injection.h"
+#include "core/fs_ops.h"
+#include "media/extract.h"
+#include "pipeline/content_hash.h"
+#include "pipeline/frame_inspector.h"
+#include "tagforge/scan.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string stat_signature(const struct stat& st) {
+  return fmt::format("{}:{}:{}", uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                     uint64_t(st.st_ino));
+}
+
+// `to` becomes a hard link to `from` (or a copy, across devices or when asked);
+// nothing happens when it already is one. The switch is atomic (temp + rename).
+Status enter_file(const fs::path& from, const fs::path& to, bool copy) {
+  struct stat a {}, b {};
+  if (::stat(from.c_str(), &a) != 0) {
+    return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), from};
+  }
+  if (::stat(to.c_str(), &b) == 0) {
+    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return ok_status();
+    if (copy && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+        a.st_mtim.tv_nsec == b.st_mtim.tv_nsec) {
+      return ok_status();
+    }
+  }
+  TF_RETURN_IF_ERROR(make_directories(to.parent_path()));
+  const fs::path temp = to.parent_path() / (".tagforge-enter-" + to.filename().string());
+  ::unlink(temp.c_str());
+  if (copy || ::link(from.c_str(), temp.c_str()) != 0) {
+    if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK) {
+      return Error{ErrorCode::kIo, fmt::format("cannot link into the output: {}", std::strerror(errno)), from};
+    }
+    TF_RETURN_IF_ERROR(copy_file_durable(from, temp));
+    const struct timespec times[2] = {a.st_atim, a.st_mtim};  // so the next run sees the same file
+    ::utimensat(AT_FDCWD, temp.c_str(), times, 0);
+  }
+  crash_point();
+  if (::rename(temp.c_str(), to.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return Error{ErrorCode::kIo, fmt::format("cannot enter into the output: {}", std::strerror(err)), to};
+  }
+  crash_point();
+  return ok_status();
+}
+
+// The file's content hash, reused from the manifest while its stat holds.
+Result<std::pair<std::string, std::string>> identify(const fs::path& file, const std::string& key, Manifest& m) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), file};
+  }
+  const std::string sig = stat_signature(st);
+  auto known = m.item(key);
+  if (known && *known && (*known)->stat == sig && !(*known)->hash.empty()) return std::pair{(*known)->hash, sig};
+  auto hash = hash_file(file);
+  if (!hash) return hash.error();
+  return std::pair{*hash, sig};
+}
+
+std::string parent_of(const std::string& rel) {
+  const size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+}
+
+struct Clip {
+  std::string rel, hash, stat, tags;
+};
+
+class InputPreparer {
+ public:
+  InputPreparer(const RunContext& c, Manifest& m, std::optional<std::pair<uint64_t, uint64_t>> shard)
+      : c_(c), m_(m), shard_(shard) {}
+
+  Result<InputReport> run() {
+    ScanOptions options;
+    options.exclude.push_back(c_.out);  // when the output lies inside the input
+    auto scan = scan_tree(c_.in, options);
+    if (!scan) return scan.error();
+    const bool copy = c_.config.run.link == "copy";
+    const bool regenerates_aseg = !c_.config.models.detectors.empty() || !c_.config.models.segmenter.empty();
+    TF_RETURN_IF_ERROR(m_.begin());
+    for (const Item& item : scan->items) {
+      const std::string rel = scan->relative_path(item);
+      const fs::path source = c_.in / rel;
+      const bool media = item.usable();
+      std::string hash, stat;
+      if (media) {
+        auto id = identify(source, rel, m_);
+        if (!id) {
+          r_.errors.emplace_back(rel, id.error().message);
+          continue;
+        }
+        std::tie(hash, stat) = *id;
+      } else {
+        hash = hash_bytes(rel);  // unknown and broken files go by name
+      }
+      if (shard_ && shard_of(hash, shard_->second) != shard_->first) {
+        ++r_.skipped_by_shard;
+        continue;
+      }
+      if (Status st = enter_file(source, c_.work / rel, copy); !st.ok()) {
+        r_.errors.emplace_back(rel, st.error().message);
+        continue;
+      }
+      ++r_.files;
+      std::string tags;
+      std::optional<std::string> caption;
+      for (const Sidecar& sc : item.sidecars) {
+        const std::string sc_rel = scan->relative_path(item, sc.name);
+        const bool ours = sc.kind == SidecarKind::kTags || sc.kind == SidecarKind::kCaption ||
+                          ((sc.kind == SidecarKind::kSegmentation || sc.kind == SidecarKind::kMask) && regenerates_aseg);
+        if (ours && media) {
+          auto text = read_whole_file(c_.in / sc_rel, "sidecar");
+          if (!text) {
+            r_.errors.emplace_back(sc_rel, text.error().message);
+          } else if (sc.kind == SidecarKind::kTags && tags.empty()) {
+            tags = std::move(*text);
+          } else if (sc.kind == SidecarKind::kCaption && !caption) {
+            caption = std::move(*text);
+          }
+          continue;  // written afresh by the run
+        }
+        if (Status st = enter_file(c_.in / sc_rel, c_.work / sc_rel, copy); !st.ok()) {
+          r_.errors.emplace_back(sc_rel, st.error().message);
+        } else {
+          ++r_.files;
+        }
+      }
+      const MediaKind kind = item.kind();
+      if (!media) {
+        item.broken() ? ++r_.broken : ++r_.unknown;
+        continue;
+      }
+      if (kind == MediaKind::kImage) {
+        ItemState s;
+        s.item = ManifestItem{rel, hash, stat, "image", "", ""};
+        s.file = c_.work / rel;
+        s.existing_tags = std::move(tags);
+        s.existing_caption = std::move(caption);
+        TF_RETURN_IF_ERROR(m_.put_item(s.item));
+        r_.items.push_back(std::move(s));
+      } else {
+        clips_.push_back(Clip{rel, hash, stat, std::move(tags)});
+        TF_RETURN_IF_ERROR(m_.put_item(ManifestItem{rel, hash, stat, kind_name(kind).data(), "", ""}));
+      }
+    }
+    TF_RETURN_IF_ERROR(m_.commit());
+    for (const Clip& clip : clips_) extract(clip);
+    return std::move(r_);
+  }
+
+ private:
+  // The clip's frames beside it in the work folder, extracted or (same
+  // options, same clip, frames still there) taken from the manifest.
+  void extract(const Clip& clip) {
+    ++r_.clips;
+    const ExtractConfig& e = c_.config.extract;
+    const bool inspects = !e.inspect.require_segments.empty() || !e.inspect.crop_position.empty();
+    const std::string fp = hash_bytes(fmt::format("extract\x1f{}\x1f{}\x1f{}", clip.hash, section_text(c_.table, "extract"),
+                                                  inspects ? c_.detect_identity + c_.segment_identity : ""));
+    std::vector<std::string> frames;
+    auto cached = m_.result(clip.rel, "extract");
+    bool reuse = cached && *cached && (*cached)->fingerprint == fp && (*cached)->error.empty();
+    if (cached && *cached && !(*cached)->data.empty()) {
+      const json data = json::parse((*cached)->data);  // named: a range-for over a temporary's member dangles
+      for (const json& f : data["frames"]) {
+        frames.push_back(f.get<std::string>());
+        std::error_code ec;
+        if (!fs::exists(c_.work / frames.back(), ec)) reuse = false;
+      }
+    }
+    if (!reuse) {
+      for (const std::string& old : frames) remove_frame(old);
+      frames.clear();
+      ExtractOptions options = e.frames;
+      if (inspects) {
+        auto inspector = make_frame_inspector(e.inspect, c_.detectors, c_.segmenter);
+        if (!inspector) return clip_error(clip, fp, inspector.error().message);
+        options.inspector = std::move(*inspector);
+      }
+      const fs::path file = c_.work / clip.rel;
+      auto report = extract_frames(file, file.parent_path(), options);
+      if (!report) return clip_error(clip, fp, report.error().message);
+      for (const fs::path& f : report->written) frames.push_back(parent_of(clip.rel) + f.filename().string());
+      json data{{"frames", frames}, {"report", json::parse(extract_report_json(*report))}};
+      data["report"].erase("source");  // absolute paths differ between machines; the item is the key
+      data["report"].erase("written");
+      if (Status st = m_.put_result(clip.rel, "extract", StageResult{fp, data.dump(), ""}); !st.ok()) {
+        r_.errors.emplace_back(clip.rel, st.error().message);
+      }
+    }
+    for (const std::string& rel : frames) {
+      auto id = identify(c_.work / rel, rel, m_);
+      if (!id) {
+        r_.errors.emplace_back(rel, id.error().message);
+        continue;
+      }
+      ItemState s;
+      s.item = ManifestItem{rel, id->first, id->second, "frame", clip.rel, ""};
+      s.file = c_.work / rel;
+      s.existing_tags = clip.tags;
+      if (Status st = m_.put_item(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
+      r_.items.push_back(std::move(s));
+      ++r_.frames;
+    }
+  }
+
+  void clip_error(const Clip& clip, const std::string& fp, const std::string& message) {
+    r_.errors.emplace_back(clip.rel, message);
+    (void)m_.put_result(clip.rel, "extract", StageResult{fp, "", message});
+  }
+
+  // A frame of an earlier extraction and the sidecars the run wrote for it.
+  void remove_frame(const std::string& rel) {
+    const fs::path f = c_.work / rel;
+    std::error_code ec;
+    for (const std::string& ext : {c_.config.tag.extension, c_.config.caption.extension, std::string(".aseg")}) {
+      fs::path p = f;
+      fs::remove(p.replace_extension(ext), ec);
+    }
+    fs::remove(f.parent_path() / (f.stem().string() + ".mask.png"), ec);
+    fs::remove(f, ec);
+  }
+
+  const RunContext& c_;
+  Manifest& m_;
+  std::optional<std::pair<uint64_t, uint64_t>> shard_;
+  InputReport r_;
+  std::vector<Clip> clips_;
+};
+
+}  // namespace
+
+Result<InputReport> prepare_inputs(const RunContext& context, Manifest& manifest,
+                                   std::optional<std::pair<uint64_t, uint64_t>> shard) {
+  return InputPreparer(context, manifest, shard).run();
+}
+
+}  // namespace tagforge

@@ -1,0 +1,32 @@
+// The input side of a run: the input tree scanned and entered into the work
+// folder (OUT/.tagforge/work, the input's own layout) as hard links or
+// copies, so the input is never written; each file's content hash (reused
+// from the manifest while its size, time and inode hold); and the frames of
+// each GIF and video extracted beside it (a manifest result per clip, so a
+// re-run with the same [extract] options keeps them).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/item_stages.h"
+#include "pipeline/manifest.h"
+#include "pipeline/run_context.h"
+
+namespace tagforge {
+
+struct InputReport {
+  std::vector<ItemState> items;  // still images and extracted frames, in the input's natural order
+  size_t files = 0;              // entered into the work folder (media, sidecars, unknown files)
+  size_t clips = 0, frames = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
+  std::vector<std::pair<std::string, std::string>> errors;  // path, message
+};
+
+// `shard`: (index, count) or nullopt for everything. Errors about single files
+// are in the report; an error result means the input could not be read at all.
+Result<InputReport> prepare_inputs(const RunContext& context, Manifest& manifest,
+                                   std::optional<std::pair<uint64_t, uint64_t>> shard);
+
+}  // namespace tagforge

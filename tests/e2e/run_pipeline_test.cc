@@ -1,0 +1,246 @@
+// End-to-end: `tagforge run` on real images and generated clips with the
+// test models: what lands in the output, that the input is never written,
+// that a re-run takes everything from the manifest, that a config change
+// re-runs only what it affects, that kill -9 at every crash point and a
+// re-run give the same bytes as one clean run, config errors, shards, init.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "media_fixtures.h"
+#include "run_cli.h"
+#include "test_clips.h"
+#include "test_models.h"
+
+namespace tagforge::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using tagforge::testing::read_file;
+using tagforge::testing::test_models_dir;
+using tagforge::testing::write_file;
+using Snapshot = std::map<std::string, std::string>;
+
+const fs::path kMedia = TAGFORGE_TEST_MEDIA_DIR;
+
+// Three sprites (one tagged, one with its own caption), a background, a GIF, a video with
+// two scene cuts, an unknown file and a broken PNG.
+fs::path input_tree(const std::string& name) {
+  auto root = fresh_dir(name);
+  fs::copy_file(kMedia / "sylvie blue smile.png", root / "blue.png");
+  write_file(root / "blue.txt", "1girl, solo, blue_hair, smile");
+  fs::copy_file(kMedia / "sylvie green normal.png", root / "green.png");
+  write_file(root / "green.caption", "A girl with green hair stands in front of a plain white wall.");
+  fs::create_directories(root / "sub" / "clips");
+  fs::copy_file(kMedia / "bg uni.jpg", root / "sub" / "uni.jpg");
+  const fs::path clips = tagforge::testing::test_clips_dir();
+  fs::copy_file(clips / "delays.gif", root / "sub" / "clips" / "delays.gif");
+  write_file(root / "sub" / "clips" / "delays.txt", "no_humans, simple_background");
+  fs::copy_file(clips / "cuts.mp4", root / "sub" / "clips" / "cuts.mp4");
+  write_file(root / "notes.xyz", "not media");
+  write_file(root / "broken.png", "\x89PNG\r\n");
+  return root;
+}
+
+std::vector<std::string> model_flags() {
+  return {"--tagger", (test_models_dir() / "wd_v3").string(), "--detectors", (test_models_dir() / "detector").string(),
+          "--vfps", "1", "--bucket-size", "4", "--workers", "2", "--batch", "2"};
+}
+
+CliResult run_pipeline(const fs::path& in, const fs::path& out, std::vector<std::string> extra = {},
+                       const std::vector<std::string>& env = {}) {
+  std::vector<std::string> args{"run", in.string(), "--out", out.string(), "--json"};
+  for (const std::string& f : model_flags()) args.push_back(f);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_cli(args, env);
+}
+
+// The output as a user sees it: everything but .tagforge and the report (which holds timings).
+Snapshot output_of(const fs::path& out) {
+  Snapshot s = snapshot(out);
+  s.erase("report.html");
+  return s;
+}
+
+// The paths whose bytes differ, or that only one side has ("" when none).
+std::string differences(const Snapshot& got, const Snapshot& want) {
+  std::string out;
+  for (const auto& [path, bytes] : got) {
+    auto w = want.find(path);
+    if (w == want.end()) out += " extra:" + path;
+    else if (w->second != bytes) out += " changed:" + path;
+  }
+  for (const auto& [path, bytes] : want) {
+    if (!got.count(path)) out += " missing:" + path;
+  }
+  return out;
+}
+
+TEST(RunCli, BuildsTheDatasetAndLeavesTheInputAlone) {
+  ASSERT_TRUE(fs::exists(kMedia / "sylvie blue smile.png")) << "run scripts/fetch_test_media.sh";
+  const fs::path in = input_tree("run-in");
+  const Snapshot before = snapshot(in);
+  const fs::path out = fresh_dir("run-out");
+  CliResult r = run_pipeline(in, out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary["clips"], 2);
+  EXPECT_EQ(summary["unknown"], 1);
+  EXPECT_EQ(summary["broken"], 1);
+  // 3 images, 3 GIF frames, 3 video frames (one per scene at 1 fps, each scene 1 s).
+  EXPECT_EQ(summary["frames"], 6);
+  EXPECT_EQ(summary["items"], 9);
+  EXPECT_EQ(summary["complete"], 9);
+  EXPECT_EQ(summary["stages"]["tagger"]["computed"], 9);
+  EXPECT_EQ(summary["stages"]["detect"]["computed"], 9);
+  EXPECT_EQ(snapshot(in), before);  // not one byte of the input changed
+
+  const Snapshot s = output_of(out);
+  // The sprites went to images_ (bucket size 4 media files), with all three sidecars.
+  EXPECT_TRUE(s.count("images_1/blue.png"));
+  EXPECT_TRUE(s.count("images_1/blue.caption"));
+  EXPECT_TRUE(s.count("images_1/blue.aseg"));
+  // The sidecar's tags come first, the tagger's follow; quality tags end the line.
+  EXPECT_EQ(s.at("images_1/blue.txt").rfind("1girl, solo, blue_hair, smile", 0), 0u) << s.at("images_1/blue.txt");
+  EXPECT_NE(s.at("images_1/blue.txt").find("accuracy_"), std::string::npos);
+  // A caption the user wrote is kept and scored, not replaced; this one misses most of the
+  // tags' facts, so it is flagged and filed for review.
+  ASSERT_TRUE(s.count("review_1/green.caption"));
+  EXPECT_EQ(s.at("review_1/green.caption"), "A girl with green hair stands in front of a plain white wall.");
+  EXPECT_NE(s.at("review_1/green.txt").find("needs_review"), std::string::npos);
+  EXPECT_EQ(summary["flagged"], 1);
+  // Clips and their frames; the frames carry the clip's tags.
+  EXPECT_TRUE(s.count("gifs_1/delays.gif"));
+  EXPECT_TRUE(s.count("videos_1/cuts.mp4"));
+  EXPECT_TRUE(s.count("processed_gifs_1/delays_s0_f0.png"));
+  EXPECT_EQ(s.at("processed_gifs_1/delays_s0_f1.txt").rfind("no_humans, simple_background", 0), 0u);
+  EXPECT_TRUE(s.count("processed_videos_1/cuts_s1_f10.png"));
+  EXPECT_TRUE(s.count("unknown_files_1/notes.xyz"));
+  EXPECT_TRUE(s.count("unknown_files_1/broken.png"));
+  // Each image in OUT is a hard link of the input's: no bytes copied.
+  EXPECT_EQ(fs::hard_link_count(out / "images_1" / "blue.png"), fs::hard_link_count(in / "blue.png"));
+  EXPECT_GE(fs::hard_link_count(in / "blue.png"), 3u);  // input, work folder, bucket
+
+  // kohya's metadata and Hugging Face's: one entry per image and frame.
+  const auto kohya = nlohmann::json::parse(s.at("meta_cap_dd.json"));
+  EXPECT_EQ(kohya.size(), 9u);
+  EXPECT_EQ(kohya["review_1/green"]["caption"], "A girl with green hair stands in front of a plain white wall.");
+  size_t lines = 0;
+  for (char c : s.at("metadata.jsonl")) lines += c == '\n';
+  EXPECT_EQ(lines, 9u);
+  const std::string report = read_file(out / "report.html");
+  EXPECT_NE(report.find("Caption scores"), std::string::npos);
+  EXPECT_NE(report.find("Most frequent tags"), std::string::npos);
+
+  // A re-run: everything from the manifest, the same bytes.
+  CliResult again = run_pipeline(in, out);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto second = nlohmann::json::parse(again.out);
+  for (const char* stage : {"tagger", "detect", "tags", "check", "caption", "score"}) {
+    EXPECT_EQ(second["stages"][stage]["computed"], 0) << stage;
+    EXPECT_EQ(second["stages"][stage]["reused"], 9) << stage;
+  }
+  EXPECT_EQ(differences(output_of(out), s), "");
+
+  // A new trigger word re-runs the captions and their scores, and nothing else.
+  CliResult trigger = run_pipeline(in, out, {"--trigger", "ohwx"});
+  ASSERT_EQ(trigger.exit_code, 0) << trigger.err;
+  const auto third = nlohmann::json::parse(trigger.out);
+  EXPECT_EQ(third["stages"]["tagger"]["computed"], 0);
+  EXPECT_EQ(third["stages"]["detect"]["computed"], 0);
+  EXPECT_EQ(third["stages"]["caption"]["computed"], 9);
+  EXPECT_EQ(third["stages"]["score"]["computed"], 9);
+  EXPECT_EQ(read_file(out / "images_1" / "blue.caption").rfind("ohwx, ", 0), 0u);
+  EXPECT_EQ(snapshot(in), before);
+}
+
+TEST(RunCli, KillNineAnywhereThenRerunGivesTheCleanRunsBytes) {
+  const fs::path in = input_tree("run-crash-in");
+  const fs::path clean = fresh_dir("run-crash-clean");
+  ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
+  const Snapshot want = output_of(clean);
+  const fs::path out = fresh_dir("run-crash-out");
+  int finished_at = 0;
+  for (int n = 1; n < 1000 && !finished_at; n += 1) {
+    fs::remove_all(out);
+    CliResult killed = run_pipeline(in, out, {}, {"TAGFORGE_TEST_CRASH_AFTER=" + std::to_string(n)});
+    if (killed.exit_code == 0) {
+      finished_at = n;
+      break;
+    }
+    ASSERT_EQ(killed.exit_code, -SIGKILL) << "crash point " << n << ": " << killed.err;
+    CliResult resumed = run_pipeline(in, out);
+    ASSERT_EQ(resumed.exit_code, 0) << "after a kill at crash point " << n << ": " << resumed.err;
+    ASSERT_EQ(differences(output_of(out), want), "") << "after a kill at crash point " << n;
+  }
+  EXPECT_GT(finished_at, 20) << "too few crash points to mean anything";
+  std::printf("kill -9 at each of %d crash points, then a re-run: the clean run's bytes every time\n", finished_at - 1);
+}
+
+TEST(RunCli, ConfigErrorsAndInit) {
+  const fs::path in = input_tree("run-config-in");
+  const fs::path out = fresh_dir("run-config-out");
+  const fs::path config = fresh_dir("run-config") / "run-config.toml";
+  // init writes every section; the file reads back, and a second init refuses to overwrite.
+  CliResult init = run_cli({"init", config.string()});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const std::string text = read_file(config);
+  for (const char* section : {"[run]", "[models]", "[extract]", "[tag]", "[check]", "[caption]", "[score]", "[export]"}) {
+    EXPECT_NE(text.find(section), std::string::npos) << section;
+  }
+  EXPECT_EQ(run_cli({"init", config.string()}).exit_code, 2);
+  CliResult with_defaults = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string(), "-q"});
+  EXPECT_EQ(with_defaults.exit_code, 0) << with_defaults.err;
+
+  write_file(config, "[caption]\ntriger = \"ohwx\"\n");
+  CliResult typo = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("run-config.toml: line 2: unknown key triger in [caption]; did you mean trigger?"),
+            std::string::npos) << typo.err;
+  write_file(config, "[run]\nbatch = \"eight\"\n");
+  CliResult type = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()});
+  EXPECT_EQ(type.exit_code, 2);
+  EXPECT_NE(type.err.find("line 2: [run] batch wants a whole number, not a string"), std::string::npos) << type.err;
+  // The input is never the output.
+  EXPECT_EQ(run_cli({"run", in.string(), "--out", in.string()}).exit_code, 2);
+}
+
+TEST(RunCli, ABrokenModelTurnsOffOnlyItsStage) {
+  const fs::path in = input_tree("run-broken-model-in");
+  const fs::path out = fresh_dir("run-broken-model-out");
+  const fs::path bad = fresh_dir("bad-tagger");
+  fs::copy_file(test_models_dir() / "wd_v3" / "selected_tags.csv", bad / "selected_tags.csv");
+  write_file(bad / "model.onnx", "not an onnx model");
+  CliResult r = run_cli({"run", in.string(), "--out", out.string(), "--tagger", bad.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  const auto summary = nlohmann::json::parse(r.out);
+  ASSERT_EQ(summary["model_errors"].size(), 1u);
+  EXPECT_NE(summary["model_errors"][0].get<std::string>().find("model.onnx"), std::string::npos);
+  EXPECT_FALSE(summary["stages"].contains("tagger"));
+  EXPECT_EQ(summary["complete"], 9);  // captions from the existing tags, scores, buckets
+  EXPECT_EQ(read_file(out / "images_1" / "blue.txt").rfind("1girl, solo, blue_hair, smile", 0), 0u)
+      << read_file(out / "images_1" / "blue.txt");
+}
+
+TEST(RunCli, ShardsSplitTheItemsByContent) {
+  const fs::path in = input_tree("run-shard-in");
+  size_t items = 0, clips = 0;
+  std::set<std::string> seen;
+  for (int shard = 0; shard < 2; ++shard) {
+    const fs::path out = fresh_dir("run-shard-out-" + std::to_string(shard));
+    CliResult r = run_pipeline(in, out, {"--shard", std::to_string(shard) + "/2"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto summary = nlohmann::json::parse(r.out);
+    items += summary["items"].get<size_t>();
+    clips += summary["clips"].get<size_t>();
+    for (const auto& [path, bytes] : output_of(out)) {
+      if (path.find('/') == std::string::npos) continue;  // metadata files
+      EXPECT_TRUE(seen.insert(path).second) << path << " is in both shards";
+    }
+  }
+  EXPECT_EQ(items, 9u);
+  EXPECT_EQ(clips, 2u);
+  EXPECT_EQ(run_cli({"run", in.string(), "--out", "/tmp/x", "--shard", "2/2"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tagforge::e2e

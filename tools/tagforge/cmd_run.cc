@@ -1,0 +1,110 @@
+// `tagforge run IN --out OUT [--config FILE] [--shard I/N]`: the whole
+// pipeline (src/pipeline/run.h). Every option of the config file is also a
+// flag (src/pipeline/stage_options.cc); without --config, init's defaults.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "commands.h"
+#include "option_flags.h"
+#include "pipeline/run.h"
+
+namespace tagforge::cli {
+namespace {
+
+constexpr const char* kCommand = "tagforge run";
+
+struct Args {
+  std::string in, out, config, shard, data;
+  bool json = false, quiet = false;
+  RunConfig run;
+  std::unique_ptr<OptionFlags> flags;
+};
+
+// "2/8" -> (2, 8); index below count.
+std::optional<std::pair<uint64_t, uint64_t>> parse_shard(const std::string& text) {
+  unsigned long long i = 0, n = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%llu/%llu%c", &i, &n, &extra) != 2 || n == 0 || i >= n) return std::nullopt;
+  return std::pair<uint64_t, uint64_t>{i, n};
+}
+
+nlohmann::ordered_json summary_json(const RunSummary& s) {
+  nlohmann::ordered_json stages = nlohmann::ordered_json::object();
+  for (const auto& [name, c] : s.stages) {
+    stages[name] = {{"computed", c.computed}, {"reused", c.reused}, {"failed", c.failed}};
+  }
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const auto& [path, message] : s.errors) errors.push_back({{"path", path}, {"error", message}});
+  return {{"items", s.items},     {"clips", s.clips},   {"frames", s.frames},
+          {"files", s.files},     {"unknown", s.unknown}, {"broken", s.broken},
+          {"skipped_by_shard", s.skipped_by_shard},       {"complete", s.written},
+          {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
+          {"model_errors", s.model_errors},
+          {"errors", errors},     {"seconds", s.seconds}};
+}
+
+int run(Args& a) {
+  if (Status st = a.flags->finish(a.config); !st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", kCommand, st.error().to_string().c_str());
+    return kExitFatal;
+  }
+  RunOptions o;
+  o.in = a.in;
+  o.out = a.out;
+  o.config = a.run;
+  o.data_dir = a.data;
+  if (!a.shard.empty()) {
+    o.shard = parse_shard(a.shard);
+    if (!o.shard) {
+      std::fprintf(stderr, "%s: --shard wants I/N with 0 <= I < N, not \"%s\"\n", kCommand, a.shard.c_str());
+      return kExitFatal;
+    }
+  }
+  auto progress = make_terminal_progress(a.quiet || a.json);
+  o.progress = progress.get();
+  auto summary = run_pipeline(o);
+  if (!summary) {
+    std::fprintf(stderr, "%s: %s\n", kCommand, summary.error().to_string().c_str());
+    return kExitFatal;
+  }
+  const RunSummary& s = *summary;
+  for (const std::string& e : s.model_errors) std::fprintf(stderr, "%s: %s\n", kCommand, e.c_str());
+  if (a.json) {
+    std::puts(summary_json(s).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+  } else if (!a.quiet) {
+    print_problems("errors", s.errors, 20);
+    std::string stages;
+    for (const auto& [name, c] : s.stages) {
+      stages += fmt::format("\n  {:<8} {:>7} computed {:>7} from the manifest {:>5} failed", name, c.computed, c.reused,
+                            c.failed);
+    }
+    std::fprintf(stderr,
+                 "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete, %zu flagged for review, "
+                 "%zu without any tag (missing_tags), %zu unknown and %zu broken files filed as they are; "
+                 "%.2f s%s\n  see %s/report.html\n",
+                 kCommand, s.items, s.clips, s.frames, s.written, s.flagged, s.untagged, s.unknown, s.broken, s.seconds,
+                 stages.c_str(), a.out.c_str());
+  }
+  return s.errors.empty() && s.model_errors.empty() ? kExitOk : kExitSomeFailed;
+}
+
+}  // namespace
+
+Runner add_run_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run", "The whole pipeline: scan, frames, tag, detect, segment, check, caption, "
+                                        "score, buckets, exports and a report; resumable");
+  auto a = std::make_shared<Args>();
+  cmd->add_option("IN", a->in, "The input folder (never written)")->required();
+  cmd->add_option("--out", a->out, "The output folder (buckets, sidecars, manifest, report)")->required();
+  cmd->add_option("--config", a->config, "A config file (tagforge init writes one); flags given beat it");
+  cmd->add_option("--shard", a->shard, "Process only shard I of N (by content hash), e.g. 0/8, for batch jobs");
+  cmd->add_option("--data", a->data, "Data folder with danbooru_tags.csv, tag_rules.toml, lexicon.txt");
+  cmd->add_flag("--json", a->json, "Print the summary as JSON");
+  cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
+  a->flags = std::make_unique<OptionFlags>(*cmd, a->run.table());
+  return [a] { return run(*a); };
+}
+
+}  // namespace tagforge::cli
