@@ -1,61 +1,58 @@
 #!/usr/bin/env bash
-# Quick start: set up, then scan, tag, detect, clean the tags of, caption, score
-# and sort a generated example tree (with real images from Debian's
-# renpy-thequestion and tiny demo models built by python3-onnx).
-# Idempotent: every run starts from a fresh example tree in build/example.
+# Quick start: set up, then run the whole pipeline (`tagforge run`) on example media from Debian's
+# archive: the Ren'Py demo's anime sprites and backgrounds (renpy-thequestion), real GIFs and MP4s
+# (python3-imageio, python3-skimage, afl++-doc), a few scraped-style tag files, an unknown and a
+# broken file. The models are the ones to be had here: ISNet segmentation (imgly's, from npm) and
+# nsfwjs's NSFW classifier (converted to ONNX at set-up). A WD tagger or imgutils detectors you bring
+# are used by the same command: --tagger DIR, --detectors DIR,... (see docs/MODELS.md).
+# Idempotent: every run starts from a fresh example in build/example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/fetch_test_media.sh
 EX=build/example
 rm -rf "$EX"
-build/bin/tagforge-example-tree "$EX"
-scripts/fetch_test_media.sh
-mkdir -p "$EX/renpy"
-cp third_party/test_media/renpy/*.png third_party/test_media/renpy/*.jpg "$EX/renpy/"
-/usr/bin/python3 tests/models/make_test_models.py build/demo-models
+mkdir -p "$EX/in/sprites" "$EX/in/backgrounds" "$EX/in/clips"
+cp third_party/test_media/renpy/*.png "$EX/in/sprites/"
+cp third_party/test_media/renpy/*.jpg "$EX/in/backgrounds/"
+cp third_party/test_media/clips/* "$EX/in/clips/"
+# Tag files as a booru scraper leaves them: some right, one wrong (the hair is brown), most missing.
+for f in "$EX"/in/sprites/sylvie\ blue*.png; do
+  echo "1girl, solo, brown_hair, long_hair, blue_dress, looking_at_viewer, smile" > "${f%.png}.txt"
+done
+echo "1girl, solo, green_hair, green_dress, Smile" > "$EX/in/sprites/sylvie green smile.txt"
+echo "no_humans, scenery, outdoors, grass, sky, cloud, tree" > "$EX/in/backgrounds/bg meadow.txt"
+echo "no_humans, indoors, classroom, chair, window" > "$EX/in/backgrounds/bg lecturehall.txt"
+echo "no_humans, bird, animal_focus, cockatoo" > "$EX/in/clips/cockatoo.txt"
+echo "no_humans, still_life, indoors" > "$EX/in/clips/newtonscradle.txt"
+echo "downloaded from somewhere" > "$EX/in/README.nfo"
+printf '\x89PNG\r\n' > "$EX/in/sprites/cut_short.png"
+
+build/bin/tagforge init "$EX/tagforge.toml"
 echo
-echo "== tagforge scan $EX"
-build/bin/tagforge scan "$EX" || true   # exit 1 would only mean unreadable files
+echo "== tagforge run $EX/in --out $EX/out --config $EX/tagforge.toml --segmenter … --nsfw … --vfps 1 --gfps 2"
+echo "   (ISNet takes a few seconds per image on a small CPU; the input is never written)"
+build/bin/tagforge run "$EX/in" --out "$EX/out" --config "$EX/tagforge.toml" \
+  --segmenter third_party/models/isnet-imgly --nsfw third_party/models/nsfwjs --vfps 1 --gfps 2 || true
 echo
-echo "== tagforge tag $EX/renpy --model build/demo-models/wd_v3 --json"
-echo "   (a tiny demo model with WD v3's contract: its tags follow colours, not content;"
-echo "    bring real weights, e.g. wd-eva02-large-tagger-v3, for real tags)"
-build/bin/tagforge tag "$EX/renpy" --model build/demo-models/wd_v3 --json | head -3
+echo "== the output"
+(cd "$EX/out" && ls -d */ && echo && head -c 400 metadata.jsonl && echo "…")
 echo
-echo "== tagforge detect $EX/renpy --model build/demo-models/detector (a demo YOLOv8: fixed boxes)"
-build/bin/tagforge detect "$EX/renpy" --model build/demo-models/detector
-head -5 "$EX/renpy/sylvie blue smile.aseg"
+echo "   sprites/sylvie blue smile.png, now $(ls "$EX"/out/*/sylvie\ blue\ smile.png | sed "s|$EX/out/||"):"
+echo "   tags:    $(cat "$EX"/out/*/sylvie\ blue\ smile.txt)"
+echo "   caption: $(cat "$EX"/out/*/sylvie\ blue\ smile.caption)"
 echo
-echo "== tagforge segment (ISNet, fetched from npm at set-up) and tagforge check on two sprites"
-build/bin/tagforge segment "$EX/renpy/sylvie blue smile.png" "$EX/renpy/sylvie green smile.png"
-echo '1girl, solo, green_hair, smile' > "$EX/renpy/sylvie blue smile.txt"   # a wrong hair colour
-build/bin/tagforge check "$EX/renpy/sylvie blue smile.png" "$EX/renpy/sylvie green smile.png" --json
-echo "   now: $(cat "$EX/renpy/sylvie blue smile.txt")"
-echo
-echo "== tagforge classify $EX/renpy (nsfwjs's NSFW classifier, converted to ONNX at set-up)"
-build/bin/tagforge classify "$EX/renpy" | head -4
-echo
-echo "== tagforge tags clean $EX (tag sidecars normalised and pruned in place)"
-build/bin/tagforge tags clean "$EX" -q
-build/bin/tagforge tags stats "$EX" --top 5
+echo "== the same run again: every result comes from the manifest"
+build/bin/tagforge run "$EX/in" --out "$EX/out" --config "$EX/tagforge.toml" \
+  --segmenter third_party/models/isnet-imgly --nsfw third_party/models/nsfwjs --vfps 1 --gfps 2 2>&1 | head -3 || true
 echo
 echo "== a messy tag list through tagforge tags clean --stdin --explain"
 echo '1girl, Long Hair, very long hair, (blue eyes:1.2), ^_^, 1girls, my_trigger, solo, 2girls, black thighhighs, thighhighs' |
   build/bin/tagforge tags clean --stdin --explain
 echo
-echo "== tagforge caption $EX (each tag file becomes an English .caption beside it)"
-build/bin/tagforge caption "$EX"
+echo "== tagforge caption --stdin --trigger ohwx"
 echo '1girl, hatsune_miku, vocaloid, solo, long hair, twintails, aqua hair, smile, sitting, outdoors, red dress' |
   build/bin/tagforge caption --stdin --trigger ohwx
 echo
-echo "== tagforge score: a caption that gets the colour and the count wrong"
-build/bin/tagforge score --tags '1girl, solo, blonde hair, red dress, sitting, outdoors' \
-  --caption 'Two girls in pink dresses sit indoors.'
-echo
-echo "== tagforge score $EX --write (quality tags into the tag files)"
-build/bin/tagforge score "$EX" --write | tail -1
-echo
-echo "== tagforge sort $EX --bucket-size 10"
-build/bin/tagforge sort "$EX" --bucket-size 10
-echo
-echo "Sorted tree in $EX; 'build/bin/tagforge undo $EX' puts every file back."
+echo "Open $EX/out/report.html in a browser. The input in $EX/in is untouched; the output's"
+echo "buckets are hard links, its manifest is $EX/out/.tagforge/manifest.sqlite."

@@ -7,32 +7,85 @@
 #include <cerrno>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "core/fs_ops.h"
 
 namespace tagforge {
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view data, Overwrite policy) {
+namespace {
+
+Status write_all(int fd, std::string_view data, const std::string& name) {
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t w = ::write(fd, p, left);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return Error::from_errno(errno, "write failed", name);
+    }
+    p += w;
+    left -= static_cast<size_t>(w);
+  }
+  return ok_status();
+}
+
+std::string temp_name(const std::filesystem::path& path) {
   std::random_device rd;
-  const std::string tmp = path.native() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
+  return path.native() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
+}
+
+}  // namespace
+
+Result<AtomicFileWriter> AtomicFileWriter::open(const std::filesystem::path& path) {
+  std::string tmp = temp_name(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Error::from_errno(errno, "cannot create temporary file", tmp);
+  return AtomicFileWriter(path, std::move(tmp), fd);
+}
+
+AtomicFileWriter::AtomicFileWriter(AtomicFileWriter&& o) noexcept
+    : path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), fd_(std::exchange(o.fd_, -1)), buffer_(std::move(o.buffer_)) {}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+Status AtomicFileWriter::append(std::string_view data) {
+  buffer_.append(data);
+  if (buffer_.size() < (1 << 20)) return ok_status();
+  Status st = write_all(fd_, buffer_, tmp_);
+  buffer_.clear();
+  return st;
+}
+
+Status AtomicFileWriter::commit() {
+  TF_RETURN_IF_ERROR(write_all(fd_, buffer_, tmp_));
+  buffer_.clear();
+  TF_RETURN_IF_ERROR(fsync_fd(fd_, tmp_));
+  ::close(std::exchange(fd_, -1));
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    Error e = Error::from_errno(errno, "cannot rename into place", path_);
+    ::unlink(tmp_.c_str());
+    return e;
+  }
+  return fsync_path(path_.has_parent_path() ? path_.parent_path() : std::filesystem::path("."));
+}
+
+Status write_file_atomic(const std::filesystem::path& path, std::string_view data, Overwrite policy) {
+  const std::string tmp = temp_name(path);
   {
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd.valid()) return Error::from_errno(errno, "cannot create temporary file", tmp);
     // A replaced file keeps its permissions (a private tag file stays private).
     struct stat old;
     if (policy == Overwrite::kReplace && ::stat(path.c_str(), &old) == 0) (void)::fchmod(fd.get(), old.st_mode & 07777);
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t w = ::write(fd.get(), p, left);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        Error e = Error::from_errno(errno, "write failed", tmp);
-        ::unlink(tmp.c_str());
-        return e;
-      }
-      p += w;
-      left -= static_cast<size_t>(w);
+    if (Status st = write_all(fd.get(), data, tmp); !st.ok()) {
+      ::unlink(tmp.c_str());
+      return st;
     }
     if (auto s = fsync_fd(fd.get(), tmp); !s) {
       ::unlink(tmp.c_str());

@@ -1,5 +1,7 @@
 #include "core/fs_ops.h"
 
+#include "core/fault_injection.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -196,6 +198,39 @@ Status make_directories(const fs::path& path) {
     TF_RETURN_IF_ERROR(make_directories(path.parent_path()));
   }
   return make_directory(path);
+}
+
+Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool* changed) {
+  if (changed) *changed = false;
+  struct stat a {}, b {};
+  if (::stat(from.c_str(), &a) != 0) return Error::from_errno(errno, "cannot stat", from);
+  if (::stat(to.c_str(), &b) == 0) {
+    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return ok_status();
+    if (copy && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+        a.st_mtim.tv_nsec == b.st_mtim.tv_nsec) {
+      return ok_status();
+    }
+  }
+  TF_RETURN_IF_ERROR(make_directories(to.parent_path()));
+  const fs::path temp = to.parent_path() / (kLinkTempPrefix + to.filename().string());
+  ::unlink(temp.c_str());
+  if (copy || ::link(from.c_str(), temp.c_str()) != 0) {
+    if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK) {
+      return Error::from_errno(errno, "cannot link " + to.string() + " to", from);
+    }
+    TF_RETURN_IF_ERROR(copy_file_durable(from, temp));
+    const struct timespec times[2] = {a.st_atim, a.st_mtim};  // so the next call sees the same file
+    ::utimensat(AT_FDCWD, temp.c_str(), times, 0);
+  }
+  crash_point();
+  if (::rename(temp.c_str(), to.c_str()) != 0) {
+    Error e = Error::from_errno(errno, "cannot rename into place", to);
+    ::unlink(temp.c_str());
+    return e;
+  }
+  crash_point();
+  if (changed) *changed = true;
+  return ok_status();
 }
 
 }  // namespace tagforge

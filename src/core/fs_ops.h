@@ -58,6 +58,14 @@ Status copy_file_durable(const fs::path& from, const fs::path& to);
 // Moves a file across devices: copy_file_durable, then unlink the source.
 Status move_across_devices(const fs::path& from, const fs::path& to);
 
+// Makes `to` a hard link of `from` (a copy when `copy`, across devices, or
+// where links are refused), replacing what is there atomically through the
+// temporary ".tagforge-link-NAME" beside it. Nothing is done when `to`
+// already is that file (the same inode; for a copy, the same size and
+// modification time, which the copy is given). `changed` may be null.
+inline constexpr const char* kLinkTempPrefix = ".tagforge-link-";
+Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool* changed = nullptr);
+
 // True when both files exist and hold the same bytes.
 Result<bool> same_contents(const fs::path& a, const fs::path& b);
 

@@ -53,11 +53,11 @@ class TerminalProgress : public ProgressSink {
       std::string bar(static_cast<size_t>(frac * width), '#');
       bar.resize(width, '.');
       const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0;
-      std::snprintf(line, sizeof line, "%-9s [%s] %llu/%llu %.0f files/s ETA %.0fs", phase_.c_str(), bar.c_str(),
+      std::snprintf(line, sizeof line, "%-9s [%s] %llu/%llu  %.3g/s  ETA %.0fs", phase_.c_str(), bar.c_str(),
                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate, eta);
     } else {
-      std::snprintf(line, sizeof line, "%-9s %llu files %.0f files/s", phase_.c_str(),
-                    static_cast<unsigned long long>(done), rate);
+      std::snprintf(line, sizeof line, "%-9s %llu done  %.3g/s", phase_.c_str(), static_cast<unsigned long long>(done),
+                    rate);
     }
     if (tty_) std::fprintf(stderr, "\r\033[2K%s%s", line, final ? "\n" : "");
     else std::fprintf(stderr, "%s\n", line);

@@ -26,31 +26,10 @@ namespace {
 Status place(const fs::path& from, const fs::path& to, bool ours, bool* changed) {
   struct stat a {}, b {};
   *changed = false;
-  if (::stat(from.c_str(), &a) != 0) {
-    return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), from};
+  if (!ours && ::lstat(to.c_str(), &b) == 0 && !(::stat(from.c_str(), &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)) {
+    return Error{ErrorCode::kExists, "is in the way and was not put there by tagforge; left alone", to};
   }
-  if (::lstat(to.c_str(), &b) == 0) {
-    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return ok_status();
-    if (!ours) return Error{ErrorCode::kExists, "is in the way and was not put there by tagforge; left alone", to};
-  }
-  TF_RETURN_IF_ERROR(make_directories(to.parent_path()));
-  const fs::path temp = to.parent_path() / (".tagforge-place-" + to.filename().string());
-  ::unlink(temp.c_str());
-  if (::link(from.c_str(), temp.c_str()) != 0) {
-    if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
-      return Error{ErrorCode::kIo, fmt::format("cannot link: {}", std::strerror(errno)), to};
-    }
-    TF_RETURN_IF_ERROR(copy_file_durable(from, temp));
-  }
-  crash_point();
-  if (::rename(temp.c_str(), to.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    return Error{ErrorCode::kIo, fmt::format("cannot place: {}", std::strerror(err)), to};
-  }
-  crash_point();
-  *changed = true;
-  return ok_status();
+  return link_replacing(from, to, false, changed);
 }
 
 // Every file under the work folder (not its .tagforge), relative.
@@ -80,7 +59,7 @@ bool complete(const ItemState& it) {
 }
 
 bool is_leftover(const std::string& name) {
-  if (name.rfind(".tagforge-enter-", 0) == 0 || name.rfind(".tagforge-place-", 0) == 0) return true;
+  if (name.rfind(kLinkTempPrefix, 0) == 0) return true;
   // NAME.tmp.<pid>.<number>
   const size_t last = name.rfind('.');
   if (last == std::string::npos || last + 1 == name.size()) return false;
@@ -165,37 +144,51 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
   return r;
 }
 
-Status write_kohya_metadata(const RunContext& c, const std::vector<ItemState>& items, const ExportReport& placed) {
-  json all = json::object();
-  for (const ItemState& it : items) {
-    auto where = placed.placed.find(it.item.path);
-    if (!complete(it) || where == placed.placed.end()) continue;
+Status write_kohya_metadata(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
+                            const ExportReport& placed) {
+  auto out = AtomicFileWriter::open(c.out / "meta_cap_dd.json");
+  if (!out) return out.error();
+  TF_RETURN_IF_ERROR(out->append("{"));
+  bool first = true;
+  for (const ManifestItem& item : items) {
+    auto where = placed.placed.find(item.path);
+    if (where == placed.placed.end()) continue;
+    auto it = load_item(m, item, c);
+    if (!it) return it.error();
+    if (!complete(*it)) continue;
     fs::path key = where->second;
     key.replace_extension();
-    all[key.string()] = {{"caption", json::parse(ok_result(it, kStageCaption)->data)["caption"]},
-                         {"tags", final_tag_text(it, c)}};
+    const json entry{{"caption", json::parse(ok_result(*it, kStageCaption)->data)["caption"]},
+                     {"tags", final_tag_text(*it, c)}};
+    TF_RETURN_IF_ERROR(out->append(fmt::format("{}\n  {}: {}", first ? "" : ",", json(key.string()).dump(),
+                                               entry.dump(-1, ' ', false, json::error_handler_t::replace))));
+    first = false;
   }
-  return write_file_atomic(c.out / "meta_cap_dd.json", all.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
-                           Overwrite::kReplace);
+  TF_RETURN_IF_ERROR(out->append(first ? "}\n" : "\n}\n"));
+  return out->commit();
 }
 
-Status write_huggingface_metadata(const RunContext& c, const std::vector<ItemState>& items,
+Status write_huggingface_metadata(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
                                   const ExportReport& placed) {
-  std::string lines;
-  for (const ItemState& it : items) {
-    auto where = placed.placed.find(it.item.path);
-    if (!complete(it) || where == placed.placed.end()) continue;
-    const json score = json::parse(ok_result(it, kStageScore)->data);
+  auto out = AtomicFileWriter::open(c.out / "metadata.jsonl");
+  if (!out) return out.error();
+  for (const ManifestItem& item : items) {
+    auto where = placed.placed.find(item.path);
+    if (where == placed.placed.end()) continue;
+    auto it = load_item(m, item, c);
+    if (!it) return it.error();
+    if (!complete(*it)) continue;
+    const json score = json::parse(ok_result(*it, kStageScore)->data);
     json line{{"file_name", where->second},
-              {"text", json::parse(ok_result(it, kStageCaption)->data)["caption"]},
-              {"tags", final_tag_text(it, c)},
+              {"text", json::parse(ok_result(*it, kStageCaption)->data)["caption"]},
+              {"tags", final_tag_text(*it, c)},
               {"score", score["overall"]},
-              {"flagged", score["flagged"]}};
-    if (const StageResult* n = ok_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
-    if (!it.item.source.empty()) line["source"] = it.item.source;
-    lines += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+              {"flagged", flagged(*it, c)}};
+    if (const StageResult* n = ok_result(*it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
+    if (!item.source.empty()) line["source"] = item.source;
+    TF_RETURN_IF_ERROR(out->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));
   }
-  return write_file_atomic(c.out / "metadata.jsonl", lines, Overwrite::kReplace);
+  return out->commit();
 }
 
 }  // namespace tagforge

@@ -30,17 +30,19 @@ struct ExportReport {
 Result<ExportReport> export_buckets(const RunContext& context, Manifest& manifest);
 
 // Removes what a killed run can leave under `dir` (its .tagforge folders
-// skipped): write_file_atomic's "NAME.tmp.PID.N" and the ".tagforge-enter-" /
-// ".tagforge-place-" temporaries of entering and placing files. Returns how many.
+// skipped): write_file_atomic's "NAME.tmp.PID.N" and link_replacing's
+// ".tagforge-link-" temporaries (copy_file_durable's parts among them). Returns how many.
 size_t sweep_leftovers(const std::filesystem::path& dir);
 
 // kohya-ss sd-scripts' fine-tuning metadata (meta_cap_dd.json: key = the
 // image's path in OUT without its extension, {"caption", "tags"}) and
 // Hugging Face's imagefolder metadata.jsonl ({"file_name", "text", "tags",
 // …} per line). Items whose sidecars are incomplete are left out.
-Status write_kohya_metadata(const RunContext& context, const std::vector<ItemState>& items,
+// `items`: this run's images and frames; their results are read from the
+// manifest one at a time, and the files are written as they go.
+Status write_kohya_metadata(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
                             const ExportReport& placed);
-Status write_huggingface_metadata(const RunContext& context, const std::vector<ItemState>& items,
-                                  const ExportReport& placed);
+Status write_huggingface_metadata(const RunContext& context, Manifest& manifest,
+                                  const std::vector<ManifestItem>& items, const ExportReport& placed);
 
 }  // namespace tagforge

@@ -405,11 +405,18 @@ class BatchRunner {
 
 }  // namespace
 
-bool untagged(const ItemState& it) { return !it.existing_caption && current_tags(it).empty(); }
+bool untagged(const ItemState& it) {
+  const StageResult* caption = result_of(it, kStageCaption);
+  const bool own_caption = caption && json::parse(caption->data)["source"].get<std::string>() == "sidecar";
+  return !own_caption && current_tags(it).empty();
+}
 
-bool flagged(const ItemState& it) {
+bool flagged(const ItemState& it, const RunContext& c) {
   const StageResult* score = result_of(it, kStageScore);
-  return score && !untagged(it) && json::parse(score->data)["flagged"].get<bool>();
+  if (!score || untagged(it)) return false;
+  if (json::parse(score->data)["flagged"].get<bool>()) return true;
+  const std::string tags = ", " + current_tags(it) + ", ";  // a check's review mark
+  return tags.find(", " + c.config.check.review_tag + ", ") != std::string::npos;
 }
 
 std::string final_tag_text(const ItemState& it, const RunContext& c) {
@@ -429,8 +436,18 @@ std::string final_tag_text(const ItemState& it, const RunContext& c) {
   if (c.config.score.quality_tags) {
     for (const json& q : score["quality_tags"]) add(q.get<std::string>());
   }
-  if (score["flagged"].get<bool>()) add(c.config.check.review_tag);
+  if (flagged(it, c)) add(c.config.check.review_tag);
   return text;
+}
+
+Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunContext& c) {
+  ItemState it;
+  it.item = item;
+  it.file = c.work / item.path;
+  auto rows = m.results(item.path);
+  if (!rows) return rows.error();
+  for (auto& [stage, r] : *rows) it.results[stage] = std::move(r);
+  return it;
 }
 
 void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,

@@ -29,6 +29,10 @@ struct ItemState {
   std::map<std::string, std::string> errors;   // stage (or "decode", "write") -> message
 };
 
+// An item as the manifest holds it, every stage result loaded (for the
+// exports and the report, which read items one at a time).
+Result<ItemState> load_item(Manifest& manifest, const ManifestItem& item, const RunContext& context);
+
 // Runs the enabled stages of `batch`. `cached[i]` holds item i's rows from
 // the manifest. Never throws; errors are recorded per item and stage.
 void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,
@@ -44,7 +48,8 @@ std::string final_tag_text(const ItemState& item, const RunContext& context);
 // REQUIRES: the item's tags are there.
 bool untagged(const ItemState& item);
 
-// Its caption's score flagged it for review (never when untagged).
-bool flagged(const ItemState& item);
+// Its caption's score or a check against the pixels flagged it for review
+// (never when untagged).
+bool flagged(const ItemState& item, const RunContext& context);
 
 }  // namespace tagforge

@@ -178,6 +178,26 @@ Status Manifest::remove_exported(const std::vector<std::string>& paths) {
   return commit();
 }
 
+Status Manifest::absorb(const std::filesystem::path& other) {
+  Statement attach(db_, "ATTACH DATABASE ? AS other");
+  if (!attach.ok()) return error("prepare");
+  attach.bind(1, other.string());
+  if (attach.step() != SQLITE_DONE) {
+    return Error{ErrorCode::kCorrupt, fmt::format("cannot open this manifest: {}", sqlite3_errmsg(db_)), other};
+  }
+  Status st = exec(
+      "BEGIN IMMEDIATE;"
+      "INSERT OR REPLACE INTO items(path, hash, stat, kind, source, error)"
+      "  SELECT path, hash, stat, kind, source, error FROM other.items;"
+      "INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error)"
+      "  SELECT path, stage, fingerprint, data, error FROM other.results;"
+      "COMMIT;");
+  if (!st.ok()) (void)exec("ROLLBACK");
+  (void)exec("DETACH DATABASE other");
+  if (!st.ok()) return Error{st.error().code, st.error().message, other};
+  return ok_status();
+}
+
 Status Manifest::put_meta(const std::string& key, const std::string& value) {
   Statement s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
   if (!s.ok()) return error("prepare");

@@ -63,6 +63,10 @@ class Manifest {
   Status add_exported(const std::vector<std::string>& paths);
   Status remove_exported(const std::vector<std::string>& paths);
 
+  // Takes every item and result row of another manifest (a shard's), its
+  // rows replacing ours where the keys meet. The exported table is not taken.
+  Status absorb(const std::filesystem::path& other);
+
   // Run-level values ("config", …).
   Status put_meta(const std::string& key, const std::string& value);
   Result<std::optional<std::string>> meta(const std::string& key);

@@ -230,7 +230,7 @@ Status apply_config_file(const fs::path& file, const OptionTable& table, const s
   return apply_config_text(*text, file, table, skip);
 }
 
-std::string format_config(const OptionTable& table, std::string_view header) {
+std::string format_config(const OptionTable& table, std::string_view header, bool comments) {
   std::string out(header);
   std::string section;
   for (const OptionDef& d : table) {
@@ -238,7 +238,8 @@ std::string format_config(const OptionTable& table, std::string_view header) {
       section = d.section;
       out += fmt::format("\n[{}]\n", section);
     }
-    out += fmt::format("# {}\n{} = {}\n", d.help, d.key, format_value(d.target));
+    if (comments) out += fmt::format("# {}\n", d.help);
+    out += fmt::format("{} = {}\n", d.key, format_value(d.target));
   }
   return out;
 }

@@ -51,6 +51,7 @@ Status apply_config_text(std::string_view text, const std::filesystem::path& ori
 
 // The options' current values as a TOML document, each key under its help
 // as a comment, sections in the table's order: `tagforge init`.
-std::string format_config(const OptionTable& table, std::string_view header);
+// Without `comments`, only the sections and the key = value lines.
+std::string format_config(const OptionTable& table, std::string_view header, bool comments = true);
 
 }  // namespace tagforge

@@ -123,20 +123,23 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 
 }  // namespace
 
-std::string report_html(const RunContext& c, const std::vector<ItemState>& items, const ExportReport& placed,
-                        const RunSummary& s) {
+Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
+                                const ExportReport& placed, const RunSummary& s) {
   std::vector<double> overall, nsfw;
   std::map<std::string, size_t> tag_counts;
   struct Flagged {
-    const ItemState* item;
+    size_t item;
     double score;
   };
   std::vector<Flagged> flagged;
-  for (const ItemState& it : items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto loaded = load_item(m, items[i], c);
+    if (!loaded) return loaded.error();
+    const ItemState& it = *loaded;
     if (const StageResult* r = ok_result(it, kStageScore); r && !untagged(it)) {
       const json score = json::parse(r->data);
       overall.push_back(score["overall"].get<double>());
-      if (tagforge::flagged(it)) flagged.push_back({&it, overall.back()});
+      if (tagforge::flagged(it, c)) flagged.push_back({i, overall.back()});
       std::string tags = final_tag_text(it, c);
       for (size_t at = 0; at < tags.size();) {
         const size_t comma = std::min(tags.find(", ", at), tags.size());
@@ -147,8 +150,8 @@ std::string report_html(const RunContext& c, const std::vector<ItemState>& items
     }
     if (const StageResult* r = ok_result(it, kStageNsfw)) nsfw.push_back(json::parse(r->data)["nsfw"].get<double>());
   }
-  std::sort(flagged.begin(), flagged.end(), [](const Flagged& a, const Flagged& b) {
-    return a.score != b.score ? a.score < b.score : a.item->item.path < b.item->item.path;
+  std::sort(flagged.begin(), flagged.end(), [&](const Flagged& a, const Flagged& b) {
+    return a.score != b.score ? a.score < b.score : items[a.item].path < items[b.item].path;
   });
 
   std::string h = fmt::format("<!doctype html><html><head><meta charset=utf-8><title>tagforge report</title><style>{}"
@@ -202,7 +205,9 @@ std::string report_html(const RunContext& c, const std::vector<ItemState>& items
     h += fmt::format("<h2>Flagged for review ({}; the {} lowest scores shown)</h2><div class=flagged>", flagged.size(),
                      std::min(flagged.size(), kFlaggedShown));
     for (size_t k = 0; k < std::min(flagged.size(), kFlaggedShown); ++k) {
-      const ItemState& it = *flagged[k].item;
+      auto loaded = load_item(m, items[flagged[k].item], c);
+      if (!loaded) return loaded.error();
+      const ItemState& it = *loaded;
       const json score = json::parse(ok_result(it, kStageScore)->data);
       const std::string caption = json::parse(ok_result(it, kStageCaption)->data)["caption"].get<std::string>();
       auto where = placed.placed.find(it.item.path);
@@ -231,9 +236,11 @@ std::string report_html(const RunContext& c, const std::vector<ItemState>& items
   return h + "</body></html>\n";
 }
 
-Status write_report(const RunContext& c, const std::vector<ItemState>& items, const ExportReport& placed,
-                    const RunSummary& s) {
-  return write_file_atomic(c.out / "report.html", report_html(c, items, placed, s), Overwrite::kReplace);
+Status write_report(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
+                    const ExportReport& placed, const RunSummary& s) {
+  auto html = report_html(c, m, items, placed, s);
+  if (!html) return html.error();
+  return write_file_atomic(c.out / "report.html", *html, Overwrite::kReplace);
 }
 
 }  // namespace tagforge

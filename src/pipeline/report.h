@@ -15,12 +15,13 @@
 
 namespace tagforge {
 
-// Writes OUT/report.html atomically.
-Status write_report(const RunContext& context, const std::vector<ItemState>& items, const ExportReport& placed,
-                    const RunSummary& summary);
+// Writes OUT/report.html atomically. `items`: this run's images and frames,
+// read from the manifest one at a time (the page keeps counts, not items).
+Status write_report(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
+                    const ExportReport& placed, const RunSummary& summary);
 
-// The page itself (exposed for tests).
-std::string report_html(const RunContext& context, const std::vector<ItemState>& items, const ExportReport& placed,
-                        const RunSummary& summary);
+// The page itself.
+Result<std::string> report_html(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
+                                const ExportReport& placed, const RunSummary& summary);
 
 }  // namespace tagforge

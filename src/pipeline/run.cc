@@ -1,9 +1,5 @@
 #include "pipeline/run.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_pipeline.h>
@@ -20,6 +16,7 @@
 #include "pipeline/export.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
+#include "pipeline/output_lock.h"
 #include "pipeline/report.h"
 #include "pipeline/run_inputs.h"
 #include "tagforge/tag_db.h"
@@ -70,28 +67,6 @@ std::shared_ptr<Model> open_and_load(const std::string& dir, const RuntimeOption
   return std::shared_ptr<Model>(std::move(*model));
 }
 
-// One lock per output folder: two runs into it at once would interleave.
-class OutputLock {
- public:
-  static Result<OutputLock> take(const fs::path& file) {
-    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Error::from_errno(errno, "cannot open the run lock", file);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return Error{ErrorCode::kBusy, "another tagforge run is writing this output folder", file};
-    }
-    return OutputLock(fd);
-  }
-  OutputLock(OutputLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  ~OutputLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit OutputLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
-};
-
 class Runner {
  public:
   explicit Runner(const RunOptions& o) : o_(o) {}
@@ -132,13 +107,18 @@ class Runner {
     auto placed = export_buckets(c_, *m_);
     if (!placed) return placed.error();
     for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
-    if (c_.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c_, items_, *placed));
-    if (c_.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c_, items_, *placed));
+    std::vector<ManifestItem> done;
+    done.reserve(items_.size());
+    for (const ItemState& it : items_) done.push_back(it.item);
+    items_ = {};
+    std::sort(done.begin(), done.end(), [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
+    if (c_.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c_, *m_, done, *placed));
+    if (c_.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c_, *m_, done, *placed));
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
     if (c_.config.exports.report) {
       t = Clock::now();
-      TF_RETURN_IF_ERROR(write_report(c_, items_, *placed, s_));
+      TF_RETURN_IF_ERROR(write_report(c_, *m_, done, *placed, s_));
       s_.phase_seconds["report"] = since(t);
     }
     s_.seconds = since(start);
@@ -323,13 +303,15 @@ class Runner {
         for (const std::string& stage : it.reused) ++s_.stages[stage].reused;
         for (const auto& [stage, message] : it.errors) s_.errors.emplace_back(it.item.path, stage + ": " + message);
         if (it.errors.empty()) ++s_.written;
-        if (it.errors.empty() && flagged(it)) ++s_.flagged;
+        if (it.errors.empty() && flagged(it, c_)) ++s_.flagged;
         if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
       }
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));
-      items_[b.first + k] = std::move(it);
+      // Only what later passes and the exports need stays: memory does not grow with results.
+      ItemState& kept = items_[b.first + k];
+      kept.item = std::move(it.item);
     }
     if (o_.progress) o_.progress->advance(b.items.size());
     return ok_status();

@@ -29,40 +29,8 @@ std::string stat_signature(const struct stat& st) {
                      uint64_t(st.st_ino));
 }
 
-// `to` becomes a hard link to `from` (or a copy, across devices or when asked);
-// nothing happens when it already is one. The switch is atomic (temp + rename).
-Status enter_file(const fs::path& from, const fs::path& to, bool copy) {
-  struct stat a {}, b {};
-  if (::stat(from.c_str(), &a) != 0) {
-    return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), from};
-  }
-  if (::stat(to.c_str(), &b) == 0) {
-    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return ok_status();
-    if (copy && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
-        a.st_mtim.tv_nsec == b.st_mtim.tv_nsec) {
-      return ok_status();
-    }
-  }
-  TF_RETURN_IF_ERROR(make_directories(to.parent_path()));
-  const fs::path temp = to.parent_path() / (".tagforge-enter-" + to.filename().string());
-  ::unlink(temp.c_str());
-  if (copy || ::link(from.c_str(), temp.c_str()) != 0) {
-    if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK) {
-      return Error{ErrorCode::kIo, fmt::format("cannot link into the output: {}", std::strerror(errno)), from};
-    }
-    TF_RETURN_IF_ERROR(copy_file_durable(from, temp));
-    const struct timespec times[2] = {a.st_atim, a.st_mtim};  // so the next run sees the same file
-    ::utimensat(AT_FDCWD, temp.c_str(), times, 0);
-  }
-  crash_point();
-  if (::rename(temp.c_str(), to.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    return Error{ErrorCode::kIo, fmt::format("cannot enter into the output: {}", std::strerror(err)), to};
-  }
-  crash_point();
-  return ok_status();
-}
+// `to` becomes a hard link to `from` (or a copy); nothing happens when it already is one.
+Status enter_file(const fs::path& from, const fs::path& to, bool copy) { return link_replacing(from, to, copy); }
 
 // The file's content hash, reused from the manifest while its stat holds.
 Result<std::pair<std::string, std::string>> identify(const fs::path& file, const std::string& key, Manifest& m) {

@@ -111,7 +111,7 @@ std::string section_text(const OptionTable& table, std::string_view section) {
   for (const OptionDef& d : table) {
     if (d.section == section) part.push_back(d);
   }
-  return format_config(part, "");
+  return format_config(part, "", false);  // a reworded help must not re-run a stage
 }
 
 void add_extract_options(OptionTable& table, ExtractConfig& e) {

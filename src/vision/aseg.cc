@@ -51,7 +51,7 @@ Aseg make_aseg(int w, int h, std::vector<Detection> detections) {
     if (is_person(a) != is_person(b)) return is_person(a);
     return a.score > b.score;
   });
-  Aseg aseg{w, h, {}};
+  Aseg aseg{w, h, {}, {}, {}};
   const float image_area = float(w) * float(h);
   for (Detection& d : detections) {
     AsegEntry e;

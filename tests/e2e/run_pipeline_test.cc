@@ -221,12 +221,14 @@ TEST(RunCli, ABrokenModelTurnsOffOnlyItsStage) {
       << read_file(out / "images_1" / "blue.txt");
 }
 
-TEST(RunCli, ShardsSplitTheItemsByContent) {
+TEST(RunCli, ShardsSplitTheItemsAndMergeEqualsOneRun) {
   const fs::path in = input_tree("run-shard-in");
   size_t items = 0, clips = 0;
   std::set<std::string> seen;
+  std::vector<std::string> shards;
   for (int shard = 0; shard < 2; ++shard) {
     const fs::path out = fresh_dir("run-shard-out-" + std::to_string(shard));
+    shards.push_back(out.string());
     CliResult r = run_pipeline(in, out, {"--shard", std::to_string(shard) + "/2"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto summary = nlohmann::json::parse(r.out);
@@ -240,6 +242,23 @@ TEST(RunCli, ShardsSplitTheItemsByContent) {
   EXPECT_EQ(items, 9u);
   EXPECT_EQ(clips, 2u);
   EXPECT_EQ(run_cli({"run", in.string(), "--out", "/tmp/x", "--shard", "2/2"}).exit_code, 2);
+
+  // The shards merged are the run that did it all, byte for byte.
+  const fs::path whole = fresh_dir("run-shard-whole");
+  ASSERT_EQ(run_pipeline(in, whole).exit_code, 0);
+  const fs::path merged = fresh_dir("run-shard-merged");
+  std::vector<std::string> args{"merge"};
+  args.insert(args.end(), shards.begin(), shards.end());
+  for (const std::string& a : {std::string("--out"), merged.string(), std::string("--bucket-size"), std::string("4")}) {
+    args.push_back(a);
+  }
+  CliResult m = run_cli(args);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(differences(output_of(merged), output_of(whole)), "");
+  EXPECT_NE(read_file(merged / "report.html").find("Caption scores"), std::string::npos);
+  // Merging into one of the shards is refused.
+  args[args.size() - 3] = shards[0];
+  EXPECT_EQ(run_cli(args).exit_code, 2);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ fs::path mask_path_for(const fs::path& image, const std::string& out_dir) {
 // The image's .aseg with this segmenter's mask replaced (detections kept).
 Status record_in_aseg(const fs::path& image, int width, int height, AsegMask mask) {
   const fs::path file = aseg_path_for(image);
-  Aseg aseg{width, height, {}, {}};
+  Aseg aseg{width, height, {}, {}, {}};
   std::error_code ec;
   if (fs::exists(file, ec)) {
     auto parsed = read_aseg_file(file);

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   add(add_extract_command);
   add(add_init_command);
   add(add_run_command);
+  add(add_merge_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

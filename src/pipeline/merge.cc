@@ -1,0 +1,121 @@
+#include "pipeline/merge.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/fs_ops.h"
+#include "pipeline/export.h"
+#include "pipeline/item_stages.h"
+#include "pipeline/manifest.h"
+#include "pipeline/output_lock.h"
+#include "pipeline/report.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Links every file of a shard's work folder into ours; a path both hold
+// with different bytes is a conflict, left as it is and reported.
+void join_work(const fs::path& from, const fs::path& to, RunSummary& s) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(from, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_directory(ec)) {
+      if (it->path().filename() == ".tagforge") it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec)) continue;
+    const fs::path rel = it->path().lexically_relative(from);
+    const fs::path target = to / rel;
+    if (fs::exists(target, ec)) {
+      auto same = same_contents(it->path(), target);
+      if (same && *same) continue;
+      s.errors.emplace_back(rel.string(), fmt::format("merge: {} holds other bytes than an earlier shard; kept the "
+                                                      "earlier", from.parent_path().parent_path().string()));
+      continue;
+    }
+    if (Status st = link_replacing(it->path(), target, false); !st.ok()) {
+      s.errors.emplace_back(rel.string(), "merge: " + st.error().message);
+    } else {
+      ++s.files;
+    }
+  }
+}
+
+}  // namespace
+
+Result<RunSummary> merge_runs(const MergeOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  RunSummary s;
+  RunContext c;
+  c.config = o.config;
+  c.table = c.config.table();
+  c.out = fs::absolute(o.out).lexically_normal();
+  c.work = c.out / ".tagforge" / "work";
+  for (const fs::path& shard : o.shards) {
+    std::error_code ec;
+    if (!fs::is_regular_file(shard / ".tagforge" / "manifest.sqlite", ec)) {
+      return Error{ErrorCode::kInvalidInput, "not the output of a tagforge run (no .tagforge/manifest.sqlite)", shard};
+    }
+    if (fs::absolute(shard).lexically_normal() == c.out) {
+      return Error{ErrorCode::kInvalidInput, "the merged output must be a folder of its own, not one of the shards",
+                   shard};
+    }
+  }
+  TF_RETURN_IF_ERROR(make_directories(c.work));
+  auto lock = OutputLock::take(c.out / ".tagforge" / "run.lock");
+  if (!lock) return lock.error();
+  auto manifest = Manifest::open(c.out / ".tagforge" / "manifest.sqlite");
+  if (!manifest) return manifest.error();
+  Manifest& m = **manifest;
+  std::string inputs;
+  for (const fs::path& shard : o.shards) {
+    join_work(shard / ".tagforge" / "work", c.work, s);
+    TF_RETURN_IF_ERROR(m.absorb(shard / ".tagforge" / "manifest.sqlite"));
+    inputs += (inputs.empty() ? "" : " + ") + fs::absolute(shard).lexically_normal().string();
+  }
+  c.in = inputs;
+
+  auto all = m.items();
+  if (!all) return all.error();
+  std::vector<ManifestItem> items;
+  for (ManifestItem& item : *all) {
+    std::error_code ec;
+    if (!fs::exists(c.work / item.path, ec)) continue;  // gone from every shard's input
+    if (item.kind == "image" || item.kind == "frame") {
+      items.push_back(std::move(item));
+    } else if (item.kind == "animation" || item.kind == "video") {
+      ++s.clips;
+    }
+  }
+  for (const ManifestItem& item : items) {
+    auto it = load_item(m, item, c);
+    if (!it) return it.error();
+    ++s.items;
+    s.frames += item.kind == "frame";
+    for (const auto& [stage, r] : it->results) r.error.empty() ? ++s.stages[stage].reused : ++s.stages[stage].failed;
+    if (!item.error.empty()) {
+      s.errors.emplace_back(item.path, item.error);
+      continue;
+    }
+    if (!it->results.count(kStageScore)) continue;
+    ++s.written;
+    if (flagged(*it, c)) ++s.flagged;
+    if (untagged(*it)) ++s.untagged;
+  }
+  sweep_leftovers(c.out);
+  auto placed = export_buckets(c, m);
+  if (!placed) return placed.error();
+  for (auto& e : placed->errors) s.errors.emplace_back(e.first, "export: " + e.second);
+  if (c.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c, m, items, *placed));
+  if (c.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c, m, items, *placed));
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  s.phase_seconds["merge"] = s.seconds;
+  if (c.config.exports.report) TF_RETURN_IF_ERROR(write_report(c, m, items, *placed, s));
+  return s;
+}
+
+}  // namespace tagforge
