@@ -39,6 +39,7 @@ struct SortOptions {
   size_t bucket_size = 1000;   // media files per bucket; sidecars travel along
   bool copy = false;           // hard-link (or copy across devices) instead of moving
   bool dry_run = false;        // plan only; nothing on disk changes
+  bool plan_text = true;       // dry run: also the printable "SRC -> DST" lines (not only plan_paths)
   bool animations = true;      // false: animations and frames sort as images
   // Re-plan every file. Without it, files already in a bucket of their class
   // stay put and only newcomers (and overflow of over-full buckets) move.

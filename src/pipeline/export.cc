@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -13,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
+#include "scan/media_format.h"
 #include "tagforge/sort.h"
 
 namespace tagforge {
@@ -100,6 +102,7 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
     SortOptions so;
     so.dest = c.out / ".tagforge" / "plan";  // never created: a dry run plans as into an empty folder
     so.dry_run = true;
+    so.plan_text = false;
     so.copy = true;
     so.bucket_size = size_t(c.config.run.bucket_size);
     so.review_tag = c.config.check.review_tag;
@@ -110,29 +113,30 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
   } else {
     for (std::string& f : work_files(c.work)) plan.emplace_back(f, f);
   }
-  auto old = m.exported();
+  auto old = m.exported();  // sorted by path (bytewise), as `now` is below: binary searches, no sets
   if (!old) return old.error();
-  const std::set<std::string> before(old->begin(), old->end());
+  auto known = [&](const std::string& p) { return std::binary_search(old->begin(), old->end(), p); };
   std::vector<std::string> now;
+  now.reserve(plan.size());
   for (const auto& [src, dst] : plan) now.push_back(dst);
+  std::sort(now.begin(), now.end());
   TF_RETURN_IF_ERROR(m.add_exported(now));  // first: a kill from here on leaves them known as ours
   crash_point();
 
-  std::set<std::string> kept;
   for (const auto& [src, dst] : plan) {
     bool changed = false;
-    if (Status st = place(c.work / src, c.out / dst, before.count(dst) > 0, &changed); !st.ok()) {
+    if (Status st = place(c.work / src, c.out / dst, known(dst), &changed); !st.ok()) {
       r.errors.emplace_back(dst, st.error().message);
       continue;
     }
     changed ? ++r.linked : ++r.unchanged;
-    r.placed[src] = dst;
-    kept.insert(dst);
+    const std::string name = fs::path(src).filename().string();
+    if (!is_sidecar_extension(extension_of(name)) && !is_mask_sidecar_name(name)) r.placed[src] = dst;  // media only
   }
   std::vector<std::string> gone;
   std::set<fs::path> dirs;
-  for (const std::string& p : before) {
-    if (kept.count(p)) continue;
+  for (const std::string& p : *old) {
+    if (std::binary_search(now.begin(), now.end(), p)) continue;
     std::error_code ec;
     if (fs::remove(c.out / p, ec)) ++r.removed;
     crash_point();

@@ -22,7 +22,7 @@
 namespace tagforge {
 
 struct ExportReport {
-  std::map<std::string, std::string> placed;  // work-relative -> OUT-relative
+  std::map<std::string, std::string> placed;  // media files: work-relative -> OUT-relative
   size_t linked = 0, unchanged = 0, removed = 0;
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
 };

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <thread>
 
 #include "core/fault_injection.h"
@@ -100,17 +99,21 @@ class Runner {
     t = Clock::now();
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
+    unload_models();  // the exports need none
 
     t = Clock::now();
     sweep_leftovers(c_.work);  // a killed run's temporaries are not data
     sweep_leftovers(c_.out);
-    auto placed = export_buckets(c_, *m_);
+    auto placed = c_.in_place ? Result<ExportReport>(ExportReport{}) : export_buckets(c_, *m_);
     if (!placed) return placed.error();
     for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
     std::vector<ManifestItem> done;
     done.reserve(items_.size());
     for (const ItemState& it : items_) done.push_back(it.item);
     items_ = {};
+    if (c_.in_place) {
+      for (const ManifestItem& item : done) placed->placed[item.path] = item.path;  // where they are
+    }
     std::sort(done.begin(), done.end(), [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
     if (c_.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c_, *m_, done, *placed));
     if (c_.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c_, *m_, done, *placed));
@@ -124,7 +127,6 @@ class Runner {
     s_.seconds = since(start);
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                {"errors", s_.errors.size()}});
-    if (events_.f) std::fclose(events_.f);
     return std::move(s_);
   }
 
@@ -133,13 +135,16 @@ class Runner {
     std::error_code ec;
     if (!fs::is_directory(o_.in, ec)) return Error{ErrorCode::kNotFound, "the input is not a folder", o_.in};
     c_.in = fs::absolute(o_.in).lexically_normal();
-    c_.out = fs::absolute(o_.out).lexically_normal();
-    if (c_.in == c_.out) {
-      return Error{ErrorCode::kInvalidInput, "the output must be another folder than the input (the input is never written)",
+    c_.in_place = o_.in_place;
+    c_.out = o_.in_place ? c_.in : fs::absolute(o_.out).lexically_normal();
+    if (!o_.in_place && c_.in == c_.out) {
+      return Error{ErrorCode::kInvalidInput,
+                   "the output must be another folder than the input (the input is never written; --in-place opts in)",
                    c_.out};
     }
-    c_.work = c_.out / ".tagforge" / "work";
+    c_.work = o_.in_place ? c_.in : c_.out / ".tagforge" / "work";
     TF_RETURN_IF_ERROR(make_directories(c_.work));
+    TF_RETURN_IF_ERROR(make_directories(c_.out / ".tagforge"));
     c_.config = o_.config;
     c_.config.extract.resolve();
     c_.table = c_.config.table();
@@ -165,6 +170,8 @@ class Runner {
     RuntimeOptions runtime;
     runtime.intra_op_threads = mc.threads;
     runtime.cuda = mc.cuda;
+    // Stage by stage, each model is unloaded as soon as it has proved it loads: never two at once.
+    const bool one_at_a_time = c_.config.run.stage_by_stage;
     if (!mc.tagger.empty()) {
       c_.tagger = open_and_load<Tagger>(mc.tagger, runtime, s_, kStageTagger);
       if (c_.tagger) {
@@ -178,10 +185,12 @@ class Runner {
           if (reopened) c_.tagger = std::shared_ptr<Tagger>(std::move(*reopened));
         }
         c_.tagger_identity = folder_identity(mc.tagger);
+        if (one_at_a_time) c_.tagger->unload();
       }
     }
     for (const std::string& dir : mc.detectors) {
       if (auto d = open_and_load<Detector>(dir, runtime, s_, kStageDetect)) {
+        if (one_at_a_time) d->unload();
         c_.detectors.push_back(std::move(d));
         c_.detect_identity += folder_identity(dir) + "\n";
       }
@@ -189,12 +198,21 @@ class Runner {
     if (!mc.segmenter.empty()) {
       c_.segmenter = open_and_load<Segmenter>(mc.segmenter, runtime, s_, kStageSegment);
       if (c_.segmenter) c_.segment_identity = folder_identity(mc.segmenter);
+      if (c_.segmenter && one_at_a_time) c_.segmenter->unload();
     }
     if (!mc.nsfw.empty()) {
       c_.nsfw = open_and_load<NsfwClassifier>(mc.nsfw, runtime, s_, kStageNsfw);
       if (c_.nsfw) c_.nsfw_identity = folder_identity(mc.nsfw);
     }
+    if (one_at_a_time) unload_models();  // each loads again when its pass starts
     return ok_status();
+  }
+
+  void unload_models() {
+    if (c_.tagger) c_.tagger->unload();
+    for (auto& d : c_.detectors) d->unload();
+    if (c_.segmenter) c_.segmenter->unload();
+    if (c_.nsfw) c_.nsfw->unload();
   }
 
   // One pass over every item with everything on; or, stage by stage, one pass
@@ -206,19 +224,20 @@ class Runner {
       c_.write_outputs = true;
       return run_pass("items");
     }
-    const std::pair<const char*, std::function<void()>> models[] = {
-        {kStageTagger, [&] { if (c_.tagger) c_.tagger->unload(); }},
-        {kStageDetect, [&] { for (auto& d : c_.detectors) d->unload(); }},
-        {kStageSegment, [&] { if (c_.segmenter) c_.segmenter->unload(); }},
-        {kStageNsfw, [&] { if (c_.nsfw) c_.nsfw->unload(); }},
+    const std::pair<const char*, bool> models[] = {
+        {kStageTagger, c_.tagger != nullptr},
+        {kStageDetect, !c_.detectors.empty()},
+        {kStageSegment, c_.segmenter != nullptr},
+        {kStageNsfw, c_.nsfw != nullptr},
     };
-    for (const auto& [stage, unload] : models) {
+    for (const auto& [stage, configured] : models) {
+      if (!configured) continue;
       c_.enabled = {stage};
       c_.write_outputs = false;
       const auto t = Clock::now();
       TF_RETURN_IF_ERROR(run_pass(stage));
       s_.stages[stage].seconds = since(t);
-      unload();
+      unload_models();  // only this pass's model was loaded; it goes before the next loads
     }
     c_.enabled = {all.begin(), all.end()};
     c_.write_outputs = true;
@@ -309,8 +328,10 @@ class Runner {
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));
-      // Only what later passes and the exports need stays: memory does not grow with results.
+      // Only what later passes and the exports need stays: memory does not grow with results,
+      // and after the last pass only the manifest row is left.
       ItemState& kept = items_[b.first + k];
+      if (c_.write_outputs) kept = ItemState{};
       kept.item = std::move(it.item);
     }
     if (o_.progress) o_.progress->advance(b.items.size());
@@ -328,6 +349,9 @@ class Runner {
   struct EventLog {
     std::FILE* f = nullptr;
     void open(const char* path, const char* mode) { f = std::fopen(path, mode); }
+    ~EventLog() {
+      if (f) std::fclose(f);
+    }
   };
 
   const RunOptions& o_;

@@ -25,7 +25,11 @@
 namespace tagforge {
 
 struct RunOptions {
-  std::filesystem::path in, out;
+  std::filesystem::path in, out;  // out is ignored with in_place
+  // The explicit opt-in to write into the input: sidecars and frames beside
+  // its files, the manifest in IN/.tagforge, the metadata files and report at
+  // IN's top; no buckets (tagforge sort IN files it, undoably).
+  bool in_place = false;
   RunConfig config;
   std::optional<std::pair<uint64_t, uint64_t>> shard;  // (index, count)
   std::filesystem::path data_dir;                      // tag database and lexicon; empty: found

@@ -36,7 +36,8 @@ inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStage
 struct RunContext {
   RunConfig config;
   OptionTable table;  // over `config`
-  std::filesystem::path in, out, work;
+  std::filesystem::path in, out, work;  // in place: all three the same
+  bool in_place = false;
 
   std::unique_ptr<TagEngine> engine;
   std::unique_ptr<Lexicon> lexicon;

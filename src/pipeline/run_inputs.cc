@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <set>
 
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
@@ -16,6 +18,7 @@
 #include "pipeline/content_hash.h"
 #include "pipeline/frame_inspector.h"
 #include "tagforge/scan.h"
+#include "tagforge/score.h"
 
 namespace tagforge {
 
@@ -51,6 +54,23 @@ std::string parent_of(const std::string& rel) {
   return slash == std::string::npos ? "" : rel.substr(0, slash + 1);
 }
 
+// The tag text without quality tags and review marks (a scorer's, ours from an
+// earlier in-place run): they say how good a caption was, not what is in the image.
+std::string without_marks(const std::string& text, const std::string& review_tag) {
+  std::string out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string::npos) comma = text.size();
+    std::string tag = text.substr(at, comma - at);
+    const size_t b = tag.find_first_not_of(" \t\r\n"), e = tag.find_last_not_of(" \t\r\n");
+    tag = b == std::string::npos ? "" : tag.substr(b, e - b + 1);
+    if (!tag.empty() && tag != review_tag && !is_quality_tag(tag)) out += (out.empty() ? "" : ", ") + tag;
+    at = comma + 1;
+  }
+  return out;
+}
+
 struct Clip {
   std::string rel, hash, stat, tags;
 };
@@ -67,9 +87,12 @@ class InputPreparer {
     if (!scan) return scan.error();
     const bool copy = c_.config.run.link == "copy";
     const bool regenerates_aseg = !c_.config.models.detectors.empty() || !c_.config.models.segmenter.empty();
+    if (c_.in_place) TF_RETURN_IF_ERROR(remember_our_files());
     TF_RETURN_IF_ERROR(m_.begin());
     for (const Item& item : scan->items) {
       const std::string rel = scan->relative_path(item);
+      if (our_frames_.count(rel)) continue;  // in place: a frame an earlier run extracted, not an input
+      if (c_.in_place && (rel == "report.html" || rel == "meta_cap_dd.json" || rel == "metadata.jsonl")) continue;
       const fs::path source = c_.in / rel;
       const bool media = item.usable();
       std::string hash, stat;
@@ -103,9 +126,10 @@ class InputPreparer {
           if (!text) {
             r_.errors.emplace_back(sc_rel, text.error().message);
           } else if (sc.kind == SidecarKind::kTags && tags.empty()) {
-            tags = std::move(*text);
+            tags = without_marks(*text, c_.config.check.review_tag);
           } else if (sc.kind == SidecarKind::kCaption && !caption) {
-            caption = std::move(*text);
+            auto ours = our_captions_.find(rel);
+            if (ours == our_captions_.end() || ours->second != *text) caption = std::move(*text);
           }
           continue;  // written afresh by the run
         }
@@ -129,7 +153,7 @@ class InputPreparer {
         TF_RETURN_IF_ERROR(m_.put_item(s.item));
         r_.items.push_back(std::move(s));
       } else {
-        clips_.push_back(Clip{rel, hash, stat, std::move(tags)});
+        clips_.push_back(Clip{rel, hash, stat, std::move(tags)});  // already without marks
         TF_RETURN_IF_ERROR(m_.put_item(ManifestItem{rel, hash, stat, kind_name(kind).data(), "", ""}));
       }
     }
@@ -211,11 +235,30 @@ class InputPreparer {
     fs::remove(f, ec);
   }
 
+  // In place, the input holds what earlier runs wrote: the frames they
+  // extracted (not inputs) and the captions they made (not the user's).
+  Status remember_our_files() {
+    auto items = m_.items();
+    if (!items) return items.error();
+    for (const ManifestItem& item : *items) {
+      if (item.kind == "frame") our_frames_.insert(item.path);
+      auto caption = m_.result(item.path, kStageCaption);
+      if (!caption) return caption.error();
+      if (*caption && (*caption)->error.empty() && !(*caption)->data.empty()) {
+        const json j = json::parse((*caption)->data);
+        if (j["source"] == "tags") our_captions_[item.path] = j["caption"].get<std::string>();
+      }
+    }
+    return ok_status();
+  }
+
   const RunContext& c_;
   Manifest& m_;
   std::optional<std::pair<uint64_t, uint64_t>> shard_;
   InputReport r_;
   std::vector<Clip> clips_;
+  std::set<std::string> our_frames_;
+  std::map<std::string, std::string> our_captions_;  // item -> the caption a run wrote
 };
 
 }  // namespace

@@ -160,8 +160,10 @@ Status SortStream::commit() {
   report_.planned_files += moves_.size();
   if (opt_.dry_run) {
     for (const auto& m : moves_) {
-      report_.plan.push_back(printable_path(m.src) + " -> " +
-                             printable_path((dest_ / m.dst).lexically_relative(source_).native()));
+      if (opt_.plan_text) {
+        report_.plan.push_back(printable_path(m.src) + " -> " +
+                               printable_path((dest_ / m.dst).lexically_relative(source_).native()));
+      }
       report_.plan_paths.emplace_back(m.src, m.dst);
     }
   } else {

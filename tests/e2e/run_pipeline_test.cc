@@ -176,6 +176,77 @@ TEST(RunCli, KillNineAnywhereThenRerunGivesTheCleanRunsBytes) {
   std::printf("kill -9 at each of %d crash points, then a re-run: the clean run's bytes every time\n", finished_at - 1);
 }
 
+TEST(RunCli, InPlaceWritesBesideTheInputAndSettles) {
+  const fs::path in = input_tree("run-in-place");
+  write_file(in / "blue.txt", "1girl, solo, blue_hair, smile, auto_bad_caption, accuracy_40, needs_review");
+  const std::string png = read_file(in / "blue.png");
+  auto run_in_place = [&](std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"run", in.string(), "--in-place", "--json"};
+    for (const std::string& f : model_flags()) args.push_back(f);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args);
+  };
+  CliResult first = run_in_place();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(read_file(in / "blue.png"), png);
+  // The old marks were a score of an old caption, not tags: gone, and new ones written.
+  const std::string tags = read_file(in / "blue.txt");
+  EXPECT_EQ(tags.rfind("1girl, solo, blue_hair, smile, ", 0), 0u) << tags;
+  EXPECT_EQ(tags.find("auto_bad_caption"), std::string::npos) << tags;
+  EXPECT_TRUE(fs::exists(in / "blue.caption"));
+  EXPECT_TRUE(fs::exists(in / "sub" / "clips" / "delays_s0_f0.png"));  // frames beside their clip
+  EXPECT_TRUE(fs::exists(in / "metadata.jsonl"));
+  EXPECT_FALSE(fs::exists(in / "images_1"));  // no buckets in place
+  // Once settled, a run computes nothing and changes nothing.
+  ASSERT_EQ(run_in_place().exit_code, 0);
+  const Snapshot settled = snapshot(in);
+  CliResult again = run_in_place();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto summary = nlohmann::json::parse(again.out);
+  EXPECT_EQ(summary["items"], 9);  // its own frames are not taken for inputs
+  for (const auto& [stage, counts] : summary["stages"].items()) EXPECT_EQ(counts["computed"], 0) << stage;
+  Snapshot now = snapshot(in);
+  now.erase("report.html");
+  Snapshot want = settled;
+  want.erase("report.html");
+  EXPECT_EQ(differences(now, want), "");
+  // A caption the user writes over the generated one is theirs from then on.
+  write_file(in / "blue.caption", "My own words about a girl with blue hair.");
+  ASSERT_EQ(run_in_place({"--trigger", "ohwx"}).exit_code, 0);
+  EXPECT_EQ(read_file(in / "blue.caption"), "My own words about a girl with blue hair.");
+  EXPECT_EQ(read_file(in / "sub" / "uni.caption").rfind("ohwx, ", 0), 0u);
+}
+
+// A full disk (a 1 MiB tmpfs as the output; needs root and mount): the run stops or fails items
+// with errors, never crashes or leaves half-written files, and once there is room a re-run ends
+// with the bytes of a clean run.
+TEST(RunCli, ADiskThatFillsUpStopsCleanlyAndARerunFinishes) {
+  const fs::path in = input_tree("run-full-in");
+  const fs::path clean = fresh_dir("run-full-clean");
+  ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
+  const fs::path out = fresh_dir("run-full-out");
+  if (std::system(("mount -t tmpfs -o size=1m tmpfs '" + out.string() + "' 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (not root, or no mount in this container)";
+  }
+  struct Unmount {
+    fs::path dir;
+    ~Unmount() { (void)std::system(("umount '" + dir.string() + "'").c_str()); }
+  } unmount{out};
+  CliResult full = run_pipeline(in, out);
+  EXPECT_NE(full.exit_code, 0) << "1 MiB should not hold the output";
+  EXPECT_GE(full.exit_code, 1) << full.err;  // an error exit, not a signal
+  const std::string said = full.err + full.out;
+  EXPECT_TRUE(said.find("No space left on device") != std::string::npos || said.find("disk is full") != std::string::npos)
+      << said;
+  for (const auto& [path, bytes] : snapshot(out)) {
+    EXPECT_EQ(path.find(".tmp."), std::string::npos) << path << " is a half-written file";
+  }
+  ASSERT_EQ(std::system(("mount -o remount,size=64m '" + out.string() + "'").c_str()), 0);
+  CliResult room = run_pipeline(in, out);
+  ASSERT_EQ(room.exit_code, 0) << room.err;
+  EXPECT_EQ(differences(output_of(out), output_of(clean)), "");
+}
+
 TEST(RunCli, ConfigErrorsAndInit) {
   const fs::path in = input_tree("run-config-in");
   const fs::path out = fresh_dir("run-config-out");

@@ -17,7 +17,7 @@ constexpr const char* kCommand = "tagforge run";
 
 struct Args {
   std::string in, out, config, shard, data;
-  bool json = false, quiet = false;
+  bool json = false, quiet = false, in_place = false;
   RunConfig run;
   std::unique_ptr<OptionFlags> flags;
 };
@@ -50,9 +50,14 @@ int run(Args& a) {
     std::fprintf(stderr, "%s: %s\n", kCommand, st.error().to_string().c_str());
     return kExitFatal;
   }
+  if (a.in_place == !a.out.empty()) {
+    std::fprintf(stderr, "%s: give --out DIR, or --in-place to write into the input itself\n", kCommand);
+    return kExitFatal;
+  }
   RunOptions o;
   o.in = a.in;
   o.out = a.out;
+  o.in_place = a.in_place;
   o.config = a.run;
   o.data_dir = a.data;
   if (!a.shard.empty()) {
@@ -85,7 +90,7 @@ int run(Args& a) {
                  "%zu without any tag (missing_tags), %zu unknown and %zu broken files filed as they are; "
                  "%.2f s%s\n  see %s/report.html\n",
                  kCommand, s.items, s.clips, s.frames, s.written, s.flagged, s.untagged, s.unknown, s.broken, s.seconds,
-                 stages.c_str(), a.out.c_str());
+                 stages.c_str(), (a.in_place ? a.in : a.out).c_str());
   }
   return s.errors.empty() && s.model_errors.empty() ? kExitOk : kExitSomeFailed;
 }
@@ -97,7 +102,10 @@ Runner add_run_command(CLI::App& app) {
                                         "score, buckets, exports and a report; resumable");
   auto a = std::make_shared<Args>();
   cmd->add_option("IN", a->in, "The input folder (never written)")->required();
-  cmd->add_option("--out", a->out, "The output folder (buckets, sidecars, manifest, report)")->required();
+  cmd->add_option("--out", a->out, "The output folder (buckets, sidecars, manifest, report)");
+  cmd->add_flag("--in-place", a->in_place,
+                "Write into IN instead: sidecars and frames beside its files, no buckets (tagforge sort IN "
+                "files them, undoably)");
   cmd->add_option("--config", a->config, "A config file (tagforge init writes one); flags given beat it");
   cmd->add_option("--shard", a->shard, "Process only shard I of N (by content hash), e.g. 0/8, for batch jobs");
   cmd->add_option("--data", a->data, "Data folder with danbooru_tags.csv, tag_rules.toml, lexicon.txt");

@@ -1,0 +1,158 @@
+// `tagforge run` end to end, in the same run:
+//   1. overlap: N generated images (half with tag files) through the tiny test models (a WD v3-
+//      shaped tagger and a YOLOv8 detector, tests/models/make_test_models.py), the pipelined run
+//      next to --stage-by-stage (each stage over everything before the next: the sum of the stages
+//      run one at a time);
+//   2. resume: the finished run again (everything from the manifest);
+//   3. memory: peak RSS of runs over --memory-items counts of items (no models: tags, caption,
+//      score, buckets), to see that it stays flat.
+// Each run is a child process (the binary the tests use); times are wall clock, memory is the
+// child's peak RSS (wait4). Prints figures; asserts nothing.
+//
+//   bench_pipeline [--images 1000] [--memory-items 10000,100000] [--workers 0]
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_models.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Child {
+  int status = -1;
+  double seconds = 0;
+  long peak_kib = 0;
+};
+
+Child run(const std::vector<std::string>& args) {
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  Child c;
+  struct rusage usage {};
+  wait4(pid, &c.status, 0, &usage);
+  c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  c.peak_kib = usage.ru_maxrss;
+  return c;
+}
+
+// `count` images of `side` pixels, each a few random rectangles; every other one with a tag file.
+void make_images(const fs::path& dir, size_t count, int side) {
+  fs::create_directories(dir);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> colour(0, 255), pos(0, side - 1);
+  for (size_t i = 0; i < count; ++i) {
+    cv::Mat im(side, side, CV_8UC3, cv::Scalar(colour(rng), colour(rng), colour(rng)));
+    for (int r = 0; r < 3; ++r) {
+      cv::rectangle(im, cv::Point(pos(rng), pos(rng)), cv::Point(pos(rng), pos(rng)),
+                    cv::Scalar(colour(rng), colour(rng), colour(rng)), cv::FILLED);
+    }
+    const fs::path sub = dir / ("part" + std::to_string(i / 5000));
+    fs::create_directories(sub);
+    const std::string name = "img" + std::to_string(i);
+    cv::imwrite((sub / (name + ".png")).string(), im);
+    if (i % 2 == 0) {
+      std::FILE* f = std::fopen((sub / (name + ".txt")).c_str(), "w");
+      std::fputs(i % 4 == 0 ? "1girl, solo, smile, long_hair, red_dress" : "no_humans, scenery, outdoors, sky", f);
+      std::fclose(f);
+    }
+  }
+}
+
+void report(const char* what, const Child& c) {
+  std::printf("%-44s %8.2f s  peak RSS %7.1f MB%s\n", what, c.seconds, c.peak_kib / 1024.0,
+              c.status == 0 ? "" : "  (exit status not 0)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  size_t images = 1000;
+  std::string memory_items = "10000,100000", workers = "0";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--images") images = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--memory-items") memory_items = argv[i + 1];
+    else if (a == "--workers") workers = argv[i + 1];
+  }
+  const std::string bin = TAGFORGE_BIN;
+  const fs::path root = fs::temp_directory_path() / "tagforge-bench-pipeline";
+  fs::remove_all(root);
+  const fs::path models = root / "models";
+  tagforge::testing::make_test_models(models);
+
+  const fs::path in = root / "in";
+  make_images(in, images, 256);
+  const std::vector<std::string> model_flags{"--tagger", (models / "wd_v3").string(), "--detectors",
+                                             (models / "detector").string(), "--workers", workers, "-q"};
+  auto args = [&](const fs::path& input, const fs::path& out, std::vector<std::string> extra) {
+    std::vector<std::string> a{bin, "run", input.string(), "--out", out.string()};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  std::printf("%zu images of 256x256 (half with tag files), tagger (WD v3 shape, 448x448 input) + detector\n",
+              images);
+  // Alternate the order over two rounds so the page cache favours neither.
+  std::vector<Child> piped, staged;
+  for (int round = 0; round < 2; ++round) {
+    for (int k = 0; k < 2; ++k) {
+      const bool stage_by_stage = (round + k) % 2 == 1;
+      const fs::path out = root / (stage_by_stage ? "out-staged" : "out-piped");
+      fs::remove_all(out);
+      std::vector<std::string> extra = model_flags;
+      if (stage_by_stage) extra.push_back("--stage-by-stage");
+      (stage_by_stage ? staged : piped).push_back(run(args(in, out, extra)));
+    }
+  }
+  auto best = [](const std::vector<Child>& v) {
+    Child b = v[0];
+    for (const Child& c : v) b = c.seconds < b.seconds ? c : b;
+    return b;
+  };
+  const Child p = best(piped), s = best(staged);
+  report("pipelined (all stages overlapping)", p);
+  report("stage by stage (the stages one at a time)", s);
+  std::printf("pipelined / stage by stage: %.2f (below 1: the overlap gains); %.1f images/s pipelined\n",
+              p.seconds / s.seconds, images / p.seconds);
+  const Child again = run(args(in, root / "out-piped", model_flags));
+  report("the finished run again (all from the manifest)", again);
+
+  std::stringstream list(memory_items);
+  for (std::string item; std::getline(list, item, ',');) {
+    const size_t n = std::strtoul(item.c_str(), nullptr, 10);
+    if (n == 0) continue;
+    const fs::path many = root / ("many-" + item);
+    make_images(many, n, 32);
+    const Child c = run(args(many, root / ("out-many-" + item), {"--workers", workers, "-q"}));
+    char what[96];
+    std::snprintf(what, sizeof what, "%zu items, no models (tags, caption, score)", n);
+    report(what, c);
+    const Child noop = run(args(many, root / ("out-many-" + item), {"--workers", workers, "-q"}));
+    std::snprintf(what, sizeof what, "%zu items again (all from the manifest)", n);
+    report(what, noop);
+    fs::remove_all(many);
+    fs::remove_all(root / ("out-many-" + item));
+  }
+  return 0;
+}
