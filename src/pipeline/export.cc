@@ -148,51 +148,55 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
   return r;
 }
 
-Status write_kohya_metadata(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
-                            const ExportReport& placed) {
-  auto out = AtomicFileWriter::open(c.out / "meta_cap_dd.json");
-  if (!out) return out.error();
-  TF_RETURN_IF_ERROR(out->append("{"));
-  bool first = true;
-  for (const ManifestItem& item : items) {
-    auto where = placed.placed.find(item.path);
-    if (where == placed.placed.end()) continue;
-    auto it = load_item(m, item, c);
-    if (!it) return it.error();
-    if (!complete(*it)) continue;
-    fs::path key = where->second;
-    key.replace_extension();
-    const json entry{{"caption", json::parse(ok_result(*it, kStageCaption)->data)["caption"]},
-                     {"tags", final_tag_text(*it, c)}};
-    TF_RETURN_IF_ERROR(out->append(fmt::format("{}\n  {}: {}", first ? "" : ",", json(key.string()).dump(),
-                                               entry.dump(-1, ' ', false, json::error_handler_t::replace))));
-    first = false;
+Result<MetadataWriters> MetadataWriters::open(const RunContext& c) {
+  MetadataWriters w(c);
+  if (c.config.exports.kohya) {
+    auto f = AtomicFileWriter::open(c.out / "meta_cap_dd.json");
+    if (!f) return f.error();
+    w.kohya_.emplace(std::move(*f));
+    TF_RETURN_IF_ERROR(w.kohya_->append("{"));
   }
-  TF_RETURN_IF_ERROR(out->append(first ? "}\n" : "\n}\n"));
-  return out->commit();
+  if (c.config.exports.huggingface) {
+    auto f = AtomicFileWriter::open(c.out / "metadata.jsonl");
+    if (!f) return f.error();
+    w.huggingface_.emplace(std::move(*f));
+  }
+  return w;
 }
 
-Status write_huggingface_metadata(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
-                                  const ExportReport& placed) {
-  auto out = AtomicFileWriter::open(c.out / "metadata.jsonl");
-  if (!out) return out.error();
-  for (const ManifestItem& item : items) {
-    auto where = placed.placed.find(item.path);
-    if (where == placed.placed.end()) continue;
-    auto it = load_item(m, item, c);
-    if (!it) return it.error();
-    if (!complete(*it)) continue;
-    const json score = json::parse(ok_result(*it, kStageScore)->data);
-    json line{{"file_name", where->second},
-              {"text", json::parse(ok_result(*it, kStageCaption)->data)["caption"]},
-              {"tags", final_tag_text(*it, c)},
-              {"score", score["overall"]},
-              {"flagged", flagged(*it, c)}};
-    if (const StageResult* n = ok_result(*it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
-    if (!item.source.empty()) line["source"] = item.source;
-    TF_RETURN_IF_ERROR(out->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));
+Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
+  if (!complete(it)) return ok_status();
+  const json caption = json::parse(ok_result(it, kStageCaption)->data)["caption"];
+  const std::string tags = final_tag_text(it, *c_);
+  if (kohya_) {
+    fs::path key = out_path;
+    key.replace_extension();
+    const json entry{{"caption", caption}, {"tags", tags}};
+    TF_RETURN_IF_ERROR(kohya_->append(fmt::format("{}\n  {}: {}", first_ ? "" : ",", json(key.string()).dump(),
+                                                  entry.dump(-1, ' ', false, json::error_handler_t::replace))));
+    first_ = false;
   }
-  return out->commit();
+  if (huggingface_) {
+    const json score = json::parse(ok_result(it, kStageScore)->data);
+    json line{{"file_name", out_path},
+              {"text", caption},
+              {"tags", tags},
+              {"score", score["overall"]},
+              {"flagged", flagged(it, *c_)}};
+    if (const StageResult* n = ok_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
+    if (!it.item.source.empty()) line["source"] = it.item.source;
+    TF_RETURN_IF_ERROR(huggingface_->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));
+  }
+  return ok_status();
+}
+
+Status MetadataWriters::commit() {
+  if (kohya_) {
+    TF_RETURN_IF_ERROR(kohya_->append(first_ ? "}\n" : "\n}\n"));
+    TF_RETURN_IF_ERROR(kohya_->commit());
+  }
+  if (huggingface_) TF_RETURN_IF_ERROR(huggingface_->commit());
+  return ok_status();
 }
 
 }  // namespace tagforge

@@ -11,10 +11,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/run_context.h"
@@ -37,12 +39,19 @@ size_t sweep_leftovers(const std::filesystem::path& dir);
 // kohya-ss sd-scripts' fine-tuning metadata (meta_cap_dd.json: key = the
 // image's path in OUT without its extension, {"caption", "tags"}) and
 // Hugging Face's imagefolder metadata.jsonl ({"file_name", "text", "tags",
-// …} per line). Items whose sidecars are incomplete are left out.
-// `items`: this run's images and frames; their results are read from the
-// manifest one at a time, and the files are written as they go.
-Status write_kohya_metadata(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
-                            const ExportReport& placed);
-Status write_huggingface_metadata(const RunContext& context, Manifest& manifest,
-                                  const std::vector<ManifestItem>& items, const ExportReport& placed);
+// …} per line), each as [export] asks, written piece by piece as the items
+// go by. Items whose sidecars are incomplete, or that are untagged, are left out.
+class MetadataWriters {
+ public:
+  static Result<MetadataWriters> open(const RunContext& context);
+  Status add(const ItemState& item, const std::string& out_path);
+  Status commit();
+
+ private:
+  explicit MetadataWriters(const RunContext& c) : c_(&c) {}
+  const RunContext* c_;
+  std::optional<AtomicFileWriter> kohya_, huggingface_;
+  bool first_ = true;
+};
 
 }  // namespace tagforge

@@ -50,7 +50,7 @@ struct Plan {
 Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& cached, const RunContext& c) {
   Plan p;
   const std::string& h = it.item.hash;
-  if (c.tagger) p.fp[kStageTagger] = fingerprint({kStageTagger, h, c.tagger_identity, section_text(c.table, "tag")});
+  if (c.tagger) p.fp[kStageTagger] = fingerprint({kStageTagger, h, c.tagger_identity, c.section("tag")});
   if (!c.detectors.empty()) p.fp[kStageDetect] = fingerprint({kStageDetect, h, c.detect_identity});
   if (c.segmenter) p.fp[kStageSegment] = fingerprint({kStageSegment, h, c.segment_identity});
   if (c.nsfw) p.fp[kStageNsfw] = fingerprint({kStageNsfw, h, c.nsfw_identity});
@@ -58,13 +58,13 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
   p.fp[kStageTags] = fingerprint({kStageTags, fp_of(kStageTagger), hash_bytes(it.existing_tags), c.engine_identity});
   if (p.fp.count(kStageDetect) || p.fp.count(kStageSegment)) {
     p.fp[kStageCheck] = fingerprint({kStageCheck, h, p.fp[kStageTags], fp_of(kStageDetect), fp_of(kStageSegment),
-                                     section_text(c.table, "check")});
+                                     c.section("check")});
   }
   const std::string tags_fp = p.fp.count(kStageCheck) ? p.fp[kStageCheck] : p.fp[kStageTags];
-  p.fp[kStageCaption] = fingerprint({kStageCaption, tags_fp, section_text(c.table, "caption"), c.lexicon_identity,
+  p.fp[kStageCaption] = fingerprint({kStageCaption, tags_fp, c.section("caption"), c.lexicon_identity,
                                      it.existing_caption ? hash_bytes(*it.existing_caption) : "generated"});
   p.fp[kStageScore] = fingerprint({kStageScore, p.fp[kStageCaption], tags_fp, fp_of(kStageDetect),
-                                   section_text(c.table, "score"), section_text(c.table, "caption")});
+                                   c.section("score"), c.section("caption")});
   for (const auto& [stage, f] : p.fp) {
     auto hit = cached.find(stage);
     const bool reusable = hit != cached.end() && hit->second.fingerprint == f && hit->second.error.empty();

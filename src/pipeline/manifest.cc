@@ -9,12 +9,17 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
-// A prepared statement, finalised on scope exit.
+// One use of a cached statement: bound, stepped, reset when done.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement() {
+    if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  bool ok() const { return stmt_ != nullptr; }
   Statement& bind(int i, const std::string& s) {
     sqlite3_bind_text(stmt_, i, s.data(), int(s.size()), SQLITE_TRANSIENT);
     return *this;
@@ -31,12 +36,23 @@ class Statement {
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_ERROR;
 };
 
 }  // namespace
 
-Manifest::~Manifest() { sqlite3_close(db_); }
+Manifest::~Manifest() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* Manifest::statement(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
+  statements_[sql] = stmt;
+  return stmt;
+}
 
 Error Manifest::error(const std::string& what) const {
   return Error{ErrorCode::kCorrupt, fmt::format("manifest: {}: {}", what, db_ ? sqlite3_errmsg(db_) : "not open"),
@@ -44,6 +60,7 @@ Error Manifest::error(const std::string& what) const {
 }
 
 Status Manifest::exec(const char* sql) {
+  std::lock_guard lock(mu_);
   char* message = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
     const std::string m = message ? message : "failed";
@@ -86,7 +103,8 @@ Status Manifest::begin() { return exec("BEGIN IMMEDIATE"); }
 Status Manifest::commit() { return exec("COMMIT"); }
 
 Status Manifest::put_item(const ManifestItem& i) {
-  Statement s(db_, "INSERT OR REPLACE INTO items(path, hash, stat, kind, source, error) VALUES(?, ?, ?, ?, ?, ?)");
+  std::lock_guard lock(mu_);
+  Statement s(statement("INSERT OR REPLACE INTO items(path, hash, stat, kind, source, error) VALUES(?, ?, ?, ?, ?, ?)"));
   if (!s.ok()) return error("prepare");
   s.bind(1, i.path).bind(2, i.hash).bind(3, i.stat).bind(4, i.kind).bind(5, i.source).bind(6, i.error);
   if (s.step() != SQLITE_DONE) return error("write an item");
@@ -94,7 +112,8 @@ Status Manifest::put_item(const ManifestItem& i) {
 }
 
 Result<std::optional<ManifestItem>> Manifest::item(const std::string& path) {
-  Statement s(db_, "SELECT path, hash, stat, kind, source, error FROM items WHERE path = ?");
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path, hash, stat, kind, source, error FROM items WHERE path = ?"));
   if (!s.ok()) return error("prepare");
   s.bind(1, path);
   const int rc = s.step();
@@ -104,7 +123,8 @@ Result<std::optional<ManifestItem>> Manifest::item(const std::string& path) {
 }
 
 Result<std::vector<ManifestItem>> Manifest::items() {
-  Statement s(db_, "SELECT path, hash, stat, kind, source, error FROM items ORDER BY path");
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path, hash, stat, kind, source, error FROM items ORDER BY path"));
   if (!s.ok()) return error("prepare");
   std::vector<ManifestItem> out;
   int rc;
@@ -116,7 +136,8 @@ Result<std::vector<ManifestItem>> Manifest::items() {
 }
 
 Status Manifest::put_result(const std::string& path, const std::string& stage, const StageResult& r) {
-  Statement s(db_, "INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error) VALUES(?, ?, ?, ?, ?)");
+  std::lock_guard lock(mu_);
+  Statement s(statement("INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error) VALUES(?, ?, ?, ?, ?)"));
   if (!s.ok()) return error("prepare");
   s.bind(1, path).bind(2, stage).bind(3, r.fingerprint).bind(4, r.data).bind(5, r.error);
   if (s.step() != SQLITE_DONE) return error("write a result");
@@ -124,7 +145,8 @@ Status Manifest::put_result(const std::string& path, const std::string& stage, c
 }
 
 Result<std::optional<StageResult>> Manifest::result(const std::string& path, const std::string& stage) {
-  Statement s(db_, "SELECT fingerprint, data, error FROM results WHERE path = ? AND stage = ?");
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT fingerprint, data, error FROM results WHERE path = ? AND stage = ?"));
   if (!s.ok()) return error("prepare");
   s.bind(1, path).bind(2, stage);
   const int rc = s.step();
@@ -134,7 +156,8 @@ Result<std::optional<StageResult>> Manifest::result(const std::string& path, con
 }
 
 Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const std::string& path) {
-  Statement s(db_, "SELECT stage, fingerprint, data, error FROM results WHERE path = ? ORDER BY stage");
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT stage, fingerprint, data, error FROM results WHERE path = ? ORDER BY stage"));
   if (!s.ok()) return error("prepare");
   s.bind(1, path);
   std::vector<std::pair<std::string, StageResult>> out;
@@ -145,7 +168,8 @@ Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const
 }
 
 Result<std::vector<std::string>> Manifest::exported() {
-  Statement s(db_, "SELECT path FROM exported ORDER BY path");
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path FROM exported ORDER BY path"));
   if (!s.ok()) return error("prepare");
   std::vector<std::string> out;
   int rc;
@@ -156,7 +180,8 @@ Result<std::vector<std::string>> Manifest::exported() {
 
 Status Manifest::add_exported(const std::vector<std::string>& paths) {
   TF_RETURN_IF_ERROR(begin());
-  Statement s(db_, "INSERT OR IGNORE INTO exported(path) VALUES(?)");
+  std::lock_guard lock(mu_);
+  Statement s(statement("INSERT OR IGNORE INTO exported(path) VALUES(?)"));
   if (!s.ok()) return error("prepare");
   for (const std::string& p : paths) {
     s.bind(1, p);
@@ -168,7 +193,8 @@ Status Manifest::add_exported(const std::vector<std::string>& paths) {
 
 Status Manifest::remove_exported(const std::vector<std::string>& paths) {
   TF_RETURN_IF_ERROR(begin());
-  Statement s(db_, "DELETE FROM exported WHERE path = ?");
+  std::lock_guard lock(mu_);
+  Statement s(statement("DELETE FROM exported WHERE path = ?"));
   if (!s.ok()) return error("prepare");
   for (const std::string& p : paths) {
     s.bind(1, p);
@@ -179,10 +205,13 @@ Status Manifest::remove_exported(const std::vector<std::string>& paths) {
 }
 
 Status Manifest::absorb(const std::filesystem::path& other) {
-  Statement attach(db_, "ATTACH DATABASE ? AS other");
+  std::lock_guard lock(mu_);
+  Statement attach(statement("ATTACH DATABASE ? AS other"));
   if (!attach.ok()) return error("prepare");
   attach.bind(1, other.string());
-  if (attach.step() != SQLITE_DONE) {
+  const int rc = attach.step();
+  attach.reset();  // finished before DETACH, which refuses while a statement is active
+  if (rc != SQLITE_DONE) {
     return Error{ErrorCode::kCorrupt, fmt::format("cannot open this manifest: {}", sqlite3_errmsg(db_)), other};
   }
   Status st = exec(
@@ -199,7 +228,8 @@ Status Manifest::absorb(const std::filesystem::path& other) {
 }
 
 Status Manifest::put_meta(const std::string& key, const std::string& value) {
-  Statement s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  std::lock_guard lock(mu_);
+  Statement s(statement("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
   if (!s.ok()) return error("prepare");
   s.bind(1, key).bind(2, value);
   if (s.step() != SQLITE_DONE) return error("write meta");
@@ -207,7 +237,8 @@ Status Manifest::put_meta(const std::string& key, const std::string& value) {
 }
 
 Result<std::optional<std::string>> Manifest::meta(const std::string& key) {
-  Statement s(db_, "SELECT value FROM meta WHERE key = ?");
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT value FROM meta WHERE key = ?"));
   if (!s.ok()) return error("prepare");
   s.bind(1, key);
   const int rc = s.step();

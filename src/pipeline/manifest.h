@@ -8,7 +8,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "tagforge/error.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace tagforge {
 
@@ -34,6 +37,8 @@ struct StageResult {
   std::string error;  // non-empty: the stage failed on this item with this message
 };
 
+// Thread-safe: every call holds the manifest's lock (the pipeline reads a
+// batch's rows on one thread while another commits the previous batch).
 class Manifest {
  public:
   // Creates or opens; errors name the file (not a database, locked, a newer schema).
@@ -75,8 +80,12 @@ class Manifest {
   Manifest() = default;
   Status exec(const char* sql);
   Error error(const std::string& what) const;
+  // A prepared statement for `sql`, made once and reset for each use.
+  sqlite3_stmt* statement(const char* sql);
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
+  std::recursive_mutex mu_;
+  std::map<const char*, sqlite3_stmt*> statements_;
 };
 
 }  // namespace tagforge

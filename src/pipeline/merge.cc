@@ -9,7 +9,7 @@
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/output_lock.h"
-#include "pipeline/report.h"
+#include "pipeline/item_exports.h"
 
 namespace tagforge {
 
@@ -53,6 +53,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
   RunContext c;
   c.config = o.config;
   c.table = c.config.table();
+  c.index_sections();
   c.out = fs::absolute(o.out).lexically_normal();
   c.work = c.out / ".tagforge" / "work";
   for (const fs::path& shard : o.shards) {
@@ -110,11 +111,9 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
   auto placed = export_buckets(c, m);
   if (!placed) return placed.error();
   for (auto& e : placed->errors) s.errors.emplace_back(e.first, "export: " + e.second);
-  if (c.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c, m, items, *placed));
-  if (c.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c, m, items, *placed));
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.phase_seconds["merge"] = s.seconds;
-  if (c.config.exports.report) TF_RETURN_IF_ERROR(write_report(c, m, items, *placed, s));
+  TF_RETURN_IF_ERROR(write_item_exports(c, m, items, *placed, s));
   return s;
 }
 

@@ -157,7 +157,7 @@ Status check_option_value(const OptionDef& def) {
                                       [](float* v) { return std::optional<double>(*v); },
                                       [](auto*) { return std::optional<double>(); }},
                            def.target);
-  if (number && def.range && (*number < def.range->first || *number > def.range->second)) {
+  if (number && def.range && !(*number >= def.range->first && *number <= def.range->second)) {  // NaN fails too
     return Error{ErrorCode::kInvalidInput, fmt::format("{} must be within [{}, {}], not {}", def.key, def.range->first,
                                                        def.range->second, *number), {}};
   }

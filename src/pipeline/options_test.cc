@@ -56,6 +56,7 @@ TEST(Options, ErrorsNameTheFileTheLineAndTheKey) {
   EXPECT_EQ(error_of("[stage]\ncount = 2.5\n", k), "my.toml: line 2: [stage] count wants a whole number, not a number");
   EXPECT_EQ(error_of("[stage]\nrate = \"fast\"\n", k), "my.toml: line 2: [stage] rate wants a number, not a string");
   EXPECT_EQ(error_of("[stage]\nshare = 3\n", k), "my.toml: line 2: [stage] share must be within [0, 1], not 3");
+  EXPECT_EQ(error_of("[stage]\nshare = nan\n", k), "my.toml: line 2: [stage] share must be within [0, 1], not nan");
   EXPECT_EQ(error_of("[stage]\nmode = \"gif\"\n", k),
             "my.toml: line 2: [stage] mode must be one of png, jpg, not \"gif\"");
   EXPECT_EQ(error_of("[models]\nlabels = [\"face\", 3]\n", k),

@@ -123,35 +123,30 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 
 }  // namespace
 
-Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
-                                const ExportReport& placed, const RunSummary& s) {
-  std::vector<double> overall, nsfw;
-  std::map<std::string, size_t> tag_counts;
-  struct Flagged {
-    size_t item;
-    double score;
-  };
-  std::vector<Flagged> flagged;
-  for (size_t i = 0; i < items.size(); ++i) {
-    auto loaded = load_item(m, items[i], c);
-    if (!loaded) return loaded.error();
-    const ItemState& it = *loaded;
-    if (const StageResult* r = ok_result(it, kStageScore); r && !untagged(it)) {
-      const json score = json::parse(r->data);
-      overall.push_back(score["overall"].get<double>());
-      if (tagforge::flagged(it, c)) flagged.push_back({i, overall.back()});
-      std::string tags = final_tag_text(it, c);
-      for (size_t at = 0; at < tags.size();) {
-        const size_t comma = std::min(tags.find(", ", at), tags.size());
-        const std::string tag = tags.substr(at, comma - at);
-        if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts[tag];
-        at = comma + 2;
-      }
+void ReportStats::add(const ItemState& it, size_t index, const RunContext& c) {
+  if (const StageResult* r = ok_result(it, kStageScore); r && !untagged(it)) {
+    const json score = json::parse(r->data);
+    overall_.push_back(score["overall"].get<double>());
+    if (flagged(it, c)) flagged_.emplace_back(overall_.back(), index);
+    const std::string tags = final_tag_text(it, c);
+    for (size_t at = 0; at < tags.size();) {
+      const size_t comma = std::min(tags.find(", ", at), tags.size());
+      const std::string tag = tags.substr(at, comma - at);
+      if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts_[tag];
+      at = comma + 2;
     }
-    if (const StageResult* r = ok_result(it, kStageNsfw)) nsfw.push_back(json::parse(r->data)["nsfw"].get<double>());
   }
-  std::sort(flagged.begin(), flagged.end(), [&](const Flagged& a, const Flagged& b) {
-    return a.score != b.score ? a.score < b.score : items[a.item].path < items[b.item].path;
+  if (const StageResult* r = ok_result(it, kStageNsfw)) nsfw_.push_back(json::parse(r->data)["nsfw"].get<double>());
+}
+
+Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
+                                const ExportReport& placed, const RunSummary& s, ReportStats stats) {
+  const std::vector<double>& overall = stats.overall_;
+  const std::vector<double>& nsfw = stats.nsfw_;
+  const std::map<std::string, size_t>& tag_counts = stats.tag_counts_;
+  auto& flagged = stats.flagged_;
+  std::sort(flagged.begin(), flagged.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : items[a.second].path < items[b.second].path;
   });
 
   std::string h = fmt::format("<!doctype html><html><head><meta charset=utf-8><title>tagforge report</title><style>{}"
@@ -205,7 +200,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
     h += fmt::format("<h2>Flagged for review ({}; the {} lowest scores shown)</h2><div class=flagged>", flagged.size(),
                      std::min(flagged.size(), kFlaggedShown));
     for (size_t k = 0; k < std::min(flagged.size(), kFlaggedShown); ++k) {
-      auto loaded = load_item(m, items[flagged[k].item], c);
+      auto loaded = load_item(m, items[flagged[k].second], c);
       if (!loaded) return loaded.error();
       const ItemState& it = *loaded;
       const json score = json::parse(ok_result(it, kStageScore)->data);
@@ -215,7 +210,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
       h += "<div class=item>";
       if (!uri.empty()) h += fmt::format("<img src=\"{}\" alt=\"\">", uri);
       h += fmt::format("<p class=path>{}</p><p>score {:.2f}</p><p>{}</p>",
-                       escape(where != placed.placed.end() ? where->second : it.item.path), flagged[k].score,
+                       escape(where != placed.placed.end() ? where->second : it.item.path), flagged[k].first,
                        escape(caption));
       std::vector<std::string> missing;
       for (const json& m : score["missing"]) missing.push_back(m.get<std::string>());
@@ -234,13 +229,6 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
     h += "</table>";
   }
   return h + "</body></html>\n";
-}
-
-Status write_report(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
-                    const ExportReport& placed, const RunSummary& s) {
-  auto html = report_html(c, m, items, placed, s);
-  if (!html) return html.error();
-  return write_file_atomic(c.out / "report.html", *html, Overwrite::kReplace);
 }
 
 }  // namespace tagforge

@@ -5,7 +5,9 @@
 // what the scorer found missing.
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/export.h"
@@ -15,13 +17,22 @@
 
 namespace tagforge {
 
-// Writes OUT/report.html atomically. `items`: this run's images and frames,
-// read from the manifest one at a time (the page keeps counts, not items).
-Status write_report(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
-                    const ExportReport& placed, const RunSummary& summary);
+// What the page counts, gathered as the items go by (it keeps counts, the
+// scores and the flagged items' indices, not the items).
+class ReportStats {
+ public:
+  void add(const ItemState& item, size_t index, const RunContext& context);
 
-// The page itself.
+ private:
+  friend Result<std::string> report_html(const RunContext&, Manifest&, const std::vector<ManifestItem>&,
+                                         const ExportReport&, const RunSummary&, ReportStats);
+  std::vector<double> overall_, nsfw_;
+  std::map<std::string, size_t> tag_counts_;
+  std::vector<std::pair<double, size_t>> flagged_;  // score, index into the items
+};
+
+// The page; the flagged items shown are read from the manifest again.
 Result<std::string> report_html(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
-                                const ExportReport& placed, const RunSummary& summary);
+                                const ExportReport& placed, const RunSummary& summary, ReportStats stats);
 
 }  // namespace tagforge

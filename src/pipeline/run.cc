@@ -16,7 +16,7 @@
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/output_lock.h"
-#include "pipeline/report.h"
+#include "pipeline/item_exports.h"
 #include "pipeline/run_inputs.h"
 #include "tagforge/tag_db.h"
 
@@ -115,15 +115,9 @@ class Runner {
       for (const ManifestItem& item : done) placed->placed[item.path] = item.path;  // where they are
     }
     std::sort(done.begin(), done.end(), [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
-    if (c_.config.exports.kohya) TF_RETURN_IF_ERROR(write_kohya_metadata(c_, *m_, done, *placed));
-    if (c_.config.exports.huggingface) TF_RETURN_IF_ERROR(write_huggingface_metadata(c_, *m_, done, *placed));
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
-    if (c_.config.exports.report) {
-      t = Clock::now();
-      TF_RETURN_IF_ERROR(write_report(c_, *m_, done, *placed, s_));
-      s_.phase_seconds["report"] = since(t);
-    }
+    TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, done, *placed, s_));
     s_.seconds = since(start);
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                {"errors", s_.errors.size()}});
@@ -148,6 +142,7 @@ class Runner {
     c_.config = o_.config;
     c_.config.extract.resolve();
     c_.table = c_.config.table();
+    c_.index_sections();
 
     std::vector<std::string> warnings;
     auto engine = load_tag_engine(TagEngineFiles{o_.data_dir, {}, {}}, &warnings);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -36,6 +37,16 @@ inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStage
 struct RunContext {
   RunConfig config;
   OptionTable table;  // over `config`
+  // Each section's key = value text (section_text), made once: the fingerprints use it per item.
+  std::map<std::string, std::string> sections;
+  const std::string& section(const std::string& name) const {
+    static const std::string kNone;
+    auto it = sections.find(name);
+    return it == sections.end() ? kNone : it->second;
+  }
+  void index_sections() {
+    for (const OptionDef& d : table) sections[d.section] = section_text(table, d.section);
+  }
   std::filesystem::path in, out, work;  // in place: all three the same
   bool in_place = false;
 

@@ -169,7 +169,7 @@ class InputPreparer {
     ++r_.clips;
     const ExtractConfig& e = c_.config.extract;
     const bool inspects = !e.inspect.require_segments.empty() || !e.inspect.crop_position.empty();
-    const std::string fp = hash_bytes(fmt::format("extract\x1f{}\x1f{}\x1f{}", clip.hash, section_text(c_.table, "extract"),
+    const std::string fp = hash_bytes(fmt::format("extract\x1f{}\x1f{}\x1f{}", clip.hash, c_.section("extract"),
                                                   inspects ? c_.detect_identity + c_.segment_identity : ""));
     std::vector<std::string> frames;
     auto cached = m_.result(clip.rel, "extract");

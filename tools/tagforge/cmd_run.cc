@@ -35,6 +35,8 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
   for (const auto& [name, c] : s.stages) {
     stages[name] = {{"computed", c.computed}, {"reused", c.reused}, {"failed", c.failed}};
   }
+  nlohmann::ordered_json phases = nlohmann::ordered_json::object();
+  for (const auto& [name, secs] : s.phase_seconds) phases[name] = secs;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   for (const auto& [path, message] : s.errors) errors.push_back({{"path", path}, {"error", message}});
   return {{"items", s.items},     {"clips", s.clips},   {"frames", s.frames},
@@ -42,7 +44,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
           {"skipped_by_shard", s.skipped_by_shard},       {"complete", s.written},
           {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
           {"model_errors", s.model_errors},
-          {"errors", errors},     {"seconds", s.seconds}};
+          {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}};
 }
 
 int run(Args& a) {
