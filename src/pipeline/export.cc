@@ -113,19 +113,26 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
   } else {
     for (std::string& f : work_files(c.work)) plan.emplace_back(f, f);
   }
-  auto old = m.exported();  // sorted by path (bytewise), as `now` is below: binary searches, no sets
-  if (!old) return old.error();
-  auto known = [&](const std::string& p) { return std::binary_search(old->begin(), old->end(), p); };
-  std::vector<std::string> now;
-  now.reserve(plan.size());
-  for (const auto& [src, dst] : plan) now.push_back(dst);
-  std::sort(now.begin(), now.end());
-  TF_RETURN_IF_ERROR(m.add_exported(now));  // first: a kill from here on leaves them known as ours
+  // The plan in the manifest's order (bytewise by destination), walked side by side with what
+  // earlier runs placed: which destinations were ours, and which of ours are no longer wanted.
+  std::sort(plan.begin(), plan.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::vector<bool> ours(plan.size(), false);
+  std::vector<std::string> gone;
+  size_t k = 0;
+  TF_RETURN_IF_ERROR(m.for_each_exported([&](const std::string& p) -> Status {
+    while (k < plan.size() && plan[k].second < p) ++k;
+    if (k < plan.size() && plan[k].second == p) ours[k] = true;
+    else gone.push_back(p);
+    return ok_status();
+  }));
+  // First: a kill from here on leaves every destination known as ours.
+  TF_RETURN_IF_ERROR(m.add_exported(plan.size(), [&](size_t i) -> const std::string& { return plan[i].second; }));
   crash_point();
 
-  for (const auto& [src, dst] : plan) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const auto& [src, dst] = plan[i];
     bool changed = false;
-    if (Status st = place(c.work / src, c.out / dst, known(dst), &changed); !st.ok()) {
+    if (Status st = place(c.work / src, c.out / dst, ours[i], &changed); !st.ok()) {
       r.errors.emplace_back(dst, st.error().message);
       continue;
     }
@@ -133,14 +140,11 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
     const std::string name = fs::path(src).filename().string();
     if (!is_sidecar_extension(extension_of(name)) && !is_mask_sidecar_name(name)) r.placed[src] = dst;  // media only
   }
-  std::vector<std::string> gone;
   std::set<fs::path> dirs;
-  for (const std::string& p : *old) {
-    if (std::binary_search(now.begin(), now.end(), p)) continue;
+  for (const std::string& p : gone) {
     std::error_code ec;
     if (fs::remove(c.out / p, ec)) ++r.removed;
     crash_point();
-    gone.push_back(p);
     for (fs::path d = fs::path(p).parent_path(); !d.empty(); d = d.parent_path()) dirs.insert(d);
   }
   TF_RETURN_IF_ERROR(m.remove_exported(gone));

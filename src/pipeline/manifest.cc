@@ -178,12 +178,34 @@ Result<std::vector<std::string>> Manifest::exported() {
   return out;
 }
 
+Status Manifest::for_each_exported(const std::function<Status(const std::string&)>& visit) {
+  // A snapshot read on its own statement (not the cached one): `visit` may write.
+  std::lock_guard lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT path FROM exported ORDER BY path", -1, &raw, nullptr) != SQLITE_OK) {
+    return error("prepare");
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+  int rc;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    const unsigned char* p = sqlite3_column_text(raw, 0);
+    TF_RETURN_IF_ERROR(visit(p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(raw, 0))) : ""));
+  }
+  if (rc != SQLITE_DONE) return error("read the exported files");
+  return ok_status();
+}
+
 Status Manifest::add_exported(const std::vector<std::string>& paths) {
+  return add_exported(paths.size(), [&](size_t i) -> const std::string& { return paths[i]; });
+}
+
+Status Manifest::add_exported(size_t count, const std::function<const std::string&(size_t)>& path) {
   TF_RETURN_IF_ERROR(begin());
   std::lock_guard lock(mu_);
   Statement s(statement("INSERT OR IGNORE INTO exported(path) VALUES(?)"));
   if (!s.ok()) return error("prepare");
-  for (const std::string& p : paths) {
+  for (size_t i = 0; i < count; ++i) {
+    const std::string& p = path(i);
     s.bind(1, p);
     if (s.step() != SQLITE_DONE) return error("write an exported file");
     s.reset();

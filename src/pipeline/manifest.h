@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,7 +66,10 @@ class Manifest {
   // The files the run has placed in the output's buckets (relative to OUT):
   // only these are ever removed from there again.
   Result<std::vector<std::string>> exported();
+  // The same one at a time, in path order (bytewise), without holding them all.
+  Status for_each_exported(const std::function<Status(const std::string&)>& visit);
   Status add_exported(const std::vector<std::string>& paths);
+  Status add_exported(size_t count, const std::function<const std::string&(size_t)>& path);
   Status remove_exported(const std::vector<std::string>& paths);
 
   // Takes every item and result row of another manifest (a shard's), its

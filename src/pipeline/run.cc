@@ -101,20 +101,22 @@ class Runner {
     s_.phase_seconds["items"] = since(t);
     unload_models();  // the exports need none
 
+    // From here on an item is its manifest row: the states go before the export's own peak.
+    std::vector<ManifestItem> done;
+    done.reserve(items_.size());
+    for (ItemState& it : items_) done.push_back(std::move(it.item));
+    items_ = {};
+    std::sort(done.begin(), done.end(), [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
+
     t = Clock::now();
     sweep_leftovers(c_.work);  // a killed run's temporaries are not data
     sweep_leftovers(c_.out);
     auto placed = c_.in_place ? Result<ExportReport>(ExportReport{}) : export_buckets(c_, *m_);
     if (!placed) return placed.error();
     for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
-    std::vector<ManifestItem> done;
-    done.reserve(items_.size());
-    for (const ItemState& it : items_) done.push_back(it.item);
-    items_ = {};
     if (c_.in_place) {
       for (const ManifestItem& item : done) placed->placed[item.path] = item.path;  // where they are
     }
-    std::sort(done.begin(), done.end(), [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
     TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, done, *placed, s_));
