@@ -93,6 +93,7 @@ class Runner {
     s_.unknown = inputs->unknown;
     s_.broken = inputs->broken;
     s_.skipped_by_shard = inputs->skipped_by_shard;
+    s_.dropped = inputs->dropped;
     for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
     items_ = std::move(inputs->items);
 

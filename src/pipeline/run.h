@@ -43,6 +43,7 @@ struct StageCount {
 
 struct RunSummary {
   size_t items = 0, clips = 0, frames = 0, files = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
+  size_t dropped = 0;   // files of an earlier run whose input is gone, taken out of the output
   size_t written = 0;   // items whose sidecars are complete
   size_t flagged = 0;   // items flagged for review
   size_t untagged = 0;  // items with no tags from any source: filed under missing_tags

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
@@ -115,6 +116,7 @@ class InputPreparer {
         continue;
       }
       ++r_.files;
+      expect(rel, media && item.kind() == MediaKind::kImage);
       std::string tags;
       std::optional<std::string> caption;
       for (const Sidecar& sc : item.sidecars) {
@@ -137,6 +139,7 @@ class InputPreparer {
           r_.errors.emplace_back(sc_rel, st.error().message);
         } else {
           ++r_.files;
+          expect(sc_rel, false);
         }
       }
       const MediaKind kind = item.kind();
@@ -159,6 +162,7 @@ class InputPreparer {
     }
     TF_RETURN_IF_ERROR(m_.commit());
     for (const Clip& clip : clips_) extract(clip);
+    if (!c_.in_place) drop_what_left_the_input();
     return std::move(r_);
   }
 
@@ -203,6 +207,7 @@ class InputPreparer {
       }
     }
     for (const std::string& rel : frames) {
+      expect(rel, true);
       auto id = identify(c_.work / rel, rel, m_);
       if (!id) {
         r_.errors.emplace_back(rel, id.error().message);
@@ -235,6 +240,36 @@ class InputPreparer {
     fs::remove(f, ec);
   }
 
+  // `rel` is in the work folder this run; an image or frame also has the files the run writes for it.
+  void expect(const std::string& rel, bool item) {
+    expected_.insert(rel);
+    if (!item) return;
+    const fs::path p(rel);
+    for (const std::string& ext : {c_.config.tag.extension, c_.config.caption.extension, std::string(".aseg")}) {
+      fs::path side = p;
+      expected_.insert(side.replace_extension(ext).string());
+    }
+    expected_.insert((p.parent_path() / (p.stem().string() + ".mask.png")).string());
+  }
+
+  // The work folder holds only links and the run's own files: what the input no longer has (a
+  // file deleted or renamed since the last run) goes from it, so the buckets no longer show it.
+  // The input is never touched, and in place nothing goes.
+  void drop_what_left_the_input() {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(c_.work, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (ec) break;
+      if (it->is_directory(ec)) {
+        if (it->path().filename() == ".tagforge") it.disable_recursion_pending();
+        continue;
+      }
+      const std::string rel = it->path().lexically_relative(c_.work).string();
+      std::error_code rm;
+      if (!expected_.count(rel) && fs::remove(it->path(), rm)) ++r_.dropped;
+    }
+  }
+
   // In place, the input holds what earlier runs wrote: the frames they
   // extracted (not inputs) and the captions they made (not the user's).
   Status remember_our_files() {
@@ -258,6 +293,7 @@ class InputPreparer {
   InputReport r_;
   std::vector<Clip> clips_;
   std::set<std::string> our_frames_;
+  std::unordered_set<std::string> expected_;  // every file the work folder should hold after this run
   std::map<std::string, std::string> our_captions_;  // item -> the caption a run wrote
 };
 

@@ -21,6 +21,7 @@ struct InputReport {
   std::vector<ItemState> items;  // still images and extracted frames, in the input's natural order
   size_t files = 0;              // entered into the work folder (media, sidecars, unknown files)
   size_t clips = 0, frames = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
+  size_t dropped = 0;  // files of the work folder whose input is gone (deleted or renamed since the last run)
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
 };
 

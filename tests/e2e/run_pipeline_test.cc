@@ -151,6 +151,26 @@ TEST(RunCli, BuildsTheDatasetAndLeavesTheInputAlone) {
   EXPECT_EQ(third["stages"]["score"]["computed"], 9);
   EXPECT_EQ(read_file(out / "images_1" / "blue.caption").rfind("ohwx, ", 0), 0u);
   EXPECT_EQ(snapshot(in), before);
+
+  // What leaves the input leaves the output: a deleted sprite, a renamed GIF (its frames follow).
+  // Their tag files stay in the input with nothing beside them: like sort, the run files such
+  // orphans under unknown_files.
+  fs::remove(in / "blue.png");
+  fs::rename(in / "sub" / "clips" / "delays.gif", in / "sub" / "clips" / "moved.gif");
+  CliResult gone = run_pipeline(in, out, {"--trigger", "ohwx"});
+  ASSERT_EQ(gone.exit_code, 0) << gone.err;
+  const Snapshot after = output_of(out);
+  for (const auto& [path, bytes] : after) {
+    if (path.rfind("unknown_files_1/", 0) == 0) continue;
+    EXPECT_EQ(path.find("blue."), std::string::npos) << path;
+    EXPECT_EQ(path.find("delays"), std::string::npos) << path;
+  }
+  EXPECT_EQ(after.at("unknown_files_1/blue.txt"), "1girl, solo, blue_hair, smile");
+  EXPECT_TRUE(after.count("gifs_1/moved.gif"));
+  EXPECT_TRUE(after.count("processed_gifs_1/moved_s0_f0.png"));
+  // The sprite with its caption and .aseg, the GIF, its 3 frames with their 3 sidecars each.
+  EXPECT_EQ(nlohmann::json::parse(gone.out)["dropped"], 3 + 1 + 3 * 4);
+  EXPECT_EQ(nlohmann::json::parse(read_file(out / "meta_cap_dd.json")).size(), 8u);
 }
 
 TEST(RunCli, KillNineAnywhereThenRerunGivesTheCleanRunsBytes) {

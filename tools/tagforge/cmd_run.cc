@@ -41,7 +41,8 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
   for (const auto& [path, message] : s.errors) errors.push_back({{"path", path}, {"error", message}});
   return {{"items", s.items},     {"clips", s.clips},   {"frames", s.frames},
           {"files", s.files},     {"unknown", s.unknown}, {"broken", s.broken},
-          {"skipped_by_shard", s.skipped_by_shard},       {"complete", s.written},
+          {"skipped_by_shard", s.skipped_by_shard},       {"dropped", s.dropped},
+          {"complete", s.written},
           {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
           {"model_errors", s.model_errors},
           {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}};
