@@ -50,7 +50,7 @@ struct Plan {
 Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& cached, const RunContext& c) {
   Plan p;
   const std::string& h = it.item.hash;
-  if (c.tagger) p.fp[kStageTagger] = fingerprint({kStageTagger, h, c.tagger_identity, c.section("tag")});
+  if (c.tagger) p.fp[kStageTagger] = fingerprint({kStageTagger, h, c.tagger_identity, c.tagger_thresholds});
   if (!c.detectors.empty()) p.fp[kStageDetect] = fingerprint({kStageDetect, h, c.detect_identity});
   if (c.segmenter) p.fp[kStageSegment] = fingerprint({kStageSegment, h, c.segment_identity});
   if (c.nsfw) p.fp[kStageNsfw] = fingerprint({kStageNsfw, h, c.nsfw_identity});

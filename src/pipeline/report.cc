@@ -11,6 +11,7 @@
 #include <map>
 
 #include "core/atomic_file.h"
+#include "core/natural_order.h"
 #include "media/decode.h"
 #include "tagforge/score.h"
 
@@ -146,7 +147,8 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
   const std::map<std::string, size_t>& tag_counts = stats.tag_counts_;
   auto& flagged = stats.flagged_;
   std::sort(flagged.begin(), flagged.end(), [&](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : items[a.second].path < items[b.second].path;
+    if (a.first != b.first) return a.first < b.first;
+    return natural_compare(items[a.second].path, items[b.second].path) < 0;  // f20 before f100
   });
 
   std::string h = fmt::format("<!doctype html><html><head><meta charset=utf-8><title>tagforge report</title><style>{}"

@@ -183,6 +183,7 @@ class Runner {
           if (reopened) c_.tagger = std::shared_ptr<Tagger>(std::move(*reopened));
         }
         c_.tagger_identity = folder_identity(mc.tagger);
+        c_.tagger_thresholds = fmt::format("{} {} {}", tc.general_threshold, tc.character_threshold, tc.mcut);
         if (one_at_a_time) c_.tagger->unload();
       }
     }

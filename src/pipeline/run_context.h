@@ -60,6 +60,7 @@ struct RunContext {
   std::shared_ptr<NsfwClassifier> nsfw;
   // "name size mtime" of each model's files, per stage.
   std::string tagger_identity, detect_identity, segment_identity, nsfw_identity;
+  std::string tagger_thresholds;  // what of [tag] the tagger's output depends on (not the file extension)
 
   // The stages this pass may compute (stage-by-stage runs one model stage a
   // pass); the rest are taken from the manifest or left for a later pass.
