@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace tagforge {
 
@@ -21,5 +23,21 @@ class ProgressSink {
 // Writes to stderr: a redrawn bar on a terminal, a plain line every few
 // seconds otherwise, nothing when `quiet`.
 std::unique_ptr<ProgressSink> make_terminal_progress(bool quiet);
+
+// Progress of several stages over the same items (tagforge run): one bar per
+// stage, each with done/total, items per second and time left.
+class StageProgress {
+ public:
+  virtual ~StageProgress() = default;
+  // The stages in their order; total items. REQUIRES: the previous run ended.
+  virtual void begin(const std::vector<std::string>& stages, uint64_t total) = 0;
+  // `n` more items are past `stage` (computed, or taken from an earlier run). Thread-safe.
+  virtual void advance(std::string_view stage, uint64_t n) = 0;
+  virtual void end() = 0;
+};
+
+// On a terminal the bars are redrawn in place, one line per stage; otherwise
+// one plain line with every stage's count every few seconds; nothing when `quiet`.
+std::unique_ptr<StageProgress> make_stage_progress(bool quiet);
 
 }  // namespace tagforge

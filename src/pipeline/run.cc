@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <thread>
 
 #include "core/fault_injection.h"
@@ -207,6 +208,17 @@ class Runner {
     return ok_status();
   }
 
+  // Whether a stage has anything to run on this run (its model is there; the rest always run,
+  // and check needs detections or a mask).
+  bool applies(const std::string& stage) const {
+    if (stage == kStageTagger) return c_.tagger != nullptr;
+    if (stage == kStageDetect) return !c_.detectors.empty();
+    if (stage == kStageSegment) return c_.segmenter != nullptr;
+    if (stage == kStageNsfw) return c_.nsfw != nullptr;
+    if (stage == kStageCheck) return !c_.detectors.empty() || c_.segmenter != nullptr;
+    return true;
+  }
+
   void unload_models() {
     if (c_.tagger) c_.tagger->unload();
     for (auto& d : c_.detectors) d->unload();
@@ -221,7 +233,7 @@ class Runner {
     if (!c_.config.run.stage_by_stage) {
       c_.enabled = {all.begin(), all.end()};
       c_.write_outputs = true;
-      return run_pass("items");
+      return run_pass();
     }
     const std::pair<const char*, bool> models[] = {
         {kStageTagger, c_.tagger != nullptr},
@@ -234,20 +246,27 @@ class Runner {
       c_.enabled = {stage};
       c_.write_outputs = false;
       const auto t = Clock::now();
-      TF_RETURN_IF_ERROR(run_pass(stage));
+      TF_RETURN_IF_ERROR(run_pass());
       s_.stages[stage].seconds = since(t);
+      passes_done_.insert(stage);
       unload_models();  // only this pass's model was loaded; it goes before the next loads
     }
     c_.enabled = {all.begin(), all.end()};
     c_.write_outputs = true;
-    return run_pass("items");
+    return run_pass();
   }
 
-  Status run_pass(const std::string& name) {
+  Status run_pass() {
     const size_t batch = size_t(std::max(1, c_.config.run.batch));
     const size_t workers = c_.config.run.workers > 0 ? size_t(c_.config.run.workers)
                                                      : std::max(1u, std::thread::hardware_concurrency());
-    if (o_.progress) o_.progress->begin(name, items_.size());
+    if (o_.progress) {
+      std::vector<std::string> stages;
+      for (const char* stage : kItemStages) {
+        if (c_.enabled.count(stage) && applies(stage)) stages.emplace_back(stage);
+      }
+      o_.progress->begin(stages, items_.size());
+    }
     size_t next = 0;
     Status failure = ok_status();
     struct Batch {
@@ -314,11 +333,15 @@ class Runner {
     crash_point();
     for (size_t k = 0; k < b.items.size(); ++k) {
       ItemState& it = b.items[k];
+      // Each stage is counted by the pass that has it on, once: stage by stage, the model
+      // stages by their own passes, the rest by the last.
       for (const std::string& stage : it.computed) {
         it.results[stage].error.empty() ? ++s_.stages[stage].computed : ++s_.stages[stage].failed;
       }
+      for (const std::string& stage : it.reused) {
+        if (c_.enabled.count(stage) && !passes_done_.count(stage)) ++s_.stages[stage].reused;
+      }
       if (c_.write_outputs) {
-        for (const std::string& stage : it.reused) ++s_.stages[stage].reused;
         for (const auto& [stage, message] : it.errors) s_.errors.emplace_back(it.item.path, stage + ": " + message);
         if (it.errors.empty()) ++s_.written;
         if (it.errors.empty() && flagged(it, c_)) ++s_.flagged;
@@ -333,7 +356,13 @@ class Runner {
       if (c_.write_outputs) kept = ItemState{};
       kept.item = std::move(it.item);
     }
-    if (o_.progress) o_.progress->advance(b.items.size());
+    if (o_.progress) {
+      std::map<std::string, uint64_t> past;
+      for (const ItemState& it : b.items) {
+        for (const auto& [stage, result] : it.results) ++past[stage];
+      }
+      for (const auto& [stage, n] : past) o_.progress->advance(stage, n);
+    }
     return ok_status();
   }
 
@@ -358,6 +387,7 @@ class Runner {
   RunSummary s_;
   std::unique_ptr<Manifest> m_;
   std::vector<ItemState> items_;
+  std::set<std::string> passes_done_;  // stage by stage: the model stages whose pass is over
   EventLog events_;
 };
 

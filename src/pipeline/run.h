@@ -33,7 +33,7 @@ struct RunOptions {
   RunConfig config;
   std::optional<std::pair<uint64_t, uint64_t>> shard;  // (index, count)
   std::filesystem::path data_dir;                      // tag database and lexicon; empty: found
-  ProgressSink* progress = nullptr;
+  StageProgress* progress = nullptr;  // a bar per stage; may be null
 };
 
 struct StageCount {

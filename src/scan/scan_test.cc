@@ -186,8 +186,12 @@ TEST(Scan, AmbiguousStemPrefersUsableMediaAndSaysSo) {
   auto r = scan_tree(root, ScanOptions{});
   ASSERT_TRUE(r.ok());
   for (const auto& it : r->items) {
-    if (it.name == "a.png") EXPECT_EQ(it.sidecars.size(), 1u);
-    if (it.name == "a.psd") EXPECT_TRUE(it.sidecars.empty());
+    if (it.name == "a.png") {
+      EXPECT_EQ(it.sidecars.size(), 1u);
+    }
+    if (it.name == "a.psd") {
+      EXPECT_TRUE(it.sidecars.empty());
+    }
   }
   ASSERT_EQ(r->notes.size(), 1u);
   EXPECT_EQ(r->notes[0].path, "a.txt");

@@ -267,6 +267,20 @@ TEST(RunCli, ADiskThatFillsUpStopsCleanlyAndARerunFinishes) {
   EXPECT_EQ(differences(output_of(out), output_of(clean)), "");
 }
 
+TEST(RunCli, StageByStageMakesTheSameBytes) {
+  const fs::path in = input_tree("run-staged-in");
+  const fs::path piped = fresh_dir("run-staged-piped"), staged = fresh_dir("run-staged-staged");
+  ASSERT_EQ(run_pipeline(in, piped).exit_code, 0);
+  CliResult r = run_pipeline(in, staged, {"--stage-by-stage"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  for (const char* stage : {"tagger", "detect", "tags", "caption"}) {
+    EXPECT_EQ(summary["stages"][stage]["computed"], 9) << stage;  // each once, by its own pass
+    EXPECT_EQ(summary["stages"][stage]["reused"], 0) << stage;
+  }
+  EXPECT_EQ(differences(output_of(staged), output_of(piped)), "");
+}
+
 TEST(RunCli, ConfigErrorsAndInit) {
   const fs::path in = input_tree("run-config-in");
   const fs::path out = fresh_dir("run-config-out");

@@ -70,7 +70,7 @@ int run(Args& a) {
       return kExitFatal;
     }
   }
-  auto progress = make_terminal_progress(a.quiet || a.json);
+  auto progress = make_stage_progress(a.quiet || a.json);
   o.progress = progress.get();
   auto summary = run_pipeline(o);
   if (!summary) {
