@@ -83,7 +83,7 @@ class InputPreparer {
 
   Result<InputReport> run() {
     ScanOptions options;
-    options.exclude.push_back(c_.out);  // when the output lies inside the input
+    if (!c_.in_place) options.exclude.push_back(c_.out);  // when the output lies inside the input
     auto scan = scan_tree(c_.in, options);
     if (!scan) return scan.error();
     const bool copy = c_.config.run.link == "copy";
