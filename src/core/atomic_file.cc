@@ -15,21 +15,6 @@ namespace tagforge {
 
 namespace {
 
-Status write_all(int fd, std::string_view data, const std::string& name) {
-  const char* p = data.data();
-  size_t left = data.size();
-  while (left > 0) {
-    ssize_t w = ::write(fd, p, left);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Error::from_errno(errno, "write failed", name);
-    }
-    p += w;
-    left -= static_cast<size_t>(w);
-  }
-  return ok_status();
-}
-
 std::string temp_name(const std::filesystem::path& path) {
   std::random_device rd;
   return path.native() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
@@ -57,13 +42,13 @@ AtomicFileWriter::~AtomicFileWriter() {
 Status AtomicFileWriter::append(std::string_view data) {
   buffer_.append(data);
   if (buffer_.size() < (1 << 20)) return ok_status();
-  Status st = write_all(fd_, buffer_, tmp_);
+  Status st = write_all_fd(fd_, buffer_, tmp_);
   buffer_.clear();
   return st;
 }
 
 Status AtomicFileWriter::commit() {
-  TF_RETURN_IF_ERROR(write_all(fd_, buffer_, tmp_));
+  TF_RETURN_IF_ERROR(write_all_fd(fd_, buffer_, tmp_));
   buffer_.clear();
   TF_RETURN_IF_ERROR(fsync_fd(fd_, tmp_));
   ::close(std::exchange(fd_, -1));
@@ -83,7 +68,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view dat
     // A replaced file keeps its permissions (a private tag file stays private).
     struct stat old;
     if (policy == Overwrite::kReplace && ::stat(path.c_str(), &old) == 0) (void)::fchmod(fd.get(), old.st_mode & 07777);
-    if (Status st = write_all(fd.get(), data, tmp); !st.ok()) {
+    if (Status st = write_all_fd(fd.get(), data, tmp); !st.ok()) {
       ::unlink(tmp.c_str());
       return st;
     }

@@ -93,20 +93,22 @@ Status fsync_path(const fs::path& path) {
   return fsync_fd(fd.get(), path);
 }
 
-namespace {
-
-Status write_all(int fd, const char* data, size_t n, const fs::path& path) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, n);
+Status write_all_fd(int fd, std::string_view data, const fs::path& path_for_errors) {
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t w = ::write(fd, p, left);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return Error::from_errno(errno, "write failed", path);
+      return Error::from_errno(errno, "write failed", path_for_errors);
     }
-    data += w;
-    n -= static_cast<size_t>(w);
+    p += w;
+    left -= static_cast<size_t>(w);
   }
   return ok_status();
 }
+
+namespace {
 
 // Reads up to n bytes; returns how many (fewer only at end of file).
 Result<size_t> read_full(int fd, char* data, size_t n, const fs::path& path) {
@@ -156,7 +158,7 @@ Status copy_file_durable(const fs::path& from, const fs::path& to) {
       auto r = read_full(in.get(), buf.data(), buf.size(), from);
       if (!r) return r.error();
       if (*r == 0) break;
-      TF_RETURN_IF_ERROR(write_all(out.get(), buf.data(), *r, part));
+      TF_RETURN_IF_ERROR(write_all_fd(out.get(), std::string_view(buf.data(), *r), part));
     }
     TF_RETURN_IF_ERROR(fsync_fd(out.get(), part));
   }

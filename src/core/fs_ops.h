@@ -74,6 +74,8 @@ Result<bool> same_contents(const fs::path& a, const fs::path& b);
 Result<std::string> read_whole_file(const fs::path& path, std::string_view what);
 
 Status fsync_path(const fs::path& path);  // a file or directory
+// write(2) until all of `data` is written (EINTR retried); errors name the path.
+Status write_all_fd(int fd, std::string_view data, const fs::path& path_for_errors);
 Status fsync_fd(int fd, const fs::path& path_for_errors);
 
 // mkdir that treats an existing directory as success.
