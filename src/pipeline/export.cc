@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
+#include "pipeline/work_tree.h"
 #include "scan/media_format.h"
 #include "tagforge/sort.h"
 
@@ -34,30 +35,9 @@ Status place(const fs::path& from, const fs::path& to, bool ours, bool* changed)
   return link_replacing(from, to, false, changed);
 }
 
-// Every file under the work folder (not its .tagforge), relative.
-std::vector<std::string> work_files(const fs::path& work) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(work, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_directory() && it->path().filename() == ".tagforge") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file()) out.push_back(it->path().lexically_relative(work).string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-const StageResult* ok_result(const ItemState& it, const char* stage) {
-  auto r = it.results.find(stage);
-  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
-}
-
 // Written whole, and with something to train on.
 bool complete(const ItemState& it) {
-  return ok_result(it, kStageCaption) && ok_result(it, kStageScore) && !it.errors.count("write") && !untagged(it);
+  return stage_result(it, kStageCaption) && stage_result(it, kStageScore) && !it.errors.count("write") && !untagged(it);
 }
 
 bool is_leftover(const std::string& name) {
@@ -81,17 +61,10 @@ bool is_leftover(const std::string& name) {
 
 size_t sweep_leftovers(const fs::path& dir) {
   size_t removed = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    const std::string name = it->path().filename().string();
-    if (it->is_directory(ec)) {
-      if (name == ".tagforge") it.disable_recursion_pending();
-      continue;
-    }
+  for_each_file(dir, [&](const fs::path& file, const std::string&) {
     std::error_code rm;
-    if (is_leftover(name) && fs::remove(it->path(), rm)) ++removed;
-  }
+    if (is_leftover(file.filename().string()) && fs::remove(file, rm)) ++removed;
+  });
   return removed;
 }
 
@@ -111,7 +84,7 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
     plan = std::move(sorted->plan_paths);
     for (const ScanNote& f : sorted->failures) r.errors.emplace_back(f.path, f.message);
   } else {
-    for (std::string& f : work_files(c.work)) plan.emplace_back(f, f);
+    for_each_file(c.work, [&](const fs::path&, const std::string& rel) { plan.emplace_back(rel, rel); });
   }
   // The plan in the manifest's order (bytewise by destination), walked side by side with what
   // earlier runs placed: which destinations were ours, and which of ours are no longer wanted.
@@ -170,7 +143,7 @@ Result<MetadataWriters> MetadataWriters::open(const RunContext& c) {
 
 Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
   if (!complete(it)) return ok_status();
-  const json caption = json::parse(ok_result(it, kStageCaption)->data)["caption"];
+  const json caption = json::parse(stage_result(it, kStageCaption)->data)["caption"];
   const std::string tags = final_tag_text(it, *c_);
   if (kohya_) {
     fs::path key = out_path;
@@ -181,13 +154,13 @@ Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
     first_ = false;
   }
   if (huggingface_) {
-    const json score = json::parse(ok_result(it, kStageScore)->data);
+    const json score = json::parse(stage_result(it, kStageScore)->data);
     json line{{"file_name", out_path},
               {"text", caption},
               {"tags", tags},
               {"score", score["overall"]},
               {"flagged", flagged(it, *c_)}};
-    if (const StageResult* n = ok_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
+    if (const StageResult* n = stage_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
     if (!it.item.source.empty()) line["source"] = it.item.source;
     TF_RETURN_IF_ERROR(huggingface_->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));
   }

@@ -26,11 +26,15 @@ namespace {
 
 constexpr const char* kVersion = "1";  // bump when a stage's computation changes
 
-std::string fingerprint(std::initializer_list<std::string_view> parts) {
+}  // namespace
+
+std::string stage_fingerprint(std::initializer_list<std::string_view> parts) {
   std::string joined = kVersion;
   for (std::string_view p : parts) joined.append("\x1f").append(p);
   return hash_bytes(joined);
 }
+
+namespace {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -50,20 +54,20 @@ struct Plan {
 Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& cached, const RunContext& c) {
   Plan p;
   const std::string& h = it.item.hash;
-  if (c.tagger) p.fp[kStageTagger] = fingerprint({kStageTagger, h, c.tagger_identity, c.tagger_thresholds});
-  if (!c.detectors.empty()) p.fp[kStageDetect] = fingerprint({kStageDetect, h, c.detect_identity});
-  if (c.segmenter) p.fp[kStageSegment] = fingerprint({kStageSegment, h, c.segment_identity});
-  if (c.nsfw) p.fp[kStageNsfw] = fingerprint({kStageNsfw, h, c.nsfw_identity});
+  if (c.tagger) p.fp[kStageTagger] = stage_fingerprint({kStageTagger, h, c.tagger_identity, c.tagger_thresholds});
+  if (!c.detectors.empty()) p.fp[kStageDetect] = stage_fingerprint({kStageDetect, h, c.detect_identity});
+  if (c.segmenter) p.fp[kStageSegment] = stage_fingerprint({kStageSegment, h, c.segment_identity});
+  if (c.nsfw) p.fp[kStageNsfw] = stage_fingerprint({kStageNsfw, h, c.nsfw_identity});
   auto fp_of = [&](const char* s) { return p.fp.count(s) ? p.fp[s] : std::string(); };
-  p.fp[kStageTags] = fingerprint({kStageTags, fp_of(kStageTagger), hash_bytes(it.existing_tags), c.engine_identity});
+  p.fp[kStageTags] = stage_fingerprint({kStageTags, fp_of(kStageTagger), hash_bytes(it.existing_tags), c.engine_identity});
   if (p.fp.count(kStageDetect) || p.fp.count(kStageSegment)) {
-    p.fp[kStageCheck] = fingerprint({kStageCheck, h, p.fp[kStageTags], fp_of(kStageDetect), fp_of(kStageSegment),
+    p.fp[kStageCheck] = stage_fingerprint({kStageCheck, h, p.fp[kStageTags], fp_of(kStageDetect), fp_of(kStageSegment),
                                      c.section("check")});
   }
   const std::string tags_fp = p.fp.count(kStageCheck) ? p.fp[kStageCheck] : p.fp[kStageTags];
-  p.fp[kStageCaption] = fingerprint({kStageCaption, tags_fp, c.section("caption"), c.lexicon_identity,
+  p.fp[kStageCaption] = stage_fingerprint({kStageCaption, tags_fp, c.section("caption"), c.lexicon_identity,
                                      it.existing_caption ? hash_bytes(*it.existing_caption) : "generated"});
-  p.fp[kStageScore] = fingerprint({kStageScore, p.fp[kStageCaption], tags_fp, fp_of(kStageDetect),
+  p.fp[kStageScore] = stage_fingerprint({kStageScore, p.fp[kStageCaption], tags_fp, fp_of(kStageDetect),
                                    c.section("score"), c.section("caption")});
   for (const auto& [stage, f] : p.fp) {
     auto hit = cached.find(stage);
@@ -82,20 +86,16 @@ std::vector<const char*> inputs_of(const std::string& stage) {
   return {};
 }
 
-const StageResult* result_of(const ItemState& it, const char* stage) {
-  auto r = it.results.find(stage);
-  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
-}
 
 // The tags after the check (when there is one), as formatted text.
 std::string current_tags(const ItemState& it) {
-  if (const StageResult* check = result_of(it, kStageCheck)) return json::parse(check->data)["tags"].get<std::string>();
-  return json::parse(result_of(it, kStageTags)->data)["tags"].get<std::string>();
+  if (const StageResult* check = stage_result(it, kStageCheck)) return json::parse(check->data)["tags"].get<std::string>();
+  return json::parse(stage_result(it, kStageTags)->data)["tags"].get<std::string>();
 }
 
 std::vector<Detection> detections_of(const ItemState& it, int* width, int* height) {
   std::vector<Detection> out;
-  if (const StageResult* r = result_of(it, kStageDetect)) {
+  if (const StageResult* r = stage_result(it, kStageDetect)) {
     const json j = json::parse(r->data);
     *width = j["width"].get<int>();
     *height = j["height"].get<int>();
@@ -111,20 +111,20 @@ std::vector<Detection> detections_of(const ItemState& it, int* width, int* heigh
 std::optional<Aseg> aseg_of(const ItemState& it) {
   int w = 0, h = 0;
   std::vector<Detection> dets = detections_of(it, &w, &h);
-  const StageResult* seg = result_of(it, kStageSegment);
+  const StageResult* seg = stage_result(it, kStageSegment);
   std::optional<json> mask;
   if (seg) {
     mask = json::parse(seg->data);
     w = (*mask)["width"].get<int>();
     h = (*mask)["height"].get<int>();
   }
-  if (!result_of(it, kStageDetect) && !seg) return std::nullopt;
+  if (!stage_result(it, kStageDetect) && !seg) return std::nullopt;
   Aseg aseg = make_aseg(w, h, std::move(dets));
   if (mask) {
     aseg.masks.push_back(AsegMask{(*mask)["model"].get<std::string>(), "subject", (*mask)["area_share"].get<float>(),
                                   box_from((*mask)["box"]), (*mask)["file"].get<std::string>()});
   }
-  if (const StageResult* check = result_of(it, kStageCheck)) {
+  if (const StageResult* check = stage_result(it, kStageCheck)) {
     const json parsed = json::parse(check->data);  // named: a range-for over a temporary's member dangles
     for (const json& k : parsed["checks"]) {
       aseg.checks.push_back({k["what"].get<std::string>(), k["tag"].get<std::string>(),
@@ -196,7 +196,7 @@ class BatchRunner {
   // Whether every input the stage reads is there; records why not.
   bool inputs_ready(size_t i, const std::string& stage) {
     for (const char* in : inputs_of(stage)) {
-      if (!plans_[i].fp.count(in) || result_of(batch_[i], in)) continue;
+      if (!plans_[i].fp.count(in) || stage_result(batch_[i], in)) continue;
       batch_[i].errors[stage] = fmt::format("waits for {}", in);
       return false;
     }
@@ -286,7 +286,7 @@ class BatchRunner {
     if (stage == kStageTags) {
       std::vector<std::pair<std::string, float>> predicted;
       std::string source = "tagger";
-      if (const StageResult* t = result_of(it, kStageTagger)) {
+      if (const StageResult* t = stage_result(it, kStageTagger)) {
         const json j = json::parse(t->data);
         for (const char* part : {"character", "general"}) {
           for (const auto& [name, p] : j[part].items()) predicted.emplace_back(name, p.get<float>());
@@ -308,7 +308,7 @@ class BatchRunner {
       }
       const auto hair = measure_hair(*image, *aseg, subject ? &*subject : nullptr);
       const auto eyes = measure_eyes(*image, *aseg);
-      const TagList list = parse_tag_list(json::parse(result_of(it, kStageTags)->data)["tags"].get<std::string>(),
+      const TagList list = parse_tag_list(json::parse(stage_result(it, kStageTags)->data)["tags"].get<std::string>(),
                                           c_.engine->db, "sidecar");
       std::vector<std::string> tags;
       for (size_t k = 0; k < list.tags.size(); ++k) tags.emplace_back(list.name(k, c_.engine->db));
@@ -347,7 +347,7 @@ class BatchRunner {
       opt.flag_below = c_.config.score.flag_below;
       opt.quality_tags = c_.config.score.quality_tags;
       std::optional<Detections> found;
-      if (result_of(it, kStageDetect)) {
+      if (stage_result(it, kStageDetect)) {
         int w = 0, h = 0;
         found.emplace();
         found->persons = found->faces = 0;
@@ -357,7 +357,7 @@ class BatchRunner {
           found->parts.push_back(d.label);
         }
       }
-      const std::string caption = json::parse(result_of(it, kStageCaption)->data)["caption"].get<std::string>();
+      const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
       const CaptionScore s = score_caption(caption, list, c_.engine->db, *c_.lexicon, opt, found ? &*found : nullptr);
       return done(i, stage,
                   dump(json{{"tag_inclusion", s.tag_inclusion},
@@ -375,7 +375,7 @@ class BatchRunner {
   void write_sidecars(size_t i) {
     ItemState& it = batch_[i];
     for (const auto& [stage, f] : plans_[i].fp) {
-      if (!result_of(it, stage.c_str())) return;  // not everything is there: nothing is written
+      if (!stage_result(it, stage.c_str())) return;  // not everything is there: nothing is written
     }
     const RunConfig& cfg = c_.config;
     // An item with no tags and no caption keeps no tag or caption file (one
@@ -388,7 +388,7 @@ class BatchRunner {
     };
     Status st = write_or_remove(sidecar_path(it.file, cfg.tag.extension), final_tag_text(it, c_));
     if (st.ok()) {
-      const std::string caption = json::parse(result_of(it, kStageCaption)->data)["caption"].get<std::string>();
+      const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
       st = write_or_remove(sidecar_path(it.file, cfg.caption.extension), caption);
     }
     if (st.ok()) {
@@ -405,14 +405,29 @@ class BatchRunner {
 
 }  // namespace
 
+const StageResult* stage_result(const ItemState& it, const char* stage) {
+  auto r = it.results.find(stage);
+  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
+}
+
+std::vector<std::string> tag_line_entries(std::string_view line) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at < line.size();) {
+    const size_t comma = std::min(line.find(", ", at), line.size());
+    out.emplace_back(line.substr(at, comma - at));
+    at = comma + 2;
+  }
+  return out;
+}
+
 bool untagged(const ItemState& it) {
-  const StageResult* caption = result_of(it, kStageCaption);
+  const StageResult* caption = stage_result(it, kStageCaption);
   const bool own_caption = caption && json::parse(caption->data)["source"].get<std::string>() == "sidecar";
   return !own_caption && current_tags(it).empty();
 }
 
 bool flagged(const ItemState& it, const RunContext& c) {
-  const StageResult* score = result_of(it, kStageScore);
+  const StageResult* score = stage_result(it, kStageScore);
   if (!score || untagged(it)) return false;
   if (json::parse(score->data)["flagged"].get<bool>()) return true;
   const std::string tags = ", " + current_tags(it) + ", ";  // a check's review mark
@@ -422,13 +437,9 @@ bool flagged(const ItemState& it, const RunContext& c) {
 std::string final_tag_text(const ItemState& it, const RunContext& c) {
   std::string text = current_tags(it);
   if (untagged(it)) return "";  // no quality tags on nothing
-  const json score = json::parse(result_of(it, kStageScore)->data);
+  const json score = json::parse(stage_result(it, kStageScore)->data);
   std::set<std::string> present;
-  for (size_t at = 0; at < text.size();) {
-    const size_t comma = std::min(text.find(", ", at), text.size());
-    present.insert(text.substr(at, comma - at));
-    at = comma + 2;
-  }
+  for (std::string& tag : tag_line_entries(text)) present.insert(std::move(tag));
   auto add = [&](const std::string& tag) {
     if (!present.insert(tag).second) return;
     text += (text.empty() ? "" : ", ") + tag;

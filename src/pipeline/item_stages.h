@@ -7,9 +7,11 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/manifest.h"
@@ -28,6 +30,16 @@ struct ItemState {
   std::vector<std::string> reused;             // the stages taken from the manifest
   std::map<std::string, std::string> errors;   // stage (or "decode", "write") -> message
 };
+
+// A stage's result when it is there and did not fail; else null.
+const StageResult* stage_result(const ItemState& item, const char* stage);
+
+// The hash of what a stage's result was computed from (with the stages'
+// version, so a change in how stages compute re-runs them).
+std::string stage_fingerprint(std::initializer_list<std::string_view> parts);
+
+// The entries of a tag line as format_tags writes it (", " between them).
+std::vector<std::string> tag_line_entries(std::string_view line);
 
 // An item as the manifest holds it, every stage result loaded (for the
 // exports and the report, which read items one at a time).

@@ -9,6 +9,7 @@
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/output_lock.h"
+#include "pipeline/work_tree.h"
 #include "pipeline/item_exports.h"
 
 namespace tagforge {
@@ -20,29 +21,22 @@ namespace {
 // Links every file of a shard's work folder into ours; a path both hold
 // with different bytes is a conflict, left as it is and reported.
 void join_work(const fs::path& from, const fs::path& to, RunSummary& s) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(from, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_directory(ec)) {
-      if (it->path().filename() == ".tagforge") it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file(ec)) continue;
-    const fs::path rel = it->path().lexically_relative(from);
+  for_each_file(from, [&](const fs::path& file, const std::string& rel) {
     const fs::path target = to / rel;
+    std::error_code ec;
     if (fs::exists(target, ec)) {
-      auto same = same_contents(it->path(), target);
-      if (same && *same) continue;
-      s.errors.emplace_back(rel.string(), fmt::format("merge: {} holds other bytes than an earlier shard; kept the "
-                                                      "earlier", from.parent_path().parent_path().string()));
-      continue;
+      auto same = same_contents(file, target);
+      if (same && *same) return;
+      s.errors.emplace_back(rel, fmt::format("merge: {} holds other bytes than an earlier shard; kept the earlier",
+                                             from.parent_path().parent_path().string()));
+      return;
     }
-    if (Status st = link_replacing(it->path(), target, false); !st.ok()) {
-      s.errors.emplace_back(rel.string(), "merge: " + st.error().message);
+    if (Status st = link_replacing(file, target, false); !st.ok()) {
+      s.errors.emplace_back(rel, "merge: " + st.error().message);
     } else {
       ++s.files;
     }
-  }
+  });
 }
 
 }  // namespace

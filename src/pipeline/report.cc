@@ -105,10 +105,6 @@ std::vector<std::pair<std::string, double>> histogram(const std::vector<double>&
   return bins;
 }
 
-const StageResult* ok_result(const ItemState& it, const char* stage) {
-  auto r = it.results.find(stage);
-  return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
-}
 
 constexpr const char* kStyle = R"(
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
@@ -125,19 +121,15 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 }  // namespace
 
 void ReportStats::add(const ItemState& it, size_t index, const RunContext& c) {
-  if (const StageResult* r = ok_result(it, kStageScore); r && !untagged(it)) {
+  if (const StageResult* r = stage_result(it, kStageScore); r && !untagged(it)) {
     const json score = json::parse(r->data);
     overall_.push_back(score["overall"].get<double>());
     if (flagged(it, c)) flagged_.emplace_back(overall_.back(), index);
-    const std::string tags = final_tag_text(it, c);
-    for (size_t at = 0; at < tags.size();) {
-      const size_t comma = std::min(tags.find(", ", at), tags.size());
-      const std::string tag = tags.substr(at, comma - at);
+    for (const std::string& tag : tag_line_entries(final_tag_text(it, c))) {
       if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts_[tag];
-      at = comma + 2;
     }
   }
-  if (const StageResult* r = ok_result(it, kStageNsfw)) nsfw_.push_back(json::parse(r->data)["nsfw"].get<double>());
+  if (const StageResult* r = stage_result(it, kStageNsfw)) nsfw_.push_back(json::parse(r->data)["nsfw"].get<double>());
 }
 
 Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
@@ -205,8 +197,8 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
       auto loaded = load_item(m, items[flagged[k].second], c);
       if (!loaded) return loaded.error();
       const ItemState& it = *loaded;
-      const json score = json::parse(ok_result(it, kStageScore)->data);
-      const std::string caption = json::parse(ok_result(it, kStageCaption)->data)["caption"].get<std::string>();
+      const json score = json::parse(stage_result(it, kStageScore)->data);
+      const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
       auto where = placed.placed.find(it.item.path);
       const std::string uri = thumbnail_uri(it.file);
       h += "<div class=item>";

@@ -18,6 +18,7 @@
 #include "media/extract.h"
 #include "pipeline/content_hash.h"
 #include "pipeline/frame_inspector.h"
+#include "pipeline/work_tree.h"
 #include "tagforge/scan.h"
 #include "tagforge/score.h"
 
@@ -32,9 +33,6 @@ std::string stat_signature(const struct stat& st) {
   return fmt::format("{}:{}:{}", uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
                      uint64_t(st.st_ino));
 }
-
-// `to` becomes a hard link to `from` (or a copy); nothing happens when it already is one.
-Status enter_file(const fs::path& from, const fs::path& to, bool copy) { return link_replacing(from, to, copy); }
 
 // The file's content hash, reused from the manifest while its stat holds.
 Result<std::pair<std::string, std::string>> identify(const fs::path& file, const std::string& key, Manifest& m) {
@@ -111,7 +109,7 @@ class InputPreparer {
         ++r_.skipped_by_shard;
         continue;
       }
-      if (Status st = enter_file(source, c_.work / rel, copy); !st.ok()) {
+      if (Status st = link_replacing(source, c_.work / rel, copy); !st.ok()) {
         r_.errors.emplace_back(rel, st.error().message);
         continue;
       }
@@ -135,7 +133,7 @@ class InputPreparer {
           }
           continue;  // written afresh by the run
         }
-        if (Status st = enter_file(c_.in / sc_rel, c_.work / sc_rel, copy); !st.ok()) {
+        if (Status st = link_replacing(c_.in / sc_rel, c_.work / sc_rel, copy); !st.ok()) {
           r_.errors.emplace_back(sc_rel, st.error().message);
         } else {
           ++r_.files;
@@ -173,8 +171,8 @@ class InputPreparer {
     ++r_.clips;
     const ExtractConfig& e = c_.config.extract;
     const bool inspects = !e.inspect.require_segments.empty() || !e.inspect.crop_position.empty();
-    const std::string fp = hash_bytes(fmt::format("extract\x1f{}\x1f{}\x1f{}", clip.hash, c_.section("extract"),
-                                                  inspects ? c_.detect_identity + c_.segment_identity : ""));
+    const std::string fp = stage_fingerprint({"extract", clip.hash, c_.section("extract"),
+                                              inspects ? c_.detect_identity + c_.segment_identity : ""});
     std::vector<std::string> frames;
     auto cached = m_.result(clip.rel, "extract");
     bool reuse = cached && *cached && (*cached)->fingerprint == fp && (*cached)->error.empty();
@@ -256,18 +254,10 @@ class InputPreparer {
   // file deleted or renamed since the last run) goes from it, so the buckets no longer show it.
   // The input is never touched, and in place nothing goes.
   void drop_what_left_the_input() {
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(c_.work, ec); it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (ec) break;
-      if (it->is_directory(ec)) {
-        if (it->path().filename() == ".tagforge") it.disable_recursion_pending();
-        continue;
-      }
-      const std::string rel = it->path().lexically_relative(c_.work).string();
+    for_each_file(c_.work, [&](const fs::path& file, const std::string& rel) {
       std::error_code rm;
-      if (!expected_.count(rel) && fs::remove(it->path(), rm)) ++r_.dropped;
-    }
+      if (!expected_.count(rel) && fs::remove(file, rm)) ++r_.dropped;
+    });
   }
 
   // In place, the input holds what earlier runs wrote: the frames they
