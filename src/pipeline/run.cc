@@ -5,6 +5,7 @@
 #include <tbb/parallel_pipeline.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <set>
 #include <thread>
@@ -47,23 +48,21 @@ std::string folder_identity(const fs::path& dir) {
   return out;
 }
 
+// The model folder opened (after `adjust` has changed its profile) and loaded;
+// null, with the reason in the summary, when any step fails.
 template <typename Model>
 std::shared_ptr<Model> open_and_load(const std::string& dir, const RuntimeOptions& runtime, RunSummary& summary,
-                                     const char* stage) {
+                                     const char* stage, const std::function<void(ModelProfile&)>& adjust = {}) {
+  auto off = [&](const Error& e) {
+    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, e.to_string(), stage));
+    return nullptr;
+  };
   auto profile = read_model_profile(dir);
-  if (!profile) {
-    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, profile.error().to_string(), stage));
-    return nullptr;
-  }
+  if (!profile) return off(profile.error());
+  if (adjust) adjust(*profile);
   auto model = Model::open(std::move(*profile), runtime);
-  if (!model) {
-    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, model.error().to_string(), stage));
-    return nullptr;
-  }
-  if (Status st = (*model)->load(); !st.ok()) {
-    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, st.error().to_string(), stage));
-    return nullptr;
-  }
+  if (!model) return off(model.error());
+  if (Status st = (*model)->load(); !st.ok()) return off(st.error());
   return std::shared_ptr<Model>(std::move(*model));
 }
 
@@ -172,17 +171,13 @@ class Runner {
     // Stage by stage, each model is unloaded as soon as it has proved it loads: never two at once.
     const bool one_at_a_time = c_.config.run.stage_by_stage;
     if (!mc.tagger.empty()) {
-      c_.tagger = open_and_load<Tagger>(mc.tagger, runtime, s_, kStageTagger);
+      const TagConfig& tc = c_.config.tag;
+      c_.tagger = open_and_load<Tagger>(mc.tagger, runtime, s_, kStageTagger, [&](ModelProfile& p) {
+        if (tc.general_threshold >= 0) p.general_threshold = tc.general_threshold;
+        if (tc.character_threshold >= 0) p.character_threshold = tc.character_threshold;
+        if (tc.mcut) p.general_mcut = p.character_mcut = true;
+      });
       if (c_.tagger) {
-        ModelProfile p = c_.tagger->profile();
-        const TagConfig& tc = c_.config.tag;
-        if (tc.general_threshold >= 0 || tc.character_threshold >= 0 || tc.mcut) {
-          if (tc.general_threshold >= 0) p.general_threshold = tc.general_threshold;
-          if (tc.character_threshold >= 0) p.character_threshold = tc.character_threshold;
-          if (tc.mcut) p.general_mcut = p.character_mcut = true;
-          auto reopened = Tagger::open(std::move(p), runtime);
-          if (reopened) c_.tagger = std::shared_ptr<Tagger>(std::move(*reopened));
-        }
         c_.tagger_identity = folder_identity(mc.tagger);
         c_.tagger_thresholds = fmt::format("{} {} {}", tc.general_threshold, tc.character_threshold, tc.mcut);
         if (one_at_a_time) c_.tagger->unload();
