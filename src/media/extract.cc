@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/fs_ops.h"
+#include "media/encode.h"
 
 namespace tagforge {
 
@@ -20,22 +18,6 @@ namespace fs = std::filesystem;
 namespace {
 
 bool is_animation_codec(const std::string& codec) { return codec == "gif" || codec == "apng" || codec == "webp"; }
-
-Result<std::string> encode(const Image8& im, const std::string& format, const fs::path& name) {
-  cv::Mat m(im.height, im.width, im.channels == 4 ? CV_8UC4 : CV_8UC3, const_cast<uint8_t*>(im.pixels.data())), bgr;
-  if (im.channels == 4 && format == "jpg") cv::cvtColor(m, bgr, cv::COLOR_RGBA2BGR);  // JPEG has no alpha
-  else cv::cvtColor(m, bgr, im.channels == 4 ? cv::COLOR_RGBA2BGRA : cv::COLOR_RGB2BGR);
-  std::vector<int> params;
-  if (format == "jpg") params = {cv::IMWRITE_JPEG_QUALITY, 95};
-  if (format == "webp") params = {cv::IMWRITE_WEBP_QUALITY, 95};
-  std::vector<uint8_t> bytes;
-  try {
-    if (!cv::imencode("." + format, bgr, bytes, params)) return Error{ErrorCode::kIo, "cannot encode the frame", name};
-  } catch (const cv::Exception& e) {
-    return Error{ErrorCode::kIo, std::string("cannot encode the frame: ") + e.what(), name};
-  }
-  return std::string(bytes.begin(), bytes.end());
-}
 
 // The whole pixels of `box` (clipped to the image; never empty).
 Image8 crop_image(const Image8& im, const Box& box) {
@@ -96,7 +78,7 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     auto [w, h] = fit_resolution(image.width, image.height, opt.minimum_resolution, opt.maximum_resolution);
     if (w != image.width || h != image.height) image = resize_bicubic_like_pil(image, w, h);
     const fs::path file = out_dir / fmt::format("{}_s{}_f{}.{}", stem, slice, index, opt.format);
-    auto bytes = encode(image, opt.format, file);
+    auto bytes = encode_image(image, opt.format, 95, file);
     if (!bytes) return bytes.error();
     TF_RETURN_IF_ERROR(write_file_atomic(file, *bytes, Overwrite::kReplace));
     if (!sidecar.empty()) {

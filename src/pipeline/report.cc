@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/natural_order.h"
 #include "media/decode.h"
+#include "media/encode.h"
 #include "tagforge/score.h"
 
 namespace tagforge {
@@ -39,20 +39,22 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-std::string base64(const std::vector<uint8_t>& bytes) {
+std::string base64(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t size = text.size();
   static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
+  for (; i + 2 < size; i += 3) {
     const uint32_t v = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8 | bytes[i + 2];
     for (int k = 18; k >= 0; k -= 6) out += abc[(v >> k) & 63];
   }
-  if (i + 1 == bytes.size()) {
+  if (i + 1 == size) {
     const uint32_t v = uint32_t(bytes[i]) << 16;
     out += abc[(v >> 18) & 63];
     out += abc[(v >> 12) & 63];
     out += "==";
-  } else if (i + 2 == bytes.size()) {
+  } else if (i + 2 == size) {
     const uint32_t v = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8;
     out += abc[(v >> 18) & 63];
     out += abc[(v >> 12) & 63];
@@ -69,18 +71,15 @@ std::string thumbnail_uri(const fs::path& file) {
   auto d = decode_image(file, opt);
   if (!d) return "";
   const Image8& im = d->image;
-  cv::Mat m(im.height, im.width, im.channels == 4 ? CV_8UC4 : im.channels == 1 ? CV_8UC1 : CV_8UC3,
-            const_cast<uint8_t*>(im.pixels.data()));
-  cv::Mat bgr, small;
-  if (im.channels == 4) cv::cvtColor(m, bgr, cv::COLOR_RGBA2BGR);
-  else if (im.channels == 3) cv::cvtColor(m, bgr, cv::COLOR_RGB2BGR);
-  else bgr = m;
   const double scale = std::min(1.0, double(kThumbSide) / std::max(im.width, im.height));
-  cv::resize(bgr, small, cv::Size(std::max(1, int(im.width * scale)), std::max(1, int(im.height * scale))), 0, 0,
+  Image8 small{std::max(1, int(im.width * scale)), std::max(1, int(im.height * scale)), im.channels, {}};
+  small.pixels.resize(size_t(small.width) * small.height * small.channels);
+  const int type = im.channels == 4 ? CV_8UC4 : im.channels == 1 ? CV_8UC1 : CV_8UC3;
+  cv::resize(cv::Mat(im.height, im.width, type, const_cast<uint8_t*>(im.pixels.data())),
+             cv::Mat(small.height, small.width, type, small.pixels.data()), cv::Size(small.width, small.height), 0, 0,
              cv::INTER_AREA);
-  std::vector<uint8_t> jpeg;
-  if (!cv::imencode(".jpg", small, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80})) return "";
-  return "data:image/jpeg;base64," + base64(jpeg);
+  auto jpeg = encode_image(small, "jpg", 80, file);
+  return jpeg ? "data:image/jpeg;base64," + base64(*jpeg) : "";
 }
 
 // Horizontal bars: label, value, and the bar scaled to the largest value.
