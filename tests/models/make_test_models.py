@@ -142,6 +142,37 @@ def joytag(out_dir, size=448):
         f.write("".join(t[0] + "\n" for t in JOYTAG_TAGS))
 
 
+def boxes_in_input_pixels(fractions):
+    """Initialisers and nodes that make "boxes" [4, N]: `fractions` (rows cx, cy, w, h as shares
+    of the input) times the input's width and height, read from its shape."""
+    inits = [
+        numpy_helper.from_array(fractions.astype(np.float32), "fractions"),
+        numpy_helper.from_array(np.array([3, 2, 3, 2], dtype=np.int64), "whwh_index"),
+        numpy_helper.from_array(np.array([4, 1], dtype=np.int64), "col_shape"),
+    ]
+    nodes = [
+        helper.make_node("Shape", ["images"], ["shape"]),
+        helper.make_node("Gather", ["shape", "whwh_index"], ["whwh_i"], axis=0),
+        helper.make_node("Cast", ["whwh_i"], ["whwh"], to=TensorProto.FLOAT),
+        helper.make_node("Reshape", ["whwh", "col_shape"], ["whwh_col"]),
+        helper.make_node("Mul", ["fractions", "whwh_col"], ["boxes"]),
+    ]
+    return inits, nodes
+
+
+def save_yolo(out_dir, graph_name, inits, nodes, names, n):
+    """A model whose output0 is [1, 4 + classes, n], with Ultralytics' metadata."""
+    graph = helper.make_graph(
+        nodes, graph_name,
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, "height", "width"])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + len(names), n])],
+        inits)
+    model = helper.make_model(graph, opset_imports=OPSET)
+    names_text = "{" + ", ".join(f"{i}: '{name}'" for i, name in enumerate(names)) + "}"
+    helper.set_model_props(model, {"names": names_text, "imgsz": "[640, 640]", "task": "detect"})
+    save(model, os.path.join(out_dir, "model.onnx"))
+
+
 def detector(out_dir):
     nc = len(DETECTOR_NAMES)
     n = len(DETECTOR_BOXES)
@@ -151,60 +182,26 @@ def detector(out_dir):
         fractions[:, j] = (cx, cy, w, h)
         scores[cls, j] = score
         scores[(cls + 1) % nc, j] = score / 4  # a weaker second class: decoding takes the best
-    inits = [
-        numpy_helper.from_array(fractions, "fractions"),
-        numpy_helper.from_array(scores, "scores"),
-        numpy_helper.from_array(np.array([3, 2, 3, 2], dtype=np.int64), "whwh_index"),
-        numpy_helper.from_array(np.array([4, 1], dtype=np.int64), "col_shape"),
-    ]
-    nodes = [
-        helper.make_node("Shape", ["images"], ["shape"]),
-        helper.make_node("Gather", ["shape", "whwh_index"], ["whwh_i"], axis=0),
-        helper.make_node("Cast", ["whwh_i"], ["whwh"], to=TensorProto.FLOAT),
-        helper.make_node("Reshape", ["whwh", "col_shape"], ["whwh_col"]),
-        helper.make_node("Mul", ["fractions", "whwh_col"], ["boxes"]),
+    inits, nodes = boxes_in_input_pixels(fractions)
+    inits += [numpy_helper.from_array(scores, "scores"), numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0")]
+    nodes += [
         helper.make_node("Concat", ["boxes", "scores"], ["rows"], axis=0),
         helper.make_node("Unsqueeze", ["rows", "axis0"], ["output0"]),
     ]
-    inits.append(numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"))
-    graph = helper.make_graph(
-        nodes, "yolov8_test",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, "height", "width"])],
-        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + nc, n])],
-        inits)
-    model = helper.make_model(graph, opset_imports=OPSET)
-    names = "{" + ", ".join(f"{i}: '{name}'" for i, name in enumerate(DETECTOR_NAMES)) + "}"
-    helper.set_model_props(model, {"names": names, "imgsz": "[640, 640]", "task": "detect"})
-    save(model, os.path.join(out_dir, "model.onnx"))
+    save_yolo(out_dir, "yolov8_test", inits, nodes, DETECTOR_NAMES, n)
 
 
 def bright_face(out_dir):
-    inits = [
-        numpy_helper.from_array(np.array([[0.5], [0.25], [0.25], [0.25]], dtype=np.float32), "fractions"),
-        numpy_helper.from_array(np.array([3, 2, 3, 2], dtype=np.int64), "whwh_index"),
-        numpy_helper.from_array(np.array([4, 1], dtype=np.int64), "col_shape"),
-        numpy_helper.from_array(np.array([1, 1, 1], dtype=np.int64), "score_shape"),
-        numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
-    ]
-    nodes = [
-        helper.make_node("Shape", ["images"], ["shape"]),
-        helper.make_node("Gather", ["shape", "whwh_index"], ["whwh_i"], axis=0),
-        helper.make_node("Cast", ["whwh_i"], ["whwh"], to=TensorProto.FLOAT),
-        helper.make_node("Reshape", ["whwh", "col_shape"], ["whwh_col"]),
-        helper.make_node("Mul", ["fractions", "whwh_col"], ["boxes"]),
+    inits, nodes = boxes_in_input_pixels(np.array([[0.5], [0.25], [0.25], [0.25]]))
+    inits += [numpy_helper.from_array(np.array([1, 1, 1], dtype=np.int64), "score_shape"),
+              numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0")]
+    nodes += [
         helper.make_node("Unsqueeze", ["boxes", "axis0"], ["boxes3"]),
         helper.make_node("ReduceMean", ["images"], ["mean"], keepdims=0),
         helper.make_node("Reshape", ["mean", "score_shape"], ["score"]),
         helper.make_node("Concat", ["boxes3", "score"], ["output0"], axis=1),
     ]
-    graph = helper.make_graph(
-        nodes, "bright_face_test",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, "height", "width"])],
-        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 5, 1])],
-        inits)
-    model = helper.make_model(graph, opset_imports=OPSET)
-    helper.set_model_props(model, {"names": "{0: 'face'}", "imgsz": "[640, 640]", "task": "detect"})
-    save(model, os.path.join(out_dir, "model.onnx"))
+    save_yolo(out_dir, "bright_face_test", inits, nodes, ["face"], 1)
 
 
 def main():
