@@ -19,6 +19,7 @@
 #include "pipeline/content_hash.h"
 #include "pipeline/frame_inspector.h"
 #include "pipeline/work_tree.h"
+#include "tags/normalize.h"
 #include "tagforge/scan.h"
 #include "tagforge/score.h"
 
@@ -56,16 +57,15 @@ std::string parent_of(const std::string& rel) {
 // The tag text without quality tags and review marks (a scorer's, ours from an
 // earlier in-place run): they say how good a caption was, not what is in the image.
 std::string without_marks(const std::string& text, const std::string& review_tag) {
-  std::string out;
-  size_t at = 0;
-  while (at <= text.size()) {
-    size_t comma = text.find(',', at);
-    if (comma == std::string::npos) comma = text.size();
-    std::string tag = text.substr(at, comma - at);
-    const size_t b = tag.find_first_not_of(" \t\r\n"), e = tag.find_last_not_of(" \t\r\n");
-    tag = b == std::string::npos ? "" : tag.substr(b, e - b + 1);
-    if (!tag.empty() && tag != review_tag && !is_quality_tag(tag)) out += (out.empty() ? "" : ", ") + tag;
-    at = comma + 1;
+  std::vector<std::string_view> entries;
+  split_tag_list(text, entries);  // the tag parser's own splitting: brackets and newlines as it reads them
+  std::string out, name;
+  for (std::string_view entry : entries) {
+    const size_t b = entry.find_first_not_of(" \t\r\n"), e = entry.find_last_not_of(" \t\r\n");
+    if (b == std::string_view::npos) continue;
+    entry = entry.substr(b, e - b + 1);
+    normalize_tag_text(entry, name);
+    if (name != review_tag && !is_quality_tag(name)) out.append(out.empty() ? "" : ", ").append(entry);
   }
   return out;
 }
