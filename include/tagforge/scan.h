@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,13 @@ struct ScanResult {
 // its format plus a few small structural reads to check it is whole.
 // Errors about single files and folders are notes; only an unreadable root fails.
 Result<ScanResult> scan_tree(const std::filesystem::path& root, const ScanOptions& options);
+
+// The same scan one folder at a time, for trees too big to hold: `visit` gets
+// each folder's items (dirs == {its path}, every item's dir 0) with the notes
+// found so far, in scan_tree's order, and may move from them. Memory holds one
+// folder. An error from `visit` stops the scan and is returned.
+Status scan_folders(const std::filesystem::path& root, const ScanOptions& options,
+                    const std::function<Status(ScanResult&&)>& visit);
 
 // Human summary (several lines) and JSON.
 std::string format_scan_summary(const ScanResult& scan);

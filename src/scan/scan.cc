@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <numeric>
 
 #include "scan/listing.h"
@@ -16,28 +17,61 @@
 
 namespace tagforge {
 
-Result<Listing> list_tree(const std::filesystem::path& root_in, const ScanOptions& opt) {
+namespace {
+
+// The root opened for listing and probing.
+Result<Listing> open_root(const std::filesystem::path& root_in) {
   std::error_code ec;
   Listing out;
   out.scan.root = std::filesystem::canonical(root_in, ec);
   if (ec) return Error{ErrorCode::kNotFound, "cannot open folder: " + ec.message(), root_in};
   out.root_fd = UniqueFd(::open(out.scan.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!out.root_fd.valid()) return Error::from_errno(errno, "cannot open folder", out.scan.root);
+  return out;
+}
 
+// What the walk found besides folders of files, moved into the scan's notes.
+void take_walk_notes(WalkResult& walked, ScanResult& scan) {
+  for (auto& s : walked.symlinks) scan.symlinks.push_back(std::move(s));
+  for (auto& n : walked.notes) scan.notes.push_back(std::move(n));
+  for (auto& s : walked.special) {
+    scan.notes.push_back({std::move(s), "not a regular file (FIFO, socket or device); left alone"});
+    ++scan.special_files;
+  }
+  scan.unreadable_dirs += walked.unreadable_dirs;
+  walked.symlinks.clear();
+  walked.notes.clear();
+  walked.special.clear();
+  walked.unreadable_dirs = 0;
+}
+
+// Probes every item of the listing and gives the shared sidecars their items.
+void probe_listing(Listing& listing, const ScanOptions& opt) {
+  std::vector<size_t> all(listing.scan.items.size());
+  std::iota(all.begin(), all.end(), size_t{0});
+  std::vector<ScanNote> notes = probe_items(listing, all, opt);
+  ScanResult& scan = listing.scan;
+  std::move(notes.begin(), notes.end(), std::back_inserter(scan.notes));
+  const ItemProber prober(listing.root_fd.get(), scan, opt);
+  attach_shared_sidecars(std::move(listing.shared), scan.items, scan, prober, scan.notes);
+  listing.shared.clear();
+}
+
+}  // namespace
+
+Result<Listing> list_tree(const std::filesystem::path& root_in, const ScanOptions& opt) {
+  auto out = open_root(root_in);
+  if (!out) return out.error();
   if (opt.progress) opt.progress->begin("listing", 0);
-  auto walked = walk_tree(out.root_fd.get(), out.scan.root, opt.exclude, opt.progress);
+  auto walked = walk_tree(out->root_fd.get(), out->scan.root, opt.exclude, opt.progress);
   if (opt.progress) opt.progress->end();
   if (!walked) return walked.error();
 
-  ScanResult& scan = out.scan;
-  scan.symlinks = std::move(walked->symlinks);
-  scan.notes = std::move(walked->notes);
-  for (auto& s : walked->special) scan.notes.push_back({std::move(s), "not a regular file (FIFO, socket or device); left alone"});
-  scan.unreadable_dirs = walked->unreadable_dirs;
-  scan.special_files = walked->special.size();
+  ScanResult& scan = out->scan;
+  take_walk_notes(*walked, scan);
   for (uint32_t d = 0; d < walked->dirs.size(); ++d) {
     scan.dirs.push_back(std::move(walked->dirs[d].path));
-    group_by_name(std::move(walked->dirs[d].files), d, scan.items, out.shared);
+    group_by_name(std::move(walked->dirs[d].files), d, scan.items, out->shared);
     walked->dirs[d].files = {};
   }
   return out;
@@ -66,16 +100,37 @@ Result<ScanResult> scan_tree(const std::filesystem::path& root, const ScanOption
   const auto t0 = std::chrono::steady_clock::now();
   auto listing = list_tree(root, opt);
   if (!listing) return listing.error();
-  std::vector<size_t> all(listing->scan.items.size());
-  std::iota(all.begin(), all.end(), size_t{0});
-  std::vector<ScanNote> notes = probe_items(*listing, all, opt);
-  all = {};
+  probe_listing(*listing, opt);
   ScanResult& scan = listing->scan;
-  std::move(notes.begin(), notes.end(), std::back_inserter(scan.notes));
-  const ItemProber prober(listing->root_fd.get(), scan, opt);
-  attach_shared_sidecars(std::move(listing->shared), scan.items, scan, prober, scan.notes);
   scan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return std::move(scan);
+}
+
+Status scan_folders(const std::filesystem::path& root, const ScanOptions& options,
+                    const std::function<Status(ScanResult&&)>& visit) {
+  auto opened = open_root(root);
+  if (!opened) return opened.error();
+  ScanOptions opt = options;
+  opt.progress = nullptr;  // per folder, "probing" would flicker; the caller shows its own
+  WalkResult rest;
+  const std::filesystem::path canonical = opened->scan.root;
+  TF_RETURN_IF_ERROR(walk_folders(opened->root_fd.get(), canonical, opt.exclude, nullptr, rest,
+                                  [&](WalkedDir&& folder) -> Status {
+                                    Listing& l = *opened;
+                                    l.scan = ScanResult{};  // the last folder's was moved to `visit`
+                                    l.scan.root = canonical;
+                                    l.scan.dirs = {std::move(folder.path)};
+                                    take_walk_notes(rest, l.scan);
+                                    group_by_name(std::move(folder.files), 0, l.scan.items, l.shared);
+                                    probe_listing(l, opt);
+                                    return visit(std::move(l.scan));
+                                  }));
+  if (rest.notes.empty() && rest.symlinks.empty() && rest.special.empty() && !rest.unreadable_dirs) return ok_status();
+  ScanResult last;  // what the walk found after the last folder of files
+  last.root = canonical;
+  last.dirs = {""};
+  take_walk_notes(rest, last);
+  return visit(std::move(last));
 }
 
 std::string ScanResult::relative_path(const Item& item) const { return relative_path(item, item.name); }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 
 #include "media_fixtures.h"
@@ -239,6 +240,73 @@ TEST(Scan, TheReviewMarkIsFoundOnlyWhenAskedAndOnlyAsAWholeEntry) {
   ASSERT_EQ(r->items.size(), 2u);
   EXPECT_TRUE(r->items[0].needs_review());
   EXPECT_FALSE(r->items[1].needs_review());
+  fs::remove_all(root);
+}
+
+// One line per item and note: where it is, what it is, what travels with it.
+std::vector<std::string> describe(const ScanResult& r) {
+  std::vector<std::string> out;
+  for (const Item& it : r.items) {
+    std::string line = r.relative_path(it) + " " + std::string(format_name(it.format)) + " " +
+                       std::string(problem_name(it.problem)) + (it.orphan_sidecar ? " orphan" : "");
+    for (const Sidecar& sc : it.sidecars) line += " +" + sc.name + ":" + std::string(sidecar_kind_name(sc.kind));
+    out.push_back(line);
+  }
+  for (const ScanNote& n : r.notes) out.push_back("note " + n.path + ": " + n.message);
+  for (const std::string& s : r.symlinks) out.push_back("symlink " + s);
+  return out;
+}
+
+TEST(Scan, FolderByFolderFindsWhatTheWholeScanFinds) {
+  auto root = testing::fresh_temp_dir("scan-folders");
+  write_file(root / "a.png", png_bytes());
+  write_file(root / "a.txt", "1girl, solo");
+  write_file(root / "b.psd", "not media");
+  write_file(root / "b.png", png_bytes(2));
+  write_file(root / "b.txt", "1girl");  // shared: a note
+  write_file(root / "sub/d.gif", gif_bytes(2));
+  write_file(root / "sub/d.gif.txt", "smile");
+  write_file(root / "sub/deeper/z.jpg", "");
+  write_file(root / "sub2/x10.png", png_bytes(3));
+  write_file(root / "sub2/x9.png", png_bytes(4));
+  write_file(root / "sub2/lonely.caption", "A girl.");
+  fs::create_directories(root / "empty");
+  fs::create_symlink("/etc", root / "sub2/escape");
+  auto whole = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(whole.ok());
+
+  std::vector<std::string> folders, seen;
+  Status st = scan_folders(root, ScanOptions{}, [&](ScanResult&& folder) {
+    EXPECT_EQ(folder.dirs.size(), 1u);
+    EXPECT_EQ(folder.root, whole->root);
+    folders.push_back(folder.dirs[0]);
+    for (const std::string& line : describe(folder)) seen.push_back(line);
+    return ok_status();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  const std::vector<std::string> want = describe(*whole);
+  EXPECT_EQ(seen.size(), want.size());
+  // Notes may come with another folder than in the whole scan; items come in the same order.
+  std::vector<std::string> a = seen, b = want;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(a, b);
+  std::vector<std::string> item_lines;
+  for (const std::string& line : seen) {
+    if (line.rfind("note ", 0) != 0 && line.rfind("symlink ", 0) != 0) item_lines.push_back(line);
+  }
+  EXPECT_EQ(item_lines, std::vector<std::string>(want.begin(), want.begin() + whole->items.size()));
+  EXPECT_EQ(folders, (std::vector<std::string>{"", "empty", "sub", "sub/deeper", "sub2"}));
+
+  // An error from the visitor stops the scan and comes back.
+  size_t visits = 0;
+  st = scan_folders(root, ScanOptions{}, [&](ScanResult&&) -> Status {
+    ++visits;
+    return Error{ErrorCode::kIo, "stop here", {}};
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message, "stop here");
+  EXPECT_EQ(visits, 1u);
   fs::remove_all(root);
 }
 

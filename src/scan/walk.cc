@@ -34,6 +34,15 @@ bool is_excluded(const std::filesystem::path& abs, const std::vector<std::filesy
 Result<WalkResult> walk_tree(int root_fd, const std::filesystem::path& root,
                              const std::vector<std::filesystem::path>& exclude, ProgressSink* progress) {
   WalkResult out;
+  TF_RETURN_IF_ERROR(walk_folders(root_fd, root, exclude, progress, out, [&](WalkedDir&& d) {
+    out.dirs.push_back(std::move(d));
+    return ok_status();
+  }));
+  return out;
+}
+
+Status walk_folders(int root_fd, const std::filesystem::path& root, const std::vector<std::filesystem::path>& exclude,
+                    ProgressSink* progress, WalkResult& out, const std::function<Status(WalkedDir&&)>& visit) {
   // Depth-first with an explicit stack: deep trees do not grow the C stack.
   std::vector<std::string> stack{""};
   while (!stack.empty()) {
@@ -94,9 +103,9 @@ Result<WalkResult> walk_tree(int root_fd, const std::filesystem::path& root,
     // Pushed in reverse so that siblings come off the stack in natural order.
     std::sort(subdirs.begin(), subdirs.end(), [](const std::string& a, const std::string& b) { return natural_less(b, a); });
     for (auto& s : subdirs) stack.push_back(std::move(s));
-    out.dirs.push_back(std::move(wd));
+    TF_RETURN_IF_ERROR(visit(std::move(wd)));
   }
-  return out;
+  return ok_status();
 }
 
 }  // namespace tagforge

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct WalkResult {
 // never followed; an unreadable folder is a note and the walk goes on.
 Result<WalkResult> walk_tree(int root_fd, const std::filesystem::path& root,
                              const std::vector<std::filesystem::path>& exclude, ProgressSink* progress);
+
+// The same walk one folder at a time, for trees too big to hold: `visit` gets
+// each folder as soon as it is listed, in the order of walk_tree's dirs; the
+// symlinks, special files and notes collect in `rest` (its dirs stay empty).
+// An error from `visit` stops the walk and is returned.
+Status walk_folders(int root_fd, const std::filesystem::path& root, const std::vector<std::filesystem::path>& exclude,
+                    ProgressSink* progress, WalkResult& rest, const std::function<Status(WalkedDir&&)>& visit);
 
 inline constexpr const char* kStateDirName = ".tagforge";
 
