@@ -16,6 +16,8 @@
 #include "core/fs_ops.h"
 #include "pipeline/work_tree.h"
 #include "scan/media_format.h"
+#include "sort/classify.h"
+#include "sort/plan.h"
 #include "tagforge/sort.h"
 
 namespace tagforge {
@@ -25,14 +27,11 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-// Makes OUT/dst a hard link to work/src; `ours`: a file already there may be replaced.
-Status place(const fs::path& from, const fs::path& to, bool ours, bool* changed) {
+// Something is at `to` that is not `from` itself (the same inode).
+bool in_the_way(const fs::path& from, const fs::path& to) {
   struct stat a {}, b {};
-  *changed = false;
-  if (!ours && ::lstat(to.c_str(), &b) == 0 && !(::stat(from.c_str(), &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)) {
-    return Error{ErrorCode::kExists, "is in the way and was not put there by tagforge; left alone", to};
-  }
-  return link_replacing(from, to, false, changed);
+  if (::lstat(to.c_str(), &b) != 0) return false;
+  return !(::stat(from.c_str(), &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev);
 }
 
 // Written whole, and with something to train on.
@@ -68,51 +67,120 @@ size_t sweep_leftovers(const fs::path& dir) {
   return removed;
 }
 
-Result<ExportReport> export_buckets(const RunContext& c, Manifest& m) {
-  ExportReport r;
-  std::vector<std::pair<std::string, std::string>> plan;
-  if (c.config.run.sort) {
-    SortOptions so;
-    so.dest = c.out / ".tagforge" / "plan";  // never created: a dry run plans as into an empty folder
-    so.dry_run = true;
-    so.plan_text = false;
-    so.copy = true;
-    so.bucket_size = size_t(c.config.run.bucket_size);
-    so.review_tag = c.config.check.review_tag;
-    auto sorted = sort_tree(c.work, so);
-    if (!sorted) return sorted.error();
-    plan = std::move(sorted->plan_paths);
-    for (const ScanNote& f : sorted->failures) r.errors.emplace_back(f.path, f.message);
-  } else {
-    for_each_file(c.work, [&](const fs::path&, const std::string& rel) { plan.emplace_back(rel, rel); });
-  }
-  // The plan in the manifest's order (bytewise by destination), walked side by side with what
-  // earlier runs placed: which destinations were ours, and which of ours are no longer wanted.
-  std::sort(plan.begin(), plan.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  std::vector<bool> ours(plan.size(), false);
-  std::vector<std::string> gone;
-  size_t k = 0;
-  TF_RETURN_IF_ERROR(m.for_each_exported([&](const std::string& p) -> Status {
-    while (k < plan.size() && plan[k].second < p) ++k;
-    if (k < plan.size() && plan[k].second == p) ours[k] = true;
-    else gone.push_back(p);
+namespace {
+
+bool is_media_name(const std::string& name) {
+  return !is_sidecar_extension(extension_of(name)) && !is_mask_sidecar_name(name);
+}
+
+// The sorter's plan of the work folder into OUT's buckets, as `sort --dest`
+// would file it (a dry run into an empty folder), into the scratch database:
+// the work folder is read one folder at a time, each item classified with
+// its folder (frames lie beside their clips), and placed in the sorter's order.
+Status plan_buckets(const RunContext& c, Scratch& scratch) {
+  SortOptions so;
+  so.dest = c.out / ".tagforge" / "plan";  // never created: planned as into an empty folder
+  so.dry_run = true;
+  so.copy = true;
+  so.bucket_size = size_t(c.config.run.bucket_size);
+  so.review_tag = c.config.check.review_tag;
+  if (so.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
+  ScanOptions scan_options = so.scan;
+  scan_options.review_tag = so.review_tag;
+  TF_RETURN_IF_ERROR(scan_folders(c.work, scan_options, [&](ScanResult&& folder) -> Status {
+    const Classifier classifier(folder, Classifier::frame_sources(folder, so.animations), so.animations);
+    Scratch::ToPlan entry;
+    for (const Item& it : folder.items) {  // copied: the classifier holds views of the names
+      entry.dir = folder.dirs[it.dir];
+      entry.name = it.name;
+      entry.cls = int(classifier.classify(it));
+      entry.sidecars.clear();
+      for (const Sidecar& sc : it.sidecars) entry.sidecars.push_back(sc.name);
+      TF_RETURN_IF_ERROR(scratch.add_to_plan(entry));
+    }
     return ok_status();
   }));
-  // First: a kill from here on leaves every destination known as ours.
-  TF_RETURN_IF_ERROR(m.add_exported(plan.size(), [&](size_t i) -> const std::string& { return plan[i].second; }));
+  const ScanResult none;
+  SortPlanner planner(none, so.dest, so);
+  std::vector<std::string> mkdirs;
+  std::vector<JournalMove> moves;
+  return scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
+    Item it;
+    it.name = e.name;
+    for (const std::string& n : e.sidecars) it.sidecars.push_back(Sidecar{n});
+    moves.clear();
+    planner.place(it, e.dir, SortClass(e.cls), mkdirs, moves);
+    for (const JournalMove& mv : moves) {
+      TF_RETURN_IF_ERROR(scratch.add_planned(mv.src, mv.dst, is_media_name(fs::path(mv.src).filename().string())));
+    }
+    mkdirs.clear();
+    return ok_status();
+  });
+}
+
+}  // namespace
+
+Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& scratch) {
+  ExportReport r;
+  TF_RETURN_IF_ERROR(scratch.begin());
+  if (c.config.run.sort) {
+    TF_RETURN_IF_ERROR(plan_buckets(c, scratch));
+  } else {
+    Status failure = ok_status();
+    for_each_file(c.work, [&](const fs::path& file, const std::string& rel) {
+      if (Status st = scratch.add_planned(rel, rel, is_media_name(file.filename().string())); !st.ok() && failure.ok()) {
+        failure = st;
+      }
+    });
+    TF_RETURN_IF_ERROR(failure);
+  }
+  TF_RETURN_IF_ERROR(scratch.commit());
+
+  // First, every destination becomes ours, so that a kill from here on leaves nothing of ours
+  // unknown; but a file in the way that tagforge did not put there is left alone and reported.
+  std::vector<std::string> blocked;  // their destinations
+  TF_RETURN_IF_ERROR(m.begin());
+  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst) -> Status {
+    auto ours = m.is_exported(dst);
+    if (!ours) return ours.error();
+    if (*ours) return ok_status();
+    if (in_the_way(c.work / src, c.out / dst)) {
+      r.errors.emplace_back(dst, "is in the way and was not put there by tagforge; left alone");
+      blocked.push_back(dst);
+      return ok_status();
+    }
+    return m.note_exported(dst);
+  }));
+  TF_RETURN_IF_ERROR(m.commit());
   crash_point();
 
-  for (size_t i = 0; i < plan.size(); ++i) {
-    const auto& [src, dst] = plan[i];
+  size_t next_blocked = 0;                // both in bytewise order
+  std::vector<std::string> not_placed;  // sources; the plan is not changed while it is read
+  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst) -> Status {
+    if (next_blocked < blocked.size() && blocked[next_blocked] == dst) {
+      ++next_blocked;
+      not_placed.push_back(src);
+      return ok_status();
+    }
     bool changed = false;
-    if (Status st = place(c.work / src, c.out / dst, ours[i], &changed); !st.ok()) {
+    if (Status st = link_replacing(c.work / src, c.out / dst, false, &changed); !st.ok()) {
       r.errors.emplace_back(dst, st.error().message);
-      continue;
+      not_placed.push_back(src);
+      return ok_status();
     }
     changed ? ++r.linked : ++r.unchanged;
-    const std::string name = fs::path(src).filename().string();
-    if (!is_sidecar_extension(extension_of(name)) && !is_mask_sidecar_name(name)) r.placed[src] = dst;  // media only
-  }
+    return ok_status();
+  }));
+  for (const std::string& src : not_placed) TF_RETURN_IF_ERROR(scratch.unplace(src));
+
+  // Then what earlier runs placed and this plan no longer has.
+  std::vector<std::string> gone;
+  TF_RETURN_IF_ERROR(m.for_each_exported([&](const std::string& p) -> Status {
+    auto wanted = scratch.is_planned(p);
+    if (!wanted) return wanted.error();
+    if (!*wanted) gone.push_back(p);
+    return ok_status();
+  }));
   std::set<fs::path> dirs;
   for (const std::string& p : gone) {
     std::error_code ec;

@@ -1,13 +1,13 @@
 // The output's buckets and the training tools' metadata files.
 //
-// Buckets: the work folder is planned into numbered buckets by the sorter
-// (a dry run of `sort --dest`, so frames go with their clips and flagged
-// items to review_N exactly as `tagforge sort` files them), and OUT is made
-// to match the plan with hard links. Only files the run placed there before
-// (the manifest's `exported` table) are ever removed from OUT, and a file
-// in the way that tagforge did not put there is left alone and reported. The
-// same work folder always gives the same buckets; a killed export is put
-// right by the next run.
+// Buckets: the work folder is planned into numbered buckets as the sorter
+// files them (a dry run of `sort --dest`: frames go with their clips and
+// flagged items to review_N), and OUT is made to match the plan with hard
+// links. The plan lives in the scratch database, so memory stays flat. Only
+// files the run placed there before (the manifest's `exported` table) are
+// ever removed from OUT, and a file in the way that tagforge did not put
+// there is left alone and reported. The same work folder always gives the
+// same buckets; a killed export is put right by the next run.
 #pragma once
 
 #include <map>
@@ -20,16 +20,17 @@
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/run_context.h"
+#include "pipeline/scratch.h"
 
 namespace tagforge {
 
 struct ExportReport {
-  std::map<std::string, std::string> placed;  // media files: work-relative -> OUT-relative
   size_t linked = 0, unchanged = 0, removed = 0;
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
 };
 
-Result<ExportReport> export_buckets(const RunContext& context, Manifest& manifest);
+// Afterwards scratch.placed() says where each media file of the work folder went.
+Result<ExportReport> export_buckets(const RunContext& context, Manifest& manifest, Scratch& scratch);
 
 // Removes what a killed run can leave under `dir` (its .tagforge folders
 // skipped): write_file_atomic's "NAME.tmp.PID.N" and link_replacing's

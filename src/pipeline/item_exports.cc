@@ -8,24 +8,30 @@
 
 namespace tagforge {
 
-Status write_item_exports(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
-                          const ExportReport& placed, RunSummary& summary) {
+Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, const ItemSource& items,
+                          RunSummary& summary) {
   const auto start = std::chrono::steady_clock::now();
   auto metadata = MetadataWriters::open(c);
   if (!metadata) return metadata.error();
   ReportStats stats;
-  for (size_t i = 0; i < items.size(); ++i) {
-    auto where = placed.placed.find(items[i].path);
-    if (where == placed.placed.end()) continue;  // not placed: not in the output
-    auto it = load_item(m, items[i], c);
+  TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
+    std::optional<std::string> where = item.path;
+    if (!c.in_place) {
+      auto placed = scratch.placed(item.path);
+      if (!placed) return placed.error();
+      where = std::move(*placed);
+    }
+    if (!where) return ok_status();  // not placed: not in the output
+    auto it = load_item(m, item, c);
     if (!it) return it.error();
-    TF_RETURN_IF_ERROR(metadata->add(*it, where->second));
-    if (c.config.exports.report) stats.add(*it, i, c);
-  }
+    TF_RETURN_IF_ERROR(metadata->add(*it, *where));
+    if (c.config.exports.report) stats.add(*it, *where, c);
+    return ok_status();
+  }));
   TF_RETURN_IF_ERROR(metadata->commit());
   summary.phase_seconds["export"] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!c.config.exports.report) return ok_status();
-  auto html = report_html(c, m, items, placed, summary, std::move(stats));
+  auto html = report_html(c, m, summary, std::move(stats));
   if (!html) return html.error();
   return write_file_atomic(c.out / "report.html", *html, Overwrite::kReplace);
 }

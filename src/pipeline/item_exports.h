@@ -3,18 +3,22 @@
 // counts; then the report is written.
 #pragma once
 
-#include <vector>
+#include <functional>
 
 #include "pipeline/export.h"
 #include "pipeline/manifest.h"
 #include "pipeline/run.h"
 #include "pipeline/run_context.h"
+#include "pipeline/scratch.h"
 
 namespace tagforge {
 
-// `items`: this run's images and frames, in path order. The report's own
-// time is added to `summary` before it is written.
-Status write_item_exports(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
-                          const ExportReport& placed, RunSummary& summary);
+// Calls its visitor with each of the images and frames to export, in path order.
+using ItemSource = std::function<Status(const std::function<Status(const ManifestItem&)>&)>;
+
+// Where each item is in OUT comes from `scratch` (the export's plan); in place,
+// it is where it was. The report's own time is added to `summary` before it is written.
+Status write_item_exports(const RunContext& context, Manifest& manifest, Scratch& scratch, const ItemSource& items,
+                          RunSummary& summary);
 
 }  // namespace tagforge

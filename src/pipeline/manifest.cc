@@ -3,40 +3,13 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "pipeline/sqlite_statement.h"
+
 namespace tagforge {
 
 namespace {
 
 constexpr int kSchemaVersion = 1;
-
-// One use of a cached statement: bound, stepped, reset when done.
-class Statement {
- public:
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~Statement() {
-    if (stmt_) {
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-    }
-  }
-  bool ok() const { return stmt_ != nullptr; }
-  Statement& bind(int i, const std::string& s) {
-    sqlite3_bind_text(stmt_, i, s.data(), int(s.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  int step() { return sqlite3_step(stmt_); }
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  std::string text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(stmt_, col))) : "";
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 }  // namespace
 
@@ -135,6 +108,23 @@ Result<std::vector<ManifestItem>> Manifest::items() {
   return out;
 }
 
+Status Manifest::for_each_item(const std::function<Status(const ManifestItem&)>& visit) {
+  std::lock_guard lock(mu_);
+  sqlite3_stmt* raw = nullptr;  // its own statement, not the cached one: `visit` may use that
+  if (sqlite3_prepare_v2(db_, "SELECT path, hash, stat, kind, source, error FROM items ORDER BY path", -1, &raw,
+                         nullptr) != SQLITE_OK) {
+    return error("prepare");
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(raw, sqlite3_finalize);
+  Statement s(raw);
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    TF_RETURN_IF_ERROR(visit(ManifestItem{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)}));
+  }
+  if (rc != SQLITE_DONE) return error("read the items");
+  return ok_status();
+}
+
 Status Manifest::put_result(const std::string& path, const std::string& stage, const StageResult& r) {
   std::lock_guard lock(mu_);
   Statement s(statement("INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error) VALUES(?, ?, ?, ?, ?)"));
@@ -196,21 +186,28 @@ Status Manifest::for_each_exported(const std::function<Status(const std::string&
 }
 
 Status Manifest::add_exported(const std::vector<std::string>& paths) {
-  return add_exported(paths.size(), [&](size_t i) -> const std::string& { return paths[i]; });
+  TF_RETURN_IF_ERROR(begin());
+  for (const std::string& p : paths) TF_RETURN_IF_ERROR(note_exported(p));
+  return commit();
 }
 
-Status Manifest::add_exported(size_t count, const std::function<const std::string&(size_t)>& path) {
-  TF_RETURN_IF_ERROR(begin());
+Status Manifest::note_exported(const std::string& path) {
   std::lock_guard lock(mu_);
   Statement s(statement("INSERT OR IGNORE INTO exported(path) VALUES(?)"));
   if (!s.ok()) return error("prepare");
-  for (size_t i = 0; i < count; ++i) {
-    const std::string& p = path(i);
-    s.bind(1, p);
-    if (s.step() != SQLITE_DONE) return error("write an exported file");
-    s.reset();
-  }
-  return commit();
+  s.bind(1, path);
+  if (s.step() != SQLITE_DONE) return error("write an exported file");
+  return ok_status();
+}
+
+Result<bool> Manifest::is_exported(const std::string& path) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT 1 FROM exported WHERE path = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("read the exported files");
+  return rc == SQLITE_ROW;
 }
 
 Status Manifest::remove_exported(const std::vector<std::string>& paths) {

@@ -57,6 +57,8 @@ class Manifest {
   Status put_item(const ManifestItem& item);
   Result<std::optional<ManifestItem>> item(const std::string& path);
   Result<std::vector<ManifestItem>> items();
+  // The same one at a time, in path order, without holding them all; `visit` may read and write.
+  Status for_each_item(const std::function<Status(const ManifestItem&)>& visit);
 
   Status put_result(const std::string& path, const std::string& stage, const StageResult& result);
   Result<std::optional<StageResult>> result(const std::string& path, const std::string& stage);
@@ -69,7 +71,9 @@ class Manifest {
   // The same one at a time, in path order (bytewise), without holding them all.
   Status for_each_exported(const std::function<Status(const std::string&)>& visit);
   Status add_exported(const std::vector<std::string>& paths);
-  Status add_exported(size_t count, const std::function<const std::string&(size_t)>& path);
+  // One more, inside the caller's transaction (begin/commit).
+  Status note_exported(const std::string& path);
+  Result<bool> is_exported(const std::string& path);
   Status remove_exported(const std::vector<std::string>& paths);
 
   // Takes every item and result row of another manifest (a shard's), its

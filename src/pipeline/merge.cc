@@ -74,19 +74,20 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
   }
   c.in = inputs;
 
-  auto all = m.items();
-  if (!all) return all.error();
-  std::vector<ManifestItem> items;
-  for (ManifestItem& item : *all) {
+  // The items present in some shard's work folder (the rest left every shard's input).
+  const ItemSource items = [&](const std::function<Status(const ManifestItem&)>& visit) {
+    return m.for_each_item([&](const ManifestItem& item) -> Status {
+      std::error_code ec;
+      if ((item.kind != "image" && item.kind != "frame") || !fs::exists(c.work / item.path, ec)) return ok_status();
+      return visit(item);
+    });
+  };
+  TF_RETURN_IF_ERROR(m.for_each_item([&](const ManifestItem& item) -> Status {
     std::error_code ec;
-    if (!fs::exists(c.work / item.path, ec)) continue;  // gone from every shard's input
-    if (item.kind == "image" || item.kind == "frame") {
-      items.push_back(std::move(item));
-    } else if (item.kind == "animation" || item.kind == "video") {
-      ++s.clips;
-    }
-  }
-  for (const ManifestItem& item : items) {
+    if ((item.kind == "animation" || item.kind == "video") && fs::exists(c.work / item.path, ec)) ++s.clips;
+    return ok_status();
+  }));
+  TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
     auto it = load_item(m, item, c);
     if (!it) return it.error();
     ++s.items;
@@ -94,20 +95,23 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
     for (const auto& [stage, r] : it->results) r.error.empty() ? ++s.stages[stage].reused : ++s.stages[stage].failed;
     if (!item.error.empty()) {
       s.errors.emplace_back(item.path, item.error);
-      continue;
+      return ok_status();
     }
-    if (!it->results.count(kStageScore)) continue;
+    if (!it->results.count(kStageScore)) return ok_status();
     ++s.written;
     if (flagged(*it, c)) ++s.flagged;
     if (untagged(*it)) ++s.untagged;
-  }
+    return ok_status();
+  }));
   sweep_leftovers(c.out);
-  auto placed = export_buckets(c, m);
+  auto scratch = Scratch::open(c.out / ".tagforge" / "scratch.sqlite");
+  if (!scratch) return scratch.error();
+  auto placed = export_buckets(c, m, **scratch);
   if (!placed) return placed.error();
   for (auto& e : placed->errors) s.errors.emplace_back(e.first, "export: " + e.second);
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.phase_seconds["merge"] = s.seconds;
-  TF_RETURN_IF_ERROR(write_item_exports(c, m, items, *placed, s));
+  TF_RETURN_IF_ERROR(write_item_exports(c, m, **scratch, items, s));
   return s;
 }
 

@@ -97,13 +97,14 @@ std::string bar_chart(const std::vector<std::pair<std::string, double>>& rows, c
 }
 
 // Ten bins over [0, 1].
-std::vector<std::pair<std::string, double>> histogram(const std::vector<double>& values) {
-  std::vector<std::pair<std::string, double>> bins;
-  for (int b = 0; b < 10; ++b) bins.emplace_back(fmt::format("{:.1f}–{:.1f}", b / 10.0, (b + 1) / 10.0), 0);
-  for (double v : values) bins[size_t(std::clamp(int(v * 10), 0, 9))].second += 1;
-  return bins;
-}
+// Ten bins over [0, 1]; the value 1 falls in the last.
+size_t bin_of(double v) { return size_t(std::clamp(int(v * 10), 0, 9)); }
 
+std::vector<std::pair<std::string, double>> histogram(const std::vector<size_t>& bins) {
+  std::vector<std::pair<std::string, double>> rows;
+  for (int b = 0; b < 10; ++b) rows.emplace_back(fmt::format("{:.1f}–{:.1f}", b / 10.0, (b + 1) / 10.0), double(bins[b]));
+  return rows;
+}
 
 constexpr const char* kStyle = R"(
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
@@ -119,28 +120,42 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 
 }  // namespace
 
-void ReportStats::add(const ItemState& it, size_t index, const RunContext& c) {
+bool ReportStats::lower(const Flagged& a, const Flagged& b) {
+  if (a.score != b.score) return a.score < b.score;
+  return natural_compare(a.item.path, b.item.path) < 0;  // f20 before f100
+}
+
+void ReportStats::add(const ItemState& it, const std::string& out_path, const RunContext& c) {
   if (const StageResult* r = stage_result(it, kStageScore); r && !untagged(it)) {
-    const json score = json::parse(r->data);
-    overall_.push_back(score["overall"].get<double>());
-    if (flagged(it, c)) flagged_.emplace_back(overall_.back(), index);
+    const double overall = json::parse(r->data)["overall"].get<double>();
+    ++overall_bins_[bin_of(overall)];
+    ++scored_;
+    if (flagged(it, c)) {
+      ++flagged_count_;
+      Flagged f{overall, it.item, out_path};
+      if (flagged_.size() < kFlaggedShown) {
+        flagged_.push_back(std::move(f));
+        std::push_heap(flagged_.begin(), flagged_.end(), lower);
+      } else if (lower(f, flagged_.front())) {  // lower than the highest kept
+        std::pop_heap(flagged_.begin(), flagged_.end(), lower);
+        flagged_.back() = std::move(f);
+        std::push_heap(flagged_.begin(), flagged_.end(), lower);
+      }
+    }
     for (const std::string& tag : tag_line_entries(final_tag_text(it, c))) {
       if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts_[tag];
     }
   }
-  if (const StageResult* r = stage_result(it, kStageNsfw)) nsfw_.push_back(json::parse(r->data)["nsfw"].get<double>());
+  if (const StageResult* r = stage_result(it, kStageNsfw)) {
+    ++nsfw_bins_[bin_of(json::parse(r->data)["nsfw"].get<double>())];
+    ++nsfw_scored_;
+  }
 }
 
-Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vector<ManifestItem>& items,
-                                const ExportReport& placed, const RunSummary& s, ReportStats stats) {
-  const std::vector<double>& overall = stats.overall_;
-  const std::vector<double>& nsfw = stats.nsfw_;
+Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSummary& s, ReportStats stats) {
   const std::map<std::string, size_t>& tag_counts = stats.tag_counts_;
-  auto& flagged = stats.flagged_;
-  std::sort(flagged.begin(), flagged.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return natural_compare(items[a.second].path, items[b.second].path) < 0;  // f20 before f100
-  });
+  std::vector<ReportStats::Flagged>& flagged = stats.flagged_;
+  std::sort_heap(flagged.begin(), flagged.end(), ReportStats::lower);
 
   std::string h = fmt::format("<!doctype html><html><head><meta charset=utf-8><title>tagforge report</title><style>{}"
                               "</style></head><body><h1>tagforge run</h1><p class=path>{} → {}</p>",
@@ -174,9 +189,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
   for (const auto& [phase, secs] : s.phase_seconds) phases.emplace_back(phase, std::round(secs * 100) / 100);
   h += "<h2>Time</h2>" + bar_chart(phases, " s");
 
-  if (!overall.empty()) {
-    h += "<h2>Caption scores (overall)</h2>" + bar_chart(histogram(overall), "");
-  }
+  if (stats.scored_) h += "<h2>Caption scores (overall)</h2>" + bar_chart(histogram(stats.overall_bins_), "");
   std::vector<std::pair<std::string, size_t>> top(tag_counts.begin(), tag_counts.end());
   std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -187,23 +200,21 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const std::vec
     for (const auto& [tag, n] : top) rows.emplace_back(tag, double(n));
     h += "<h2>Most frequent tags</h2>" + bar_chart(rows, "");
   }
-  if (!nsfw.empty()) h += "<h2>NSFW score</h2>" + bar_chart(histogram(nsfw), "");
+  if (stats.nsfw_scored_) h += "<h2>NSFW score</h2>" + bar_chart(histogram(stats.nsfw_bins_), "");
 
   if (!flagged.empty()) {
-    h += fmt::format("<h2>Flagged for review ({}; the {} lowest scores shown)</h2><div class=flagged>", flagged.size(),
-                     std::min(flagged.size(), kFlaggedShown));
-    for (size_t k = 0; k < std::min(flagged.size(), kFlaggedShown); ++k) {
-      auto loaded = load_item(m, items[flagged[k].second], c);
+    h += fmt::format("<h2>Flagged for review ({}; the {} lowest scores shown)</h2><div class=flagged>",
+                     stats.flagged_count_, flagged.size());
+    for (const ReportStats::Flagged& f : flagged) {
+      auto loaded = load_item(m, f.item, c);
       if (!loaded) return loaded.error();
       const ItemState& it = *loaded;
       const json score = json::parse(stage_result(it, kStageScore)->data);
       const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
-      auto where = placed.placed.find(it.item.path);
       const std::string uri = thumbnail_uri(it.file);
       h += "<div class=item>";
       if (!uri.empty()) h += fmt::format("<img src=\"{}\" alt=\"\">", uri);
-      h += fmt::format("<p class=path>{}</p><p>score {:.2f}</p><p>{}</p>",
-                       escape(where != placed.placed.end() ? where->second : it.item.path), flagged[k].first,
+      h += fmt::format("<p class=path>{}</p><p>score {:.2f}</p><p>{}</p>", escape(f.out_path), f.score,
                        escape(caption));
       std::vector<std::string> missing;
       for (const json& m : score["missing"]) missing.push_back(m.get<std::string>());

@@ -17,22 +17,30 @@
 
 namespace tagforge {
 
-// What the page counts, gathered as the items go by (it keeps counts, the
-// scores and the flagged items' indices, not the items).
+// What the page counts, gathered as the items go by: counts per histogram
+// bin, per tag, and the flagged items with the lowest scores (those shown),
+// so its memory does not grow with the items.
 class ReportStats {
  public:
-  void add(const ItemState& item, size_t index, const RunContext& context);
+  // `out_path`: where the item is in OUT.
+  void add(const ItemState& item, const std::string& out_path, const RunContext& context);
 
  private:
-  friend Result<std::string> report_html(const RunContext&, Manifest&, const std::vector<ManifestItem>&,
-                                         const ExportReport&, const RunSummary&, ReportStats);
-  std::vector<double> overall_, nsfw_;
+  friend Result<std::string> report_html(const RunContext&, Manifest&, const RunSummary&, ReportStats);
+  struct Flagged {
+    double score = 0;
+    ManifestItem item;
+    std::string out_path;
+  };
+  static bool lower(const Flagged& a, const Flagged& b);  // by score, then path in natural order
+  std::vector<size_t> overall_bins_ = std::vector<size_t>(10), nsfw_bins_ = std::vector<size_t>(10);
+  size_t scored_ = 0, nsfw_scored_ = 0, flagged_count_ = 0;
   std::map<std::string, size_t> tag_counts_;
-  std::vector<std::pair<double, size_t>> flagged_;  // score, index into the items
+  std::vector<Flagged> flagged_;  // a heap (by lower()) of the lowest scores, at most the number shown
 };
 
 // The page; the flagged items shown are read from the manifest again.
-Result<std::string> report_html(const RunContext& context, Manifest& manifest, const std::vector<ManifestItem>& items,
-                                const ExportReport& placed, const RunSummary& summary, ReportStats stats);
+Result<std::string> report_html(const RunContext& context, Manifest& manifest, const RunSummary& summary,
+                                ReportStats stats);
 
 }  // namespace tagforge

@@ -20,6 +20,7 @@
 #include "pipeline/output_lock.h"
 #include "pipeline/item_exports.h"
 #include "pipeline/run_inputs.h"
+#include "pipeline/scratch.h"
 #include "tagforge/tag_db.h"
 
 namespace tagforge {
@@ -82,11 +83,15 @@ class Runner {
     event(json{{"event", "start"}, {"in", c_.in.string()}, {"out", c_.out.string()}});
     TF_RETURN_IF_ERROR(m_->put_meta("config", format_config(c_.table, "")));
 
+    auto scratch = Scratch::open(c_.out / ".tagforge" / "scratch.sqlite");
+    if (!scratch) return scratch.error();
+    scratch_ = std::move(*scratch);
+
     auto t = Clock::now();
-    auto inputs = prepare_inputs(c_, *m_, o_.shard);
+    auto inputs = prepare_inputs(c_, *m_, *scratch_, o_.shard);
     if (!inputs) return inputs.error();
     s_.phase_seconds["inputs"] = since(t);
-    s_.items = inputs->items.size();
+    s_.items = inputs->items;
     s_.clips = inputs->clips;
     s_.frames = inputs->frames;
     s_.files = inputs->files;
@@ -95,32 +100,31 @@ class Runner {
     s_.skipped_by_shard = inputs->skipped_by_shard;
     s_.dropped = inputs->dropped;
     for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
-    items_ = std::move(inputs->items);
 
     t = Clock::now();
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
     unload_models();  // the exports need none
 
-    // From here on an item is its manifest row: the states go before the export's own peak.
-    std::vector<ManifestItem> done;
-    done.reserve(items_.size());
-    for (ItemState& it : items_) done.push_back(std::move(it.item));
-    items_ = {};
-    std::sort(done.begin(), done.end(), [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
-
     t = Clock::now();
     sweep_leftovers(c_.work);  // a killed run's temporaries are not data
     sweep_leftovers(c_.out);
-    auto placed = c_.in_place ? Result<ExportReport>(ExportReport{}) : export_buckets(c_, *m_);
-    if (!placed) return placed.error();
-    for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
-    if (c_.in_place) {
-      for (const ManifestItem& item : done) placed->placed[item.path] = item.path;  // where they are
+    if (!c_.in_place) {
+      auto placed = export_buckets(c_, *m_, *scratch_);
+      if (!placed) return placed.error();
+      for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
     }
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
-    TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, done, *placed, s_));
+    // This run's items, each as its manifest row now holds it.
+    const ItemSource items = [&](const std::function<Status(const ManifestItem&)>& visit) {
+      return scratch_->for_each_item_path([&](const std::string& path) -> Status {
+        auto row = m_->item(path);
+        if (!row) return row.error();
+        return *row ? visit(**row) : ok_status();
+      });
+    };
+    TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, *scratch_, items, s_));
     s_.seconds = since(start);
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                {"errors", s_.errors.size()}});
@@ -260,12 +264,11 @@ class Runner {
       for (const char* stage : kItemStages) {
         if (c_.enabled.count(stage) && applies(stage)) stages.emplace_back(stage);
       }
-      o_.progress->begin(stages, items_.size());
+      o_.progress->begin(stages, scratch_->item_count());
     }
-    size_t next = 0;
+    uint64_t next = 0;
     Status failure = ok_status();
     struct Batch {
-      size_t first = 0;
       std::vector<ItemState> items;
       std::vector<std::map<std::string, StageResult>> cached;
     };
@@ -274,24 +277,22 @@ class Runner {
         tbb::make_filter<void, std::shared_ptr<Batch>>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
-              if (next >= items_.size() || !failure.ok()) {
+              auto read = next < scratch_->item_count() && failure.ok()
+                              ? scratch_->items(next, batch, c_.work)
+                              : Result<std::vector<ItemState>>(std::vector<ItemState>{});
+              if (!read && failure.ok()) failure = read.error();
+              if (!read || read->empty()) {
                 fc.stop();
                 return nullptr;
               }
               auto b = std::make_shared<Batch>();
-              b->first = next;
-              for (size_t i = next; i < std::min(items_.size(), next + batch); ++i) {
-                ItemState s = items_[i];
-                s.results.clear();
-                s.computed.clear();
-                s.reused.clear();
-                s.errors.clear();
+              b->items = std::move(*read);
+              for (const ItemState& s : b->items) {
                 std::map<std::string, StageResult> rows;
                 if (auto got = m_->results(s.item.path); got) {
                   for (auto& [stage, r] : *got) rows[stage] = std::move(r);
                 }
                 b->cached.push_back(std::move(rows));
-                b->items.push_back(std::move(s));
               }
               next += b->items.size();
               return b;
@@ -326,8 +327,7 @@ class Runner {
     }
     TF_RETURN_IF_ERROR(m_->commit());
     crash_point();
-    for (size_t k = 0; k < b.items.size(); ++k) {
-      ItemState& it = b.items[k];
+    for (ItemState& it : b.items) {
       // Each stage is counted by the pass that has it on, once: stage by stage, the model
       // stages by their own passes, the rest by the last.
       for (const std::string& stage : it.computed) {
@@ -345,11 +345,6 @@ class Runner {
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));
-      // Only what later passes and the exports need stays: memory does not grow with results,
-      // and after the last pass only the manifest row is left.
-      ItemState& kept = items_[b.first + k];
-      if (c_.write_outputs) kept = ItemState{};
-      kept.item = std::move(it.item);
     }
     if (o_.progress) {
       std::map<std::string, uint64_t> past;
@@ -381,7 +376,7 @@ class Runner {
   RunContext c_;
   RunSummary s_;
   std::unique_ptr<Manifest> m_;
-  std::vector<ItemState> items_;
+  std::unique_ptr<Scratch> scratch_;  // this run's items and the export's plan
   std::set<std::string> passes_done_;  // stage by stage: the model stages whose pass is over
   EventLog events_;
 };

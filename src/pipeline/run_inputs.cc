@@ -76,21 +76,30 @@ struct Clip {
 
 class InputPreparer {
  public:
-  InputPreparer(const RunContext& c, Manifest& m, std::optional<std::pair<uint64_t, uint64_t>> shard)
-      : c_(c), m_(m), shard_(shard) {}
+  InputPreparer(const RunContext& c, Manifest& m, Scratch& scratch, std::optional<std::pair<uint64_t, uint64_t>> shard)
+      : c_(c), m_(m), scratch_(scratch), shard_(shard) {}
 
   Result<InputReport> run() {
     ScanOptions options;
     if (!c_.in_place) options.exclude.push_back(c_.out);  // when the output lies inside the input
-    auto scan = scan_tree(c_.in, options);
-    if (!scan) return scan.error();
+    TF_RETURN_IF_ERROR(scratch_.begin());
+    TF_RETURN_IF_ERROR(scan_folders(c_.in, options, [&](ScanResult&& folder) { return enter(folder); }));
+    TF_RETURN_IF_ERROR(scratch_.commit());
+    if (!c_.in_place) TF_RETURN_IF_ERROR(drop_what_left_the_input());
+    return std::move(r_);
+  }
+
+ private:
+  // One folder of the input into the work folder and the manifest (one
+  // transaction), then its clips' frames.
+  Status enter(const ScanResult& scan) {
     const bool copy = c_.config.run.link == "copy";
     const bool regenerates_aseg = !c_.config.models.detectors.empty() || !c_.config.models.segmenter.empty();
-    if (c_.in_place) TF_RETURN_IF_ERROR(remember_our_files());
+    std::vector<Clip> clips;
     TF_RETURN_IF_ERROR(m_.begin());
-    for (const Item& item : scan->items) {
-      const std::string rel = scan->relative_path(item);
-      if (our_frames_.count(rel)) continue;  // in place: a frame an earlier run extracted, not an input
+    for (const Item& item : scan.items) {
+      const std::string rel = scan.relative_path(item);
+      if (c_.in_place && is_our_frame(rel)) continue;  // a frame an earlier run extracted, not an input
       if (c_.in_place && (rel == "report.html" || rel == "meta_cap_dd.json" || rel == "metadata.jsonl")) continue;
       const fs::path source = c_.in / rel;
       const bool media = item.usable();
@@ -114,11 +123,11 @@ class InputPreparer {
         continue;
       }
       ++r_.files;
-      expect(rel, media && item.kind() == MediaKind::kImage);
+      TF_RETURN_IF_ERROR(expect(rel, media && item.kind() == MediaKind::kImage));
       std::string tags;
       std::optional<std::string> caption;
       for (const Sidecar& sc : item.sidecars) {
-        const std::string sc_rel = scan->relative_path(item, sc.name);
+        const std::string sc_rel = scan.relative_path(item, sc.name);
         const bool ours = sc.kind == SidecarKind::kTags || sc.kind == SidecarKind::kCaption ||
                           ((sc.kind == SidecarKind::kSegmentation || sc.kind == SidecarKind::kMask) && regenerates_aseg);
         if (ours && media) {
@@ -128,8 +137,9 @@ class InputPreparer {
           } else if (sc.kind == SidecarKind::kTags && tags.empty()) {
             tags = without_marks(*text, c_.config.check.review_tag);
           } else if (sc.kind == SidecarKind::kCaption && !caption) {
-            auto ours = our_captions_.find(rel);
-            if (ours == our_captions_.end() || ours->second != *text) caption = std::move(*text);
+            auto written = c_.in_place ? our_caption(rel) : Result<std::optional<std::string>>(std::nullopt);
+            if (!written) return written.error();
+            if (*written != *text) caption = std::move(*text);
           }
           continue;  // written afresh by the run
         }
@@ -137,7 +147,7 @@ class InputPreparer {
           r_.errors.emplace_back(sc_rel, st.error().message);
         } else {
           ++r_.files;
-          expect(sc_rel, false);
+          TF_RETURN_IF_ERROR(expect(sc_rel, false));
         }
       }
       const MediaKind kind = item.kind();
@@ -148,26 +158,28 @@ class InputPreparer {
       if (kind == MediaKind::kImage) {
         ItemState s;
         s.item = ManifestItem{rel, hash, stat, "image", "", ""};
-        s.file = c_.work / rel;
         s.existing_tags = std::move(tags);
         s.existing_caption = std::move(caption);
         TF_RETURN_IF_ERROR(m_.put_item(s.item));
-        r_.items.push_back(std::move(s));
+        TF_RETURN_IF_ERROR(add(s));
       } else {
-        clips_.push_back(Clip{rel, hash, stat, std::move(tags)});  // already without marks
+        clips.push_back(Clip{rel, hash, stat, std::move(tags)});  // already without marks
         TF_RETURN_IF_ERROR(m_.put_item(ManifestItem{rel, hash, stat, kind_name(kind).data(), "", ""}));
       }
     }
     TF_RETURN_IF_ERROR(m_.commit());
-    for (const Clip& clip : clips_) extract(clip);
-    if (!c_.in_place) drop_what_left_the_input();
-    return std::move(r_);
+    for (const Clip& clip : clips) TF_RETURN_IF_ERROR(extract(clip));
+    return ok_status();
   }
 
- private:
+  Status add(const ItemState& s) {
+    ++r_.items;
+    return scratch_.add_item(s);
+  }
+
   // The clip's frames beside it in the work folder, extracted or (same
   // options, same clip, frames still there) taken from the manifest.
-  void extract(const Clip& clip) {
+  Status extract(const Clip& clip) {
     ++r_.clips;
     const ExtractConfig& e = c_.config.extract;
     const bool inspects = !e.inspect.require_segments.empty() || !e.inspect.crop_position.empty();
@@ -205,7 +217,7 @@ class InputPreparer {
       }
     }
     for (const std::string& rel : frames) {
-      expect(rel, true);
+      TF_RETURN_IF_ERROR(expect(rel, true));
       auto id = identify(c_.work / rel, rel, m_);
       if (!id) {
         r_.errors.emplace_back(rel, id.error().message);
@@ -213,17 +225,19 @@ class InputPreparer {
       }
       ItemState s;
       s.item = ManifestItem{rel, id->first, id->second, "frame", clip.rel, ""};
-      s.file = c_.work / rel;
       s.existing_tags = clip.tags;
       if (Status st = m_.put_item(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
-      r_.items.push_back(std::move(s));
+      TF_RETURN_IF_ERROR(add(s));
       ++r_.frames;
     }
+    return ok_status();
   }
 
-  void clip_error(const Clip& clip, const std::string& fp, const std::string& message) {
+  // The clip's failure, recorded; the run goes on.
+  Status clip_error(const Clip& clip, const std::string& fp, const std::string& message) {
     r_.errors.emplace_back(clip.rel, message);
     (void)m_.put_result(clip.rel, "extract", StageResult{fp, "", message});
+    return ok_status();
   }
 
   // A frame of an earlier extraction and the sidecars the run wrote for it.
@@ -239,59 +253,61 @@ class InputPreparer {
   }
 
   // `rel` is in the work folder this run; an image or frame also has the files the run writes for it.
-  void expect(const std::string& rel, bool item) {
-    expected_.insert(rel);
-    if (!item) return;
+  Status expect(const std::string& rel, bool item) {
+    TF_RETURN_IF_ERROR(scratch_.expect(rel));
+    if (!item) return ok_status();
     const fs::path p(rel);
     for (const std::string& ext : {c_.config.tag.extension, c_.config.caption.extension, std::string(".aseg")}) {
       fs::path side = p;
-      expected_.insert(side.replace_extension(ext).string());
+      TF_RETURN_IF_ERROR(scratch_.expect(side.replace_extension(ext).string()));
     }
-    expected_.insert((p.parent_path() / (p.stem().string() + ".mask.png")).string());
+    return scratch_.expect((p.parent_path() / (p.stem().string() + ".mask.png")).string());
   }
 
   // The work folder holds only links and the run's own files: what the input no longer has (a
   // file deleted or renamed since the last run) goes from it, so the buckets no longer show it.
   // The input is never touched, and in place nothing goes.
-  void drop_what_left_the_input() {
+  Status drop_what_left_the_input() {
+    Status failure = ok_status();
     for_each_file(c_.work, [&](const fs::path& file, const std::string& rel) {
+      auto wanted = scratch_.expected(rel);
+      if (!wanted) {
+        if (failure.ok()) failure = wanted.error();
+        return;
+      }
       std::error_code rm;
-      if (!expected_.count(rel) && fs::remove(file, rm)) ++r_.dropped;
+      if (!*wanted && fs::remove(file, rm)) ++r_.dropped;
     });
+    return failure;
   }
 
   // In place, the input holds what earlier runs wrote: the frames they
   // extracted (not inputs) and the captions they made (not the user's).
-  Status remember_our_files() {
-    auto items = m_.items();
-    if (!items) return items.error();
-    for (const ManifestItem& item : *items) {
-      if (item.kind == "frame") our_frames_.insert(item.path);
-      auto caption = m_.result(item.path, kStageCaption);
-      if (!caption) return caption.error();
-      if (*caption && (*caption)->error.empty() && !(*caption)->data.empty()) {
-        const json j = json::parse((*caption)->data);
-        if (j["source"] == "tags") our_captions_[item.path] = j["caption"].get<std::string>();
-      }
-    }
-    return ok_status();
+  bool is_our_frame(const std::string& rel) {
+    auto known = m_.item(rel);
+    return known && *known && (*known)->kind == "frame";
+  }
+  Result<std::optional<std::string>> our_caption(const std::string& rel) {
+    auto caption = m_.result(rel, kStageCaption);
+    if (!caption) return caption.error();
+    if (!*caption || !(*caption)->error.empty() || (*caption)->data.empty()) return std::optional<std::string>();
+    const json j = json::parse((*caption)->data);
+    if (j["source"] != "tags") return std::optional<std::string>();
+    return std::optional<std::string>(j["caption"].get<std::string>());
   }
 
   const RunContext& c_;
   Manifest& m_;
+  Scratch& scratch_;
   std::optional<std::pair<uint64_t, uint64_t>> shard_;
   InputReport r_;
-  std::vector<Clip> clips_;
-  std::set<std::string> our_frames_;
-  std::unordered_set<std::string> expected_;  // every file the work folder should hold after this run
-  std::map<std::string, std::string> our_captions_;  // item -> the caption a run wrote
 };
 
 }  // namespace
 
-Result<InputReport> prepare_inputs(const RunContext& context, Manifest& manifest,
+Result<InputReport> prepare_inputs(const RunContext& context, Manifest& manifest, Scratch& scratch,
                                    std::optional<std::pair<uint64_t, uint64_t>> shard) {
-  return InputPreparer(context, manifest, shard).run();
+  return InputPreparer(context, manifest, scratch, shard).run();
 }
 
 }  // namespace tagforge

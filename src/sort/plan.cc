@@ -141,15 +141,24 @@ void SortPlanner::settle(std::span<const size_t> candidates, std::span<const Sor
 }
 
 void SortPlanner::place(size_t i, SortClass c, std::vector<std::string>& mkdirs, std::vector<JournalMove>& moves) {
+  const Item& it = scan_.items[i];
+  place(it, scan_.dirs[it.dir], c, mkdirs, moves);
+}
+
+void SortPlanner::place(const Item& it, const std::string& dir, SortClass c, std::vector<std::string>& mkdirs,
+                        std::vector<JournalMove>& moves) {
   const std::string& name = opt_.folder[static_cast<size_t>(c)];
   Prefix& p = prefix(name);
-  while (bucket(name, p, p.cursor).items >= opt_.bucket_size) ++p.cursor;
+  while (bucket(name, p, p.cursor).items >= opt_.bucket_size) {
+    // Full: nothing is placed behind the cursor again, so its names need not be kept.
+    std::unordered_set<std::string>().swap(bucket(name, p, p.cursor).taken);
+    ++p.cursor;
+  }
   Bucket& b = bucket(name, p, p.cursor);
   const std::string folder = bucket_folder(name, p.cursor);
-  const Item& it = scan_.items[i];
   ++b.items;
   ++b.planned;
-  if (in_place_ && scan_.dirs[it.dir] == folder) {  // a rebalance kept it here
+  if (in_place_ && dir == folder) {  // a rebalance kept it here
     ++items_in_place_;
     return;
   }
@@ -175,7 +184,7 @@ void SortPlanner::place(size_t i, SortClass c, std::vector<std::string>& mkdirs,
   auto add = [&](const std::string& file) {
     std::string new_name = with_suffix(file, std::min(stem_len, file.size()), suffix);
     moves.push_back(JournalMove{opt_.copy ? JournalOp::kCopy : JournalOp::kMove, !suffix.empty(),
-                                scan_.relative_path(it, file), folder + "/" + new_name});
+                                dir.empty() ? file : dir + "/" + file, folder + "/" + new_name});
     b.taken.insert(std::move(new_name));
   };
   add(it.name);

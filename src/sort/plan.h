@@ -46,6 +46,10 @@ class SortPlanner {
   // moves (media file, then its sidecars). REQUIRES: items arrive in
   // natural_item_order(), settled ones left out.
   void place(size_t i, SortClass c, std::vector<std::string>& mkdirs, std::vector<JournalMove>& moves);
+  // The same for an item that is not in the scan (a caller streaming items in
+  // the same order): `dir` is its folder relative to the source.
+  void place(const Item& item, const std::string& dir, SortClass c, std::vector<std::string>& mkdirs,
+             std::vector<JournalMove>& moves);
 
   uint64_t items_in_place() const { return items_in_place_; }
   uint64_t renamed() const { return renamed_; }

@@ -1,0 +1,230 @@
+#include "pipeline/scratch.h"
+
+#include <fmt/format.h>
+
+#include "core/natural_order.h"
+#include "pipeline/sqlite_statement.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int natural_collation(void*, int an, const void* a, int bn, const void* b) {
+  return natural_compare(std::string_view(static_cast<const char*>(a), size_t(an)),
+                         std::string_view(static_cast<const char*>(b), size_t(bn)));
+}
+
+// Sidecar names joined by '/', which no file name holds.
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out.append(out.empty() ? "" : "/").append(n);
+  return out;
+}
+
+std::vector<std::string> split_names(const std::string& joined) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  while (from < joined.size()) {
+    size_t to = joined.find('/', from);
+    if (to == std::string::npos) to = joined.size();
+    out.push_back(joined.substr(from, to - from));
+    from = to + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
+  std::error_code ec;
+  fs::remove(file, ec);  // a killed run's
+  std::unique_ptr<Scratch> s(new Scratch());
+  s->file_ = file;
+  if (sqlite3_open_v2(file.c_str(), &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    return s->error("cannot open");
+  }
+  if (sqlite3_create_collation_v2(s->db_, "natural_order", SQLITE_UTF8, nullptr, natural_collation, nullptr) != SQLITE_OK) {
+    return s->error("cannot add the natural order");
+  }
+  // Nothing here must survive a crash: no journal, no syncs. 16 MiB of page cache.
+  TF_RETURN_IF_ERROR(s->exec(
+      "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;"
+      "CREATE TABLE items(seq INTEGER PRIMARY KEY, path TEXT NOT NULL, hash TEXT NOT NULL, stat TEXT NOT NULL,"
+      "  kind TEXT NOT NULL, source TEXT NOT NULL, tags TEXT NOT NULL, caption TEXT);"
+      "CREATE TABLE expected(path TEXT PRIMARY KEY) WITHOUT ROWID;"
+      "CREATE TABLE to_plan(name TEXT NOT NULL, dir TEXT NOT NULL, cls INTEGER NOT NULL, sidecars TEXT NOT NULL);"
+      "CREATE TABLE planned(dst TEXT PRIMARY KEY, src TEXT NOT NULL, media INTEGER NOT NULL) WITHOUT ROWID;"));
+  return s;
+}
+
+Scratch::~Scratch() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+  std::error_code ec;
+  fs::remove(file_, ec);
+}
+
+sqlite3_stmt* Scratch::statement(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
+  statements_[sql] = stmt;
+  return stmt;
+}
+
+Error Scratch::error(const std::string& what) const {
+  return Error{ErrorCode::kIo, fmt::format("scratch database: {}: {}", what, db_ ? sqlite3_errmsg(db_) : "not open"),
+               file_};
+}
+
+Status Scratch::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string m = message ? message : "failed";
+    sqlite3_free(message);
+    return Error{ErrorCode::kIo, fmt::format("scratch database: {}", m), file_};
+  }
+  return ok_status();
+}
+
+Status Scratch::begin() { return exec("BEGIN"); }
+Status Scratch::commit() { return exec("COMMIT"); }
+
+Status Scratch::add_item(const ItemState& it) {
+  Statement s(statement("INSERT INTO items(seq, path, hash, stat, kind, source, tags, caption)"
+                        " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, int64_t(items_)).bind(2, it.item.path).bind(3, it.item.hash).bind(4, it.item.stat);
+  s.bind(5, it.item.kind).bind(6, it.item.source).bind(7, it.existing_tags);
+  if (it.existing_caption) s.bind(8, *it.existing_caption);
+  else s.bind_null(8);
+  if (s.step() != SQLITE_DONE) return error("add an item");
+  ++items_;
+  return ok_status();
+}
+
+Result<std::vector<ItemState>> Scratch::items(uint64_t from, size_t n, const fs::path& work) {
+  Statement s(statement("SELECT path, hash, stat, kind, source, tags, caption FROM items"
+                        " WHERE seq >= ? ORDER BY seq LIMIT ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, int64_t(from)).bind(2, int64_t(n));
+  std::vector<ItemState> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    ItemState it;
+    it.item = ManifestItem{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), ""};
+    it.file = work / it.item.path;
+    it.existing_tags = s.text(5);
+    if (!s.is_null(6)) it.existing_caption = s.text(6);
+    out.push_back(std::move(it));
+  }
+  if (rc != SQLITE_DONE) return error("read items");
+  return out;
+}
+
+Status Scratch::for_each_item_path(const std::function<Status(const std::string&)>& visit) {
+  Statement s(statement("SELECT path FROM items ORDER BY path"));
+  if (!s.ok()) return error("prepare");
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) TF_RETURN_IF_ERROR(visit(s.text(0)));
+  if (rc != SQLITE_DONE) return error("read item paths");
+  return ok_status();
+}
+
+Status Scratch::expect(const std::string& path) {
+  Statement s(statement("INSERT OR IGNORE INTO expected(path) VALUES(?)"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path);
+  if (s.step() != SQLITE_DONE) return error("add an expected file");
+  return ok_status();
+}
+
+Result<bool> Scratch::expected(const std::string& path) {
+  Statement s(statement("SELECT 1 FROM expected WHERE path = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("look up an expected file");
+  return rc == SQLITE_ROW;
+}
+
+Status Scratch::add_to_plan(const ToPlan& e) {
+  Statement s(statement("INSERT INTO to_plan(name, dir, cls, sidecars) VALUES(?, ?, ?, ?)"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, e.name).bind(2, e.dir).bind(3, int64_t(e.cls)).bind(4, join_names(e.sidecars));
+  if (s.step() != SQLITE_DONE) return error("add a file to plan");
+  return ok_status();
+}
+
+Status Scratch::for_each_to_plan(const std::function<Status(const ToPlan&)>& visit) {
+  Statement s(statement("SELECT name, dir, cls, sidecars FROM to_plan"
+                        " ORDER BY name COLLATE natural_order, dir COLLATE natural_order, name, dir"));
+  if (!s.ok()) return error("prepare");
+  int rc;
+  ToPlan e;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    e.name = s.text(0);
+    e.dir = s.text(1);
+    e.cls = int(s.integer(2));
+    e.sidecars = split_names(s.text(3));
+    TF_RETURN_IF_ERROR(visit(e));
+  }
+  if (rc != SQLITE_DONE) return error("read the files to plan");
+  return ok_status();
+}
+
+Status Scratch::add_planned(const std::string& src, const std::string& dst, bool media) {
+  Statement s(statement("INSERT OR REPLACE INTO planned(dst, src, media) VALUES(?, ?, ?)"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, dst).bind(2, src).bind(3, int64_t(media));
+  if (s.step() != SQLITE_DONE) return error("add a planned file");
+  ++planned_;
+  return ok_status();
+}
+
+Status Scratch::for_each_planned(const std::function<Status(const std::string&, const std::string&)>& visit) {
+  Statement s(statement("SELECT src, dst FROM planned ORDER BY dst"));
+  if (!s.ok()) return error("prepare");
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) TF_RETURN_IF_ERROR(visit(s.text(0), s.text(1)));
+  if (rc != SQLITE_DONE) return error("read the plan");
+  return ok_status();
+}
+
+Result<bool> Scratch::is_planned(const std::string& dst) {
+  Statement s(statement("SELECT 1 FROM planned WHERE dst = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, dst);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("look up a planned file");
+  return rc == SQLITE_ROW;
+}
+
+Status Scratch::unplace(const std::string& src) {
+  Statement s(statement("UPDATE planned SET media = 0 WHERE src = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, src);
+  if (s.step() != SQLITE_DONE) return error("take back a planned file");
+  return ok_status();
+}
+
+Result<std::optional<std::string>> Scratch::placed(const std::string& src) {
+  // Indexed once the plan is whole, on the first lookup: cheaper than keeping an index while it grows.
+  if (!placed_index_) {
+    TF_RETURN_IF_ERROR(exec("CREATE INDEX IF NOT EXISTS planned_media ON planned(src) WHERE media"));
+    placed_index_ = true;
+  }
+  Statement s(statement("SELECT dst FROM planned WHERE src = ? AND media"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, src);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return error("look up a placed file");
+  return std::optional<std::string>(s.text(0));
+}
+
+}  // namespace tagforge

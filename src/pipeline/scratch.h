@@ -1,0 +1,88 @@
+// The lists a run would otherwise hold whole (its items, the files its work
+// folder should keep, the export's plan), kept on disk instead: a private
+// SQLite database in OUT/.tagforge/scratch.sqlite without a journal, removed
+// when closed and, after a kill, when the next run opens it. SQLite's page
+// cache and its sorter are bounded, so a run's memory stays flat however many
+// items it has. Nothing in it outlives the run; the manifest is the record.
+//
+// One thread at a time: the pipeline touches it from its serial stages only.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/item_stages.h"
+#include "tagforge/error.h"
+
+namespace tagforge {
+
+class Scratch {
+ public:
+  static Result<std::unique_ptr<Scratch>> open(const std::filesystem::path& file);
+  ~Scratch();  // closes and removes the file
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  // Many writes as one: far faster than one transaction each.
+  Status begin();
+  Status commit();
+
+  // The run's images and frames, in the order added, with what the input
+  // brought (its tags and caption); results are not kept here.
+  Status add_item(const ItemState& item);
+  uint64_t item_count() const { return items_; }
+  // Up to `n` items from position `from` (0-based), each file under `work`.
+  Result<std::vector<ItemState>> items(uint64_t from, size_t n, const std::filesystem::path& work);
+
+  // Their paths in bytewise order.
+  Status for_each_item_path(const std::function<Status(const std::string&)>& visit);
+
+  // A set of paths: the files the work folder should hold after the run.
+  Status expect(const std::string& path);
+  Result<bool> expected(const std::string& path);
+
+  // The export, step one: an entry of the work folder to plan (a media file or
+  // another file with the names of the files travelling with it), and
+  // every one again by name in natural order, then by folder: the sorter's order.
+  struct ToPlan {
+    std::string dir, name;
+    int cls = 0;                        // a SortClass
+    std::vector<std::string> sidecars;  // file names in the same folder
+  };
+  Status add_to_plan(const ToPlan& entry);
+  Status for_each_to_plan(const std::function<Status(const ToPlan&)>& visit);
+
+  // Step two: each file's destination. Planned by destination (bytewise
+  // order, as the manifest keeps what was exported); `media`: the file is an
+  // item's own (not a sidecar), found again by placed().
+  Status add_planned(const std::string& src, const std::string& dst, bool media);
+  uint64_t planned_count() const { return planned_; }
+  Status for_each_planned(const std::function<Status(const std::string& src, const std::string& dst)>& visit);
+  Result<bool> is_planned(const std::string& dst);
+  // The file was not placed after all (something in the way): placed() no longer finds it.
+  Status unplace(const std::string& src);
+  // Where a media file of the work folder went; nullopt: not placed.
+  Result<std::optional<std::string>> placed(const std::string& src);
+
+ private:
+  Scratch() = default;
+  Status exec(const char* sql);
+  Error error(const std::string& what) const;
+  sqlite3_stmt* statement(const char* sql);
+
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+  std::map<const char*, sqlite3_stmt*> statements_;
+  uint64_t items_ = 0, planned_ = 0;
+  bool placed_index_ = false;
+};
+
+}  // namespace tagforge
