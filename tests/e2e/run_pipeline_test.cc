@@ -196,6 +196,21 @@ TEST(RunCli, KillNineAnywhereThenRerunGivesTheCleanRunsBytes) {
   std::printf("kill -9 at each of %d crash points, then a re-run: the clean run's bytes every time\n", finished_at - 1);
 }
 
+TEST(RunCli, AFileInTheWayOfABucketIsLeftAloneOnEveryRun) {
+  const fs::path in = input_tree("run-in-the-way-in");
+  const fs::path out = fresh_dir("run-in-the-way-out");
+  write_file(out / "images_1" / "blue.png", "the user's own file");
+  for (int run = 0; run < 2; ++run) {
+    CliResult r = run_pipeline(in, out);
+    EXPECT_EQ(r.exit_code, 1) << r.err;  // an error about one file, the rest done
+    EXPECT_NE(r.out.find("in the way"), std::string::npos) << "run " << run << ": " << r.out;
+    EXPECT_EQ(read_file(out / "images_1" / "blue.png"), "the user's own file") << "run " << run;
+    EXPECT_TRUE(fs::exists(out / "images_1" / "blue.txt")) << "its sidecars were not in the way";
+    EXPECT_EQ(read_file(out / "metadata.jsonl").find("blue.png"), std::string::npos) << "not placed: not listed";
+    EXPECT_NE(read_file(out / "metadata.jsonl").find("green.png"), std::string::npos);
+  }
+}
+
 TEST(RunCli, InPlaceWritesBesideTheInputAndSettles) {
   const fs::path in = input_tree("run-in-place");
   write_file(in / "blue.txt", "1girl, solo, blue_hair, smile, auto_bad_caption, accuracy_40, needs_review");
