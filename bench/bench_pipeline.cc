@@ -9,7 +9,10 @@
 // Each run is a child process (the binary the tests use); times are wall clock, memory is the
 // child's peak RSS (wait4). Prints figures; asserts nothing.
 //
-//   bench_pipeline [--images 1000] [--memory-items 10000,100000] [--workers 0]
+// Memory is bounded by the largest input folder (the scanner's unit); --per-folder sets how many
+// images each generated folder holds.
+//
+//   bench_pipeline [--images 1000] [--memory-items 10000,100000] [--per-folder 5000] [--workers 0]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +20,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -56,8 +60,9 @@ Child run(const std::vector<std::string>& args) {
   return c;
 }
 
-// `count` images of `side` pixels, each a few random rectangles; every other one with a tag file.
-void make_images(const fs::path& dir, size_t count, int side) {
+// `count` images of `side` pixels, each a few random rectangles, `per_folder` to a folder; every
+// other one with a tag file.
+void make_images(const fs::path& dir, size_t count, int side, size_t per_folder = 5000) {
   fs::create_directories(dir);
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> colour(0, 255), pos(0, side - 1);
@@ -67,7 +72,7 @@ void make_images(const fs::path& dir, size_t count, int side) {
       cv::rectangle(im, cv::Point(pos(rng), pos(rng)), cv::Point(pos(rng), pos(rng)),
                     cv::Scalar(colour(rng), colour(rng), colour(rng)), cv::FILLED);
     }
-    const fs::path sub = dir / ("part" + std::to_string(i / 5000));
+    const fs::path sub = dir / ("part" + std::to_string(i / per_folder));
     fs::create_directories(sub);
     const std::string name = "img" + std::to_string(i);
     cv::imwrite((sub / (name + ".png")).string(), im);
@@ -88,13 +93,14 @@ void report(const char* what, const Child& c) {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  size_t images = 1000;
+  size_t images = 1000, per_folder = 5000;
   std::string memory_items = "10000,100000", workers = "0";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--images") images = std::strtoul(argv[i + 1], nullptr, 10);
     else if (a == "--memory-items") memory_items = argv[i + 1];
     else if (a == "--workers") workers = argv[i + 1];
+    else if (a == "--per-folder") per_folder = std::max<size_t>(1, std::strtoul(argv[i + 1], nullptr, 10));
   }
   const std::string bin = TAGFORGE_BIN;
   const fs::path root = fs::temp_directory_path() / "tagforge-bench-pipeline";
@@ -143,10 +149,10 @@ int main(int argc, char** argv) {
     const size_t n = std::strtoul(item.c_str(), nullptr, 10);
     if (n == 0) continue;
     const fs::path many = root / ("many-" + item);
-    make_images(many, n, 32);
+    make_images(many, n, 32, per_folder);
     const Child c = run(args(many, root / ("out-many-" + item), {"--workers", workers, "-q"}));
     char what[96];
-    std::snprintf(what, sizeof what, "%zu items, no models (tags, caption, score)", n);
+    std::snprintf(what, sizeof what, "%zu items, %zu a folder, no models", n, std::min(n, per_folder));
     report(what, c);
     const Child noop = run(args(many, root / ("out-many-" + item), {"--workers", workers, "-q"}));
     std::snprintf(what, sizeof what, "%zu items again (all from the manifest)", n);
