@@ -151,6 +151,13 @@ std::string OptionDef::flag() const {
   return f;
 }
 
+std::string OptionDef::section_flag() const {
+  std::string f = "--" + section + "-" + key;
+  std::replace(f.begin(), f.end(), '_', '-');
+  std::replace(f.begin(), f.end(), '.', '-');
+  return f;
+}
+
 Status check_option_value(const OptionDef& def) {
   auto number = std::visit(Overloaded{[](int* v) { return std::optional<double>(*v); },
                                       [](double* v) { return std::optional<double>(*v); },
@@ -174,6 +181,61 @@ Status check_option_value(const OptionDef& def) {
   return ok_status();
 }
 
+namespace {
+
+// Applies one TOML table: `section` is its dotted name ("" for the document).
+// A key is an option of that section, or a table naming a known section inside it.
+Status apply_table(const toml::table& values, const std::string& section, const fs::path& origin,
+                   const OptionTable& table, const std::set<std::string>& skip,
+                   const std::vector<std::string>& sections) {
+  std::vector<std::string> keys, inner;  // for suggestions
+  for (const OptionDef& d : table) {
+    if (d.section == section) keys.push_back(d.key);
+  }
+  for (const std::string& s : sections) {
+    if (section.empty() ? s.find('.') == std::string::npos : s.rfind(section + ".", 0) == 0) {
+      const std::string rest = section.empty() ? s : s.substr(section.size() + 1);
+      if (rest.find('.') == std::string::npos) inner.push_back(rest);
+    }
+  }
+  for (const auto& [key_node, value] : values) {
+    const std::string key(key_node.str());
+    auto def = std::find_if(table.begin(), table.end(),
+                            [&](const OptionDef& d) { return d.section == section && d.key == key; });
+    if (def == table.end()) {
+      const std::string name = section.empty() ? key : section + "." + key;
+      if (std::find(inner.begin(), inner.end(), key) != inner.end()) {
+        const toml::table* sub = value.as_table();
+        if (!sub) return config_error(origin, value.source(), fmt::format("{} must be a section ([{}])", name, name));
+        TF_RETURN_IF_ERROR(apply_table(*sub, name, origin, table, skip, sections));
+        continue;
+      }
+      if (section.empty()) {
+        return config_error(origin, key_node.source(),
+                            fmt::format("unknown section [{}] (known: {}){}", key, fmt::join(sections, ", "),
+                                        suggestion(key, sections)));
+      }
+      std::vector<std::string> names = keys;
+      names.insert(names.end(), inner.begin(), inner.end());
+      return config_error(origin, key_node.source(),
+                          fmt::format("unknown key {} in [{}]{}", key, section, suggestion(key, names)));
+    }
+    const bool apply = !skip.count(section + "." + key);
+    // A skipped value's type is checked too: a bad file is never silently half-read.
+    if (auto why = read_value(value, def->target, false)) {
+      return config_error(origin, value.source(), fmt::format("[{}] {} {}", section, key, *why));
+    }
+    if (!apply) continue;
+    read_value(value, def->target, true);
+    if (Status st = check_option_value(*def); !st.ok()) {
+      return config_error(origin, value.source(), fmt::format("[{}] {}", section, st.error().message));
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 Status apply_config_text(std::string_view text, const fs::path& origin, const OptionTable& table,
                          const std::set<std::string>& skip) {
   toml::table root;
@@ -186,42 +248,7 @@ Status apply_config_text(std::string_view text, const fs::path& origin, const Op
   for (const OptionDef& d : table) {
     if (std::find(sections.begin(), sections.end(), d.section) == sections.end()) sections.push_back(d.section);
   }
-  for (const auto& [section_key, section_node] : root) {
-    const std::string section(section_key.str());
-    if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
-      return config_error(origin, section_key.source(),
-                          fmt::format("unknown section [{}] (known: {}){}", section, fmt::join(sections, ", "),
-                                      suggestion(section, sections)));
-    }
-    const toml::table* values = section_node.as_table();
-    if (!values) {
-      return config_error(origin, section_node.source(), fmt::format("{} must be a section ([{}])", section, section));
-    }
-    std::vector<std::string> keys;
-    for (const OptionDef& d : table) {
-      if (d.section == section) keys.push_back(d.key);
-    }
-    for (const auto& [key_node, value] : *values) {
-      const std::string key(key_node.str());
-      auto def = std::find_if(table.begin(), table.end(),
-                              [&](const OptionDef& d) { return d.section == section && d.key == key; });
-      if (def == table.end()) {
-        return config_error(origin, key_node.source(),
-                            fmt::format("unknown key {} in [{}]{}", key, section, suggestion(key, keys)));
-      }
-      const bool apply = !skip.count(section + "." + key);
-      // A skipped value's type is checked too: a bad file is never silently half-read.
-      if (auto why = read_value(value, def->target, false)) {
-        return config_error(origin, value.source(), fmt::format("[{}] {} {}", section, key, *why));
-      }
-      if (!apply) continue;
-      read_value(value, def->target, true);
-      if (Status st = check_option_value(*def); !st.ok()) {
-        return config_error(origin, value.source(), fmt::format("[{}] {}", section, st.error().message));
-      }
-    }
-  }
-  return ok_status();
+  return apply_table(root, "", origin, table, skip, sections);
 }
 
 Status apply_config_file(const fs::path& file, const OptionTable& table, const std::set<std::string>& skip) {

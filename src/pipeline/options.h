@@ -21,15 +21,20 @@ namespace tagforge {
 using OptionTarget = std::variant<bool*, int*, double*, float*, std::string*, std::vector<std::string>*>;
 
 struct OptionDef {
-  std::string section;  // "extract", "models", …
+  std::string section;  // "extract", "models", "caption.llm.local" (a TOML table inside [caption.llm]) …
   std::string key;      // "similarity_threshold"
   std::string help;     // one line; becomes the flag's help and the config comment
   OptionTarget target;  // where the value lives; its value when defined is the default
   std::optional<std::pair<double, double>> range;  // numbers: inclusive bounds
   std::vector<std::string> choices;                // strings: the allowed values (empty: any)
+  // False for how a result is fetched, not what it is (timeouts, concurrency,
+  // retries): changing it re-runs nothing (see section_text).
+  bool affects_results = true;
 
   // "--similarity-threshold"
   std::string flag() const;
+  // "--caption-llm-local-base-url": for a key that several sections share.
+  std::string section_flag() const;
 };
 
 using OptionTable = std::vector<OptionDef>;

@@ -34,6 +34,40 @@ std::string error_of(std::string_view text, Knobs& k, const std::set<std::string
   return st.ok() ? std::string("ok") : st.error().to_string();
 }
 
+TEST(Options, SectionsInsideSectionsAreTablesOfTheirParent) {
+  RunConfig config;
+  const OptionTable table = config.table();
+  Status st = apply_config_text(
+      "[caption]\ntrigger = \"sks\"\n[caption.llm]\nmax_loopbacks = 5\n"
+      "[caption.llm.local]\nbase_url = \"http://127.0.0.1:8000/v1\"\ntimeout_s = 30\n"
+      "[caption.llm.remote]\nmodel = \"gpt-4o-mini\"\n",
+      "my.toml", table);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(config.caption.trigger, "sks");
+  EXPECT_EQ(config.caption.llm.max_loopbacks, 5);
+  EXPECT_EQ(config.caption.llm.local.base_url, "http://127.0.0.1:8000/v1");
+  EXPECT_EQ(config.caption.llm.local.timeout_s, 30.0);
+  EXPECT_EQ(config.caption.llm.remote.model, "gpt-4o-mini");
+  EXPECT_TRUE(config.caption.llm.enabled());
+
+  auto error = [&](std::string_view text) {
+    Status s = apply_config_text(text, "my.toml", table);
+    return s.ok() ? std::string("ok") : s.error().to_string();
+  };
+  EXPECT_EQ(error("[caption.llm.local]\nbase_ulr = \"x\"\n"),
+            "my.toml: line 2: unknown key base_ulr in [caption.llm.local]; did you mean base_url?");
+  EXPECT_EQ(error("[caption.lmm]\n"), "my.toml: line 1: unknown key lmm in [caption]; did you mean llm?");
+  EXPECT_EQ(error("[caption]\nllm = 3\n"), "my.toml: line 2: caption.llm must be a section ([caption.llm])");
+  EXPECT_EQ(error("[caption.llm]\nmax_loopbacks = \"3\"\n"),
+            "my.toml: line 2: [caption.llm] max_loopbacks wants a whole number, not a string");
+
+  // What decides a caption is in its fingerprint's text; how it is fetched is not.
+  const std::string text = section_text(table, "caption");
+  EXPECT_NE(text.find("[caption.llm.local]\nbase_url = \"http://127.0.0.1:8000/v1\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("timeout_s"), std::string::npos) << text;
+  EXPECT_EQ(section_text(table, "capt").find("trigger"), std::string::npos);
+}
+
 TEST(Options, AConfigSetsEveryKindOfValue) {
   Knobs k;
   ASSERT_EQ(error_of("[stage]\nrate = 3\ncount = 4\nshare = 0.25\non = true\nmode = \"jpg\"\n"

@@ -17,6 +17,12 @@ struct Section {
            std::optional<std::pair<double, double>> range = std::nullopt, std::vector<std::string> choices = {}) {
     table.push_back(OptionDef{name, std::move(key), std::move(help), target, range, std::move(choices)});
   }
+  // An option of how results are fetched, not of what they are: no stage re-runs for it.
+  void add_transport(std::string key, std::string help, OptionTarget target,
+                     std::optional<std::pair<double, double>> range = std::nullopt) {
+    add(std::move(key), std::move(help), target, range);
+    table.back().affects_results = false;
+  }
 };
 
 }  // namespace
@@ -77,6 +83,39 @@ void add_caption_options(OptionTable& table, CaptionConfig& c) {
   t.add("trigger", "Words that start every caption (a LoRA's trigger)", &c.trigger);
   t.add("artist", "End with \"Art by <artist>.\" when the tags name one", &c.artist);
   t.add("keep_unknown", "Tags the lexicon does not know: listed after \"Also:\" (true) or left out", &c.keep_unknown);
+
+  Section llm{table, "caption.llm"};
+  LlmCaptionConfig& l = c.llm;
+  llm.add("nsfw_threshold", "Items whose NSFW score is at least this go only to the local endpoint", &l.nsfw_threshold,
+          kUnit);
+  llm.add("loop_threshold", "Ask again (with what was missed) while the LLM caption scores below this",
+          &l.loop_threshold, kUnit);
+  llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
+  llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
+          kUnit);
+  llm.add("rewrite", "A text LLM smooths the accepted caption; facts it drops are put back", &l.rewrite);
+  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt, rewrite.txt); "
+                     "empty: data/prompts", &l.prompts);
+  llm.add("temperature", "Sampling temperature", &l.temperature, std::pair{0.0, 2.0});
+  llm.add("seed", "Seed of the first request (each loopback adds one); -1: none sent", &l.seed,
+          std::pair{-1.0, 2147483647.0});
+  llm.add("image_side", "Long side of the image sent, in pixels", &l.image_side, std::pair{64.0, 4096.0});
+  llm.add("max_tokens", "Most tokens in an answer", &l.max_tokens, std::pair{16.0, 8192.0});
+  for (auto [name, e] : {std::pair{"caption.llm.local", &l.local}, std::pair{"caption.llm.remote", &l.remote}}) {
+    Section ep{table, name};
+    ep.add("base_url", "OpenAI-compatible endpoint, up to /v1 (empty: none)", &e->base_url);
+    ep.add("model", "Model name the server knows", &e->model);
+    ep.add("api_key_env", "Name of the environment variable that holds the API key (empty: none)", &e->api_key_env);
+    ep.add("json_schema", "Ask for JSON by schema (response_format); dropped by itself where unsupported",
+           &e->json_schema);
+    ep.add_transport("timeout_s", "Seconds an answer may take", &e->timeout_s, std::pair{0.1, 3600.0});
+    ep.add_transport("max_concurrent", "Requests in flight to this endpoint", &e->max_concurrent,
+                     std::pair{1.0, 1024.0});
+    ep.add_transport("max_retries", "Retries after 429, 5xx, timeouts and dropped connections", &e->max_retries,
+                     std::pair{0.0, 20.0});
+    ep.add_transport("backoff_s", "First retry's wait (doubles each time, with jitter)", &e->backoff_s,
+                     std::pair{0.0, 60.0});
+  }
 }
 
 void add_score_options(OptionTable& table, ScoreConfig& c) {
@@ -109,7 +148,10 @@ OptionTable RunConfig::table() {
 std::string section_text(const OptionTable& table, std::string_view section) {
   OptionTable part;
   for (const OptionDef& d : table) {
-    if (d.section == section) part.push_back(d);
+    const bool inside = d.section == section ||
+                        (d.section.size() > section.size() && d.section.compare(0, section.size(), section) == 0 &&
+                         d.section[section.size()] == '.');
+    if (inside && d.affects_results) part.push_back(d);
   }
   return format_config(part, "", false);  // a reworded help must not re-run a stage
 }

@@ -19,12 +19,13 @@ class OptionFlags {
  public:
   // One flag per option of `table`, its current value shown as the default.
   // Lists take comma-separated values. A key that two sections share takes
-  // its section's name in its flag (`--tag-extension`, `--caption-extension`).
+  // its section's name in its flag (`--tag-extension`, `--caption-extension`,
+  // `--caption-llm-local-base-url`).
   OptionFlags(CLI::App& cmd, OptionTable table) : table_(std::move(table)) {
     std::map<std::string, int> uses;
     for (const OptionDef& d : table_) ++uses[d.key];
     for (const OptionDef& d : table_) {
-      const std::string flag = uses[d.key] > 1 ? "--" + d.section + "-" + d.flag().substr(2) : d.flag();
+      const std::string flag = uses[d.key] > 1 ? d.section_flag() : d.flag();
       CLI::Option* o = std::visit(
           [&](auto* target) -> CLI::Option* {
             using T = std::remove_pointer_t<decltype(target)>;
