@@ -39,7 +39,7 @@ ChatRequest caption_request() {
 }
 
 TEST(LlmClient, SendsTheRequestOpenAiServersExpectAndReadsTheAnswer) {
-  FakeLlmServer server([](const FakeRequest&, int) { return FakeReply{200, R"({"caption":"A girl smiles."})"}; });
+  FakeLlmServer server([](const FakeRequest&, int) { return FakeReply::answer(R"({"caption":"A girl smiles."})"); });
   ::setenv("TAGFORGE_TEST_LLM_KEY", "sk-test-123", 1);
   LlmEndpoint e = endpoint_of(server);
   e.api_key_env = "TAGFORGE_TEST_LLM_KEY";
@@ -69,13 +69,13 @@ TEST(LlmClient, SendsTheRequestOpenAiServersExpectAndReadsTheAnswer) {
 
 TEST(LlmClient, RetriesServerErrorsAndRateLimitsHonouringRetryAfter) {
   FakeLlmServer server([](const FakeRequest&, int n) {
-    if (n == 0) return FakeReply{500};
+    if (n == 0) return FakeReply::failing(500);
     if (n == 1) {
-      FakeReply r{429};
+      FakeReply r = FakeReply::failing(429);
       r.headers["Retry-After"] = "1";
       return r;
     }
-    return FakeReply{200, "A girl."};
+    return FakeReply::answer("A girl.");
   });
   auto client = LlmClient::open(endpoint_of(server));
   ASSERT_TRUE(client.ok());
@@ -92,7 +92,7 @@ TEST(LlmClient, RetriesServerErrorsAndRateLimitsHonouringRetryAfter) {
 TEST(LlmClient, GivesUpAfterItsRetriesAndNeverShowsTheKey) {
   ::setenv("TAGFORGE_TEST_LLM_KEY", "sk-secret-999", 1);
   FakeLlmServer server([](const FakeRequest& req, int) {
-    FakeReply r{503};
+    FakeReply r = FakeReply::failing(503);
     r.raw_body = "upstream down; you sent " + req.authorization;  // a server that echoes the key
     return r;
   });
@@ -113,7 +113,7 @@ TEST(LlmClient, GivesUpAfterItsRetriesAndNeverShowsTheKey) {
 
 TEST(LlmClient, ASlowAnswerTimesOutAndADroppedConnectionIsRetried) {
   FakeLlmServer slow([](const FakeRequest&, int) {
-    FakeReply r{200, "late"};
+    FakeReply r = FakeReply::answer("late");
     r.delay_s = 1.5;
     return r;
   });
@@ -127,7 +127,7 @@ TEST(LlmClient, ASlowAnswerTimesOutAndADroppedConnectionIsRetried) {
   EXPECT_NE(answer.error().message.find("timed out after 1 attempt"), std::string::npos) << answer.error().message;
 
   FakeLlmServer dropping([](const FakeRequest&, int n) {
-    FakeReply r{200, "A girl."};
+    FakeReply r = FakeReply::answer("A girl.");
     r.drop = n == 0;
     return r;
   });
@@ -138,7 +138,7 @@ TEST(LlmClient, ASlowAnswerTimesOutAndADroppedConnectionIsRetried) {
   EXPECT_EQ(recovered->attempts, 2);
 
   FakeLlmServer always_drops([](const FakeRequest&, int) {
-    FakeReply r{200};
+    FakeReply r;
     r.drop = true;
     return r;
   });
@@ -154,7 +154,7 @@ TEST(LlmClient, ASlowAnswerTimesOutAndADroppedConnectionIsRetried) {
 
 TEST(LlmClient, AMalformedBodyIsAnErrorAskedOnce) {
   FakeLlmServer server([](const FakeRequest&, int) {
-    FakeReply r{200};
+    FakeReply r;
     r.raw_body = "{\"choices\": [ {\"mess";
     return r;
   });
@@ -168,8 +168,8 @@ TEST(LlmClient, AMalformedBodyIsAnErrorAskedOnce) {
 
 TEST(LlmClient, RefusalsAreMarked) {
   FakeLlmServer server([](const FakeRequest&, int n) {
-    if (n == 0) return FakeReply{200, "I\xe2\x80\x99m sorry, but I can\xe2\x80\x99t help with that."};
-    FakeReply r{200};
+    if (n == 0) return FakeReply::answer("I\xe2\x80\x99m sorry, but I can\xe2\x80\x99t help with that.");
+    FakeReply r;
     r.refusal = "This request is against the policy.";
     return r;
   });
@@ -186,8 +186,8 @@ TEST(LlmClient, RefusalsAreMarked) {
 
 TEST(LlmClient, AServerWithoutJsonSchemaIsAskedAgainWithoutIt) {
   FakeLlmServer server([](const FakeRequest& req, int) {
-    if (req.body.contains("response_format")) return FakeReply{400};
-    return FakeReply{200, "Sure! {\"caption\": \"A girl.\"}"};
+    if (req.body.contains("response_format")) return FakeReply::failing(400);
+    return FakeReply::answer("Sure! {\"caption\": \"A girl.\"}");
   });
   auto client = LlmClient::open(endpoint_of(server));
   ASSERT_TRUE(client.ok());
@@ -202,7 +202,7 @@ TEST(LlmClient, AServerWithoutJsonSchemaIsAskedAgainWithoutIt) {
 
 TEST(LlmClient, RequestsToOneEndpointStayWithinItsLimit) {
   FakeLlmServer server([](const FakeRequest&, int) {
-    FakeReply r{200, "A girl."};
+    FakeReply r = FakeReply::answer("A girl.");
     r.delay_s = 0.1;
     return r;
   });
@@ -220,14 +220,22 @@ TEST(LlmClient, RequestsToOneEndpointStayWithinItsLimit) {
   EXPECT_EQ(server.max_in_flight(), 2);
 }
 
+LlmEndpoint at(std::string url, std::string key_env = "") {
+  LlmEndpoint e;
+  e.base_url = std::move(url);
+  e.model = "m";
+  e.api_key_env = std::move(key_env);
+  return e;
+}
+
 TEST(LlmClient, OpenRefusesBadUrlsAndMissingKeys) {
-  EXPECT_FALSE(LlmClient::open(LlmEndpoint{"ftp://host/v1", "m"}).ok());
-  EXPECT_FALSE(LlmClient::open(LlmEndpoint{"http:///v1", "m"}).ok());
+  EXPECT_FALSE(LlmClient::open(at("ftp://host/v1")).ok());
+  EXPECT_FALSE(LlmClient::open(at("http:///v1")).ok());
   ::unsetenv("TAGFORGE_TEST_NO_SUCH_KEY");
-  auto missing = LlmClient::open(LlmEndpoint{"https://api.openai.com/v1", "gpt-4o-mini", "TAGFORGE_TEST_NO_SUCH_KEY"});
+  auto missing = LlmClient::open(at("https://api.openai.com/v1", "TAGFORGE_TEST_NO_SUCH_KEY"));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("TAGFORGE_TEST_NO_SUCH_KEY is not set"), std::string::npos);
-  EXPECT_TRUE(LlmClient::open(LlmEndpoint{"https://api.openai.com/v1/", "gpt-4o-mini"}).ok());
+  EXPECT_TRUE(LlmClient::open(at("https://api.openai.com/v1/")).ok());
 }
 
 TEST(LlmText, JsonIsFoundInFencesAndProse) {

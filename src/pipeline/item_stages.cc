@@ -4,11 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <thread>
 
 #include "core/atomic_file.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
 #include "media/decode.h"
+#include "media/encode.h"
+#include "media/resample.h"
 #include "pipeline/content_hash.h"
 #include "pipeline/tag_checks.h"
 #include "tagforge/caption.h"
@@ -65,8 +68,10 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
                                      c.section("check")});
   }
   const std::string tags_fp = p.fp.count(kStageCheck) ? p.fp[kStageCheck] : p.fp[kStageTags];
+  // An LLM's caption also depends on the prompts, and on the NSFW score that routes it.
   p.fp[kStageCaption] = stage_fingerprint({kStageCaption, tags_fp, c.section("caption"), c.lexicon_identity,
-                                     it.existing_caption ? hash_bytes(*it.existing_caption) : "generated"});
+                                     it.existing_caption ? hash_bytes(*it.existing_caption) : "generated",
+                                     c.llm ? c.prompts_identity + fp_of(kStageNsfw) : ""});
   p.fp[kStageScore] = stage_fingerprint({kStageScore, p.fp[kStageCaption], tags_fp, fp_of(kStageDetect),
                                    c.section("score"), c.section("caption")});
   for (const auto& [stage, f] : p.fp) {
@@ -81,7 +86,7 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
 std::vector<const char*> inputs_of(const std::string& stage) {
   if (stage == kStageTags) return {kStageTagger};
   if (stage == kStageCheck) return {kStageTags, kStageDetect, kStageSegment};
-  if (stage == kStageCaption) return {kStageTags, kStageCheck};
+  if (stage == kStageCaption) return {kStageTags, kStageCheck, kStageNsfw};  // NSFW: only fingerprinted with an LLM
   if (stage == kStageScore) return {kStageCaption, kStageTags, kStageCheck, kStageDetect};
   return {};
 }
@@ -174,11 +179,27 @@ class BatchRunner {
     }
     decode_where_needed();
     run_tagger();
-    for (size_t i = 0; i < batch_.size(); ++i) {
+    auto stages = [&](size_t i, bool before_caption) {
+      bool past = false;
       for (const char* stage : kItemStages) {
-        if (std::string(stage) == kStageTagger || !plans_[i].todo.count(stage)) continue;
+        past |= std::string(stage) == kStageCaption;
+        if (past == before_caption || std::string(stage) == kStageTagger || !plans_[i].todo.count(stage)) continue;
+        if (c_.llm && std::string(stage) == kStageCaption) continue;  // asked for the whole batch at once
         compute(i, stage);
       }
+    };
+    for (size_t i = 0; i < batch_.size(); ++i) stages(i, true);
+    // Captions may wait on a server: the batch's requests go out together (each
+    // endpoint keeps its own limit), not one after another.
+    if (c_.llm) {
+      std::vector<std::thread> askers;
+      for (size_t i = 0; i < batch_.size(); ++i) {
+        if (plans_[i].todo.count(kStageCaption)) askers.emplace_back([this, i] { compute(i, kStageCaption); });
+      }
+      for (std::thread& t : askers) t.join();
+    }
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      stages(i, false);
       if (c_.write_outputs) write_sidecars(i);
     }
   }
@@ -336,16 +357,13 @@ class BatchRunner {
       opt.trigger = c_.config.caption.trigger;
       opt.artist = c_.config.caption.artist;
       opt.keep_unknown = c_.config.caption.keep_unknown;
-      return done(i, stage,
-                  dump(json{{"caption", caption_from_tags(list, c_.engine->db, *c_.lexicon, opt)}, {"source", "tags"}}));
+      std::string caption = caption_from_tags(list, c_.engine->db, *c_.lexicon, opt);
+      if (!c_.llm) return done(i, stage, dump(json{{"caption", caption}, {"source", "tags"}}));
+      return done(i, stage, dump(llm_caption(i, list, std::move(caption))));
     }
     if (stage == kStageScore) {
       const TagList list = parse_tag_list(current_tags(it), c_.engine->db, "sidecar");
-      ScoreOptions opt;
-      opt.caption.trigger = c_.config.caption.trigger;
-      opt.caption.artist = c_.config.caption.artist;
-      opt.flag_below = c_.config.score.flag_below;
-      opt.quality_tags = c_.config.score.quality_tags;
+      const ScoreOptions opt = score_options_of(c_.config);
       std::optional<Detections> found;
       if (stage_result(it, kStageDetect)) {
         int w = 0, h = 0;
@@ -370,6 +388,59 @@ class BatchRunner {
                             {"quality_tags", s.quality_tags},
                             {"flagged", s.flagged}}));
     }
+  }
+
+  // The vision LLM's caption (with the deterministic one to fall back on) and how it came about.
+  json llm_caption(size_t i, const TagList& tags, std::string deterministic) {
+    ItemState& it = batch_[i];
+    LlmCaptionItem item;
+    item.tags = &tags;
+    item.deterministic = std::move(deterministic);
+    if (const StageResult* n = stage_result(it, kStageNsfw)) item.nsfw = json::parse(n->data)["nsfw"].get<double>();
+    std::optional<Image8> decoded;
+    const Image8* image = images_[i] ? &*images_[i] : nullptr;
+    if (!image) {
+      auto d = decode_image(it.file);
+      if (d) decoded = std::move(d->image);
+      image = decoded ? &*decoded : nullptr;
+    }
+    std::string problem;
+    if (image) {
+      const int side = c_.config.caption.llm.image_side;
+      const double scale = std::min(1.0, double(side) / std::max(image->width, image->height));
+      const Image8 sent = scale < 1.0 ? resize_bicubic_like_pil(*image, std::max(1, int(image->width * scale + 0.5)),
+                                                                std::max(1, int(image->height * scale + 0.5)))
+                                      : *image;
+      auto jpeg = encode_image(sent, "jpg", 90, it.file);
+      if (jpeg) item.image_jpeg = std::move(*jpeg);
+      else problem = jpeg.error().message;
+    } else {
+      problem = "the image does not decode";
+    }
+    json out{{"caption", item.deterministic}, {"source", "tags"}};
+    if (!problem.empty()) {
+      out["llm"] = {{"reason", "no LLM caption: " + problem}};
+      return out;
+    }
+    const LlmCaptionOutcome o = c_.llm->caption(item);
+    json attempts = json::array();
+    for (const LlmAttempt& a : o.attempts) {
+      json j{{"endpoint", a.endpoint}, {"seed", a.seed}};
+      if (!a.caption.empty()) j["caption"] = a.caption;
+      if (a.error.empty()) {
+        j["overall"] = a.overall;
+        j["missing"] = a.missing;
+        j["contradicted"] = a.contradicted;
+      } else {
+        j["error"] = a.error;
+      }
+      attempts.push_back(std::move(j));
+    }
+    out["caption"] = o.caption;
+    out["source"] = o.from_llm ? "llm" : "tags";
+    out["llm"] = {{"attempts", attempts}};
+    if (!o.reason.empty()) out["llm"]["reason"] = o.reason;
+    return out;
   }
 
   void write_sidecars(size_t i) {
@@ -459,6 +530,15 @@ Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunCont
   if (!rows) return rows.error();
   for (auto& [stage, r] : *rows) it.results[stage] = std::move(r);
   return it;
+}
+
+ScoreOptions score_options_of(const RunConfig& config) {
+  ScoreOptions opt;
+  opt.caption.trigger = config.caption.trigger;
+  opt.caption.artist = config.caption.artist;
+  opt.flag_below = config.score.flag_below;
+  opt.quality_tags = config.score.quality_tags;
+  return opt;
 }
 
 void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,

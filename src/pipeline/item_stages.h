@@ -16,6 +16,7 @@
 
 #include "pipeline/manifest.h"
 #include "pipeline/run_context.h"
+#include "tagforge/score.h"
 
 namespace tagforge {
 
@@ -44,6 +45,9 @@ std::vector<std::string> tag_line_entries(std::string_view line);
 // An item as the manifest holds it, every stage result loaded (for the
 // exports and the report, which read items one at a time).
 Result<ItemState> load_item(Manifest& manifest, const ManifestItem& item, const RunContext& context);
+
+// How captions are scored: [caption] and [score] as the scorer takes them.
+ScoreOptions score_options_of(const RunConfig& config);
 
 // Runs the enabled stages of `batch`. `cached[i]` holds item i's rows from
 // the manifest. Never throws; errors are recorded per item and stage.

@@ -204,7 +204,23 @@ class Runner {
       if (c_.nsfw) c_.nsfw_identity = folder_identity(mc.nsfw);
     }
     if (one_at_a_time) unload_models();  // each loads again when its pass starts
+    if (c_.config.caption.llm.enabled()) set_up_llm(data);
     return ok_status();
+  }
+
+  // The vision LLM's captioner; when it cannot be set up (a prompt file, an API key variable),
+  // captions stay deterministic and the summary says why.
+  void set_up_llm(const fs::path& data) {
+    const LlmCaptionConfig& l = c_.config.caption.llm;
+    auto off = [&](const Error& e) {
+      s_.model_errors.push_back(fmt::format("caption.llm: {} (LLM captions are off)", e.to_string()));
+    };
+    auto prompts = PromptTemplates::load(l.prompts.empty() ? data / "prompts" : fs::path(l.prompts));
+    if (!prompts) return off(prompts.error());
+    c_.prompts_identity = hash_bytes(prompts->identity());
+    auto captioner = LlmCaptioner::open(l, std::move(*prompts), c_.engine->db, *c_.lexicon, score_options_of(c_.config));
+    if (!captioner) return off(captioner.error());
+    c_.llm = std::move(*captioner);
   }
 
   // Whether a stage has anything to run on this run (its model is there; the rest always run,

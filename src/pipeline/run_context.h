@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "caption/llm_caption.h"
 #include "infer/detector.h"
 #include "infer/nsfw_classifier.h"
 #include "infer/segmenter.h"
@@ -61,6 +62,10 @@ struct RunContext {
   // "name size mtime" of each model's files, per stage.
   std::string tagger_identity, detect_identity, segment_identity, nsfw_identity;
   std::string tagger_thresholds;  // what of [tag] the tagger's output depends on (not the file extension)
+
+  // The vision LLM's captions ([caption.llm]); null when none is configured or it could not be set up.
+  std::unique_ptr<LlmCaptioner> llm;
+  std::string prompts_identity;  // hash of the prompt templates
 
   // The stages this pass may compute (stage-by-stage runs one model stage a
   // pass); the rest are taken from the manifest or left for a later pass.

@@ -292,7 +292,7 @@ class InputPreparer {
     if (!caption) return caption.error();
     if (!*caption || !(*caption)->error.empty() || (*caption)->data.empty()) return std::optional<std::string>();
     const json j = json::parse((*caption)->data);
-    if (j["source"] != "tags") return std::optional<std::string>();
+    if (j["source"] == "sidecar") return std::optional<std::string>();  // the user's, not ours
     return std::optional<std::string>(j["caption"].get<std::string>());
   }
 

@@ -93,8 +93,7 @@ void add_caption_options(OptionTable& table, CaptionConfig& c) {
   llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
   llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
           kUnit);
-  llm.add("rewrite", "A text LLM smooths the accepted caption; facts it drops are put back", &l.rewrite);
-  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt, rewrite.txt); "
+  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt); "
                      "empty: data/prompts", &l.prompts);
   llm.add("temperature", "Sampling temperature", &l.temperature, std::pair{0.0, 2.0});
   llm.add("seed", "Seed of the first request (each loopback adds one); -1: none sent", &l.seed,

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "caption/llm_client.h"
+#include "caption/llm_caption.h"
 #include "media/extract.h"
 #include "pipeline/frame_inspector.h"
 #include "pipeline/options.h"
@@ -47,30 +47,13 @@ struct CheckConfig {
   std::string review_tag = "needs_review";
 };
 
-// [caption.llm] with [caption.llm.local] and [caption.llm.remote]: a vision
-// LLM's caption, held against the tags (docs/LLM.md). No endpoint: off.
-struct LlmCaptionConfig {
-  LlmEndpoint local, remote;
-  double nsfw_threshold = 0.5;
-  double loop_threshold = 0.6;
-  int max_loopbacks = 3;
-  double stage2_threshold = 0.5;
-  bool rewrite = true;
-  std::string prompts;
-  double temperature = 0.4;
-  int seed = 0;
-  int image_side = 768;
-  int max_tokens = 400;
-  bool enabled() const { return !local.base_url.empty() || !remote.base_url.empty(); }
-};
-
 // [caption]: the deterministic English caption, and optionally an LLM's.
 struct CaptionConfig {
   std::string extension = ".caption";
   std::string trigger;
   bool artist = false;
   bool keep_unknown = true;
-  LlmCaptionConfig llm;
+  LlmCaptionConfig llm;  // [caption.llm], [caption.llm.local], [caption.llm.remote] (docs/LLM.md)
 };
 
 // [score]: how captions are scored and flagged.

@@ -28,6 +28,17 @@ struct FakeReply {
   double delay_s = 0;        // waited before answering
   bool drop = false;         // the connection is closed without an answer
   std::map<std::string, std::string> headers;
+
+  static FakeReply answer(std::string text) {
+    FakeReply r;
+    r.content = std::move(text);
+    return r;
+  }
+  static FakeReply failing(int status) {
+    FakeReply r;
+    r.status = status;
+    return r;
+  }
 };
 
 // What the server got: the request body (JSON) and its Authorization header.

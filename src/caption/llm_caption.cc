@@ -1,0 +1,179 @@
+#include "caption/llm_caption.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "core/fs_ops.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& [key, value] : values) {
+    const std::string mark = "{" + key + "}";
+    for (size_t at = 0; (at = text.find(mark, at)) != std::string::npos; at += value.size()) {
+      text.replace(at, mark.size(), value);
+    }
+  }
+  return text;
+}
+
+// The tags as words ("long_hair" -> "long hair"): attempt 0 all in the list's
+// order; each later attempt a fifth fewer (never under two fifths), shuffled by its seed.
+std::string tag_words(const TagList& tags, const TagDb& db, int attempt, uint64_t seed) {
+  std::vector<std::string> words;
+  for (size_t i = 0; i < tags.tags.size(); ++i) {
+    std::string w(tags.name(i, db));
+    std::replace(w.begin(), w.end(), '_', ' ');
+    words.push_back(std::move(w));
+  }
+  if (attempt > 0) {
+    std::mt19937_64 rng(seed);
+    std::shuffle(words.begin(), words.end(), rng);
+    const double keep = std::max(0.4, 1.0 - 0.2 * attempt);
+    words.resize(std::max<size_t>(std::min<size_t>(words.size(), 1), size_t(double(words.size()) * keep + 0.5)));
+  }
+  return fmt::format("{}", fmt::join(words, ", "));
+}
+
+std::string trimmed(std::string s) {
+  const size_t b = s.find_first_not_of(" \t\r\n\"");
+  if (b == std::string::npos) return "";
+  const size_t e = s.find_last_not_of(" \t\r\n\"");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Result<PromptTemplates> PromptTemplates::load(const fs::path& dir) {
+  PromptTemplates p;
+  for (auto [name, into] : {std::pair{"stage1_system.txt", &p.system}, std::pair{"stage1.txt", &p.stage1},
+                            std::pair{"loopback.txt", &p.loopback}}) {
+    auto text = read_whole_file(dir / name, "prompt template");
+    if (!text) return text.error();
+    *into = std::move(*text);
+  }
+  return p;
+}
+
+std::string PromptTemplates::identity() const { return system + "\x1f" + stage1 + "\x1f" + loopback; }
+
+std::string caption_in_answer(const std::string& text) {
+  if (auto object = extract_json_object(text)) {
+    const json j = json::parse(*object, nullptr, false);
+    if (j.is_object() && j.contains("caption") && j["caption"].is_string()) return trimmed(j["caption"].get<std::string>());
+  }
+  const size_t brace = text.find('{');
+  if (brace != std::string::npos && text.find("\"caption\"", brace) != std::string::npos) return "";  // broken JSON
+  return trimmed(text);
+}
+
+Result<std::unique_ptr<LlmCaptioner>> LlmCaptioner::open(const LlmCaptionConfig& config, PromptTemplates prompts,
+                                                         const TagDb& db, const Lexicon& lexicon,
+                                                         const ScoreOptions& score) {
+  std::unique_ptr<LlmCaptioner> c(new LlmCaptioner(config, std::move(prompts), db, lexicon, score));
+  for (auto [e, into, name] : {std::tuple{&config.local, &c->local_, "local"},
+                               std::tuple{&config.remote, &c->remote_, "remote"}}) {
+    if (e->base_url.empty()) continue;
+    auto client = LlmClient::open(*e);
+    if (!client) return Error{client.error().code, fmt::format("[caption.llm.{}] {}", name, client.error().message), {}};
+    *into = std::move(*client);
+  }
+  return c;
+}
+
+LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
+  LlmCaptionOutcome out;
+  out.caption = item.deterministic;
+  const bool nsfw = item.nsfw >= c_.nsfw_threshold;
+  LlmClient* client = nullptr;
+  const char* name = "";
+  if (nsfw || item.nsfw < 0) {
+    client = local_.get();
+    name = "local";
+    if (!client && item.nsfw < 0) client = remote_.get(), name = "remote";
+  } else {
+    client = remote_ ? remote_.get() : local_.get();
+    name = remote_ ? "remote" : "local";
+  }
+  auto score_of = [&](const std::string& caption) {
+    return score_caption(caption, *item.tags, db_, lexicon_, score_);
+  };
+  out.overall = score_of(item.deterministic).overall;
+  if (!client) {
+    out.reason = fmt::format("NSFW score {:.2f} is at least {:.2f} and no local endpoint is configured", item.nsfw,
+                             c_.nsfw_threshold);
+    return out;
+  }
+  int best = -1;  // index into attempts
+  for (int k = 0; k <= c_.max_loopbacks; ++k) {
+    LlmAttempt a;
+    a.endpoint = name;
+    a.seed = c_.seed < 0 ? -1 : int64_t(c_.seed) + k;
+    ChatRequest r;
+    r.system = prompts_.system;
+    const uint64_t shuffle_seed = uint64_t(a.seed < 0 ? k : a.seed);
+    const std::string tags = tag_words(*item.tags, db_, k, shuffle_seed);
+    const LlmAttempt* last = out.attempts.empty() ? nullptr : &out.attempts.back();
+    if (!last || last->caption.empty()) {
+      r.prompt = fill(prompts_.stage1, {{"tags", tags}, {"caption", item.deterministic}});
+    } else {
+      r.prompt = fill(prompts_.loopback, {{"tags", tags},
+                                          {"caption", item.deterministic},
+                                          {"previous", last->caption},
+                                          {"missing", last->missing.empty() ? "nothing" : fmt::format("{}", fmt::join(last->missing, ", "))},
+                                          {"contradicted", last->contradicted.empty() ? "nothing" : fmt::format("{}", fmt::join(last->contradicted, "; "))}});
+    }
+    r.image_jpeg = item.image_jpeg;
+    if (a.seed >= 0) r.seed = a.seed;
+    r.temperature = c_.temperature;
+    r.max_tokens = c_.max_tokens;
+    r.schema_json = R"({"type":"object","properties":{"caption":{"type":"string"}},"required":["caption"],)"
+                    R"("additionalProperties":false})";
+    auto answer = client->chat(r);
+    if (!answer) {
+      a.error = answer.error().message;
+      out.attempts.push_back(std::move(a));
+      break;  // the client has retried already: the endpoint is down for now
+    }
+    if (answer->refused) {
+      a.error = "refused";
+    } else if ((a.caption = caption_in_answer(answer->text)).empty()) {
+      a.error = "no caption in the answer";
+    } else {
+      const CaptionScore s = score_of(a.caption);
+      a.overall = s.overall;
+      a.missing = s.missing;
+      a.contradicted = s.contradicted;
+    }
+    out.attempts.push_back(std::move(a));
+    const LlmAttempt& got = out.attempts.back();
+    if (got.error.empty() && (best < 0 || got.overall > out.attempts[size_t(best)].overall)) {
+      best = int(out.attempts.size()) - 1;
+    }
+    if (got.error.empty() && got.overall >= c_.loop_threshold) break;
+  }
+  if (best >= 0 && out.attempts[size_t(best)].overall >= c_.stage2_threshold) {
+    out.caption = out.attempts[size_t(best)].caption;
+    out.from_llm = true;
+    out.overall = out.attempts[size_t(best)].overall;
+    return out;
+  }
+  if (best >= 0) {
+    out.reason = fmt::format("the best LLM caption scored {:.2f}, under stage2_threshold {:.2f}",
+                             out.attempts[size_t(best)].overall, c_.stage2_threshold);
+  } else {
+    out.reason = "no LLM caption: " + out.attempts.back().error;
+  }
+  return out;
+}
+
+}  // namespace tagforge

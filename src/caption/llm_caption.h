@@ -1,0 +1,106 @@
+// A vision LLM's caption, held against the tags (issue 9, stage 1):
+//
+//   1. route: an item whose NSFW score is at least `nsfw_threshold` goes only
+//      to the local endpoint (remote services refuse or ban); one below it to
+//      the remote one when there is one, else to the local one; one without a
+//      score (no NSFW classifier) to the local one when there is one;
+//   2. ask, with the deterministic caption and the tags in the prompt
+//      (templates in data/prompts/, overridable);
+//   3. score the answer against the tags (score_caption); below
+//      `loop_threshold`, ask again with what it missed and contradicted, fewer
+//      tags in another order and a new seed, up to `max_loopbacks` times;
+//   4. keep the best attempt when it scores at least `stage2_threshold`,
+//      else the deterministic caption, with the reason.
+//
+// Every attempt (its seed, score, what it missed, its error) is in the
+// outcome, for the manifest. Nothing here throws; a server that fails ends in
+// the deterministic caption.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "caption/llm_client.h"
+#include "tagforge/lexicon.h"
+#include "tagforge/score.h"
+#include "tagforge/tags.h"
+
+namespace tagforge {
+
+// [caption.llm] and its two endpoints ([caption.llm.local], [caption.llm.remote]).
+struct LlmCaptionConfig {
+  LlmEndpoint local, remote;     // an empty base_url: not configured
+  double nsfw_threshold = 0.5;
+  double loop_threshold = 0.6;
+  int max_loopbacks = 3;
+  double stage2_threshold = 0.5;
+  std::string prompts;           // folder of templates; empty: data/prompts
+  double temperature = 0.4;
+  int seed = 0;                  // -1: none sent
+  int image_side = 768;
+  int max_tokens = 400;
+  bool enabled() const { return !local.base_url.empty() || !remote.base_url.empty(); }
+};
+
+// The prompt templates: {tags}, {caption}, {previous}, {missing} and
+// {contradicted} are replaced.
+struct PromptTemplates {
+  std::string system, stage1, loopback;
+  // Reads stage1_system.txt, stage1.txt and loopback.txt from `dir`; an
+  // error names the missing file.
+  static Result<PromptTemplates> load(const std::filesystem::path& dir);
+  std::string identity() const;  // for fingerprints: a change re-captions
+};
+
+struct LlmAttempt {
+  std::string endpoint;  // "local" or "remote"
+  int64_t seed = -1;
+  std::string caption;   // empty when it failed or refused
+  double overall = 0;
+  std::vector<std::string> missing, contradicted;
+  std::string error;     // the request's failure, "refused", "no caption in the answer"
+};
+
+struct LlmCaptionOutcome {
+  std::string caption;
+  bool from_llm = false;
+  std::string reason;  // why the deterministic caption was kept; empty when the LLM's was
+  double overall = 0;  // the kept caption's score
+  std::vector<LlmAttempt> attempts;
+};
+
+// What one item brings.
+struct LlmCaptionItem {
+  const TagList* tags = nullptr;
+  std::string deterministic;  // caption_from_tags
+  std::string image_jpeg;
+  double nsfw = -1;           // < 0: not classified
+};
+
+class LlmCaptioner {
+ public:
+  // Clients for the configured endpoints; an error names the endpoint.
+  static Result<std::unique_ptr<LlmCaptioner>> open(const LlmCaptionConfig& config, PromptTemplates prompts,
+                                                    const TagDb& db, const Lexicon& lexicon,
+                                                    const ScoreOptions& score);
+  // Thread-safe: requests run concurrently up to each endpoint's limit.
+  LlmCaptionOutcome caption(const LlmCaptionItem& item) const;
+
+ private:
+  LlmCaptioner(const LlmCaptionConfig& c, PromptTemplates p, const TagDb& db, const Lexicon& l, const ScoreOptions& s)
+      : c_(c), prompts_(std::move(p)), db_(db), lexicon_(l), score_(s) {}
+  LlmCaptionConfig c_;
+  PromptTemplates prompts_;
+  const TagDb& db_;
+  const Lexicon& lexicon_;
+  ScoreOptions score_;
+  std::unique_ptr<LlmClient> local_, remote_;
+};
+
+// The caption in an answer: the "caption" of its JSON object when it has
+// one, else the whole text without quotes around it; empty for none.
+std::string caption_in_answer(const std::string& text);
+
+}  // namespace tagforge

@@ -1,0 +1,193 @@
+// End-to-end: `tagforge run` with a vision LLM behind [caption.llm.local],
+// played by the scripted test server. Every fault a server has (a good
+// answer, one that contradicts the tags, malformed JSON, refusals, 429 with
+// Retry-After, 500s, an answer past the timeout, a dropped connection) ends
+// with a caption on every item, the reason in the manifest, and a run that
+// goes on; the API key is in no output file.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+
+#include "fake_llm_server.h"
+#include "media_fixtures.h"
+#include "pipeline/manifest.h"
+#include "run_cli.h"
+
+namespace tagforge::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeLlmServer;
+using testing::FakeReply;
+using testing::FakeRequest;
+using testing::read_file;
+using testing::write_file;
+using json = nlohmann::json;
+
+constexpr const char* kKey = "sk-tagforge-e2e-4242";
+const char* const kCases[] = {"good", "contradict", "malformed", "refuse", "ratelimit", "error", "slow", "drop"};
+
+// The draft caption the stage-one prompt carries (the server answers with it: a good caption).
+std::string draft_in(const std::string& prompt) {
+  const std::string mark = "(accurate but stiff): ";
+  const size_t at = prompt.find(mark);
+  if (at == std::string::npos) return "";
+  const size_t end = prompt.find('\n', at);
+  return prompt.substr(at + mark.size(), end == std::string::npos ? std::string::npos : end - at - mark.size());
+}
+
+std::string prompt_of(const FakeRequest& r) {
+  const json& content = r.body["messages"][1]["content"];
+  return content.is_array() ? content[0]["text"].get<std::string>() : content.get<std::string>();
+}
+
+FakeReply play(const FakeRequest& r, std::atomic<int>& ratelimited) {
+  const std::string prompt = prompt_of(r);
+  auto is = [&](const char* c) { return prompt.find(std::string("case ") + c) != std::string::npos; };
+  if (is("good")) return FakeReply::answer(json{{"caption", draft_in(prompt)}}.dump());
+  if (is("contradict")) return FakeReply::answer(R"({"caption": "A boy with green hair frowns. Also: case contradict."})");
+  if (is("malformed")) {
+    FakeReply f;
+    f.raw_body = R"({"choices": [{"message": {"content": "A girl)";
+    return f;
+  }
+  if (is("refuse")) return FakeReply::answer("I'm sorry, but I can't help with that.");
+  if (is("ratelimit")) {
+    if (ratelimited++ == 0) {
+      FakeReply f = FakeReply::failing(429);
+      f.headers["Retry-After"] = "1";
+      return f;
+    }
+    return FakeReply::answer(json{{"caption", draft_in(prompt)}}.dump());
+  }
+  if (is("error")) return FakeReply::failing(500);
+  if (is("slow")) {
+    FakeReply f = FakeReply::answer(R"({"caption": "too late"})");
+    f.delay_s = 1.5;
+    return f;
+  }
+  FakeReply f;
+  f.drop = true;  // "drop"
+  return f;
+}
+
+// One real sprite per case, each with its tag file.
+fs::path llm_input(const std::string& name) {
+  const fs::path in = fresh_dir(name);
+  const fs::path sprite = fs::path(TAGFORGE_TEST_MEDIA_DIR) / "sylvie blue smile.png";
+  for (const char* c : kCases) {
+    fs::copy_file(sprite, in / (std::string(c) + ".png"));
+    write_file(in / (std::string(c) + ".txt"), std::string("1girl, solo, blue_hair, smile, case_") + c);
+  }
+  return in;
+}
+
+std::string config_for(const FakeLlmServer& server, const std::string& extra = "") {
+  return "[run]\nsort = false\n[caption.llm]\nmax_loopbacks = 2\n" + extra +
+         "[caption.llm.local]\nbase_url = \"" + server.base_url() +
+         "\"\nmodel = \"test-vlm\"\napi_key_env = \"TAGFORGE_E2E_LLM_KEY\"\ntimeout_s = 0.6\nmax_retries = 1\n"
+         "backoff_s = 0.01\n";
+}
+
+json caption_row(Manifest& m, const std::string& path) {
+  auto r = m.result(path, "caption");
+  if (!r.ok() || !*r) return json();
+  return json::parse((*r)->data);
+}
+
+TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
+  std::atomic<int> ratelimited{0};
+  FakeLlmServer server([&](const FakeRequest& r, int) { return play(r, ratelimited); });
+  const fs::path in = llm_input("llm-in");
+  const fs::path plain = fresh_dir("llm-plain");  // the deterministic captions, to compare with
+  const fs::path config = fresh_dir("llm-config") / "tagforge.toml";
+  write_file(config, "[run]\nsort = false\n");
+  CliResult base = run_cli({"run", in.string(), "--out", plain.string(), "--config", config.string()});
+  ASSERT_EQ(base.exit_code, 0) << base.err;
+
+  const fs::path out = fresh_dir("llm-out");
+  write_file(config, config_for(server));
+  const std::vector<std::string> args{"run", in.string(), "--out", out.string(), "--config", config.string()};
+  CliResult r = run_cli(args, {std::string("TAGFORGE_E2E_LLM_KEY=") + kKey});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+
+  auto m = Manifest::open(out / ".tagforge" / "manifest.sqlite");
+  ASSERT_TRUE(m.ok());
+  struct Want {
+    const char* source;
+    const char* reason;  // "" for an accepted LLM caption
+  };
+  const std::map<std::string, Want> want{
+      {"good", {"llm", ""}},
+      {"ratelimit", {"llm", ""}},
+      {"contradict", {"tags", "under stage2_threshold"}},
+      {"malformed", {"tags", "not a chat completion"}},
+      {"refuse", {"tags", "no LLM caption: refused"}},
+      {"error", {"tags", "server error after 2 attempts"}},
+      {"slow", {"tags", "timed out after 2 attempts"}},
+      {"drop", {"tags", "connection failed or closed after 2 attempts"}},
+  };
+  for (const auto& [c, w] : want) {
+    SCOPED_TRACE(c);
+    const json row = caption_row(**m, c + ".png");
+    ASSERT_TRUE(row.is_object());
+    EXPECT_EQ(row["source"], w.source);
+    const std::string written = read_file(out / (c + ".caption"));
+    EXPECT_EQ(written, row["caption"].get<std::string>());
+    if (std::string(w.source) == "tags") {
+      EXPECT_EQ(written, read_file(plain / (c + ".caption"))) << "the deterministic caption is kept";
+      ASSERT_TRUE(row["llm"].contains("reason"));
+      EXPECT_NE(row["llm"]["reason"].get<std::string>().find(w.reason), std::string::npos) << row.dump();
+    } else {
+      EXPECT_FALSE(row["llm"].contains("reason")) << row.dump();
+      EXPECT_EQ(written, read_file(plain / (c + ".caption"))) << "the server sent the draft back";
+    }
+  }
+  // The contradicting server was asked twice more, told what it got wrong.
+  EXPECT_EQ(caption_row(**m, "contradict.png")["llm"]["attempts"].size(), 3u);
+  EXPECT_EQ(caption_row(**m, "refuse.png")["llm"]["attempts"].size(), 3u);
+  int loopbacks = 0;
+  for (const FakeRequest& q : server.requests()) {
+    const std::string p = prompt_of(q);
+    if (p.find("case contradict") != std::string::npos && p.find("Your last caption was") != std::string::npos) {
+      ++loopbacks;
+      EXPECT_NE(p.find("It contradicted the tags: caption: "), std::string::npos) << p;
+    }
+    EXPECT_EQ(q.authorization, std::string("Bearer ") + kKey);
+    EXPECT_EQ(q.body["model"], "test-vlm");
+  }
+  EXPECT_EQ(loopbacks, 2);
+
+  // The key is in nothing the run wrote or said.
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (!entry.is_regular_file()) continue;
+    EXPECT_EQ(read_file(entry.path()).find(kKey), std::string::npos) << entry.path();
+  }
+  EXPECT_EQ(r.out.find(kKey), std::string::npos);
+  EXPECT_EQ(r.err.find(kKey), std::string::npos);
+
+  // A re-run asks the server nothing: the captions come from the manifest.
+  const size_t asked = server.requests().size();
+  CliResult again = run_cli(args, {std::string("TAGFORGE_E2E_LLM_KEY=") + kKey});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(server.requests().size(), asked);
+}
+
+TEST(RunLlm, AMissingKeyTurnsOnlyTheLlmOff) {
+  FakeLlmServer server([](const FakeRequest&, int) { return FakeReply::answer(R"({"caption": "A girl."})"); });
+  const fs::path in = llm_input("llm-nokey-in");
+  const fs::path out = fresh_dir("llm-nokey-out");
+  const fs::path config = fresh_dir("llm-nokey-config") / "tagforge.toml";
+  write_file(config, config_for(server));
+  CliResult r = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()},
+                        {"TAGFORGE_E2E_LLM_KEY="});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // said, and the rest done
+  EXPECT_NE(r.err.find("TAGFORGE_E2E_LLM_KEY is not set"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("LLM captions are off"), std::string::npos) << r.err;
+  EXPECT_TRUE(server.requests().empty());
+  EXPECT_FALSE(read_file(out / "good.caption").empty());
+}
+
+}  // namespace
+}  // namespace tagforge::e2e
