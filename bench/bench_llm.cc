@@ -1,7 +1,7 @@
 // LLM captions in `tagforge run`: the request rate to one endpoint against its
 // ceiling. The scripted test server answers every request after a fixed
-// latency with a good caption (the draft it was sent), so each item takes one
-// request; with `max_concurrent` requests in flight the ceiling is
+// latency with a good caption (the draft it was sent), so each item takes two
+// requests (the caption, and stage 3's rewrite); with `max_concurrent` requests in flight the ceiling is
 // max_concurrent / latency requests a second. The rate is measured at the
 // server, from the first request's arrival to the last answer. The run is a
 // child process (the binary the tests use). Prints figures; asserts nothing.
@@ -58,8 +58,11 @@ int main(int argc, char** argv) {
       std::lock_guard lock(mu);
       if (first == Clock::time_point{}) first = Clock::now();
     }
-    const std::string prompt = r.body["messages"][1]["content"][0]["text"].get<std::string>();
-    const std::string mark = "(accurate but stiff): ";
+    // Stage one sends the image and a draft; the rewrite (stage 3) sends text only.
+    const auto& content = r.body["messages"].back()["content"];
+    const std::string prompt = content.is_array() ? content[0]["text"].get<std::string>() : content.get<std::string>();
+    const bool rewrite = !content.is_array();
+    const std::string mark = rewrite ? "Caption: " : "(accurate but stiff): ";
     const size_t at = prompt.find(mark);
     const std::string draft = at == std::string::npos ? "" : prompt.substr(at + mark.size(), prompt.find('\n', at) - at - mark.size());
     auto reply = tagforge::testing::FakeReply::answer(nlohmann::json{{"caption", draft}}.dump());
@@ -89,7 +92,8 @@ int main(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   const double span = std::chrono::duration<double>(last - first).count();
   const double rate = answered / span, ceiling = limit / latency;
-  std::printf("%zu images, one request each, %.0f ms latency, max_concurrent %d%s\n", images, latency * 1000, limit,
+  std::printf("%zu images, two requests each (caption, rewrite), %.0f ms latency, max_concurrent %d%s\n", images,
+              latency * 1000, limit,
               status == 0 ? "" : "  (exit status not 0)");
   std::printf("requests answered: %zu; most in flight at the server: %d\n", answered, server.max_in_flight());
   std::printf("request rate %.2f/s against a ceiling of %.2f/s: %.1f %% of it (run %.2f s wall)\n", rate, ceiling,

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/fs_ops.h"
+#include "tagforge/caption.h"
 
 namespace tagforge {
 
@@ -44,6 +45,15 @@ std::string tag_words(const TagList& tags, const TagDb& db, int attempt, uint64_
   return fmt::format("{}", fmt::join(words, ", "));
 }
 
+constexpr const char* kCaptionSchema =
+    R"({"type":"object","properties":{"caption":{"type":"string"}},"required":["caption"],"additionalProperties":false})";
+
+// The facts a rewrite must not lose: who and how many, hair and eye colours, clothing, pose.
+bool is_key_role(Role r) {
+  return r == Role::kSubject || r == Role::kHairColor || r == Role::kEyeColor || r == Role::kClothing ||
+         r == Role::kPose;
+}
+
 std::string trimmed(std::string s) {
   const size_t b = s.find_first_not_of(" \t\r\n\"");
   if (b == std::string::npos) return "";
@@ -56,7 +66,7 @@ std::string trimmed(std::string s) {
 Result<PromptTemplates> PromptTemplates::load(const fs::path& dir) {
   PromptTemplates p;
   for (auto [name, into] : {std::pair{"stage1_system.txt", &p.system}, std::pair{"stage1.txt", &p.stage1},
-                            std::pair{"loopback.txt", &p.loopback}}) {
+                            std::pair{"loopback.txt", &p.loopback}, std::pair{"rewrite.txt", &p.rewrite}}) {
     auto text = read_whole_file(dir / name, "prompt template");
     if (!text) return text.error();
     *into = std::move(*text);
@@ -64,7 +74,9 @@ Result<PromptTemplates> PromptTemplates::load(const fs::path& dir) {
   return p;
 }
 
-std::string PromptTemplates::identity() const { return system + "\x1f" + stage1 + "\x1f" + loopback; }
+std::string PromptTemplates::identity() const {
+  return system + "\x1f" + stage1 + "\x1f" + loopback + "\x1f" + rewrite;
+}
 
 std::string caption_in_answer(const std::string& text) {
   if (auto object = extract_json_object(text)) {
@@ -136,8 +148,7 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     if (a.seed >= 0) r.seed = a.seed;
     r.temperature = c_.temperature;
     r.max_tokens = c_.max_tokens;
-    r.schema_json = R"({"type":"object","properties":{"caption":{"type":"string"}},"required":["caption"],)"
-                    R"("additionalProperties":false})";
+    r.schema_json = kCaptionSchema;
     auto answer = client->chat(r);
     if (!answer) {
       a.error = answer.error().message;
@@ -165,6 +176,7 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     out.caption = out.attempts[size_t(best)].caption;
     out.from_llm = true;
     out.overall = out.attempts[size_t(best)].overall;
+    if (c_.rewrite) rewrite(item, *client, out);
     return out;
   }
   if (best >= 0) {
@@ -174,6 +186,52 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     out.reason = "no LLM caption: " + out.attempts.back().error;
   }
   return out;
+}
+
+void LlmCaptioner::rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCaptionOutcome& out) const {
+  LlmRewrite& w = out.rewrite.emplace();
+  ChatRequest r;
+  r.prompt = fill(prompts_.rewrite, {{"caption", out.caption}});
+  if (c_.seed >= 0) r.seed = c_.seed;
+  r.temperature = c_.temperature;
+  r.max_tokens = c_.max_tokens;
+  r.schema_json = kCaptionSchema;
+  auto answer = client.chat(r);
+  if (!answer) {
+    w.error = answer.error().message;
+    return;
+  }
+  if (answer->refused || (w.text = caption_in_answer(answer->text)).empty()) {
+    w.error = answer->refused ? "refused" : "no caption in the answer";
+    return;
+  }
+  // The key facts the rewrite lost, said again by the grammar with the subject tags.
+  const CaptionScore s = score_caption(w.text, *item.tags, db_, lexicon_, score_);
+  std::string lost;
+  Word scratch;
+  for (const std::string& tag : s.missing) {
+    const Word* word = lexicon_.find(tag, scratch);
+    if (word && is_key_role(word->role)) lost += (lost.empty() ? "" : ", ") + tag;
+  }
+  std::string final_text = w.text;
+  if (!lost.empty()) {
+    std::string subjects;
+    Word sub;
+    for (size_t i = 0; i < item.tags->tags.size(); ++i) {
+      const std::string name(item.tags->name(i, db_));
+      const Word* word = lexicon_.find(name, sub);
+      if (word && word->role == Role::kSubject) subjects += name + ", ";
+    }
+    const TagList facts = parse_tag_list(subjects + lost, db_);
+    w.reapplied = caption_from_tags(facts, db_, lexicon_, CaptionOptions{});
+    final_text += (final_text.empty() || final_text.back() == ' ' ? "" : " ") + w.reapplied;
+  }
+  w.overall = score_caption(final_text, *item.tags, db_, lexicon_, score_).overall;
+  if (w.overall >= out.overall) {
+    w.kept = true;
+    out.caption = final_text;
+    out.overall = w.overall;
+  }
 }
 
 }  // namespace tagforge

@@ -10,7 +10,12 @@
 //      `loop_threshold`, ask again with what it missed and contradicted, fewer
 //      tags in another order and a new seed, up to `max_loopbacks` times;
 //   4. keep the best attempt when it scores at least `stage2_threshold`,
-//      else the deterministic caption, with the reason.
+//      else the deterministic caption, with the reason;
+//   5. (stage 3, `rewrite`) a kept LLM caption is smoothed by the same
+//      endpoint as text only; key facts the rewrite lost (the subject count,
+//      hair and eye colours, clothing, pose) are put back as a sentence the
+//      grammar makes from those tags, and the rewrite is kept only when it
+//      scores at least as well as the caption it came from.
 //
 // Every attempt (its seed, score, what it missed, its error) is in the
 // outcome, for the manifest. Nothing here throws; a server that fails ends in
@@ -19,6 +24,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +42,7 @@ struct LlmCaptionConfig {
   double loop_threshold = 0.6;
   int max_loopbacks = 3;
   double stage2_threshold = 0.5;
+  bool rewrite = true;
   std::string prompts;           // folder of templates; empty: data/prompts
   double temperature = 0.4;
   int seed = 0;                  // -1: none sent
@@ -47,9 +54,9 @@ struct LlmCaptionConfig {
 // The prompt templates: {tags}, {caption}, {previous}, {missing} and
 // {contradicted} are replaced.
 struct PromptTemplates {
-  std::string system, stage1, loopback;
-  // Reads stage1_system.txt, stage1.txt and loopback.txt from `dir`; an
-  // error names the missing file.
+  std::string system, stage1, loopback, rewrite;
+  // Reads stage1_system.txt, stage1.txt, loopback.txt and rewrite.txt from
+  // `dir`; an error names the missing file.
   static Result<PromptTemplates> load(const std::filesystem::path& dir);
   std::string identity() const;  // for fingerprints: a change re-captions
 };
@@ -63,12 +70,22 @@ struct LlmAttempt {
   std::string error;     // the request's failure, "refused", "no caption in the answer"
 };
 
+// Stage 3: what the rewrite made of the kept caption.
+struct LlmRewrite {
+  std::string text;        // as the LLM wrote it
+  std::string reapplied;   // the sentence that put lost key facts back; empty: none lost
+  double overall = 0;      // of text + reapplied
+  bool kept = false;       // it replaced the stage-one caption
+  std::string error;
+};
+
 struct LlmCaptionOutcome {
   std::string caption;
   bool from_llm = false;
   std::string reason;  // why the deterministic caption was kept; empty when the LLM's was
   double overall = 0;  // the kept caption's score
   std::vector<LlmAttempt> attempts;
+  std::optional<LlmRewrite> rewrite;
 };
 
 // What one item brings.
@@ -89,6 +106,7 @@ class LlmCaptioner {
   LlmCaptionOutcome caption(const LlmCaptionItem& item) const;
 
  private:
+  void rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCaptionOutcome& out) const;
   LlmCaptioner(const LlmCaptionConfig& c, PromptTemplates p, const TagDb& db, const Lexicon& l, const ScoreOptions& s)
       : c_(c), prompts_(std::move(p)), db_(db), lexicon_(l), score_(s) {}
   LlmCaptionConfig c_;

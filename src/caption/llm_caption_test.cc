@@ -17,7 +17,7 @@ using testing::FakeReply;
 using testing::FakeRequest;
 
 std::string prompt_of(const FakeRequest& r) {
-  const auto& content = r.body["messages"][1]["content"];
+  const auto& content = r.body["messages"].back()["content"];
   return content.is_array() ? content[0]["text"].get<std::string>() : content.get<std::string>();
 }
 
@@ -26,6 +26,7 @@ PromptTemplates templates() {
   p.system = "Caption images.";
   p.stage1 = "Tags: {tags}\nDraft: {caption}";
   p.loopback = "Again. Last: {previous}\nMissed: {missing}\nWrong: {contradicted}\nTags: {tags}";
+  p.rewrite = "Rewrite: {caption}";
   return p;
 }
 
@@ -63,6 +64,7 @@ TEST(LlmCaption, NsfwItemsGoOnlyToTheLocalEndpoint) {
   FakeLlmServer local([&](const FakeRequest&, int) { return FakeReply::answer("{\"caption\": \"" + f.deterministic + "\"}"); });
   FakeLlmServer remote([&](const FakeRequest&, int) { return FakeReply::answer("{\"caption\": \"" + f.deterministic + "\"}"); });
   LlmCaptionConfig both;
+  both.rewrite = false;
   both.local = endpoint(local);
   both.remote = endpoint(remote);
   auto c = open(both);
@@ -75,6 +77,7 @@ TEST(LlmCaption, NsfwItemsGoOnlyToTheLocalEndpoint) {
   EXPECT_EQ(remote.requests().size(), 1u);
 
   LlmCaptionConfig remote_only;
+  remote_only.rewrite = false;
   remote_only.remote = endpoint(remote);
   auto r = open(remote_only);
   ASSERT_TRUE(r);
@@ -96,6 +99,7 @@ TEST(LlmCaption, TheLoopbackSaysWhatWasMissedAndKeepsTheBest) {
   LlmCaptionConfig config;
   config.local = endpoint(server);
   config.seed = 10;
+  config.rewrite = false;
   auto c = open(config);
   ASSERT_TRUE(c);
   const LlmCaptionOutcome o = c->caption(f.item(-1));
@@ -135,6 +139,45 @@ TEST(LlmCaption, BelowTheFloorTheDeterministicCaptionStays) {
   EXPECT_EQ(o.caption, f.deterministic);
   EXPECT_NE(o.reason.find("under stage2_threshold 0.50"), std::string::npos) << o.reason;
   EXPECT_EQ(o.attempts[0].caption, "A cat sleeps on a red sofa.");  // plain text is taken as the caption
+}
+
+TEST(LlmCaption, TheRewriteSmoothsAndWhatItLosesIsPutBack) {
+  const Fixture f;
+  const std::string lossy = "A cheerful schoolgirl smiles.";  // lost the hair and eye colours
+  FakeLlmServer server([&](const FakeRequest& r, int) {
+    if (prompt_of(r).rfind("Rewrite: ", 0) == 0) return FakeReply::answer("{\"caption\": \"" + lossy + "\"}");
+    return FakeReply::answer("{\"caption\": \"" + f.deterministic + "\"}");
+  });
+  LlmCaptionConfig config;
+  config.local = endpoint(server);
+  auto c = open(config);
+  ASSERT_TRUE(c);
+  const LlmCaptionOutcome o = c->caption(f.item(-1));
+  ASSERT_TRUE(o.rewrite);
+  EXPECT_EQ(o.rewrite->text, lossy);
+  EXPECT_NE(o.rewrite->reapplied.find("blue hair"), std::string::npos) << o.rewrite->reapplied;
+  EXPECT_NE(o.rewrite->reapplied.find("red eyes"), std::string::npos) << o.rewrite->reapplied;
+  const auto got = server.requests();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].body["messages"].size(), 1u) << "the rewrite is text only, without the system prompt";
+  EXPECT_TRUE(got[1].body["messages"][0]["content"].is_string());
+  // Kept only when it does not score worse than the caption it came from.
+  EXPECT_EQ(o.rewrite->kept, o.rewrite->overall >= o.attempts[0].overall);
+  EXPECT_EQ(o.caption, o.rewrite->kept ? lossy + " " + o.rewrite->reapplied : f.deterministic);
+
+  FakeLlmServer failing([&](const FakeRequest& r, int) {
+    if (prompt_of(r).rfind("Rewrite: ", 0) == 0) return FakeReply::failing(500);
+    return FakeReply::answer("{\"caption\": \"" + f.deterministic + "\"}");
+  });
+  config.local = endpoint(failing);
+  auto d = open(config);
+  ASSERT_TRUE(d);
+  const LlmCaptionOutcome e = d->caption(f.item(-1));
+  ASSERT_TRUE(e.rewrite);
+  EXPECT_FALSE(e.rewrite->kept);
+  EXPECT_NE(e.rewrite->error.find("HTTP 500"), std::string::npos) << e.rewrite->error;
+  EXPECT_EQ(e.caption, f.deterministic);
+  EXPECT_TRUE(e.from_llm);
 }
 
 TEST(LlmCaption, TheCaptionIsFoundInWhateverTheModelWrote) {

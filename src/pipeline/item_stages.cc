@@ -440,6 +440,17 @@ class BatchRunner {
     out["source"] = o.from_llm ? "llm" : "tags";
     out["llm"] = {{"attempts", attempts}};
     if (!o.reason.empty()) out["llm"]["reason"] = o.reason;
+    if (o.rewrite) {
+      json w{{"kept", o.rewrite->kept}};
+      if (!o.rewrite->error.empty()) {
+        w["error"] = o.rewrite->error;
+      } else {
+        w["text"] = o.rewrite->text;
+        if (!o.rewrite->reapplied.empty()) w["reapplied"] = o.rewrite->reapplied;
+        w["overall"] = o.rewrite->overall;
+      }
+      out["llm"]["rewrite"] = std::move(w);
+    }
     return out;
   }
 

@@ -93,7 +93,9 @@ void add_caption_options(OptionTable& table, CaptionConfig& c) {
   llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
   llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
           kUnit);
-  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt); "
+  llm.add("rewrite", "Stage 3: the LLM smooths the kept caption (text only); key facts it loses are put back",
+          &l.rewrite);
+  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt, rewrite.txt); "
                      "empty: data/prompts", &l.prompts);
   llm.add("temperature", "Sampling temperature", &l.temperature, std::pair{0.0, 2.0});
   llm.add("seed", "Seed of the first request (each loopback adds one); -1: none sent", &l.seed,

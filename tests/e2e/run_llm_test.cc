@@ -38,12 +38,16 @@ std::string draft_in(const std::string& prompt) {
 }
 
 std::string prompt_of(const FakeRequest& r) {
-  const json& content = r.body["messages"][1]["content"];
+  const json& content = r.body["messages"].back()["content"];
   return content.is_array() ? content[0]["text"].get<std::string>() : content.get<std::string>();
 }
 
 FakeReply play(const FakeRequest& r, std::atomic<int>& ratelimited) {
   const std::string prompt = prompt_of(r);
+  if (prompt.rfind("Rewrite this image caption", 0) == 0) {  // stage 3: the caption back as it was
+    const size_t at = prompt.find("Caption: ");
+    return FakeReply::answer(json{{"caption", prompt.substr(at + 9, prompt.find('\n', at) - at - 9)}}.dump());
+  }
   auto is = [&](const char* c) { return prompt.find(std::string("case ") + c) != std::string::npos; };
   if (is("good")) return FakeReply::answer(json{{"caption", draft_in(prompt)}}.dump());
   if (is("contradict")) return FakeReply::answer(R"({"caption": "A boy with green hair frowns. Also: case contradict."})");
@@ -141,6 +145,7 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
       EXPECT_NE(row["llm"]["reason"].get<std::string>().find(w.reason), std::string::npos) << row.dump();
     } else {
       EXPECT_FALSE(row["llm"].contains("reason")) << row.dump();
+      EXPECT_EQ(row["llm"]["rewrite"]["kept"], true) << row.dump();  // stage 3 ran, text only
       EXPECT_EQ(written, read_file(plain / (c + ".caption"))) << "the server sent the draft back";
     }
   }
