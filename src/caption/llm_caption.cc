@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
+#include <thread>
 
 #include "core/fs_ops.h"
 #include "tagforge/caption.h"
@@ -66,7 +68,8 @@ std::string trimmed(std::string s) {
 Result<PromptTemplates> PromptTemplates::load(const fs::path& dir) {
   PromptTemplates p;
   for (auto [name, into] : {std::pair{"stage1_system.txt", &p.system}, std::pair{"stage1.txt", &p.stage1},
-                            std::pair{"loopback.txt", &p.loopback}, std::pair{"rewrite.txt", &p.rewrite}}) {
+                            std::pair{"loopback.txt", &p.loopback}, std::pair{"quadrant.txt", &p.quadrant},
+                            std::pair{"rewrite.txt", &p.rewrite}}) {
     auto text = read_whole_file(dir / name, "prompt template");
     if (!text) return text.error();
     *into = std::move(*text);
@@ -75,7 +78,7 @@ Result<PromptTemplates> PromptTemplates::load(const fs::path& dir) {
 }
 
 std::string PromptTemplates::identity() const {
-  return system + "\x1f" + stage1 + "\x1f" + loopback + "\x1f" + rewrite;
+  return system + "\x1f" + stage1 + "\x1f" + loopback + "\x1f" + quadrant + "\x1f" + rewrite;
 }
 
 std::string caption_in_answer(const std::string& text) {
@@ -172,20 +175,100 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     }
     if (got.error.empty() && got.overall >= c_.loop_threshold) break;
   }
-  if (best >= 0 && out.attempts[size_t(best)].overall >= c_.stage2_threshold) {
-    out.caption = out.attempts[size_t(best)].caption;
+  std::string kept;  // the best caption so far, and its score
+  double kept_overall = -1;
+  if (best >= 0) {
+    kept = out.attempts[size_t(best)].caption;
+    kept_overall = out.attempts[size_t(best)].overall;
+  }
+  // Stage 2, unless the endpoint is down (the last attempt's request failed).
+  const LlmAttempt& last = out.attempts.back();
+  const bool endpoint_down = !last.error.empty() && last.error != "refused" && last.error != "no caption in the answer";
+  if (kept_overall < c_.stage2_threshold && item.tiles && c_.grid >= 2 && !endpoint_down) {
+    out.stage2 = quadrants(item, *client);
+    if (!out.stage2->caption.empty() && out.stage2->overall > kept_overall) {
+      kept = out.stage2->caption;
+      kept_overall = out.stage2->overall;
+    }
+  }
+  if (kept_overall >= c_.stage2_threshold) {
+    out.caption = kept;
     out.from_llm = true;
-    out.overall = out.attempts[size_t(best)].overall;
+    out.overall = kept_overall;
     if (c_.rewrite) rewrite(item, *client, out);
     return out;
   }
-  if (best >= 0) {
-    out.reason = fmt::format("the best LLM caption scored {:.2f}, under stage2_threshold {:.2f}",
-                             out.attempts[size_t(best)].overall, c_.stage2_threshold);
+  if (kept_overall >= 0) {
+    out.reason = fmt::format("the best LLM caption scored {:.2f}, under stage2_threshold {:.2f}", kept_overall,
+                             c_.stage2_threshold);
   } else {
-    out.reason = "no LLM caption: " + out.attempts.back().error;
+    out.reason = "no LLM caption: " + last.error;
   }
   return out;
+}
+
+std::string compose_tile_captions(const std::vector<LlmTile>& tiles) {
+  auto sentence = [](std::string text) {
+    if (!text.empty() && text.back() != '.' && text.back() != '!' && text.back() != '?') text += '.';
+    return text;
+  };
+  std::string out;
+  auto add = [&](const std::string& s) { out += (out.empty() ? "" : " ") + s; };
+  std::vector<std::string> owners;
+  for (const LlmTile& t : tiles) {
+    if (!t.owner.empty() && !t.caption.empty() && std::find(owners.begin(), owners.end(), t.owner) == owners.end()) {
+      owners.push_back(t.owner);
+    }
+  }
+  for (const std::string& owner : owners) {
+    std::string said;
+    for (const LlmTile& t : tiles) {
+      if (t.owner == owner && !t.caption.empty()) said += (said.empty() ? "" : " ") + sentence(t.caption);
+    }
+    std::string head = owner;
+    head[0] = char(std::toupper(static_cast<unsigned char>(head[0])));
+    add(head + ": " + said);
+  }
+  for (const LlmTile& t : tiles) {
+    if (!t.owner.empty() || t.caption.empty()) continue;
+    std::string text = t.caption;
+    // "A girl…" -> "In the upper left, a girl…" (an "I" stays, as a proper noun would).
+    if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+        std::islower(static_cast<unsigned char>(text[1]))) {
+      text[0] = char(std::tolower(static_cast<unsigned char>(text[0])));
+    }
+    add("In the " + t.position + ", " + sentence(text));
+  }
+  return out;
+}
+
+LlmStage2 LlmCaptioner::quadrants(const LlmCaptionItem& item, LlmClient& client) const {
+  LlmStage2 s;
+  s.tiles = item.tiles();
+  const std::string all_tags = tag_words(*item.tags, db_, 0, 0);
+  std::vector<std::thread> askers;  // the tiles at once; the endpoint's limit holds
+  for (LlmTile& t : s.tiles) {
+    askers.emplace_back([&, tile = &t] {
+      ChatRequest r;
+      r.system = prompts_.system;
+      r.prompt = fill(prompts_.quadrant, {{"position", tile->position},
+                                          {"tags", tile->tags.empty() ? all_tags : tile->tags}});
+      r.image_jpeg = std::move(tile->jpeg);
+      if (c_.seed >= 0) r.seed = c_.seed;
+      r.temperature = c_.temperature;
+      r.max_tokens = c_.max_tokens;
+      r.schema_json = kCaptionSchema;
+      auto answer = client.chat(r);
+      if (!answer) tile->error = answer.error().message;
+      else if (answer->refused) tile->error = "refused";
+      else if ((tile->caption = caption_in_answer(answer->text)).empty()) tile->error = "no caption in the answer";
+      tile->jpeg.clear();
+    });
+  }
+  for (std::thread& a : askers) a.join();
+  s.caption = compose_tile_captions(s.tiles);
+  if (!s.caption.empty()) s.overall = score_caption(s.caption, *item.tags, db_, lexicon_, score_).overall;
+  return s;
 }
 
 void LlmCaptioner::rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCaptionOutcome& out) const {

@@ -9,9 +9,13 @@
 //   3. score the answer against the tags (score_caption); below
 //      `loop_threshold`, ask again with what it missed and contradicted, fewer
 //      tags in another order and a new seed, up to `max_loopbacks` times;
-//   4. keep the best attempt when it scores at least `stage2_threshold`,
+//   4. (stage 2) still below `stage2_threshold`: caption each tile of an N×N
+//      grid (made by the caller, tiles()), each with its own tags when the
+//      caller has a tagger, and compose a caption by position ("In the upper
+//      left, …") and by the person whose box owns the tile; score it;
+//   5. keep the best caption when it scores at least `stage2_threshold`,
 //      else the deterministic caption, with the reason;
-//   5. (stage 3, `rewrite`) a kept LLM caption is smoothed by the same
+//   6. (stage 3, `rewrite`) a kept LLM caption is smoothed by the same
 //      endpoint as text only; key facts the rewrite lost (the subject count,
 //      hair and eye colours, clothing, pose) are put back as a sentence the
 //      grammar makes from those tags, and the rewrite is kept only when it
@@ -23,6 +27,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +48,9 @@ struct LlmCaptionConfig {
   int max_loopbacks = 3;
   double stage2_threshold = 0.5;
   bool rewrite = true;
+  int grid = 2;               // stage 2's tiles per side; below 2: no stage 2
+  double tile_overlap = 0.1;  // of a cell's side (vision/tiles.h)
+  double tile_blur = 0.05;    // of a tile's side
   std::string prompts;           // folder of templates; empty: data/prompts
   double temperature = 0.4;
   int seed = 0;                  // -1: none sent
@@ -54,9 +62,9 @@ struct LlmCaptionConfig {
 // The prompt templates: {tags}, {caption}, {previous}, {missing} and
 // {contradicted} are replaced.
 struct PromptTemplates {
-  std::string system, stage1, loopback, rewrite;
-  // Reads stage1_system.txt, stage1.txt, loopback.txt and rewrite.txt from
-  // `dir`; an error names the missing file.
+  std::string system, stage1, loopback, quadrant, rewrite;
+  // Reads stage1_system.txt, stage1.txt, loopback.txt, quadrant.txt ({position},
+  // {tags}) and rewrite.txt from `dir`; an error names the missing file.
   static Result<PromptTemplates> load(const std::filesystem::path& dir);
   std::string identity() const;  // for fingerprints: a change re-captions
 };
@@ -68,6 +76,22 @@ struct LlmAttempt {
   double overall = 0;
   std::vector<std::string> missing, contradicted;
   std::string error;     // the request's failure, "refused", "no caption in the answer"
+};
+
+// Stage 2: one tile as the caller made it, and what the LLM said of it.
+struct LlmTile {
+  std::string position;  // "upper left"
+  std::string owner;     // "the person on the left"; empty: no person's box owns it
+  std::string jpeg;
+  std::string tags;      // the tile's own tags (a tagger's), or empty for the image's
+  std::string caption;   // filled in: the answer
+  std::string error;
+};
+
+struct LlmStage2 {
+  std::vector<LlmTile> tiles;  // without their JPEGs
+  std::string caption;         // composed; empty when no tile was captioned
+  double overall = 0;
 };
 
 // Stage 3: what the rewrite made of the kept caption.
@@ -85,6 +109,7 @@ struct LlmCaptionOutcome {
   std::string reason;  // why the deterministic caption was kept; empty when the LLM's was
   double overall = 0;  // the kept caption's score
   std::vector<LlmAttempt> attempts;
+  std::optional<LlmStage2> stage2;
   std::optional<LlmRewrite> rewrite;
 };
 
@@ -94,6 +119,8 @@ struct LlmCaptionItem {
   std::string deterministic;  // caption_from_tags
   std::string image_jpeg;
   double nsfw = -1;           // < 0: not classified
+  // Stage 2's tiles, made only when stage 2 runs; empty: no stage 2.
+  std::function<std::vector<LlmTile>()> tiles;
 };
 
 class LlmCaptioner {
@@ -107,6 +134,7 @@ class LlmCaptioner {
 
  private:
   void rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCaptionOutcome& out) const;
+  LlmStage2 quadrants(const LlmCaptionItem& item, LlmClient& client) const;
   LlmCaptioner(const LlmCaptionConfig& c, PromptTemplates p, const TagDb& db, const Lexicon& l, const ScoreOptions& s)
       : c_(c), prompts_(std::move(p)), db_(db), lexicon_(l), score_(s) {}
   LlmCaptionConfig c_;
@@ -116,6 +144,10 @@ class LlmCaptioner {
   ScoreOptions score_;
   std::unique_ptr<LlmClient> local_, remote_;
 };
+
+// Stage 2's caption from its tiles: each owner's tiles first ("The person on
+// the left: …"), then the rest by position ("In the upper right, …").
+std::string compose_tile_captions(const std::vector<LlmTile>& tiles);
 
 // The caption in an answer: the "caption" of its JSON object when it has
 // one, else the whole text without quotes around it; empty for none.

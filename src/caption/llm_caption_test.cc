@@ -27,6 +27,7 @@ PromptTemplates templates() {
   p.stage1 = "Tags: {tags}\nDraft: {caption}";
   p.loopback = "Again. Last: {previous}\nMissed: {missing}\nWrong: {contradicted}\nTags: {tags}";
   p.rewrite = "Rewrite: {caption}";
+  p.quadrant = "Tile {position}. Tags: {tags}";
   return p;
 }
 
@@ -178,6 +179,58 @@ TEST(LlmCaption, TheRewriteSmoothsAndWhatItLosesIsPutBack) {
   EXPECT_NE(e.rewrite->error.find("HTTP 500"), std::string::npos) << e.rewrite->error;
   EXPECT_EQ(e.caption, f.deterministic);
   EXPECT_TRUE(e.from_llm);
+}
+
+TEST(LlmCaption, BelowTheThresholdTheTilesAreCaptionedAndComposed) {
+  const Fixture f;
+  FakeLlmServer server([&](const FakeRequest& r, int) {
+    const std::string p = prompt_of(r);
+    if (p.rfind("Tile upper left", 0) == 0) return FakeReply::answer(R"({"caption": "A girl with blue hair smiles."})");
+    if (p.rfind("Tile upper right", 0) == 0) return FakeReply::answer(R"({"caption": "Her eyes are red."})");
+    if (p.rfind("Tile lower left", 0) == 0) return FakeReply::answer(R"({"caption": "She wears a school uniform."})");
+    if (p.rfind("Tile", 0) == 0) return FakeReply::failing(500);
+    return FakeReply::answer(R"({"caption": "A cat sleeps."})");  // the whole image: always wrong
+  });
+  LlmCaptionConfig config;
+  config.local = endpoint(server);
+  config.max_loopbacks = 1;
+  config.rewrite = false;
+  auto c = open(config);
+  ASSERT_TRUE(c);
+  LlmCaptionItem item = f.item(-1);
+  int made = 0;
+  item.tiles = [&] {
+    ++made;
+    std::vector<LlmTile> tiles;
+    for (const char* pos : {"upper left", "upper right", "lower left", "lower right"}) {
+      LlmTile t;
+      t.position = pos;
+      t.owner = std::string(pos) == "upper left" ? "the person on the left" : "";
+      t.jpeg = "\xff\xd8 tile";
+      tiles.push_back(t);
+    }
+    return tiles;
+  };
+  const LlmCaptionOutcome o = c->caption(item);
+  EXPECT_EQ(made, 1);
+  ASSERT_TRUE(o.stage2);
+  ASSERT_EQ(o.stage2->tiles.size(), 4u);
+  EXPECT_NE(o.stage2->tiles[3].error.find("HTTP 500"), std::string::npos);
+  EXPECT_EQ(o.stage2->caption,
+            "The person on the left: A girl with blue hair smiles. In the upper right, her eyes are red. "
+            "In the lower left, she wears a school uniform.");
+  EXPECT_GE(o.stage2->overall, config.stage2_threshold);
+  EXPECT_TRUE(o.from_llm);
+  EXPECT_EQ(o.caption, o.stage2->caption);
+  EXPECT_EQ(o.attempts.size(), 2u);
+
+  // A good first answer never makes tiles.
+  FakeLlmServer good([&](const FakeRequest&, int) { return FakeReply::answer("{\"caption\": \"" + f.deterministic + "\"}"); });
+  config.local = endpoint(good);
+  auto g = open(config);
+  made = 0;
+  EXPECT_FALSE(g->caption(item).stage2);
+  EXPECT_EQ(made, 0);
 }
 
 TEST(LlmCaption, TheCaptionIsFoundInWhateverTheModelWrote) {

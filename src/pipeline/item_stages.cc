@@ -19,6 +19,7 @@
 #include "vision/aseg.h"
 #include "vision/box_mask.h"
 #include "vision/part_regions.h"
+#include "vision/tiles.h"
 
 namespace tagforge {
 
@@ -390,6 +391,61 @@ class BatchRunner {
     }
   }
 
+  // An image as the LLM is sent it: the long side at most [caption.llm] image_side, as JPEG.
+  Result<std::string> llm_jpeg(const Image8& image, const fs::path& name) const {
+    const int side = c_.config.caption.llm.image_side;
+    const double scale = std::min(1.0, double(side) / std::max(image.width, image.height));
+    if (scale >= 1.0) return encode_image(image, "jpg", 90, name);
+    return encode_image(resize_bicubic_like_pil(image, std::max(1, int(image.width * scale + 0.5)),
+                                                std::max(1, int(image.height * scale + 0.5))),
+                        "jpg", 90, name);
+  }
+
+  // Stage 2's tiles: each with its JPEG, its own tags when the tagger is at hand (not stage by
+  // stage, where it is unloaded by now), and the person whose box owns it.
+  std::vector<LlmTile> tiles_for_llm(const ItemState& it, const Image8& image) const {
+    const LlmCaptionConfig& l = c_.config.caption.llm;
+    std::vector<Box> persons;
+    int w = 0, h = 0;
+    for (const Detection& d : detections_of(it, &w, &h)) {
+      if (d.label == "person" && w == image.width && h == image.height) persons.push_back(d.box);
+    }
+    std::sort(persons.begin(), persons.end(), [](const Box& a, const Box& b) { return a.x0 + a.x1 < b.x0 + b.x1; });
+    auto owner_name = [&](int k) -> std::string {
+      static const char* kOrdinal[] = {"first", "second", "third", "fourth", "fifth"};
+      if (persons.size() == 1) return "the person";
+      if (persons.size() == 2) return k == 0 ? "the person on the left" : "the person on the right";
+      if (k < 5) return std::string("the ") + kOrdinal[k] + " person from the left";
+      return "person " + std::to_string(k + 1) + " from the left";
+    };
+    const bool tag_tiles = c_.tagger && !c_.config.run.stage_by_stage;
+    std::vector<LlmTile> out;
+    for (const Tile& t : make_tiles(image, TileOptions{l.grid, l.tile_overlap, l.tile_blur})) {
+      LlmTile lt;
+      lt.position = t.position;
+      if (int k = owner_of(t.box, persons); k >= 0) lt.owner = owner_name(k);
+      auto jpeg = llm_jpeg(t.image, it.file);
+      if (!jpeg) continue;
+      lt.jpeg = std::move(*jpeg);
+      if (tag_tiles) {
+        Tagger& tagger = *c_.tagger;
+        std::vector<float> tensor(tagger.floats_per_image());
+        tagger.prepare_into(t.image, tensor);
+        if (auto p = tagger.run(tensor, 1); p && !p->empty()) {
+          for (const auto* list : {&(*p)[0].character, &(*p)[0].general}) {
+            for (const TagScore& s : *list) {
+              std::string name = s.name;
+              std::replace(name.begin(), name.end(), '_', ' ');
+              lt.tags += (lt.tags.empty() ? "" : ", ") + name;
+            }
+          }
+        }
+      }
+      out.push_back(std::move(lt));
+    }
+    return out;
+  }
+
   // The vision LLM's caption (with the deterministic one to fall back on) and how it came about.
   json llm_caption(size_t i, const TagList& tags, std::string deterministic) {
     ItemState& it = batch_[i];
@@ -406,12 +462,7 @@ class BatchRunner {
     }
     std::string problem;
     if (image) {
-      const int side = c_.config.caption.llm.image_side;
-      const double scale = std::min(1.0, double(side) / std::max(image->width, image->height));
-      const Image8 sent = scale < 1.0 ? resize_bicubic_like_pil(*image, std::max(1, int(image->width * scale + 0.5)),
-                                                                std::max(1, int(image->height * scale + 0.5)))
-                                      : *image;
-      auto jpeg = encode_image(sent, "jpg", 90, it.file);
+      auto jpeg = llm_jpeg(*image, it.file);
       if (jpeg) item.image_jpeg = std::move(*jpeg);
       else problem = jpeg.error().message;
     } else {
@@ -421,6 +472,9 @@ class BatchRunner {
     if (!problem.empty()) {
       out["llm"] = {{"reason", "no LLM caption: " + problem}};
       return out;
+    }
+    if (c_.config.caption.llm.grid >= 2) {
+      item.tiles = [&, image] { return tiles_for_llm(it, *image); };  // called within caption(), while `image` lives
     }
     const LlmCaptionOutcome o = c_.llm->caption(item);
     json attempts = json::array();
@@ -440,6 +494,18 @@ class BatchRunner {
     out["source"] = o.from_llm ? "llm" : "tags";
     out["llm"] = {{"attempts", attempts}};
     if (!o.reason.empty()) out["llm"]["reason"] = o.reason;
+    if (o.stage2) {
+      json tiles = json::array();
+      for (const LlmTile& t : o.stage2->tiles) {
+        json j{{"position", t.position}};
+        if (!t.owner.empty()) j["owner"] = t.owner;
+        if (!t.tags.empty()) j["tags"] = t.tags;
+        if (t.error.empty()) j["caption"] = t.caption;
+        else j["error"] = t.error;
+        tiles.push_back(std::move(j));
+      }
+      out["llm"]["stage2"] = {{"tiles", tiles}, {"caption", o.stage2->caption}, {"overall", o.stage2->overall}};
+    }
     if (o.rewrite) {
       json w{{"kept", o.rewrite->kept}};
       if (!o.rewrite->error.empty()) {

@@ -93,9 +93,15 @@ void add_caption_options(OptionTable& table, CaptionConfig& c) {
   llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
   llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
           kUnit);
+  llm.add("grid", "Stage 2: below stage2_threshold, caption an N×N grid of tiles and compose (below 2: off)", &l.grid,
+          std::pair{0.0, 8.0});
+  llm.add("tile_overlap", "Stage 2: how far a tile reaches into its neighbours, as a share of a cell", &l.tile_overlap,
+          std::pair{0.0, 0.5});
+  llm.add("tile_blur", "Stage 2: the blurred band along a tile's inner edges, as a share of the tile", &l.tile_blur,
+          std::pair{0.0, 0.25});
   llm.add("rewrite", "Stage 3: the LLM smooths the kept caption (text only); key facts it loses are put back",
           &l.rewrite);
-  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt, rewrite.txt); "
+  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt, quadrant.txt, rewrite.txt); "
                      "empty: data/prompts", &l.prompts);
   llm.add("temperature", "Sampling temperature", &l.temperature, std::pair{0.0, 2.0});
   llm.add("seed", "Seed of the first request (each loopback adds one); -1: none sent", &l.seed,

@@ -13,6 +13,7 @@
 #include "media_fixtures.h"
 #include "pipeline/manifest.h"
 #include "run_cli.h"
+#include "test_models.h"
 
 namespace tagforge::e2e {
 namespace {
@@ -87,8 +88,15 @@ fs::path llm_input(const std::string& name) {
   return in;
 }
 
+// No buckets (the files stay where the tests look), and the test detector: one person box over
+// most of the image, so stage 2's tiles have an owner.
+std::string base_config() {
+  return "[run]\nsort = false\n[models]\ndetectors = [\"" + (testing::test_models_dir() / "detector").string() +
+         "\"]\n";
+}
+
 std::string config_for(const FakeLlmServer& server, const std::string& extra = "") {
-  return "[run]\nsort = false\n[caption.llm]\nmax_loopbacks = 2\n" + extra +
+  return base_config() + "[caption.llm]\nmax_loopbacks = 2\n" + extra +
          "[caption.llm.local]\nbase_url = \"" + server.base_url() +
          "\"\nmodel = \"test-vlm\"\napi_key_env = \"TAGFORGE_E2E_LLM_KEY\"\ntimeout_s = 0.6\nmax_retries = 1\n"
          "backoff_s = 0.01\n";
@@ -106,7 +114,7 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
   const fs::path in = llm_input("llm-in");
   const fs::path plain = fresh_dir("llm-plain");  // the deterministic captions, to compare with
   const fs::path config = fresh_dir("llm-config") / "tagforge.toml";
-  write_file(config, "[run]\nsort = false\n");
+  write_file(config, base_config());
   CliResult base = run_cli({"run", in.string(), "--out", plain.string(), "--config", config.string()});
   ASSERT_EQ(base.exit_code, 0) << base.err;
 
@@ -149,8 +157,16 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
       EXPECT_EQ(written, read_file(plain / (c + ".caption"))) << "the server sent the draft back";
     }
   }
-  // The contradicting server was asked twice more, told what it got wrong.
-  EXPECT_EQ(caption_row(**m, "contradict.png")["llm"]["attempts"].size(), 3u);
+  // The contradicting server was asked twice more, told what it got wrong, then tile by tile
+  // (stage 2), each tile owned by the detector's person.
+  const json contradict = caption_row(**m, "contradict.png")["llm"];
+  EXPECT_EQ(contradict["attempts"].size(), 3u);
+  ASSERT_EQ(contradict["stage2"]["tiles"].size(), 4u) << contradict.dump();
+  EXPECT_EQ(contradict["stage2"]["tiles"][0]["position"], "upper left");
+  EXPECT_EQ(contradict["stage2"]["tiles"][0]["owner"], "the person");
+  EXPECT_EQ(contradict["stage2"]["caption"].get<std::string>().rfind("The person: A boy with green hair frowns.", 0), 0u)
+      << contradict.dump();
+  EXPECT_FALSE(caption_row(**m, "malformed.png")["llm"].contains("stage2")) << "a failing endpoint is not asked more";
   EXPECT_EQ(caption_row(**m, "refuse.png")["llm"]["attempts"].size(), 3u);
   int loopbacks = 0;
   for (const FakeRequest& q : server.requests()) {
