@@ -4,6 +4,7 @@
 // Retry-After, 500s, an answer past the timeout, a dropped connection) ends
 // with a caption on every item, the reason in the manifest, and a run that
 // goes on; the API key is in no output file.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -193,6 +194,37 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
   CliResult again = run_cli(args, {std::string("TAGFORGE_E2E_LLM_KEY=") + kKey});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(server.requests().size(), asked);
+}
+
+TEST(RunLlm, TheNsfwScoreRoutesEachItemToItsEndpoint) {
+  const fs::path nsfw = TAGFORGE_NSFW_DIR;
+  ASSERT_TRUE(fs::exists(nsfw / "model.onnx")) << "run scripts/fetch_nsfw.sh (scripts/setup.sh does)";
+  auto good = [](const FakeRequest& r, int) {
+    const std::string p = prompt_of(r);
+    return FakeReply::answer(json{{"caption", p.rfind("Rewrite", 0) == 0 ? p.substr(p.find("Caption: ") + 9)
+                                                                           : draft_in(p)}}
+                                 .dump());
+  };
+  FakeLlmServer local(good), remote(good);
+  const fs::path in = llm_input("llm-route-in");
+  const fs::path config = fresh_dir("llm-route-config") / "tagforge.toml";
+  auto run_with = [&](double threshold) {
+    write_file(config, fmt::format("[run]\nsort = false\n[models]\nnsfw = \"{}\"\n[caption.llm]\nnsfw_threshold = {}\n"
+                                   "[caption.llm.local]\nbase_url = \"{}\"\n[caption.llm.remote]\nbase_url = \"{}\"\n",
+                                   nsfw.string(), threshold, local.base_url(), remote.base_url()));
+    const fs::path out = fresh_dir("llm-route-out");
+    return run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()});
+  };
+  // Every score is at least 0: everything counts as NSFW and stays local.
+  CliResult all_local = run_with(0.0);
+  ASSERT_EQ(all_local.exit_code, 0) << all_local.err;
+  EXPECT_EQ(local.requests().size(), 2 * std::size(kCases));  // the caption and its rewrite
+  EXPECT_EQ(remote.requests().size(), 0u);
+  // No score reaches 1: everything is safe and goes to the remote endpoint.
+  CliResult all_remote = run_with(1.0);
+  ASSERT_EQ(all_remote.exit_code, 0) << all_remote.err;
+  EXPECT_EQ(local.requests().size(), 2 * std::size(kCases));
+  EXPECT_EQ(remote.requests().size(), 2 * std::size(kCases));
 }
 
 TEST(RunLlm, AMissingKeyTurnsOnlyTheLlmOff) {
