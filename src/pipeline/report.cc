@@ -96,6 +96,29 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 
 }  // namespace
 
+namespace {
+
+// A kind of LLM outcome for the report, from a caption row's "llm" part: the reasons name
+// servers and scores, the kinds do not.
+std::string llm_outcome(const json& llm, bool from_llm) {
+  if (from_llm) {
+    std::string kind = llm.contains("stage2") ? "LLM caption from the tiles (stage 2)" : "LLM caption";
+    if (llm.contains("rewrite") && llm["rewrite"].value("kept", false)) kind += ", rewritten";
+    return kind;
+  }
+  const std::string reason = llm.value("reason", "");
+  if (reason.find("under stage2_threshold") != std::string::npos) return "kept the tags' caption: the LLM's scored too low";
+  if (reason.rfind("NSFW score", 0) == 0) return "kept the tags' caption: NSFW and no local endpoint";
+  for (const char* known : {"connection failed or closed", "timed out", "rate limited (429)", "server error",
+                            "request refused by the server", "answer is not a chat completion", "refused",
+                            "no caption in the answer", "does not decode"}) {
+    if (reason.find(known) != std::string::npos) return std::string("kept the tags' caption: ") + known;
+  }
+  return "kept the tags' caption: other";
+}
+
+}  // namespace
+
 bool ReportStats::lower(const Flagged& a, const Flagged& b) {
   if (a.score != b.score) return a.score < b.score;
   return natural_compare(a.item.path, b.item.path) < 0;  // f20 before f100
@@ -125,6 +148,18 @@ void ReportStats::add(const ItemState& it, const std::string& out_path, const Ru
   if (const StageResult* r = stage_result(it, kStageNsfw)) {
     ++nsfw_bins_[bin_of(json::parse(r->data)["nsfw"].get<double>())];
     ++nsfw_scored_;
+  }
+  if (const StageResult* r = stage_result(it, kStageCaption)) {
+    const json caption = json::parse(r->data);
+    const std::string source = caption.value("source", "");
+    ++caption_sources_[source == "llm" ? "by the LLM" : source == "sidecar" ? "the input's own" : "from the tags"];
+    if (caption.contains("llm")) {
+      const json& llm = caption["llm"];
+      ++llm_outcomes_[llm_outcome(llm, source == "llm")];
+      if (llm.contains("attempts")) llm_requests_ += llm["attempts"].size();
+      if (llm.contains("stage2")) llm_requests_ += llm["stage2"]["tiles"].size();
+      if (llm.contains("rewrite")) ++llm_requests_;
+    }
   }
 }
 
@@ -177,6 +212,15 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
     h += "<h2>Most frequent tags</h2>" + bar_chart(rows, "");
   }
   if (stats.nsfw_scored_) h += "<h2>NSFW score</h2>" + bar_chart(histogram(stats.nsfw_bins_), "");
+  if (!stats.llm_outcomes_.empty()) {
+    std::vector<std::pair<std::string, double>> sources, outcomes;
+    for (const auto& [k, n] : stats.caption_sources_) sources.emplace_back(k, double(n));
+    for (const auto& [k, n] : stats.llm_outcomes_) outcomes.emplace_back(k, double(n));
+    h += fmt::format("<h2>Captions</h2><p>{} requests to the LLM (loopbacks, tiles and rewrites included; "
+                     "retries of one request not counted).</p>",
+                     stats.llm_requests_);
+    h += bar_chart(sources, "") + "<h3>What came of asking the LLM</h3>" + bar_chart(outcomes, "");
+  }
 
   if (!flagged.empty()) {
     h += fmt::format("<h2>Flagged for review ({}; the {} lowest scores shown)</h2><div class=flagged>",

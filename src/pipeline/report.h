@@ -36,6 +36,9 @@ class ReportStats {
   std::vector<size_t> overall_bins_ = std::vector<size_t>(10), nsfw_bins_ = std::vector<size_t>(10);
   size_t scored_ = 0, nsfw_scored_ = 0, flagged_count_ = 0;
   std::map<std::string, size_t> tag_counts_;
+  std::map<std::string, size_t> caption_sources_;  // "from the tags", "by the LLM", "the input's own"
+  std::map<std::string, size_t> llm_outcomes_;     // what came of asking the LLM, in kinds
+  size_t llm_requests_ = 0;
   std::vector<Flagged> flagged_;  // a heap (by lower()) of the lowest scores, at most the number shown
 };
 

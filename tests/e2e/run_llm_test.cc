@@ -181,6 +181,13 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
   }
   EXPECT_EQ(loopbacks, 2);
 
+  // The report tells the outcomes apart.
+  const std::string report = read_file(out / "report.html");
+  for (const char* kind : {"LLM caption, rewritten", "timed out", "refused", "server error",
+                           "connection failed or closed", "scored too low", "answer is not a chat completion"}) {
+    EXPECT_NE(report.find(kind), std::string::npos) << kind;
+  }
+
   // The key is in nothing the run wrote or said.
   for (const auto& entry : fs::recursive_directory_iterator(out)) {
     if (!entry.is_regular_file()) continue;
