@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "core/fs_ops.h"
@@ -175,6 +176,29 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     }
     if (got.error.empty() && got.overall >= c_.loop_threshold) break;
   }
+  // Tags the LLM kept contradicting: dropped, and the answers scored again without them.
+  TagList corrected_tags;
+  LlmCaptionItem work = item;  // with the corrected tags from here on
+  if (c_.correct_tags) {
+    corrected_tags = *item.tags;
+    out.corrected = corrections(item, out.attempts, corrected_tags);
+    if (!out.corrected.empty()) {
+      work.tags = &corrected_tags;
+      work.deterministic = caption_from_tags(corrected_tags, db_, lexicon_, item.caption_options);
+      out.caption = work.deterministic;
+      best = -1;
+      for (size_t k = 0; k < out.attempts.size(); ++k) {
+        LlmAttempt& a = out.attempts[k];
+        if (!a.error.empty()) continue;
+        const CaptionScore s = score_caption(a.caption, corrected_tags, db_, lexicon_, score_);
+        a.overall = s.overall;
+        a.missing = s.missing;
+        a.contradicted = s.contradicted;
+        if (best < 0 || a.overall > out.attempts[size_t(best)].overall) best = int(k);
+      }
+      out.overall = score_caption(work.deterministic, corrected_tags, db_, lexicon_, score_).overall;
+    }
+  }
   std::string kept;  // the best caption so far, and its score
   double kept_overall = -1;
   if (best >= 0) {
@@ -185,7 +209,7 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
   const LlmAttempt& last = out.attempts.back();
   const bool endpoint_down = !last.error.empty() && last.error != "refused" && last.error != "no caption in the answer";
   if (kept_overall < c_.stage2_threshold && item.tiles && c_.grid >= 2 && !endpoint_down) {
-    out.stage2 = quadrants(item, *client);
+    out.stage2 = quadrants(work, *client);
     if (!out.stage2->caption.empty() && out.stage2->overall > kept_overall) {
       kept = out.stage2->caption;
       kept_overall = out.stage2->overall;
@@ -195,7 +219,7 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     out.caption = kept;
     out.from_llm = true;
     out.overall = kept_overall;
-    if (c_.rewrite) rewrite(item, *client, out);
+    if (c_.rewrite) rewrite(work, *client, out);
     return out;
   }
   if (kept_overall >= 0) {
@@ -204,6 +228,40 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
   } else {
     out.reason = "no LLM caption: " + last.error;
   }
+  return out;
+}
+
+std::vector<TagCorrection> LlmCaptioner::corrections(const LlmCaptionItem& item,
+                                                     const std::vector<LlmAttempt>& attempts, TagList& tags) const {
+  std::vector<TagCorrection> out;
+  int answers = 0;
+  std::map<std::string, int> against;  // tag -> answers that contradicted it
+  for (const LlmAttempt& a : attempts) {
+    if (!a.error.empty()) continue;
+    ++answers;
+    std::set<std::string> named;
+    for (const std::string& c : a.contradicted) {
+      const size_t at = c.rfind("; tags: ");
+      if (at != std::string::npos) named.insert(c.substr(at + 8));
+    }
+    for (const std::string& t : named) ++against[t];
+  }
+  if (answers < 2) return out;  // once is no pattern
+  for (const auto& [tag, n] : against) {
+    auto conf = item.tagger_only.find(tag);
+    if (n < answers || conf == item.tagger_only.end() || conf->second >= c_.correct_below) continue;
+    out.push_back(TagCorrection{tag, conf->second, n, answers});
+  }
+  if (out.empty()) return out;
+  TagList kept;
+  kept.sources = tags.sources;
+  for (size_t i = 0; i < tags.tags.size(); ++i) {
+    const std::string name(tags.name(i, db_));
+    if (std::none_of(out.begin(), out.end(), [&](const TagCorrection& c) { return c.tag == name; })) {
+      kept.tags.push_back(tags.tags[i]);
+    }
+  }
+  tags = std::move(kept);
   return out;
 }
 

@@ -9,6 +9,10 @@
 //   3. score the answer against the tags (score_caption); below
 //      `loop_threshold`, ask again with what it missed and contradicted, fewer
 //      tags in another order and a new seed, up to `max_loopbacks` times;
+//   3b. (`correct_tags`) a tag that only a tagger gave, below `correct_below`
+//      confidence, that every answer (two at least) contradicted, is dropped:
+//      the LLM saw better; the answers are scored again without it, and the
+//      deterministic caption is remade without it;
 //   4. (stage 2) still below `stage2_threshold`: caption each tile of an N×N
 //      grid (made by the caller, tiles()), each with its own tags when the
 //      caller has a tagger, and compose a caption by position ("In the upper
@@ -28,12 +32,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "caption/llm_client.h"
+#include "tagforge/caption.h"
 #include "tagforge/lexicon.h"
 #include "tagforge/score.h"
 #include "tagforge/tags.h"
@@ -48,6 +54,8 @@ struct LlmCaptionConfig {
   int max_loopbacks = 3;
   double stage2_threshold = 0.5;
   bool rewrite = true;
+  bool correct_tags = false;
+  double correct_below = 0.5;
   int grid = 2;               // stage 2's tiles per side; below 2: no stage 2
   double tile_overlap = 0.1;  // of a cell's side (vision/tiles.h)
   double tile_blur = 0.05;    // of a tile's side
@@ -103,12 +111,21 @@ struct LlmRewrite {
   std::string error;
 };
 
+// A tag dropped because the LLM consistently said otherwise (`correct_tags`).
+struct TagCorrection {
+  std::string tag;
+  float confidence = 0;
+  int contradicted = 0;  // answers that contradicted it, of
+  int answers = 0;
+};
+
 struct LlmCaptionOutcome {
   std::string caption;
   bool from_llm = false;
   std::string reason;  // why the deterministic caption was kept; empty when the LLM's was
   double overall = 0;  // the kept caption's score
   std::vector<LlmAttempt> attempts;
+  std::vector<TagCorrection> corrected;
   std::optional<LlmStage2> stage2;
   std::optional<LlmRewrite> rewrite;
 };
@@ -119,6 +136,8 @@ struct LlmCaptionItem {
   std::string deterministic;  // caption_from_tags
   std::string image_jpeg;
   double nsfw = -1;           // < 0: not classified
+  CaptionOptions caption_options;              // how `deterministic` was made (to remake it)
+  std::map<std::string, float> tagger_only;    // tags only a tagger gave (not the input's), with their confidence
   // Stage 2's tiles, made only when stage 2 runs; empty: no stage 2.
   std::function<std::vector<LlmTile>()> tiles;
 };
@@ -134,6 +153,9 @@ class LlmCaptioner {
 
  private:
   void rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCaptionOutcome& out) const;
+  // Drops consistently contradicted low-confidence tags from `tags`; rescoring is the caller's.
+  std::vector<TagCorrection> corrections(const LlmCaptionItem& item, const std::vector<LlmAttempt>& attempts,
+                                         TagList& tags) const;
   LlmStage2 quadrants(const LlmCaptionItem& item, LlmClient& client) const;
   LlmCaptioner(const LlmCaptionConfig& c, PromptTemplates p, const TagDb& db, const Lexicon& l, const ScoreOptions& s)
       : c_(c), prompts_(std::move(p)), db_(db), lexicon_(l), score_(s) {}

@@ -233,6 +233,43 @@ TEST(LlmCaption, BelowTheThresholdTheTilesAreCaptionedAndComposed) {
   EXPECT_EQ(made, 0);
 }
 
+TEST(LlmCaption, ATagTheLlmAlwaysContradictsIsCorrectedOnlyWhenTheTaggerWasUnsure) {
+  const TagList tags = parse_tag_list("1girl, solo, blue_hair, smile, red_dress", testing::shipped_db());
+  const std::string deterministic = caption_from_tags(tags, testing::shipped_db(), testing::shipped_lexicon(), {});
+  FakeLlmServer server([&](const FakeRequest&, int) {
+    return FakeReply::answer(R"({"caption": "A smiling girl with blue hair wears a pink dress."})");
+  });
+  LlmCaptionConfig config;
+  config.local = endpoint(server);
+  config.max_loopbacks = 2;
+  config.rewrite = false;
+  config.grid = 0;
+  config.correct_tags = true;
+  config.loop_threshold = 0.95;  // ask again while the dress is contradicted
+  auto c = open(config);
+  ASSERT_TRUE(c);
+  LlmCaptionItem item;
+  item.tags = &tags;
+  item.deterministic = deterministic;
+  item.image_jpeg = "\xff\xd8";
+  item.tagger_only = {{"red_dress", 0.31f}};
+  const LlmCaptionOutcome unsure = c->caption(item);
+  ASSERT_EQ(unsure.attempts.size(), 3u);
+  ASSERT_EQ(unsure.corrected.size(), 1u) << unsure.attempts[0].contradicted.size();
+  EXPECT_EQ(unsure.corrected[0].tag, "red_dress");
+  EXPECT_EQ(unsure.corrected[0].contradicted, 3);
+  EXPECT_EQ(unsure.corrected[0].answers, 3);
+  EXPECT_TRUE(unsure.attempts[0].contradicted.empty()) << "scored again without the tag";
+  EXPECT_TRUE(unsure.from_llm);
+  EXPECT_EQ(unsure.caption, "A smiling girl with blue hair wears a pink dress.");
+
+  item.tagger_only = {{"red_dress", 0.8f}};  // the tagger was sure: the tag stays
+  const LlmCaptionOutcome sure = c->caption(item);
+  EXPECT_TRUE(sure.corrected.empty());
+  item.tagger_only.clear();  // the input's own tag: never corrected
+  EXPECT_TRUE(c->caption(item).corrected.empty());
+}
+
 TEST(LlmCaption, TheCaptionIsFoundInWhateverTheModelWrote) {
   EXPECT_EQ(caption_in_answer("{\"caption\": \" A girl. \"}"), "A girl.");
   EXPECT_EQ(caption_in_answer("Sure!\n```json\n{\"caption\": \"A girl.\"}\n```"), "A girl.");

@@ -14,6 +14,7 @@
 #include "media/resample.h"
 #include "pipeline/content_hash.h"
 #include "pipeline/tag_checks.h"
+#include "tags/normalize.h"
 #include "tagforge/caption.h"
 #include "tagforge/score.h"
 #include "vision/aseg.h"
@@ -94,9 +95,25 @@ std::vector<const char*> inputs_of(const std::string& stage) {
 
 
 // The tags after the check (when there is one), as formatted text.
+// Less any the LLM caption corrected ([caption.llm] correct_tags).
 std::string current_tags(const ItemState& it) {
-  if (const StageResult* check = stage_result(it, kStageCheck)) return json::parse(check->data)["tags"].get<std::string>();
-  return json::parse(stage_result(it, kStageTags)->data)["tags"].get<std::string>();
+  const StageResult* check = stage_result(it, kStageCheck);
+  std::string text = json::parse((check ? check : stage_result(it, kStageTags))->data)["tags"].get<std::string>();
+  const StageResult* caption = stage_result(it, kStageCaption);
+  if (!caption) return text;
+  const json c = json::parse(caption->data);
+  if (!c.contains("corrected_tags")) return text;
+  std::set<std::string> dropped;
+  for (const json& t : c["corrected_tags"]) dropped.insert(t["tag"].get<std::string>());
+  std::string out, name;
+  for (const std::string& entry : tag_line_entries(text)) {
+    float weight = 1;
+    if (normalize_entry(entry, nullptr, name, &weight) == EntryStatus::kOk && dropped.count(name)) {
+      continue;
+    }
+    out.append(out.empty() ? "" : ", ").append(entry);
+  }
+  return out;
 }
 
 std::vector<Detection> detections_of(const ItemState& it, int* width, int* height) {
@@ -360,7 +377,7 @@ class BatchRunner {
       opt.keep_unknown = c_.config.caption.keep_unknown;
       std::string caption = caption_from_tags(list, c_.engine->db, *c_.lexicon, opt);
       if (!c_.llm) return done(i, stage, dump(json{{"caption", caption}, {"source", "tags"}}));
-      return done(i, stage, dump(llm_caption(i, list, std::move(caption))));
+      return done(i, stage, dump(llm_caption(i, list, std::move(caption), opt)));
     }
     if (stage == kStageScore) {
       const TagList list = parse_tag_list(current_tags(it), c_.engine->db, "sidecar");
@@ -447,11 +464,23 @@ class BatchRunner {
   }
 
   // The vision LLM's caption (with the deterministic one to fall back on) and how it came about.
-  json llm_caption(size_t i, const TagList& tags, std::string deterministic) {
+  json llm_caption(size_t i, const TagList& tags, std::string deterministic, const CaptionOptions& options) {
     ItemState& it = batch_[i];
     LlmCaptionItem item;
     item.tags = &tags;
     item.deterministic = std::move(deterministic);
+    item.caption_options = options;
+    if (const StageResult* t = stage_result(it, kStageTagger)) {  // what only the tagger said, and how sure it was
+      const TagList own = parse_tag_list(it.existing_tags, c_.engine->db, "sidecar");
+      std::set<std::string> input;
+      for (size_t k = 0; k < own.tags.size(); ++k) input.insert(std::string(own.name(k, c_.engine->db)));
+      const json j = json::parse(t->data);
+      for (const char* part : {"character", "general"}) {
+        for (const auto& [name, p] : j[part].items()) {
+          if (!input.count(name)) item.tagger_only[name] = p.get<float>();
+        }
+      }
+    }
     if (const StageResult* n = stage_result(it, kStageNsfw)) item.nsfw = json::parse(n->data)["nsfw"].get<double>();
     std::optional<Image8> decoded;
     const Image8* image = images_[i] ? &*images_[i] : nullptr;
@@ -492,6 +521,15 @@ class BatchRunner {
     }
     out["caption"] = o.caption;
     out["source"] = o.from_llm ? "llm" : "tags";
+    if (!o.corrected.empty()) {
+      json fixes = json::array();
+      for (const TagCorrection& t : o.corrected) {
+        fixes.push_back({{"tag", t.tag},
+                         {"confidence", t.confidence},
+                         {"why", fmt::format("contradicted by {} of {} LLM answers", t.contradicted, t.answers)}});
+      }
+      out["corrected_tags"] = std::move(fixes);
+    }
     out["llm"] = {{"attempts", attempts}};
     if (!o.reason.empty()) out["llm"]["reason"] = o.reason;
     if (o.stage2) {

@@ -93,6 +93,10 @@ void add_caption_options(OptionTable& table, CaptionConfig& c) {
   llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
   llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
           kUnit);
+  llm.add("correct_tags", "Drop a tag only a tagger gave (below correct_below) that every LLM answer contradicted",
+          &l.correct_tags);
+  llm.add("correct_below", "The confidence under which a tagger's tag may be corrected by the LLM", &l.correct_below,
+          kUnit);
   llm.add("grid", "Stage 2: below stage2_threshold, caption an N×N grid of tiles and compose (below 2: off)", &l.grid,
           std::pair{0.0, 8.0});
   llm.add("tile_overlap", "Stage 2: how far a tile reaches into its neighbours, as a share of a cell", &l.tile_overlap,
