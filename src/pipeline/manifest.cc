@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include "pipeline/sqlite_statement.h"
 
 namespace tagforge {
 
@@ -13,44 +12,23 @@ constexpr int kSchemaVersion = 1;
 
 }  // namespace
 
-Manifest::~Manifest() {
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
-  sqlite3_close(db_);
-}
+Manifest::~Manifest() = default;
 
-sqlite3_stmt* Manifest::statement(const char* sql) {
-  auto it = statements_.find(sql);
-  if (it != statements_.end()) return it->second;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
-  statements_[sql] = stmt;
-  return stmt;
-}
+sqlite3_stmt* Manifest::statement(const char* sql) { return db_->statement(sql); }
 
-Error Manifest::error(const std::string& what) const {
-  return Error{ErrorCode::kCorrupt, fmt::format("manifest: {}: {}", what, db_ ? sqlite3_errmsg(db_) : "not open"),
-               file_};
-}
+Error Manifest::error(const std::string& what) const { return db_->error(what); }
 
 Status Manifest::exec(const char* sql) {
   std::lock_guard lock(mu_);
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    const std::string m = message ? message : "failed";
-    sqlite3_free(message);
-    return Error{ErrorCode::kCorrupt, fmt::format("manifest: {}", m), file_};
-  }
-  return ok_status();
+  return db_->exec(sql);
 }
 
 Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& file) {
   std::unique_ptr<Manifest> m(new Manifest());
-  m->file_ = file;
-  if (sqlite3_open_v2(file.c_str(), &m->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    return m->error("cannot open");
-  }
-  sqlite3_busy_timeout(m->db_, 10000);
+  auto db = SqliteDb::open(file, "manifest", ErrorCode::kCorrupt);
+  if (!db) return db.error();
+  m->db_ = std::move(*db);
+  sqlite3_busy_timeout(m->db_->handle(), 10000);
   // WAL: readers (the review page) never block the run; NORMAL sync: a commit
   // survives a crash of the process, and the database stays whole on power loss.
   TF_RETURN_IF_ERROR(m->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
@@ -110,19 +88,10 @@ Result<std::vector<ManifestItem>> Manifest::items() {
 
 Status Manifest::for_each_item(const std::function<Status(const ManifestItem&)>& visit) {
   std::lock_guard lock(mu_);
-  sqlite3_stmt* raw = nullptr;  // its own statement, not the cached one: `visit` may use that
-  if (sqlite3_prepare_v2(db_, "SELECT path, hash, stat, kind, source, error FROM items ORDER BY path", -1, &raw,
-                         nullptr) != SQLITE_OK) {
-    return error("prepare");
-  }
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(raw, sqlite3_finalize);
-  Statement s(raw);
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    TF_RETURN_IF_ERROR(visit(ManifestItem{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)}));
-  }
-  if (rc != SQLITE_DONE) return error("read the items");
-  return ok_status();
+  return db_->for_each_row("SELECT path, hash, stat, kind, source, error FROM items ORDER BY path",
+                           [&](const Statement& s) {
+                             return visit(ManifestItem{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+                           });
 }
 
 Status Manifest::put_result(const std::string& path, const std::string& stage, const StageResult& r) {
@@ -169,20 +138,8 @@ Result<std::vector<std::string>> Manifest::exported() {
 }
 
 Status Manifest::for_each_exported(const std::function<Status(const std::string&)>& visit) {
-  // A snapshot read on its own statement (not the cached one): `visit` may write.
   std::lock_guard lock(mu_);
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT path FROM exported ORDER BY path", -1, &raw, nullptr) != SQLITE_OK) {
-    return error("prepare");
-  }
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
-  int rc;
-  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    const unsigned char* p = sqlite3_column_text(raw, 0);
-    TF_RETURN_IF_ERROR(visit(p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(raw, 0))) : ""));
-  }
-  if (rc != SQLITE_DONE) return error("read the exported files");
-  return ok_status();
+  return db_->for_each_row("SELECT path FROM exported ORDER BY path", [&](const Statement& s) { return visit(s.text(0)); });
 }
 
 Status Manifest::add_exported(const std::vector<std::string>& paths) {
@@ -202,12 +159,7 @@ Status Manifest::note_exported(const std::string& path) {
 
 Result<bool> Manifest::is_exported(const std::string& path) {
   std::lock_guard lock(mu_);
-  Statement s(statement("SELECT 1 FROM exported WHERE path = ?"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, path);
-  const int rc = s.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("read the exported files");
-  return rc == SQLITE_ROW;
+  return db_->has_row("SELECT 1 FROM exported WHERE path = ?", path, "read the exported files");
 }
 
 Status Manifest::remove_exported(const std::vector<std::string>& paths) {
@@ -231,7 +183,7 @@ Status Manifest::absorb(const std::filesystem::path& other) {
   const int rc = attach.step();
   attach.reset();  // finished before DETACH, which refuses while a statement is active
   if (rc != SQLITE_DONE) {
-    return Error{ErrorCode::kCorrupt, fmt::format("cannot open this manifest: {}", sqlite3_errmsg(db_)), other};
+    return Error{ErrorCode::kCorrupt, fmt::format("cannot open this manifest: {}", sqlite3_errmsg(db_->handle())), other};
   }
   Status st = exec(
       "BEGIN IMMEDIATE;"

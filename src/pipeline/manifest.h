@@ -16,10 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/sqlite_db.h"
 #include "tagforge/error.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace tagforge {
 
@@ -48,7 +47,7 @@ class Manifest {
   Manifest(const Manifest&) = delete;
   Manifest& operator=(const Manifest&) = delete;
 
-  const std::filesystem::path& file() const { return file_; }
+  const std::filesystem::path& file() const { return db_->file(); }
 
   // All statements between begin() and commit() land together or not at all.
   Status begin();
@@ -90,10 +89,8 @@ class Manifest {
   Error error(const std::string& what) const;
   // A prepared statement for `sql`, made once and reset for each use.
   sqlite3_stmt* statement(const char* sql);
-  std::filesystem::path file_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<SqliteDb> db_;
   std::recursive_mutex mu_;
-  std::map<const char*, sqlite3_stmt*> statements_;
 };
 
 }  // namespace tagforge

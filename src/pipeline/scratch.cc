@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/natural_order.h"
-#include "pipeline/sqlite_statement.h"
 
 namespace tagforge {
 
@@ -41,12 +40,11 @@ Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
   std::error_code ec;
   fs::remove(file, ec);  // a killed run's
   std::unique_ptr<Scratch> s(new Scratch());
-  s->file_ = file;
-  if (sqlite3_open_v2(file.c_str(), &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    return s->error("cannot open");
-  }
-  if (sqlite3_create_collation_v2(s->db_, "natural_order", SQLITE_UTF8, nullptr, natural_collation, nullptr) != SQLITE_OK) {
+  auto db = SqliteDb::open(file, "scratch database", ErrorCode::kIo);
+  if (!db) return db.error();
+  s->db_ = std::move(*db);
+  if (sqlite3_create_collation_v2(s->db_->handle(), "natural_order", SQLITE_UTF8, nullptr, natural_collation,
+                                  nullptr) != SQLITE_OK) {
     return s->error("cannot add the natural order");
   }
   // Nothing here must survive a crash: no journal, no syncs. 16 MiB of page cache.
@@ -61,35 +59,16 @@ Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
 }
 
 Scratch::~Scratch() {
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
-  sqlite3_close(db_);
+  if (!db_) return;
+  const fs::path file = db_->file();
+  db_.reset();  // closed before it goes
   std::error_code ec;
-  fs::remove(file_, ec);
+  fs::remove(file, ec);
 }
 
-sqlite3_stmt* Scratch::statement(const char* sql) {
-  auto it = statements_.find(sql);
-  if (it != statements_.end()) return it->second;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
-  statements_[sql] = stmt;
-  return stmt;
-}
-
-Error Scratch::error(const std::string& what) const {
-  return Error{ErrorCode::kIo, fmt::format("scratch database: {}: {}", what, db_ ? sqlite3_errmsg(db_) : "not open"),
-               file_};
-}
-
-Status Scratch::exec(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    const std::string m = message ? message : "failed";
-    sqlite3_free(message);
-    return Error{ErrorCode::kIo, fmt::format("scratch database: {}", m), file_};
-  }
-  return ok_status();
-}
+sqlite3_stmt* Scratch::statement(const char* sql) { return db_->statement(sql); }
+Error Scratch::error(const std::string& what) const { return db_->error(what); }
+Status Scratch::exec(const char* sql) { return db_->exec(sql); }
 
 Status Scratch::begin() { return exec("BEGIN"); }
 Status Scratch::commit() { return exec("COMMIT"); }
@@ -127,12 +106,7 @@ Result<std::vector<ItemState>> Scratch::items(uint64_t from, size_t n, const fs:
 }
 
 Status Scratch::for_each_item_path(const std::function<Status(const std::string&)>& visit) {
-  Statement s(statement("SELECT path FROM items ORDER BY path"));
-  if (!s.ok()) return error("prepare");
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) TF_RETURN_IF_ERROR(visit(s.text(0)));
-  if (rc != SQLITE_DONE) return error("read item paths");
-  return ok_status();
+  return db_->for_each_row("SELECT path FROM items ORDER BY path", [&](const Statement& s) { return visit(s.text(0)); });
 }
 
 Status Scratch::expect(const std::string& path) {
@@ -144,12 +118,7 @@ Status Scratch::expect(const std::string& path) {
 }
 
 Result<bool> Scratch::expected(const std::string& path) {
-  Statement s(statement("SELECT 1 FROM expected WHERE path = ?"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, path);
-  const int rc = s.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("look up an expected file");
-  return rc == SQLITE_ROW;
+  return db_->has_row("SELECT 1 FROM expected WHERE path = ?", path, "look up an expected file");
 }
 
 Status Scratch::add_to_plan(const ToPlan& e) {
@@ -161,20 +130,17 @@ Status Scratch::add_to_plan(const ToPlan& e) {
 }
 
 Status Scratch::for_each_to_plan(const std::function<Status(const ToPlan&)>& visit) {
-  Statement s(statement("SELECT name, dir, cls, sidecars FROM to_plan"
-                        " ORDER BY name COLLATE natural_order, dir COLLATE natural_order, name, dir"));
-  if (!s.ok()) return error("prepare");
-  int rc;
   ToPlan e;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    e.name = s.text(0);
-    e.dir = s.text(1);
-    e.cls = int(s.integer(2));
-    e.sidecars = split_names(s.text(3));
-    TF_RETURN_IF_ERROR(visit(e));
-  }
-  if (rc != SQLITE_DONE) return error("read the files to plan");
-  return ok_status();
+  return db_->for_each_row(
+      "SELECT name, dir, cls, sidecars FROM to_plan ORDER BY name COLLATE natural_order, dir COLLATE natural_order, "
+      "name, dir",
+      [&](const Statement& s) {
+        e.name = s.text(0);
+        e.dir = s.text(1);
+        e.cls = int(s.integer(2));
+        e.sidecars = split_names(s.text(3));
+        return visit(e);
+      });
 }
 
 Status Scratch::add_planned(const std::string& src, const std::string& dst, bool media) {
@@ -187,21 +153,12 @@ Status Scratch::add_planned(const std::string& src, const std::string& dst, bool
 }
 
 Status Scratch::for_each_planned(const std::function<Status(const std::string&, const std::string&)>& visit) {
-  Statement s(statement("SELECT src, dst FROM planned ORDER BY dst"));
-  if (!s.ok()) return error("prepare");
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) TF_RETURN_IF_ERROR(visit(s.text(0), s.text(1)));
-  if (rc != SQLITE_DONE) return error("read the plan");
-  return ok_status();
+  return db_->for_each_row("SELECT src, dst FROM planned ORDER BY dst",
+                           [&](const Statement& s) { return visit(s.text(0), s.text(1)); });
 }
 
 Result<bool> Scratch::is_planned(const std::string& dst) {
-  Statement s(statement("SELECT 1 FROM planned WHERE dst = ?"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, dst);
-  const int rc = s.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("look up a planned file");
-  return rc == SQLITE_ROW;
+  return db_->has_row("SELECT 1 FROM planned WHERE dst = ?", dst, "look up a planned file");
 }
 
 Status Scratch::unplace(const std::string& src) {

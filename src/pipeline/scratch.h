@@ -8,8 +8,6 @@
 // One thread at a time: the pipeline touches it from its serial stages only.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -20,6 +18,7 @@
 #include <vector>
 
 #include "pipeline/item_stages.h"
+#include "pipeline/sqlite_db.h"
 #include "tagforge/error.h"
 
 namespace tagforge {
@@ -78,9 +77,7 @@ class Scratch {
   Error error(const std::string& what) const;
   sqlite3_stmt* statement(const char* sql);
 
-  std::filesystem::path file_;
-  sqlite3* db_ = nullptr;
-  std::map<const char*, sqlite3_stmt*> statements_;
+  std::unique_ptr<SqliteDb> db_;
   uint64_t items_ = 0, planned_ = 0;
   bool placed_index_ = false;
 };
