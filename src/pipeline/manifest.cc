@@ -62,6 +62,22 @@ Status Manifest::put_item(const ManifestItem& i) {
   return ok_status();
 }
 
+Status Manifest::put_item_if_changed(const ManifestItem& i) {
+  std::lock_guard lock(mu_);
+  auto known = item(i.path);
+  if (known && *known && **known == i) return ok_status();
+  return put_item(i);
+}
+
+Status Manifest::set_item_error(const std::string& path, const std::string& message) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("UPDATE items SET error = ? WHERE path = ? AND error <> ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, message).bind(2, path).bind(3, message);
+  if (s.step() != SQLITE_DONE) return error("write an item's error");
+  return ok_status();
+}
+
 Result<std::optional<ManifestItem>> Manifest::item(const std::string& path) {
   std::lock_guard lock(mu_);
   Statement s(statement("SELECT path, hash, stat, kind, source, error FROM items WHERE path = ?"));

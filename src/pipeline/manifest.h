@@ -29,6 +29,7 @@ struct ManifestItem {
   std::string kind;    // "image", "frame", "animation", "video", "other"
   std::string source;  // frames: the clip's path; else empty
   std::string error;   // the item's last error; empty: none
+  bool operator==(const ManifestItem&) const = default;
 };
 
 struct StageResult {
@@ -54,6 +55,10 @@ class Manifest {
   Status commit();
 
   Status put_item(const ManifestItem& item);
+  // put_item unless the row already says exactly this (a settled re-run writes nothing).
+  Status put_item_if_changed(const ManifestItem& item);
+  // The item's error; a row that already holds it is not written.
+  Status set_item_error(const std::string& path, const std::string& message);
   Result<std::optional<ManifestItem>> item(const std::string& path);
   Result<std::vector<ManifestItem>> items();
   // The same one at a time, in path order, without holding them all; `visit` may read and write.

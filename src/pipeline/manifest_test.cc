@@ -15,6 +15,37 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A settled re-run rewrites no row: the file does not change by a byte.
+TEST(Manifest, RowsThatAlreadySayItAreNotWritten) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-settled");
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_TRUE(m.ok());
+  const ManifestItem item{"a.png", "00ff", "1:2:3", "image", "", ""};
+  ASSERT_TRUE((*m)->put_item(item).ok());
+  ASSERT_TRUE((*m)->set_item_error("a.png", "tagger: broken").ok());
+  EXPECT_EQ((**(*m)->item("a.png")).error, "tagger: broken");
+  ASSERT_TRUE((*m)->set_item_error("a.png", "").ok());
+  EXPECT_EQ((**(*m)->item("a.png")).error, "");
+  auto wal_size = [&] {
+    std::error_code ec;
+    const auto n = fs::file_size(dir / "m.sqlite-wal", ec);
+    return ec ? uintmax_t(0) : n;
+  };
+  const uintmax_t before = wal_size();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE((*m)->begin().ok());
+    ASSERT_TRUE((*m)->put_item_if_changed(item).ok());
+    ASSERT_TRUE((*m)->set_item_error("a.png", "").ok());
+    ASSERT_TRUE((*m)->commit().ok());
+  }
+  EXPECT_EQ(wal_size(), before) << "unchanged rows were written again";
+  ManifestItem moved = item;
+  moved.hash = "11ee";
+  ASSERT_TRUE((*m)->put_item_if_changed(moved).ok());
+  EXPECT_EQ((**(*m)->item("a.png")).hash, "11ee");
+  EXPECT_GT(wal_size(), before);
+}
+
 TEST(Manifest, WhatIsPutIsReadBackAfterReopening) {
   const fs::path dir = testing::fresh_temp_dir("manifest");
   {

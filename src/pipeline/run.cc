@@ -339,7 +339,7 @@ class Runner {
       std::string error;
       for (const auto& [stage, message] : it.errors) error += (error.empty() ? "" : "; ") + stage + ": " + message;
       it.item.error = error;
-      TF_RETURN_IF_ERROR(m_->put_item(it.item));
+      TF_RETURN_IF_ERROR(m_->set_item_error(it.item.path, error));  // the row is there since the inputs
     }
     TF_RETURN_IF_ERROR(m_->commit());
     crash_point();

@@ -160,11 +160,11 @@ class InputPreparer {
         s.item = ManifestItem{rel, hash, stat, "image", "", ""};
         s.existing_tags = std::move(tags);
         s.existing_caption = std::move(caption);
-        TF_RETURN_IF_ERROR(m_.put_item(s.item));
+        TF_RETURN_IF_ERROR(m_.put_item_if_changed(s.item));
         TF_RETURN_IF_ERROR(add(s));
       } else {
         clips.push_back(Clip{rel, hash, stat, std::move(tags)});  // already without marks
-        TF_RETURN_IF_ERROR(m_.put_item(ManifestItem{rel, hash, stat, kind_name(kind).data(), "", ""}));
+        TF_RETURN_IF_ERROR(m_.put_item_if_changed(ManifestItem{rel, hash, stat, kind_name(kind).data(), "", ""}));
       }
     }
     TF_RETURN_IF_ERROR(m_.commit());
@@ -226,7 +226,7 @@ class InputPreparer {
       ItemState s;
       s.item = ManifestItem{rel, id->first, id->second, "frame", clip.rel, ""};
       s.existing_tags = clip.tags;
-      if (Status st = m_.put_item(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
+      if (Status st = m_.put_item_if_changed(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
       TF_RETURN_IF_ERROR(add(s));
       ++r_.frames;
     }
