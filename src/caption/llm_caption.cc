@@ -106,29 +106,21 @@ Result<std::unique_ptr<LlmCaptioner>> LlmCaptioner::open(const LlmCaptionConfig&
   return c;
 }
 
-LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
-  LlmCaptionOutcome out;
-  out.caption = item.deterministic;
-  const bool nsfw = item.nsfw >= c_.nsfw_threshold;
-  LlmClient* client = nullptr;
-  const char* name = "";
-  if (nsfw || item.nsfw < 0) {
-    client = local_.get();
-    name = "local";
-    if (!client && item.nsfw < 0) client = remote_.get(), name = "remote";
-  } else {
-    client = remote_ ? remote_.get() : local_.get();
-    name = remote_ ? "remote" : "local";
+LlmClient* LlmCaptioner::route(const LlmCaptionItem& item, std::string* name) const {
+  if (item.nsfw >= c_.nsfw_threshold || item.nsfw < 0) {
+    if (local_ || item.nsfw >= 0) {
+      *name = "local";
+      return local_.get();
+    }
+    *name = "remote";  // no score and no local endpoint: the one there is
+    return remote_.get();
   }
-  auto score_of = [&](const std::string& caption) {
-    return score_caption(caption, *item.tags, db_, lexicon_, score_);
-  };
-  out.overall = score_of(item.deterministic).overall;
-  if (!client) {
-    out.reason = fmt::format("NSFW score {:.2f} is at least {:.2f} and no local endpoint is configured", item.nsfw,
-                             c_.nsfw_threshold);
-    return out;
-  }
+  *name = remote_ ? "remote" : "local";
+  return remote_ ? remote_.get() : local_.get();
+}
+
+int LlmCaptioner::stage_one(const LlmCaptionItem& item, LlmClient& client, const std::string& name,
+                            std::vector<LlmAttempt>& attempts) const {
   int best = -1;  // index into attempts
   for (int k = 0; k <= c_.max_loopbacks; ++k) {
     LlmAttempt a;
@@ -136,27 +128,30 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     a.seed = c_.seed < 0 ? -1 : int64_t(c_.seed) + k;
     ChatRequest r;
     r.system = prompts_.system;
-    const uint64_t shuffle_seed = uint64_t(a.seed < 0 ? k : a.seed);
-    const std::string tags = tag_words(*item.tags, db_, k, shuffle_seed);
-    const LlmAttempt* last = out.attempts.empty() ? nullptr : &out.attempts.back();
+    const std::string tags = tag_words(*item.tags, db_, k, uint64_t(a.seed < 0 ? k : a.seed));
+    const LlmAttempt* last = attempts.empty() ? nullptr : &attempts.back();
     if (!last || last->caption.empty()) {
       r.prompt = fill(prompts_.stage1, {{"tags", tags}, {"caption", item.deterministic}});
     } else {
+      auto listed = [](const std::vector<std::string>& v, const char* sep) {
+        return v.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(v, sep));
+      };
       r.prompt = fill(prompts_.loopback, {{"tags", tags},
                                           {"caption", item.deterministic},
                                           {"previous", last->caption},
-                                          {"missing", last->missing.empty() ? "nothing" : fmt::format("{}", fmt::join(last->missing, ", "))},
-                                          {"contradicted", last->contradicted.empty() ? "nothing" : fmt::format("{}", fmt::join(last->contradicted, "; "))}});
+                                          {"missing", listed(last->missing, ", ")},
+                                          {"contradicted", listed(last->contradicted, "; ")}});
     }
     r.image_jpeg = item.image_jpeg;
     if (a.seed >= 0) r.seed = a.seed;
     r.temperature = c_.temperature;
     r.max_tokens = c_.max_tokens;
     r.schema_json = kCaptionSchema;
-    auto answer = client->chat(r);
+    auto answer = client.chat(r);
     if (!answer) {
       a.error = answer.error().message;
-      out.attempts.push_back(std::move(a));
+      a.request_failed = true;
+      attempts.push_back(std::move(a));
       break;  // the client has retried already: the endpoint is down for now
     }
     if (answer->refused) {
@@ -164,18 +159,33 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     } else if ((a.caption = caption_in_answer(answer->text)).empty()) {
       a.error = "no caption in the answer";
     } else {
-      const CaptionScore s = score_of(a.caption);
+      const CaptionScore s = score_caption(a.caption, *item.tags, db_, lexicon_, score_);
       a.overall = s.overall;
       a.missing = s.missing;
       a.contradicted = s.contradicted;
     }
-    out.attempts.push_back(std::move(a));
-    const LlmAttempt& got = out.attempts.back();
-    if (got.error.empty() && (best < 0 || got.overall > out.attempts[size_t(best)].overall)) {
-      best = int(out.attempts.size()) - 1;
-    }
-    if (got.error.empty() && got.overall >= c_.loop_threshold) break;
+    attempts.push_back(std::move(a));
+    const LlmAttempt& got = attempts.back();
+    if (!got.error.empty()) continue;
+    if (best < 0 || got.overall > attempts[size_t(best)].overall) best = int(attempts.size()) - 1;
+    if (got.overall >= c_.loop_threshold) break;
   }
+  return best;
+}
+
+LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
+  LlmCaptionOutcome out;
+  out.caption = item.deterministic;
+  out.overall = score_caption(item.deterministic, *item.tags, db_, lexicon_, score_).overall;
+  std::string name;
+  LlmClient* client = route(item, &name);
+  if (!client) {
+    out.reason = fmt::format("NSFW score {:.2f} is at least {:.2f} and no local endpoint is configured", item.nsfw,
+                             c_.nsfw_threshold);
+    return out;
+  }
+  int best = stage_one(item, *client, name, out.attempts);
+
   // Tags the LLM kept contradicting: dropped, and the answers scored again without them.
   TagList corrected_tags;
   LlmCaptionItem work = item;  // with the corrected tags from here on
@@ -186,6 +196,7 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
       work.tags = &corrected_tags;
       work.deterministic = caption_from_tags(corrected_tags, db_, lexicon_, item.caption_options);
       out.caption = work.deterministic;
+      out.overall = score_caption(work.deterministic, corrected_tags, db_, lexicon_, score_).overall;
       best = -1;
       for (size_t k = 0; k < out.attempts.size(); ++k) {
         LlmAttempt& a = out.attempts[k];
@@ -196,7 +207,6 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
         a.contradicted = s.contradicted;
         if (best < 0 || a.overall > out.attempts[size_t(best)].overall) best = int(k);
       }
-      out.overall = score_caption(work.deterministic, corrected_tags, db_, lexicon_, score_).overall;
     }
   }
   std::string kept;  // the best caption so far, and its score
@@ -205,10 +215,9 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
     kept = out.attempts[size_t(best)].caption;
     kept_overall = out.attempts[size_t(best)].overall;
   }
-  // Stage 2, unless the endpoint is down (the last attempt's request failed).
+  // Stage 2, unless the endpoint is down.
   const LlmAttempt& last = out.attempts.back();
-  const bool endpoint_down = !last.error.empty() && last.error != "refused" && last.error != "no caption in the answer";
-  if (kept_overall < c_.stage2_threshold && item.tiles && c_.grid >= 2 && !endpoint_down) {
+  if (kept_overall < c_.stage2_threshold && item.tiles && c_.grid >= 2 && !last.request_failed) {
     out.stage2 = quadrants(work, *client);
     if (!out.stage2->caption.empty() && out.stage2->overall > kept_overall) {
       kept = out.stage2->caption;

@@ -84,6 +84,7 @@ struct LlmAttempt {
   double overall = 0;
   std::vector<std::string> missing, contradicted;
   std::string error;     // the request's failure, "refused", "no caption in the answer"
+  bool request_failed = false;  // no answer came (after the client's retries)
 };
 
 // Stage 2: one tile as the caller made it, and what the LLM said of it.
@@ -152,6 +153,11 @@ class LlmCaptioner {
   LlmCaptionOutcome caption(const LlmCaptionItem& item) const;
 
  private:
+  // The endpoint the item may go to (null: none may take it); `name` is "local" or "remote".
+  LlmClient* route(const LlmCaptionItem& item, std::string* name) const;
+  // Asks and asks again while below loop_threshold; returns the best attempt's index, -1 for none.
+  int stage_one(const LlmCaptionItem& item, LlmClient& client, const std::string& name,
+                std::vector<LlmAttempt>& attempts) const;
   void rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCaptionOutcome& out) const;
   // Drops consistently contradicted low-confidence tags from `tags`; rescoring is the caller's.
   std::vector<TagCorrection> corrections(const LlmCaptionItem& item, const std::vector<LlmAttempt>& attempts,
