@@ -85,10 +85,11 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
 }
 
 // The stages each stage reads.
-std::vector<const char*> inputs_of(const std::string& stage) {
+std::vector<const char*> inputs_of(const std::string& stage, const RunContext& c) {
   if (stage == kStageTags) return {kStageTagger};
   if (stage == kStageCheck) return {kStageTags, kStageDetect, kStageSegment};
-  if (stage == kStageCaption) return {kStageTags, kStageCheck, kStageNsfw};  // NSFW: only fingerprinted with an LLM
+  if (stage == kStageCaption && c.llm) return {kStageTags, kStageCheck, kStageNsfw};  // the NSFW score routes it
+  if (stage == kStageCaption) return {kStageTags, kStageCheck};
   if (stage == kStageScore) return {kStageCaption, kStageTags, kStageCheck, kStageDetect};
   return {};
 }
@@ -234,7 +235,7 @@ class BatchRunner {
   }
   // Whether every input the stage reads is there; records why not.
   bool inputs_ready(size_t i, const std::string& stage) {
-    for (const char* in : inputs_of(stage)) {
+    for (const char* in : inputs_of(stage, c_)) {
       if (!plans_[i].fp.count(in) || stage_result(batch_[i], in)) continue;
       batch_[i].errors[stage] = fmt::format("waits for {}", in);
       return false;
