@@ -119,6 +119,27 @@ LlmClient* LlmCaptioner::route(const LlmCaptionItem& item, std::string* name) co
   return remote_ ? remote_.get() : local_.get();
 }
 
+std::string LlmCaptioner::ask(LlmClient& client, ChatRequest r, int64_t seed, std::string& error,
+                              bool* request_failed) const {
+  if (seed >= 0) r.seed = seed;
+  r.temperature = c_.temperature;
+  r.max_tokens = c_.max_tokens;
+  r.schema_json = kCaptionSchema;
+  auto answer = client.chat(r);
+  if (!answer) {
+    error = answer.error().message;
+    if (request_failed) *request_failed = true;
+    return "";
+  }
+  if (answer->refused) {
+    error = "refused";
+    return "";
+  }
+  std::string caption = caption_in_answer(answer->text);
+  if (caption.empty()) error = "no caption in the answer";
+  return caption;
+}
+
 int LlmCaptioner::stage_one(const LlmCaptionItem& item, LlmClient& client, const std::string& name,
                             std::vector<LlmAttempt>& attempts) const {
   int best = -1;  // index into attempts
@@ -143,22 +164,12 @@ int LlmCaptioner::stage_one(const LlmCaptionItem& item, LlmClient& client, const
                                           {"contradicted", listed(last->contradicted, "; ")}});
     }
     r.image_jpeg = item.image_jpeg;
-    if (a.seed >= 0) r.seed = a.seed;
-    r.temperature = c_.temperature;
-    r.max_tokens = c_.max_tokens;
-    r.schema_json = kCaptionSchema;
-    auto answer = client.chat(r);
-    if (!answer) {
-      a.error = answer.error().message;
-      a.request_failed = true;
+    a.caption = ask(client, std::move(r), a.seed, a.error, &a.request_failed);
+    if (a.request_failed) {
       attempts.push_back(std::move(a));
       break;  // the client has retried already: the endpoint is down for now
     }
-    if (answer->refused) {
-      a.error = "refused";
-    } else if ((a.caption = caption_in_answer(answer->text)).empty()) {
-      a.error = "no caption in the answer";
-    } else {
+    if (a.error.empty()) {
       const CaptionScore s = score_caption(a.caption, *item.tags, db_, lexicon_, score_);
       a.overall = s.overall;
       a.missing = s.missing;
@@ -280,7 +291,7 @@ std::string compose_tile_captions(const std::vector<LlmTile>& tiles) {
     return text;
   };
   std::string out;
-  auto add = [&](const std::string& s) { out += (out.empty() ? "" : " ") + s; };
+  auto add = [&](const std::string& s) { out.append(out.empty() ? "" : " ").append(s); };
   std::vector<std::string> owners;
   for (const LlmTile& t : tiles) {
     if (!t.owner.empty() && !t.caption.empty() && std::find(owners.begin(), owners.end(), t.owner) == owners.end()) {
@@ -290,7 +301,7 @@ std::string compose_tile_captions(const std::vector<LlmTile>& tiles) {
   for (const std::string& owner : owners) {
     std::string said;
     for (const LlmTile& t : tiles) {
-      if (t.owner == owner && !t.caption.empty()) said += (said.empty() ? "" : " ") + sentence(t.caption);
+      if (t.owner == owner && !t.caption.empty()) said.append(said.empty() ? "" : " ").append(sentence(t.caption));
     }
     std::string head = owner;
     head[0] = char(std::toupper(static_cast<unsigned char>(head[0])));
@@ -321,15 +332,8 @@ LlmStage2 LlmCaptioner::quadrants(const LlmCaptionItem& item, LlmClient& client)
       r.prompt = fill(prompts_.quadrant, {{"position", tile->position},
                                           {"tags", tile->tags.empty() ? all_tags : tile->tags}});
       r.image_jpeg = std::move(tile->jpeg);
-      if (c_.seed >= 0) r.seed = c_.seed;
-      r.temperature = c_.temperature;
-      r.max_tokens = c_.max_tokens;
-      r.schema_json = kCaptionSchema;
-      auto answer = client.chat(r);
-      if (!answer) tile->error = answer.error().message;
-      else if (answer->refused) tile->error = "refused";
-      else if ((tile->caption = caption_in_answer(answer->text)).empty()) tile->error = "no caption in the answer";
       tile->jpeg.clear();
+      tile->caption = ask(client, std::move(r), c_.seed, tile->error);
     });
   }
   for (std::thread& a : askers) a.join();
@@ -342,19 +346,8 @@ void LlmCaptioner::rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCap
   LlmRewrite& w = out.rewrite.emplace();
   ChatRequest r;
   r.prompt = fill(prompts_.rewrite, {{"caption", out.caption}});
-  if (c_.seed >= 0) r.seed = c_.seed;
-  r.temperature = c_.temperature;
-  r.max_tokens = c_.max_tokens;
-  r.schema_json = kCaptionSchema;
-  auto answer = client.chat(r);
-  if (!answer) {
-    w.error = answer.error().message;
-    return;
-  }
-  if (answer->refused || (w.text = caption_in_answer(answer->text)).empty()) {
-    w.error = answer->refused ? "refused" : "no caption in the answer";
-    return;
-  }
+  w.text = ask(client, std::move(r), c_.seed, w.error);
+  if (!w.error.empty()) return;
   // The key facts the rewrite lost, said again by the grammar with the subject tags.
   const CaptionScore s = score_caption(w.text, *item.tags, db_, lexicon_, score_);
   std::string lost;

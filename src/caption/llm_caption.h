@@ -155,6 +155,10 @@ class LlmCaptioner {
  private:
   // The endpoint the item may go to (null: none may take it); `name` is "local" or "remote".
   LlmClient* route(const LlmCaptionItem& item, std::string* name) const;
+  // One request with the config's sampling and the caption schema (`seed` < 0: none sent): the
+  // caption it brought, or "" with `error` set (and `request_failed` when no answer came at all).
+  std::string ask(LlmClient& client, ChatRequest request, int64_t seed, std::string& error,
+                  bool* request_failed = nullptr) const;
   // Asks and asks again while below loop_threshold; returns the best attempt's index, -1 for none.
   int stage_one(const LlmCaptionItem& item, LlmClient& client, const std::string& name,
                 std::vector<LlmAttempt>& attempts) const;

@@ -4,6 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <vector>
 
 namespace tagforge {
@@ -30,6 +31,19 @@ Result<std::string> encode_image(const Image8& im, std::string_view format, int 
     return Error{ErrorCode::kIo, std::string("cannot encode the image: ") + e.what(), name};
   }
   return std::string(bytes.begin(), bytes.end());
+}
+
+Result<std::string> encode_jpeg_within(const Image8& im, int long_side, int quality,
+                                       const std::filesystem::path& name) {
+  const double scale = std::min(1.0, double(long_side) / std::max(im.width, im.height));
+  if (scale >= 1.0) return encode_image(im, "jpg", quality, name);
+  Image8 small{std::max(1, int(im.width * scale)), std::max(1, int(im.height * scale)), im.channels, {}};
+  small.pixels.resize(size_t(small.width) * small.height * small.channels);
+  const int type = im.channels == 4 ? CV_8UC4 : im.channels == 1 ? CV_8UC1 : CV_8UC3;
+  cv::resize(cv::Mat(im.height, im.width, type, const_cast<uint8_t*>(im.pixels.data())),
+             cv::Mat(small.height, small.width, type, small.pixels.data()), cv::Size(small.width, small.height), 0, 0,
+             cv::INTER_AREA);
+  return encode_image(small, "jpg", quality, name);
 }
 
 }  // namespace tagforge

@@ -16,4 +16,9 @@ namespace tagforge {
 Result<std::string> encode_image(const Image8& image, std::string_view format, int quality,
                                  const std::filesystem::path& name);
 
+// The image as JPEG, first scaled down by area averaging so that its long side
+// is at most `long_side` (never up): the report's thumbnails, what an LLM is sent.
+Result<std::string> encode_jpeg_within(const Image8& image, int long_side, int quality,
+                                       const std::filesystem::path& name);
+
 }  // namespace tagforge

@@ -11,7 +11,6 @@
 #include "core/fs_ops.h"
 #include "media/decode.h"
 #include "media/encode.h"
-#include "media/resample.h"
 #include "pipeline/content_hash.h"
 #include "pipeline/tag_checks.h"
 #include "tags/normalize.h"
@@ -411,12 +410,7 @@ class BatchRunner {
 
   // An image as the LLM is sent it: the long side at most [caption.llm] image_side, as JPEG.
   Result<std::string> llm_jpeg(const Image8& image, const fs::path& name) const {
-    const int side = c_.config.caption.llm.image_side;
-    const double scale = std::min(1.0, double(side) / std::max(image.width, image.height));
-    if (scale >= 1.0) return encode_image(image, "jpg", 90, name);
-    return encode_image(resize_bicubic_like_pil(image, std::max(1, int(image.width * scale + 0.5)),
-                                                std::max(1, int(image.height * scale + 0.5))),
-                        "jpg", 90, name);
+    return encode_jpeg_within(image, c_.config.caption.llm.image_side, 90, name);
   }
 
   // Stage 2's tiles: each with its JPEG, its own tags when the tagger is at hand (not stage by

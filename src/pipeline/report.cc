@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -46,15 +45,7 @@ std::string thumbnail_uri(const fs::path& file) {
   opt.reduce_to_long_side = kThumbSide;
   auto d = decode_image(file, opt);
   if (!d) return "";
-  const Image8& im = d->image;
-  const double scale = std::min(1.0, double(kThumbSide) / std::max(im.width, im.height));
-  Image8 small{std::max(1, int(im.width * scale)), std::max(1, int(im.height * scale)), im.channels, {}};
-  small.pixels.resize(size_t(small.width) * small.height * small.channels);
-  const int type = im.channels == 4 ? CV_8UC4 : im.channels == 1 ? CV_8UC1 : CV_8UC3;
-  cv::resize(cv::Mat(im.height, im.width, type, const_cast<uint8_t*>(im.pixels.data())),
-             cv::Mat(small.height, small.width, type, small.pixels.data()), cv::Size(small.width, small.height), 0, 0,
-             cv::INTER_AREA);
-  auto jpeg = encode_image(small, "jpg", 80, file);
+  auto jpeg = encode_jpeg_within(d->image, kThumbSide, 80, file);
   return jpeg ? "data:image/jpeg;base64," + base64(*jpeg) : "";
 }
 
