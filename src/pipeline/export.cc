@@ -143,13 +143,13 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst) -> Status {
     auto ours = m.is_exported(dst);
     if (!ours) return ours.error();
-    if (*ours) return ok_status();
+    if (*ours) return m.note_exported(dst, src);  // its source may have changed
     if (in_the_way(c.work / src, c.out / dst)) {
       r.errors.emplace_back(dst, "is in the way and was not put there by tagforge; left alone");
       blocked.push_back(dst);
       return ok_status();
     }
-    return m.note_exported(dst);
+    return m.note_exported(dst, src);
   }));
   TF_RETURN_IF_ERROR(m.commit());
   crash_point();
@@ -211,8 +211,8 @@ Result<MetadataWriters> MetadataWriters::open(const RunContext& c) {
 
 Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
   if (!complete(it)) return ok_status();
-  const json caption = json::parse(stage_result(it, kStageCaption)->data)["caption"];
-  const std::string tags = final_tag_text(it, *c_);
+  const json caption = final_caption(it);
+  const std::string tags = final_tag_text(it, c_->config);
   if (kohya_) {
     fs::path key = out_path;
     key.replace_extension();
@@ -227,7 +227,7 @@ Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
               {"text", caption},
               {"tags", tags},
               {"score", score["overall"]},
-              {"flagged", flagged(it, *c_)}};
+              {"flagged", flagged(it, c_->config)}};
     if (const StageResult* n = stage_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
     if (!it.item.source.empty()) line["source"] = it.item.source;
     TF_RETURN_IF_ERROR(huggingface_->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));

@@ -12,6 +12,7 @@
 #include "media/decode.h"
 #include "media/encode.h"
 #include "pipeline/content_hash.h"
+#include "pipeline/review_edit.h"
 #include "pipeline/tag_checks.h"
 #include "tags/normalize.h"
 #include "tagforge/caption.h"
@@ -68,13 +69,19 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
     p.fp[kStageCheck] = stage_fingerprint({kStageCheck, h, p.fp[kStageTags], fp_of(kStageDetect), fp_of(kStageSegment),
                                      c.section("check")});
   }
+  // A person's edits (the review row) stand in for the tags and the caption they replace.
+  ReviewEdit edit;
+  if (auto r = cached.find(kStageReview); r != cached.end()) edit = parse_review_edit(r->second.data);
+  const std::string edited_tags = edit.tags ? "edited " + hash_bytes(*edit.tags) : "";
+  const std::string edited_caption = edit.caption ? "edited " + hash_bytes(*edit.caption) : "";
+  // The caption is made from the stages' tags, not a person's: editing tags never rewrites it.
   const std::string tags_fp = p.fp.count(kStageCheck) ? p.fp[kStageCheck] : p.fp[kStageTags];
   // An LLM's caption also depends on the prompts, and on the NSFW score that routes it.
   p.fp[kStageCaption] = stage_fingerprint({kStageCaption, tags_fp, c.section("caption"), c.lexicon_identity,
                                      it.existing_caption ? hash_bytes(*it.existing_caption) : "generated",
                                      c.llm ? c.prompts_identity + fp_of(kStageNsfw) : ""});
-  p.fp[kStageScore] = stage_fingerprint({kStageScore, p.fp[kStageCaption], tags_fp, fp_of(kStageDetect),
-                                   c.section("score"), c.section("caption")});
+  p.fp[kStageScore] = stage_fingerprint({kStageScore, p.fp[kStageCaption] + edited_caption, tags_fp + edited_tags,
+                                   fp_of(kStageDetect), c.section("score"), c.section("caption")});
   for (const auto& [stage, f] : p.fp) {
     auto hit = cached.find(stage);
     const bool reusable = hit != cached.end() && hit->second.fingerprint == f && hit->second.error.empty();
@@ -94,9 +101,19 @@ std::vector<const char*> inputs_of(const std::string& stage, const RunContext& c
 }
 
 
-// The tags after the check (when there is one), as formatted text.
-// Less any the LLM caption corrected ([caption.llm] correct_tags).
+}  // namespace
+
+ReviewEdit review_edit_of(const ItemState& it) {
+  auto r = it.results.find(kStageReview);
+  return r == it.results.end() ? ReviewEdit{} : parse_review_edit(r->second.data);
+}
+
 std::string current_tags(const ItemState& it) {
+  if (ReviewEdit edit = review_edit_of(it); edit.tags) return *edit.tags;
+  return stage_tags(it);
+}
+
+std::string stage_tags(const ItemState& it) {
   const StageResult* check = stage_result(it, kStageCheck);
   std::string text = json::parse((check ? check : stage_result(it, kStageTags))->data)["tags"].get<std::string>();
   const StageResult* caption = stage_result(it, kStageCaption);
@@ -115,6 +132,13 @@ std::string current_tags(const ItemState& it) {
   }
   return out;
 }
+
+std::string final_caption(const ItemState& it) {
+  if (ReviewEdit edit = review_edit_of(it); edit.caption) return *edit.caption;
+  return json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
+}
+
+namespace {
 
 std::vector<Detection> detections_of(const ItemState& it, int* width, int* height) {
   std::vector<Detection> out;
@@ -158,16 +182,20 @@ std::optional<Aseg> aseg_of(const ItemState& it) {
   return aseg;
 }
 
+}  // namespace
+
 fs::path sidecar_path(const fs::path& image, const std::string& extension) {
   fs::path p = image;
   p.replace_extension(extension);
   return p;
 }
 
+namespace {
+
 fs::path mask_path(const fs::path& image) { return image.parent_path() / (image.stem().string() + ".mask.png"); }
 
-// Writes `text` unless the file already holds exactly it.
-Status write_if_changed(const fs::path& file, const std::string& text) {
+// Writes `text` unless the file already holds exactly it; `*changed` says whether it did.
+Status write_if_changed(const fs::path& file, const std::string& text, bool* changed = nullptr) {
   std::error_code ec;
   if (fs::is_regular_file(file, ec)) {
     auto old = read_whole_file(file, "sidecar");
@@ -176,6 +204,7 @@ Status write_if_changed(const fs::path& file, const std::string& text) {
   crash_point();
   Status st = write_file_atomic(file, text, Overwrite::kReplace);
   crash_point();
+  if (changed) *changed = st.ok();
   return st;
 }
 
@@ -194,6 +223,7 @@ class BatchRunner {
           batch_[i].reused.push_back(stage);
         }
       }
+      if (auto edit = cached[i].find(kStageReview); edit != cached[i].end()) batch_[i].results[kStageReview] = edit->second;
     }
     decode_where_needed();
     run_tagger();
@@ -370,7 +400,7 @@ class BatchRunner {
     }
     if (stage == kStageCaption) {
       if (it.existing_caption) return done(i, stage, dump(json{{"caption", *it.existing_caption}, {"source", "sidecar"}}));
-      const TagList list = parse_tag_list(current_tags(it), c_.engine->db, "sidecar");
+      const TagList list = parse_tag_list(stage_tags(it), c_.engine->db, "sidecar");
       CaptionOptions opt;
       opt.trigger = c_.config.caption.trigger;
       opt.artist = c_.config.caption.artist;
@@ -379,33 +409,7 @@ class BatchRunner {
       if (!c_.llm) return done(i, stage, dump(json{{"caption", caption}, {"source", "tags"}}));
       return done(i, stage, dump(llm_caption(i, list, std::move(caption), opt)));
     }
-    if (stage == kStageScore) {
-      const TagList list = parse_tag_list(current_tags(it), c_.engine->db, "sidecar");
-      const ScoreOptions opt = score_options_of(c_.config);
-      std::optional<Detections> found;
-      if (stage_result(it, kStageDetect)) {
-        int w = 0, h = 0;
-        found.emplace();
-        found->persons = found->faces = 0;
-        for (const Detection& d : detections_of(it, &w, &h)) {
-          found->persons += d.label == "person";
-          found->faces += d.label == "face";
-          found->parts.push_back(d.label);
-        }
-      }
-      const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
-      const CaptionScore s = score_caption(caption, list, c_.engine->db, *c_.lexicon, opt, found ? &*found : nullptr);
-      return done(i, stage,
-                  dump(json{{"tag_inclusion", s.tag_inclusion},
-                            {"english_similarity", s.english_similarity},
-                            {"segmentation", s.segmentation ? json(*s.segmentation) : json(nullptr)},
-                            {"overall", s.overall},
-                            {"missing", s.missing},
-                            {"contradicted", s.contradicted},
-                            {"extra", s.extra},
-                            {"quality_tags", s.quality_tags},
-                            {"flagged", s.flagged}}));
-    }
+    if (stage == kStageScore) return done(i, stage, score_result_data(it, c_));
   }
 
   // An image as the LLM is sent it: the long side at most [caption.llm] image_side, as JPEG.
@@ -558,24 +562,7 @@ class BatchRunner {
     for (const auto& [stage, f] : plans_[i].fp) {
       if (!stage_result(it, stage.c_str())) return;  // not everything is there: nothing is written
     }
-    const RunConfig& cfg = c_.config;
-    // An item with no tags and no caption keeps no tag or caption file (one
-    // left by an earlier run goes), so the buckets file it under missing_tags.
-    auto write_or_remove = [](const fs::path& file, const std::string& text) -> Status {
-      if (!text.empty()) return write_if_changed(file, text);
-      std::error_code ec;
-      fs::remove(file, ec);
-      return ok_status();
-    };
-    Status st = write_or_remove(sidecar_path(it.file, cfg.tag.extension), final_tag_text(it, c_));
-    if (st.ok()) {
-      const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
-      st = write_or_remove(sidecar_path(it.file, cfg.caption.extension), caption);
-    }
-    if (st.ok()) {
-      if (std::optional<Aseg> aseg = aseg_of(it)) st = write_if_changed(aseg_path_for(it.file), format_aseg(*aseg));
-    }
-    if (!st.ok()) it.errors["write"] = st.error().to_string();
+    if (auto st = write_item_sidecars(it, c_.config); !st.ok()) it.errors["write"] = st.error().to_string();
   }
 
   std::vector<ItemState>& batch_;
@@ -585,6 +572,32 @@ class BatchRunner {
 };
 
 }  // namespace
+
+std::string score_result_data(const ItemState& it, const RunContext& c) {
+  const TagList list = parse_tag_list(current_tags(it), c.engine->db, "sidecar");
+  const ScoreOptions opt = score_options_of(c.config);
+  std::optional<Detections> found;
+  if (stage_result(it, kStageDetect)) {
+    int w = 0, h = 0;
+    found.emplace();
+    found->persons = found->faces = 0;
+    for (const Detection& d : detections_of(it, &w, &h)) {
+      found->persons += d.label == "person";
+      found->faces += d.label == "face";
+      found->parts.push_back(d.label);
+    }
+  }
+  const CaptionScore s = score_caption(final_caption(it), list, c.engine->db, *c.lexicon, opt, found ? &*found : nullptr);
+  return dump(json{{"tag_inclusion", s.tag_inclusion},
+                   {"english_similarity", s.english_similarity},
+                   {"segmentation", s.segmentation ? json(*s.segmentation) : json(nullptr)},
+                   {"overall", s.overall},
+                   {"missing", s.missing},
+                   {"contradicted", s.contradicted},
+                   {"extra", s.extra},
+                   {"quality_tags", s.quality_tags},
+                   {"flagged", s.flagged}});
+}
 
 const StageResult* stage_result(const ItemState& it, const char* stage) {
   auto r = it.results.find(stage);
@@ -603,33 +616,63 @@ std::vector<std::string> tag_line_entries(std::string_view line) {
 
 bool untagged(const ItemState& it) {
   const StageResult* caption = stage_result(it, kStageCaption);
-  const bool own_caption = caption && json::parse(caption->data)["source"].get<std::string>() == "sidecar";
+  const bool own_caption = (caption && json::parse(caption->data)["source"].get<std::string>() == "sidecar") ||
+                           review_edit_of(it).caption.has_value();
   return !own_caption && current_tags(it).empty();
 }
 
-bool flagged(const ItemState& it, const RunContext& c) {
+bool flagged(const ItemState& it, const RunConfig& config) {
   const StageResult* score = stage_result(it, kStageScore);
-  if (!score || untagged(it)) return false;
+  if (!score || untagged(it) || review_edit_of(it).approved) return false;
   if (json::parse(score->data)["flagged"].get<bool>()) return true;
   const std::string tags = ", " + current_tags(it) + ", ";  // a check's review mark
-  return tags.find(", " + c.config.check.review_tag + ", ") != std::string::npos;
+  return tags.find(", " + config.check.review_tag + ", ") != std::string::npos;
 }
 
-std::string final_tag_text(const ItemState& it, const RunContext& c) {
+std::string final_tag_text(const ItemState& it, const RunConfig& config) {
   std::string text = current_tags(it);
   if (untagged(it)) return "";  // no quality tags on nothing
-  const json score = json::parse(stage_result(it, kStageScore)->data);
   std::set<std::string> present;
   for (std::string& tag : tag_line_entries(text)) present.insert(std::move(tag));
   auto add = [&](const std::string& tag) {
     if (!present.insert(tag).second) return;
     text += (text.empty() ? "" : ", ") + tag;
   };
-  if (c.config.score.quality_tags) {
-    for (const json& q : score["quality_tags"]) add(q.get<std::string>());
+  if (config.score.quality_tags) {
+    if (review_edit_of(it).approved) {
+      for (const std::string& q : approved_quality_tags()) add(q);
+    } else {
+      const json score = json::parse(stage_result(it, kStageScore)->data);
+      for (const json& q : score["quality_tags"]) add(q.get<std::string>());
+    }
   }
-  if (flagged(it, c)) add(c.config.check.review_tag);
+  if (flagged(it, config)) add(config.check.review_tag);
   return text;
+}
+
+Result<std::vector<fs::path>> write_item_sidecars(const ItemState& it, const RunConfig& cfg) {
+  std::vector<fs::path> changed;
+  // An item with no tags and no caption keeps no tag or caption file (one
+  // left by an earlier run goes), so the buckets file it under missing_tags.
+  auto write_or_remove = [&](const fs::path& file, const std::string& text) -> Status {
+    bool wrote = false;
+    if (!text.empty()) {
+      TF_RETURN_IF_ERROR(write_if_changed(file, text, &wrote));
+      if (wrote) changed.push_back(file);
+      return ok_status();
+    }
+    std::error_code ec;
+    if (fs::remove(file, ec)) changed.push_back(file);
+    return ok_status();
+  };
+  TF_RETURN_IF_ERROR(write_or_remove(sidecar_path(it.file, cfg.tag.extension), final_tag_text(it, cfg)));
+  TF_RETURN_IF_ERROR(write_or_remove(sidecar_path(it.file, cfg.caption.extension), final_caption(it)));
+  if (std::optional<Aseg> aseg = aseg_of(it)) {
+    bool wrote = false;
+    TF_RETURN_IF_ERROR(write_if_changed(aseg_path_for(it.file), format_aseg(*aseg), &wrote));
+    if (wrote) changed.push_back(aseg_path_for(it.file));
+  }
+  return changed;
 }
 
 Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunContext& c) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pipeline/manifest.h"
+#include "pipeline/review_edit.h"
 #include "pipeline/run_context.h"
 #include "tagforge/score.h"
 
@@ -46,6 +47,10 @@ std::vector<std::string> tag_line_entries(std::string_view line);
 // exports and the report, which read items one at a time).
 Result<ItemState> load_item(Manifest& manifest, const ManifestItem& item, const RunContext& context);
 
+// The score stage's result for the item as it is now (its tags and caption,
+// a person's edits included). REQUIRES: c.engine and c.lexicon.
+std::string score_result_data(const ItemState& item, const RunContext& context);
+
 // How captions are scored: [caption] and [score] as the scorer takes them.
 ScoreOptions score_options_of(const RunConfig& config);
 
@@ -54,10 +59,33 @@ ScoreOptions score_options_of(const RunConfig& config);
 void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,
                    const RunContext& context);
 
-// The tag file's text: the final tags, then the quality tags, and the review
-// mark when the score or a check flagged the item; empty for an untagged item.
+// A person's edits and approval (review_edit.h); none when the item has no review row.
+ReviewEdit review_edit_of(const ItemState& item);
+
+// The tags after the check (when there is one), as formatted text, less any
+// the LLM caption corrected ([caption.llm] correct_tags): what the stages say.
+// The caption is made from these. REQUIRES: the item's tags are there.
+std::string stage_tags(const ItemState& item);
+// The same, or a person's edited tags when there are: the tag file, the score.
+std::string current_tags(const ItemState& item);
+
+// The caption the caption file holds: a person's edited one, else the caption stage's.
+// REQUIRES: the item's caption is there (or an edited one).
+std::string final_caption(const ItemState& item);
+
+// The tag file's text: the final tags, then the quality tags (approved
+// items: auto_best_caption, accuracy_90_up), and the review mark when the
+// score or a check flagged the item; empty for an untagged item.
 // REQUIRES: the item's score is there.
-std::string final_tag_text(const ItemState& item, const RunContext& context);
+std::string final_tag_text(const ItemState& item, const RunConfig& config);
+
+// The sidecars of `item` as its results say (tag file, caption file, .aseg),
+// each written atomically and only when its bytes change. Returns the files
+// written or removed. REQUIRES: every stage result the item needs is there.
+Result<std::vector<std::filesystem::path>> write_item_sidecars(const ItemState& item, const RunConfig& config);
+
+// IMAGE with its extension replaced (".txt", ".caption").
+std::filesystem::path sidecar_path(const std::filesystem::path& image, const std::string& extension);
 
 // No tags from any source and no caption of its own: the item has no tag or
 // caption file, is never flagged, and is left out of the training metadata.
@@ -66,6 +94,7 @@ bool untagged(const ItemState& item);
 
 // Its caption's score or a check against the pixels flagged it for review
 // (never when untagged).
-bool flagged(const ItemState& item, const RunContext& context);
+// Never when a person approved it.
+bool flagged(const ItemState& item, const RunConfig& config);
 
 }  // namespace tagforge

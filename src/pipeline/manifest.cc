@@ -8,7 +8,8 @@ namespace tagforge {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: exported files remember their source in the work folder.
+constexpr int kSchemaVersion = 2;
 
 }  // namespace
 
@@ -38,9 +39,16 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
       "  source TEXT NOT NULL, error TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
       "  data TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, stage));"
-      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY);"));
+      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT);"));
   auto version = m->meta("schema");
   if (!version) return version.error();
+  if (*version == std::string("1")) {
+    // Schema 1's exported rows have no source: the next export fills it in.
+    TF_RETURN_IF_ERROR(m->exec("BEGIN IMMEDIATE; ALTER TABLE exported ADD COLUMN source TEXT;"
+                               "UPDATE meta SET value = '2' WHERE key = 'schema'; COMMIT;"));
+    version = std::optional<std::string>(std::to_string(kSchemaVersion));
+  }
+  TF_RETURN_IF_ERROR(m->exec("CREATE INDEX IF NOT EXISTS exported_by_source ON exported(source);"));
   if (!*version) {
     TF_RETURN_IF_ERROR(m->put_meta("schema", std::to_string(kSchemaVersion)));
   } else if (*version != std::to_string(kSchemaVersion)) {
@@ -130,6 +138,15 @@ Result<std::optional<StageResult>> Manifest::result(const std::string& path, con
   return std::optional<StageResult>(StageResult{s.text(0), s.text(1), s.text(2)});
 }
 
+Status Manifest::remove_result(const std::string& path, const std::string& stage) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("DELETE FROM results WHERE path = ? AND stage = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path).bind(2, stage);
+  if (s.step() != SQLITE_DONE) return error("remove a result");
+  return ok_status();
+}
+
 Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const std::string& path) {
   std::lock_guard lock(mu_);
   Statement s(statement("SELECT stage, fingerprint, data, error FROM results WHERE path = ? ORDER BY stage"));
@@ -158,19 +175,33 @@ Status Manifest::for_each_exported(const std::function<Status(const std::string&
   return db_->for_each_row("SELECT path FROM exported ORDER BY path", [&](const Statement& s) { return visit(s.text(0)); });
 }
 
-Status Manifest::add_exported(const std::vector<std::string>& paths) {
+Status Manifest::add_exported(const std::vector<std::pair<std::string, std::string>>& paths) {
   TF_RETURN_IF_ERROR(begin());
-  for (const std::string& p : paths) TF_RETURN_IF_ERROR(note_exported(p));
+  for (const auto& [path, source] : paths) TF_RETURN_IF_ERROR(note_exported(path, source));
   return commit();
 }
 
-Status Manifest::note_exported(const std::string& path) {
+Status Manifest::note_exported(const std::string& path, const std::string& source) {
   std::lock_guard lock(mu_);
-  Statement s(statement("INSERT OR IGNORE INTO exported(path) VALUES(?)"));
+  // A row that already says this is not written (a settled re-run writes nothing).
+  Statement s(statement("INSERT INTO exported(path, source) VALUES(?, ?) ON CONFLICT(path) DO UPDATE"
+                        "  SET source = excluded.source WHERE source IS NOT excluded.source"));
   if (!s.ok()) return error("prepare");
-  s.bind(1, path);
+  s.bind(1, path).bind(2, source);
   if (s.step() != SQLITE_DONE) return error("write an exported file");
   return ok_status();
+}
+
+Result<std::vector<std::string>> Manifest::exported_from(const std::string& source) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path FROM exported WHERE source = ? ORDER BY path"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, source);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  if (rc != SQLITE_DONE) return error("read the exported files");
+  return out;
 }
 
 Result<bool> Manifest::is_exported(const std::string& path) {

@@ -66,17 +66,21 @@ class Manifest {
 
   Status put_result(const std::string& path, const std::string& stage, const StageResult& result);
   Result<std::optional<StageResult>> result(const std::string& path, const std::string& stage);
+  Status remove_result(const std::string& path, const std::string& stage);
   // Every stage result of one item: stage -> result.
   Result<std::vector<std::pair<std::string, StageResult>>> results(const std::string& path);
 
-  // The files the run has placed in the output's buckets (relative to OUT):
-  // only these are ever removed from there again.
+  // The files the run has placed in the output's buckets (relative to OUT),
+  // each with its source (relative to the work folder): only these are ever
+  // removed from there again, and an edited sidecar is placed again from its source.
   Result<std::vector<std::string>> exported();
   // The same one at a time, in path order (bytewise), without holding them all.
   Status for_each_exported(const std::function<Status(const std::string&)>& visit);
-  Status add_exported(const std::vector<std::string>& paths);
+  Status add_exported(const std::vector<std::pair<std::string, std::string>>& paths);  // path, source
   // One more, inside the caller's transaction (begin/commit).
-  Status note_exported(const std::string& path);
+  Status note_exported(const std::string& path, const std::string& source);
+  // Where the run placed a file of the work folder (relative to OUT).
+  Result<std::vector<std::string>> exported_from(const std::string& source);
   Result<bool> is_exported(const std::string& path);
   Status remove_exported(const std::vector<std::string>& paths);
 

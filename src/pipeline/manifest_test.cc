@@ -2,6 +2,7 @@
 // reopening, a transaction lands whole or not at all, bad files are clear
 // errors; hashes tell bytes apart and shard evenly.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ TEST(Manifest, WhatIsPutIsReadBackAfterReopening) {
     ASSERT_TRUE((*m)->put_result("a/b.png", "detect", {"fp2", "", "cannot decode"}).ok());
     ASSERT_TRUE((*m)->commit().ok());
     ASSERT_TRUE((*m)->put_meta("config", "x = 1").ok());
-    ASSERT_TRUE((*m)->add_exported({"images_1/b.png", "images_1/b.txt"}).ok());
+    ASSERT_TRUE((*m)->add_exported({{"images_1/b.png", "a/b.png"}, {"images_1/b.txt", "a/b.txt"}}).ok());
     ASSERT_TRUE((*m)->remove_exported({"images_1/b.txt"}).ok());
   }
   auto m = Manifest::open(dir / "m.sqlite");
@@ -78,6 +79,35 @@ TEST(Manifest, WhatIsPutIsReadBackAfterReopening) {
   EXPECT_FALSE((*m)->result("a/b.png", "caption")->has_value());
   EXPECT_EQ(**(*m)->meta("config"), "x = 1");
   EXPECT_EQ(*(*m)->exported(), std::vector<std::string>{"images_1/b.png"});
+  EXPECT_EQ(*(*m)->exported_from("a/b.png"), std::vector<std::string>{"images_1/b.png"});
+  EXPECT_TRUE((*m)->exported_from("a/b.txt")->empty());
+  // A placement whose source changed is written again; the same one is not.
+  ASSERT_TRUE((*m)->add_exported({{"images_1/b.png", "a/c.png"}}).ok());
+  EXPECT_TRUE((*m)->exported_from("a/b.png")->empty());
+  EXPECT_EQ(*(*m)->exported_from("a/c.png"), std::vector<std::string>{"images_1/b.png"});
+}
+
+TEST(Manifest, ASchemaOneManifestIsMigrated) {
+  const fs::path file = testing::fresh_temp_dir("manifest-v1") / "m.sqlite";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                           "INSERT INTO meta VALUES('schema', '1');"
+                           "CREATE TABLE exported(path TEXT PRIMARY KEY);"
+                           "INSERT INTO exported VALUES('images_1/a.png');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto m = Manifest::open(file);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_EQ(**(*m)->meta("schema"), "2");
+  EXPECT_EQ(*(*m)->exported(), std::vector<std::string>{"images_1/a.png"});
+  EXPECT_TRUE((*m)->exported_from("a.png")->empty());  // unknown until the next export
+  ASSERT_TRUE((*m)->add_exported({{"images_1/a.png", "a.png"}}).ok());
+  EXPECT_EQ(*(*m)->exported_from("a.png"), std::vector<std::string>{"images_1/a.png"});
 }
 
 TEST(Manifest, AnUncommittedBatchIsGoneAfterAKill) {

@@ -99,7 +99,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
     }
     if (!it->results.count(kStageScore)) return ok_status();
     ++s.written;
-    if (flagged(*it, c)) ++s.flagged;
+    if (flagged(*it, c.config)) ++s.flagged;
     if (untagged(*it)) ++s.untagged;
     return ok_status();
   }));

@@ -120,7 +120,7 @@ void ReportStats::add(const ItemState& it, const std::string& out_path, const Ru
     const double overall = json::parse(r->data)["overall"].get<double>();
     ++overall_bins_[bin_of(overall)];
     ++scored_;
-    if (flagged(it, c)) {
+    if (flagged(it, c.config)) {
       ++flagged_count_;
       Flagged f{overall, it.item, out_path};
       if (flagged_.size() < kFlaggedShown) {
@@ -132,7 +132,7 @@ void ReportStats::add(const ItemState& it, const std::string& out_path, const Ru
         std::push_heap(flagged_.begin(), flagged_.end(), lower);
       }
     }
-    for (const std::string& tag : tag_line_entries(final_tag_text(it, c))) {
+    for (const std::string& tag : tag_line_entries(final_tag_text(it, c.config))) {
       if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts_[tag];
     }
   }
@@ -221,7 +221,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
       if (!loaded) return loaded.error();
       const ItemState& it = *loaded;
       const json score = json::parse(stage_result(it, kStageScore)->data);
-      const std::string caption = json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
+      const std::string caption = final_caption(it);
       const std::string uri = thumbnail_uri(it.file);
       h += "<div class=item>";
       if (!uri.empty()) h += fmt::format("<img src=\"{}\" alt=\"\">", uri);

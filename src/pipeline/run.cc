@@ -355,7 +355,7 @@ class Runner {
       if (c_.write_outputs) {
         for (const auto& [stage, message] : it.errors) s_.errors.emplace_back(it.item.path, stage + ": " + message);
         if (it.errors.empty()) ++s_.written;
-        if (it.errors.empty() && flagged(it, c_)) ++s_.flagged;
+        if (it.errors.empty() && flagged(it, c_.config)) ++s_.flagged;
         if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
       }
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};

@@ -1,0 +1,70 @@
+// What the review page's gallery filters and sorts: one small row per image
+// or frame of the manifest, read in one query when the server starts (about
+// 60 bytes and the tag line per item). An item's id is its place in path
+// order, so the page never names a file; ids hold while the server runs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "tagforge/error.h"
+
+namespace tagforge {
+
+class Manifest;
+
+struct IndexEntry {
+  std::string path;            // relative to the work folder
+  std::string hash;            // content hash: the thumbnail's cache key
+  std::string tags;            // the tag line (a person's edit, else the check's or the tags stage's)
+  std::optional<float> score;  // the caption's overall score
+  std::optional<float> nsfw;   // the NSFW classifier's score
+  bool flagged = false;        // for review (and not approved)
+  bool approved = false;
+  bool edited = false;         // a person changed its tags or caption
+  bool has_error = false;      // a stage failed on it, or the item itself
+};
+
+struct IndexQuery {
+  bool flagged_only = false;
+  bool errors_only = false;
+  std::optional<float> score_below;  // items without a score are left out
+  std::optional<float> nsfw_at_least;
+  std::string tag_substring;         // in the tag line, case-insensitive; spaces match underscores
+  enum class Order { kPath, kScoreAscending, kScoreDescending, kNsfwDescending } order = Order::kPath;
+};
+
+class ReviewIndex {
+ public:
+  // `review_tag`: [check] review_tag, the mark a check leaves in the tags.
+  static Result<ReviewIndex> load(const std::filesystem::path& manifest_file, const std::string& review_tag);
+
+  size_t size() const { return entries_.size(); }
+  // The ids that pass, in the query's order (ties in path order).
+  std::vector<uint32_t> select(const IndexQuery& query) const;
+  // A copy (the entry may change under an edit while it is read).
+  std::optional<IndexEntry> entry(uint32_t id) const;
+  std::optional<uint32_t> id_of(const std::string& path) const;
+  // After an edit: the entry as the item now is.
+  void update(uint32_t id, const IndexEntry& entry);
+
+  ReviewIndex() = default;
+  ReviewIndex(ReviewIndex&& o) noexcept : entries_(std::move(o.entries_)) {}
+  ReviewIndex& operator=(ReviewIndex&& o) noexcept {
+    entries_ = std::move(o.entries_);
+    return *this;
+  }
+
+ private:
+  std::vector<IndexEntry> entries_;  // in path order (bytewise)
+  mutable std::shared_mutex mu_;
+};
+
+// A check's review mark among the tags (", "-separated).
+bool has_review_mark(const std::string& tag_line, const std::string& review_tag);
+
+}  // namespace tagforge

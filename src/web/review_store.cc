@@ -1,0 +1,358 @@
+#include "web/review_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "core/fs_ops.h"
+#include "pipeline/item_stages.h"
+#include "pipeline/options.h"
+#include "pipeline/output_lock.h"
+#include "pipeline/tag_engine.h"
+#include "tagforge/lexicon.h"
+#include "tagforge/tags.h"
+#include "vision/aseg.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+json parsed(const ItemState& it, const char* stage) {
+  const StageResult* r = stage_result(it, stage);
+  return r ? json::parse(r->data, nullptr, false) : json();
+}
+
+std::string fold(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) ch = ch == ' ' ? '_' : char(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ReviewStore>> ReviewStore::open(const fs::path& dir, const fs::path& data_dir) {
+  const fs::path manifest_file = dir / ".tagforge" / "manifest.sqlite";
+  std::error_code ec;
+  if (!fs::is_regular_file(manifest_file, ec)) {
+    return Error{ErrorCode::kNotFound, "is not a tagforge output: it has no .tagforge/manifest.sqlite (run `tagforge run` first)",
+                 dir};
+  }
+  std::unique_ptr<ReviewStore> s(new ReviewStore());
+  s->c_.in = s->c_.out = dir;
+  s->c_.work = fs::is_directory(dir / ".tagforge" / "work", ec) ? dir / ".tagforge" / "work" : dir;
+  s->c_.in_place = s->c_.work == dir;
+  s->c_.table = s->c_.config.table();
+  auto manifest = Manifest::open(manifest_file);
+  if (!manifest) return manifest.error();
+  s->manifest_ = std::move(*manifest);
+  // The options the run used, so that the sidecars come out as the run writes them.
+  auto config = s->manifest_->meta("config");
+  if (!config) return config.error();
+  if (*config) TF_RETURN_IF_ERROR(apply_config_text(**config, manifest_file, s->c_.table));
+  auto index = ReviewIndex::load(manifest_file, s->c_.config.check.review_tag);
+  if (!index) return index.error();
+  s->index_ = std::move(*index);
+  s->data_dir_ = data_dir;
+  ReviewStore* self = s.get();
+  s->loaded_ = std::async(std::launch::async, [self]() -> Status {
+                 auto engine = load_tag_engine(TagEngineFiles{self->data_dir_, {}, {}}, nullptr);
+                 if (!engine) return engine.error();
+                 self->c_.engine = std::move(*engine);
+                 auto lexicon = Lexicon::load(find_data_dir(self->data_dir_) / "lexicon.txt", &self->c_.engine->db);
+                 if (!lexicon) return lexicon.error();
+                 self->c_.lexicon = std::make_unique<Lexicon>(std::move(*lexicon));
+                 return ok_status();
+               }).share();
+  return s;
+}
+
+Status ReviewStore::ready() { return loaded_.get(); }
+
+fs::path ReviewStore::image_file(uint32_t id) const {
+  auto e = index_.entry(id);
+  return e ? c_.work / e->path : fs::path();
+}
+
+Result<ItemState> ReviewStore::load(uint32_t id) {
+  auto e = index_.entry(id);
+  if (!e) return Error{ErrorCode::kNotFound, fmt::format("no item {}", id), {}};
+  auto item = manifest_->item(e->path);
+  if (!item) return item.error();
+  if (!*item) return Error{ErrorCode::kNotFound, "is no longer in the manifest", e->path};
+  return load_item(*manifest_, **item, c_);
+}
+
+Result<json> ReviewStore::detail(uint32_t id) {
+  TF_RETURN_IF_ERROR(ready());
+  auto loaded = load(id);
+  if (!loaded) return loaded.error();
+  const ItemState& it = *loaded;
+  const ReviewEdit edit = review_edit_of(it);
+  json out{{"id", id}, {"path", it.item.path}, {"kind", it.item.kind}, {"approved", edit.approved},
+           {"edited", {{"tags", edit.tags.has_value()}, {"caption", edit.caption.has_value()}}}};
+  if (!it.item.source.empty()) out["source"] = it.item.source;
+  auto placed = manifest_->exported_from(it.item.path);
+  if (placed) out["placed"] = *placed;
+
+  json errors = json::object();
+  if (!it.item.error.empty()) errors["item"] = it.item.error;
+  for (const auto& [stage, r] : it.results) {
+    if (!r.error.empty()) errors[stage] = r.error;
+  }
+  out["errors"] = errors;
+
+  if (stage_result(it, kStageTags)) {
+    // Each tag with where it came from: the tagger (and its confidence), the input's
+    // tag file or a check ("input"), or a person on this page ("edited").
+    const json tagger = parsed(it, kStageTagger);
+    std::set<std::string> from_stages;
+    for (std::string& t : tag_line_entries(stage_tags(it))) from_stages.insert(std::move(t));
+    json tags = json::array();
+    for (const std::string& name : tag_line_entries(current_tags(it))) {
+      json t{{"name", name}};
+      std::optional<float> confidence;
+      for (const char* part : {"general", "character"}) {
+        if (tagger.is_object() && tagger[part].contains(name)) confidence = tagger[part][name].get<float>();
+      }
+      t["source"] = !from_stages.count(name) ? "edited" : confidence ? "tagger" : "input";
+      if (confidence) t["confidence"] = *confidence;
+      const TagId tag = c_.engine->db.find(name);
+      t["category"] = tag == kUnknownTag ? "unknown" : category_name(c_.engine->db.category(tag));
+      tags.push_back(std::move(t));
+    }
+    out["tags"] = std::move(tags);
+  }
+  if (const StageResult* caption = stage_result(it, kStageCaption)) {
+    const json c = json::parse(caption->data, nullptr, false);
+    out["caption"] = final_caption(it);
+    out["caption_source"] = edit.caption ? "edited" : c.value("source", "");
+  }
+  if (const json score = parsed(it, kStageScore); score.is_object()) {
+    out["score"] = score;
+    out["flagged"] = flagged(it, c_.config);
+  }
+  if (const json nsfw = parsed(it, kStageNsfw); nsfw.is_object()) out["nsfw"] = nsfw["nsfw"];
+  // The boxes as the .aseg beside the image holds them.
+  if (auto aseg = read_aseg_file(aseg_path_for(it.file)); aseg) {
+    json boxes = json::array();
+    for (const AsegEntry& e : aseg->entries) {
+      const Detection& d = e.detection;
+      boxes.push_back({{"label", d.label}, {"score", d.score}, {"box", {d.box.x0, d.box.y0, d.box.x1, d.box.y1}}});
+    }
+    json checks = json::array();
+    for (const AsegCheck& k : aseg->checks) {
+      checks.push_back({{"what", k.what}, {"tag", k.tag}, {"measured", k.measured}, {"verdict", k.verdict},
+                        {"action", k.action}});
+    }
+    out["aseg"] = {{"width", aseg->image_width}, {"height", aseg->image_height}, {"boxes", boxes}, {"checks", checks}};
+  }
+  return out;
+}
+
+std::string ReviewStore::normalized_tags(const std::vector<std::string>& entries) const {
+  std::string line;
+  for (const std::string& e : entries) {
+    if (e.find_first_not_of(" \t") == std::string::npos) continue;
+    line.append(line.empty() ? "" : ", ").append(e);
+  }
+  return format_tags(parse_tag_list(line, c_.engine->db, "sidecar"), c_.engine->db, FormatOptions{});
+}
+
+Status ReviewStore::apply(uint32_t id, ItemState& it, const ReviewEdit& edit) {
+  if (!stage_result(it, kStageTags) || !stage_result(it, kStageCaption) || !stage_result(it, kStageScore)) {
+    return Error{ErrorCode::kInvalidInput, "has no tags, caption or score yet: let `tagforge run` finish it first",
+                 it.item.path};
+  }
+  if (edit.empty()) {
+    it.results.erase(kStageReview);
+  } else {
+    it.results[kStageReview] = StageResult{"", format_review_edit(edit), ""};
+  }
+  // Scored afresh; its fingerprint matches nothing, so the next run scores it again (to the same numbers).
+  it.results[kStageScore] = StageResult{"", score_result_data(it, c_), ""};
+  TF_RETURN_IF_ERROR(manifest_->begin());
+  Status st = edit.empty() ? manifest_->remove_result(it.item.path, kStageReview)
+                           : manifest_->put_result(it.item.path, kStageReview, it.results[kStageReview]);
+  if (st.ok()) st = manifest_->put_result(it.item.path, kStageScore, it.results[kStageScore]);
+  if (!st.ok()) {
+    (void)manifest_->commit();
+    return st;
+  }
+  TF_RETURN_IF_ERROR(manifest_->commit());
+
+  auto written = write_item_sidecars(it, c_.config);
+  if (!written) return written.error();
+  // OUT holds hard links to the work folder's files; a file written anew is a new inode.
+  for (const fs::path& file : *written) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) continue;  // removed: the next run takes its links away
+    auto places = manifest_->exported_from(file.lexically_relative(c_.work).generic_string());
+    if (!places) return places.error();
+    for (const std::string& place : *places) TF_RETURN_IF_ERROR(link_replacing(file, c_.out / place, false));
+  }
+
+  auto entry = index_.entry(id);
+  entry->tags = current_tags(it);
+  entry->approved = edit.approved;
+  entry->edited = edit.tags || edit.caption;
+  entry->score = json::parse(it.results[kStageScore].data)["overall"].get<float>();
+  entry->flagged = flagged(it, c_.config);
+  index_.update(id, *entry);
+  return ok_status();
+}
+
+Status ReviewStore::edit_items(
+    const std::vector<uint32_t>& ids,
+    const std::function<Result<std::optional<ReviewEdit>>(uint32_t, const ItemState&)>& change, size_t* changed) {
+  TF_RETURN_IF_ERROR(ready());
+  std::lock_guard lock(edit_mu_);
+  auto run_lock = OutputLock::take(c_.out / ".tagforge" / "run.lock");
+  if (!run_lock) {
+    return Error{ErrorCode::kBusy, "a tagforge run is writing this output; save again when it has finished", c_.out};
+  }
+  std::vector<std::pair<uint32_t, ReviewEdit>> before;
+  Status result = ok_status();
+  for (uint32_t id : ids) {
+    auto it = load(id);
+    if (!it) {
+      result = it.error();
+      break;
+    }
+    auto next = change(id, *it);
+    if (!next) {
+      result = next.error();
+      break;
+    }
+    if (!*next) continue;
+    ReviewEdit edit = **next;
+    // What equals the stages' own result is no edit.
+    ItemState bare = *it;
+    bare.results.erase(kStageReview);
+    if (edit.tags && *edit.tags == stage_tags(bare)) edit.tags.reset();
+    if (edit.caption && stage_result(bare, kStageCaption) && *edit.caption == final_caption(bare)) edit.caption.reset();
+    const ReviewEdit previous = review_edit_of(*it);
+    if (edit == previous) continue;
+    if (Status st = apply(id, *it, edit); !st.ok()) {
+      result = st;
+      break;
+    }
+    before.emplace_back(id, previous);
+  }
+  if (changed) *changed = before.size();
+  if (!before.empty()) {
+    undo_.push_back(std::move(before));
+    if (undo_.size() > kUndoDepth) undo_.erase(undo_.begin());
+  }
+  return result;
+}
+
+Status ReviewStore::save(uint32_t id, const std::optional<std::vector<std::string>>& tags,
+                         const std::optional<std::string>& caption) {
+  return edit_items({id}, [&](uint32_t, const ItemState& it) -> Result<std::optional<ReviewEdit>> {
+    ReviewEdit e = review_edit_of(it);
+    if (tags) e.tags = normalized_tags(*tags);
+    if (caption) e.caption = *caption;
+    return std::optional<ReviewEdit>(e);
+  });
+}
+
+Status ReviewStore::approve(uint32_t id, bool approved) {
+  return edit_items({id}, [&](uint32_t, const ItemState& it) -> Result<std::optional<ReviewEdit>> {
+    ReviewEdit e = review_edit_of(it);
+    e.approved = approved;
+    return std::optional<ReviewEdit>(e);
+  });
+}
+
+Result<size_t> ReviewStore::batch(const std::vector<uint32_t>& ids, const TagBatch& what) {
+  TF_RETURN_IF_ERROR(ready());
+  // The batch's tags in the form the tag lines hold them.
+  auto canonical = [&](const std::string& t) { return normalized_tags({t}); };
+  std::set<std::string> remove;
+  for (const std::string& t : what.remove) remove.insert(canonical(t));
+  std::vector<std::pair<std::string, std::string>> replace;
+  for (const auto& [from, to] : what.replace) replace.emplace_back(canonical(from), canonical(to));
+  std::vector<std::string> add;
+  for (const std::string& t : what.add) add.push_back(canonical(t));
+  size_t changed = 0;
+  Status st = edit_items(
+      ids,
+      [&](uint32_t, const ItemState& it) -> Result<std::optional<ReviewEdit>> {
+        if (!stage_result(it, kStageTags)) return std::optional<ReviewEdit>();
+        std::vector<std::string> tags;
+        for (std::string& t : tag_line_entries(current_tags(it))) {
+          if (remove.count(t)) continue;
+          for (const auto& [from, to] : replace) {
+            if (t == from) t = to;
+          }
+          tags.push_back(std::move(t));
+        }
+        for (const std::string& t : add) {
+          if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
+        }
+        ReviewEdit e = review_edit_of(it);
+        e.tags = normalized_tags(tags);
+        return std::optional<ReviewEdit>(e);
+      },
+      &changed);
+  if (!st.ok()) return st.error();
+  return changed;
+}
+
+Result<std::vector<uint32_t>> ReviewStore::undo() {
+  TF_RETURN_IF_ERROR(ready());
+  std::lock_guard lock(edit_mu_);
+  if (undo_.empty()) return std::vector<uint32_t>();
+  auto run_lock = OutputLock::take(c_.out / ".tagforge" / "run.lock");
+  if (!run_lock) {
+    return Error{ErrorCode::kBusy, "a tagforge run is writing this output; undo again when it has finished", c_.out};
+  }
+  std::vector<std::pair<uint32_t, ReviewEdit>> last = std::move(undo_.back());
+  undo_.pop_back();
+  std::vector<uint32_t> ids;
+  for (auto p = last.rbegin(); p != last.rend(); ++p) {
+    auto it = load(p->first);
+    if (!it) return it.error();
+    TF_RETURN_IF_ERROR(apply(p->first, *it, p->second));
+    ids.push_back(p->first);
+  }
+  return ids;
+}
+
+Result<json> ReviewStore::suggest(const std::string& text, size_t limit) {
+  TF_RETURN_IF_ERROR(ready());
+  const std::string needle = fold(text);
+  const TagDb& db = c_.engine->db;
+  struct Hit {
+    bool prefix;
+    uint64_t posts;
+    TagId id;
+  };
+  std::vector<Hit> hits;
+  if (!needle.empty()) {
+    for (TagId id = 0; id < TagId(db.size()); ++id) {
+      const std::string_view name = db.name(id);
+      const size_t at = name.find(needle);
+      if (at != std::string_view::npos) hits.push_back({at == 0, db.post_count(id), id});
+    }
+  }
+  const size_t n = std::min(limit, hits.size());
+  std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), [&](const Hit& a, const Hit& b) {
+    if (a.prefix != b.prefix) return a.prefix;
+    if (a.posts != b.posts) return a.posts > b.posts;
+    return db.name(a.id) < db.name(b.id);
+  });
+  json out = json::array();
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back({{"name", std::string(db.name(hits[i].id))}, {"posts", hits[i].posts},
+                   {"category", category_name(db.category(hits[i].id))}});
+  }
+  return out;
+}
+
+}  // namespace tagforge
