@@ -19,6 +19,7 @@ PACKAGES=(
   libwebp-dev                                                  # animated WebP (FFmpeg 5.1 reads stills only)
   libsqlite3-dev libxxhash-dev  # the run's manifest, and content hashes
   libcpp-httplib-dev            # the LLM client (and its test server), the review server
+  chromium  # the review page's tests drive it headless (tests/web, through playwright-core)
   ffmpeg  # the CLI makes the tests' and benchmarks' clips, and is the benchmark's yardstick
   python3-pil  # the reference the image resampler is tested against (/usr/bin/python3)
   python3-onnx python3-numpy  # the tests build tiny ONNX models with the real contracts

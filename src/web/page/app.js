@@ -133,7 +133,9 @@ function render() {
   }
 }
 
+// A new filter or order: the list starts again (the open item stays open; j goes to the first).
 function refilter() {
+  clearTimeout(refilter.timer);
   state.generation++;
   state.pages.clear();
   state.pos = -1;

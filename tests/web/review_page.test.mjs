@@ -1,0 +1,191 @@
+// The review page in real headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core): a real run's output, `tagforge serve` started
+// as a user would, then filter, open, edit a caption, add a tag through the
+// autocomplete, approve, undo, step with the keyboard, a batch over a
+// selection; every change checked in the files on disk.
+//
+// Environment: TAGFORGE_BIN (the CLI), TAGFORGE_NODE_MODULES (playwright-core,
+// pngjs), TAGFORGE_SHOTS (where screenshots go; optional).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.TAGFORGE_NODE_MODULES, 'x.js'));
+const { chromium } = require('playwright-core');
+const { PNG } = require('pngjs');
+
+const bin = process.env.TAGFORGE_BIN;
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tagforge-review-page-'));
+const input = path.join(root, 'in');
+const out = path.join(root, 'out');
+const work = path.join(out, '.tagforge', 'work');
+let server, url, browser, page;
+
+function png(file, [r, g, b], size = 96) {
+  const p = new PNG({ width: size, height: size });
+  for (let i = 0; i < size * size; ++i) {
+    const x = i % size;
+    p.data.set([x < size / 2 ? r : 255 - r, g, b, 255], i * 4);
+  }
+  fs.writeFileSync(file, PNG.sync.write(p));
+}
+
+const read = (file) => fs.readFileSync(file, 'utf8');
+
+before(async () => {
+  fs.mkdirSync(input);
+  const items = [
+    ['amber', [230, 150, 20], '1girl, solo, blonde_hair, red_eyes, smile', 'A photograph of a dog on a beach.'],
+    ['blue', [20, 60, 220], '1girl, solo, blue_hair, smile, long_hair'],
+    ['cedar', [30, 120, 40], 'no_humans, tree, outdoors, scenery'],
+    ['dusk', [120, 40, 140], '1boy, solo, black_hair, jacket'],
+    ['ember', [200, 40, 30], '1girl, solo, red_hair, dress'],
+  ];
+  for (const [name, colour, tags, caption] of items) {
+    png(path.join(input, `${name}.png`), colour);
+    fs.writeFileSync(path.join(input, `${name}.txt`), tags);
+    if (caption) fs.writeFileSync(path.join(input, `${name}.caption`), caption);
+  }
+  execFileSync(bin, ['run', input, '--out', out, '-q']);
+
+  server = spawn(bin, ['serve', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    let text = '';
+    server.stdout.on('data', (chunk) => {
+      text += chunk;
+      const m = text.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`tagforge serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.on('pageerror', (e) => { throw e; });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function shot(name) {
+  if (process.env.TAGFORGE_SHOTS) {
+    fs.mkdirSync(process.env.TAGFORGE_SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(process.env.TAGFORGE_SHOTS, `${name}.png`) });
+  }
+}
+
+const count = () => page.textContent('#count');
+const itemName = () => page.textContent('#item-name');
+
+test('the gallery shows every item with its thumbnail and filters them', async () => {
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelectorAll('.cell img').length === 5);
+  assert.equal(await count(), '5 of 5 items');
+  // Every thumbnail decoded (served from the cache or made for it).
+  await page.waitForFunction(() => [...document.querySelectorAll('.cell img')].every((i) => i.complete && i.naturalWidth > 0));
+  assert.equal(fs.readdirSync(path.join(out, '.tagforge', 'thumbs')).length > 0, true);
+  await shot('gallery');
+
+  await page.check('#f-flagged');
+  await page.waitForFunction(() => document.getElementById('count').textContent === '1 of 5 items');
+  assert.equal(await page.textContent('.cell .flag'), 'review');
+  await page.uncheck('#f-flagged');
+  await page.fill('#f-tag', 'Blue Hair');
+  await page.waitForFunction(() => document.getElementById('count').textContent === '1 of 5 items');
+  await page.fill('#f-tag', '');
+  await page.selectOption('#f-sort', 'score');
+  await page.waitForFunction(() => document.getElementById('count').textContent === '5 of 5 items');
+  // Worst first: the flagged one leads.
+  assert.equal(await page.getAttribute('.cell[data-pos="0"] img', 'alt'), 'amber.png');
+});
+
+test('an item is edited, approved and undone, and the files follow', async () => {
+  await page.click('.cell[data-pos="0"]');
+  await page.waitForFunction(() => document.getElementById('item-name').textContent === 'amber.png');
+  assert.match(await page.textContent('#badges'), /flagged for review/);
+  assert.equal(await page.inputValue('#caption'), 'A photograph of a dog on a beach.');
+  const chips = await page.$$eval('#tags li', (lis) => lis.map((li) => li.firstChild.textContent));
+  assert.deepEqual(chips, ['1girl', 'solo', 'blonde_hair', 'red_eyes', 'smile']);
+  await shot('item');
+
+  // The caption, and a tag from the autocomplete.
+  await page.fill('#caption', 'A smiling blonde girl with red eyes and long hair.');
+  await page.fill('#tag-input', 'long_ha');
+  await page.waitForSelector('#suggestions li');
+  assert.equal(await page.textContent('#suggestions li span'), 'long_hair');
+  await page.press('#tag-input', 'Enter');
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => document.getElementById('caption-source').textContent === '(edited)');
+  const placedCaption = path.join(out, 'review_1', 'amber.caption');
+  const placedTags = path.join(out, 'review_1', 'amber.txt');
+  assert.equal(read(path.join(work, 'amber.caption')), 'A smiling blonde girl with red eyes and long hair.');
+  assert.equal(read(placedCaption), 'A smiling blonde girl with red eyes and long hair.');
+  assert.match(read(placedTags), /^1girl, solo, blonde_hair, red_eyes, smile, long_hair, /);
+  assert.equal(fs.statSync(placedTags).ino, fs.statSync(path.join(work, 'amber.txt')).ino);
+
+  // Approve with the keyboard (focus off the fields).
+  await page.click('#item-name');
+  await page.keyboard.press('a');
+  await page.waitForFunction(() => document.getElementById('approve').textContent === 'Unapprove');
+  assert.match(read(placedTags), /auto_best_caption, accuracy_90_up$/);
+  assert.doesNotMatch(read(placedTags), /needs_review/);
+  assert.match(await page.textContent('#badges'), /approved/);
+
+  // Undo the approval, then the edit.
+  await page.keyboard.press('u');
+  await page.waitForFunction(() => document.getElementById('approve').textContent === 'Approve');
+  assert.doesNotMatch(read(placedTags), /auto_best_caption/);
+  await page.click('#undo');
+  await page.waitForFunction(() => document.getElementById('caption').value === 'A photograph of a dog on a beach.');
+  assert.equal(read(placedCaption), 'A photograph of a dog on a beach.');
+  assert.doesNotMatch(read(placedTags), /long_hair/);
+  assert.match(read(placedTags), /needs_review/);
+});
+
+test('j and k step through the items; tags are removed and reordered', async () => {
+  const first = await itemName();
+  await page.keyboard.press('j');
+  await page.waitForFunction((f) => document.getElementById('item-name').textContent !== f, first);
+  const second = await itemName();
+  await page.keyboard.press('k');
+  await page.waitForFunction((f) => document.getElementById('item-name').textContent === f, first);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((s) => document.getElementById('item-name').textContent === s, second);
+
+  const name = second.replace('.png', '');
+  const before = await page.$$eval('#tags li', (lis) => lis.map((li) => li.firstChild.textContent));
+  await page.click('#tags li:first-child button');
+  await page.dragAndDrop('#tags li:last-child', '#tags li:first-child');
+  const edited = await page.$$eval('#tags li', (lis) => lis.map((li) => li.firstChild.textContent));
+  const expected = before.slice(1);
+  expected.unshift(expected.pop());
+  assert.deepEqual(edited, expected);
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'saved');
+  assert.ok(read(path.join(work, `${name}.txt`)).startsWith(expected.join(', ')));
+});
+
+test('a batch adds and replaces tags over a selection', async () => {
+  await page.click('#select-all');
+  await page.waitForFunction(() => document.getElementById('selection').textContent === '5 selected');
+  await page.fill('#b-add', 'mychar');
+  await page.fill('#b-from', 'solo');
+  await page.fill('#b-to', 'solo_focus');
+  await page.click('#b-apply');
+  await page.waitForFunction(() => /items? changed/.test(document.getElementById('status').textContent));
+  for (const name of ['amber', 'blue', 'cedar', 'dusk', 'ember']) {
+    const tags = read(path.join(work, `${name}.txt`));
+    assert.match(tags, /mychar/, name);
+    assert.doesNotMatch(tags, /(^|, )solo(,|$)/, name);
+  }
+  assert.match(read(path.join(work, 'dusk.txt')), /solo_focus/);
+  await page.click('#undo');
+  await page.waitForFunction(() => /undone \(5 items\)/.test(document.getElementById('status').textContent));
+  assert.doesNotMatch(read(path.join(work, 'cedar.txt')), /mychar/);
+});
