@@ -129,6 +129,7 @@ Result<std::unique_ptr<ReviewServer>> ReviewServer::bind(ReviewStore& store, con
   s->csrf_token_ = random_token();
   if (!is_loopback_host(options.host)) s->access_token_ = options.token.empty() ? random_token() : options.token;
   s->http_->set_payload_max_length(options.max_body);
+  s->http_->set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
   s->routes();
   if (options.port == 0) {
     s->port_ = s->http_->bind_to_any_port(options.host);

@@ -28,6 +28,7 @@ struct ServeOptions {
   int port = 8787;                 // 0: any free port
   size_t max_body = 1 << 20;       // bytes a request body may hold
   std::string token;               // for a non-loopback host; empty: one is made
+  int read_timeout_ms = 5000;      // how long a request may take to arrive
 };
 
 // Whether `host` is a loopback address or name ("127.0.0.1", "::1", "localhost").
