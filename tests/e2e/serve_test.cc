@@ -12,6 +12,7 @@
 
 #include "media_fixtures.h"
 #include "run_cli.h"
+#include "pipeline/output_lock.h"
 #include "web/review_server.h"
 #include "web/review_store.h"
 
@@ -227,6 +228,26 @@ TEST(Serve, AnEditRewritesTheSidecarsInTheWorkFolderAndInOutAndARerunKeepsIt) {
   before.erase("report.html");
   after.erase("report.html");
   EXPECT_EQ(after, before);
+}
+
+TEST(Serve, AnEditWhileARunWritesTheOutputIsRefusedAndChangesNothing) {
+  const fs::path out = make_output("serve-busy");
+  Served s(out);
+  const std::string csrf = s.csrf();
+  const fs::path caption = out / ".tagforge" / "work" / "b.caption";
+  const std::string before = read_file(caption);
+  const std::string target = "/api/items/" + std::to_string(s.id_of("b.png"));
+  {
+    auto run_lock = OutputLock::take(out / ".tagforge" / "run.lock");  // as `tagforge run` holds it
+    ASSERT_TRUE(run_lock.ok());
+    auto res = s.client().Post(target, {{"X-CSRF-Token", csrf}}, R"({"caption": "while running"})", "application/json");
+    EXPECT_EQ(res->status, 409);
+    EXPECT_NE(res->body.find("a tagforge run is writing this output"), std::string::npos) << res->body;
+    EXPECT_EQ(read_file(caption), before);
+  }
+  auto res = s.client().Post(target, {{"X-CSRF-Token", csrf}}, R"({"caption": "after the run"})", "application/json");
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(read_file(caption), "after the run");
 }
 
 TEST(Serve, AnOutputWithoutAManifestIsAClearError) {

@@ -4,11 +4,16 @@
 // autocomplete, approve, undo, step with the keyboard, a batch over a
 // selection; every change checked in the files on disk.
 //
+// The run has the tiny test tagger and detector (tests/models) and the real
+// NSFW classifier, so the page shows confidences, boxes and NSFW scores; one
+// image is damaged, so one item has stage errors. A second output of 3,000
+// items shows the gallery virtualised and paged.
+//
 // Environment: TAGFORGE_BIN (the CLI), TAGFORGE_NODE_MODULES (playwright-core,
-// pngjs), TAGFORGE_SHOTS (where screenshots go; optional).
+// pngjs), TAGFORGE_SOURCE_DIR, TAGFORGE_NSFW_DIR, TAGFORGE_SHOTS (where screenshots go; optional).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,7 +55,17 @@ before(async () => {
     fs.writeFileSync(path.join(input, `${name}.txt`), tags);
     if (caption) fs.writeFileSync(path.join(input, `${name}.caption`), caption);
   }
-  execFileSync(bin, ['run', input, '--out', out, '-q']);
+  // A PNG whose compressed pixels are damaged: it scans as whole, but no stage can decode it.
+  png(path.join(input, 'flawed.png'), [9, 9, 9]);
+  const bytes = fs.readFileSync(path.join(input, 'flawed.png'));
+  bytes.fill(0xff, bytes.indexOf('IDAT') + 8, bytes.indexOf('IDAT') + 14);
+  fs.writeFileSync(path.join(input, 'flawed.png'), bytes);
+
+  const models = path.join(root, 'models');
+  execFileSync('/usr/bin/python3', [path.join(process.env.TAGFORGE_SOURCE_DIR, 'tests/models/make_test_models.py'), models]);
+  const run = spawnSync(bin, ['run', input, '--out', out, '-q', '--tagger', path.join(models, 'wd_v3'),
+                              '--detectors', path.join(models, 'detector'), '--nsfw', process.env.TAGFORGE_NSFW_DIR]);
+  assert.equal(run.status, 1, `exit 1 for the damaged image: ${run.stderr}`);
 
   server = spawn(bin, ['serve', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   url = await new Promise((resolve, reject) => {
@@ -85,22 +100,35 @@ const itemName = () => page.textContent('#item-name');
 
 test('the gallery shows every item with its thumbnail and filters them', async () => {
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelectorAll('.cell img').length === 5);
-  assert.equal(await count(), '5 of 5 items');
-  // Every thumbnail decoded (served from the cache or made for it).
-  await page.waitForFunction(() => [...document.querySelectorAll('.cell img')].every((i) => i.complete && i.naturalWidth > 0));
+  await page.waitForFunction(() => document.querySelectorAll('.cell[data-id]').length === 6);
+  assert.equal(await count(), '6 of 6 items');
+  // Every thumbnail but the damaged image's decoded (made for it, then cached).
+  await page.waitForFunction(() => [...document.querySelectorAll('.cell img')].filter((i) => i.complete && i.naturalWidth > 0).length === 5);
+  await page.waitForSelector('.cell.no-preview');
   assert.equal(fs.readdirSync(path.join(out, '.tagforge', 'thumbs')).length > 0, true);
   await shot('gallery');
 
   await page.check('#f-flagged');
-  await page.waitForFunction(() => document.getElementById('count').textContent === '1 of 5 items');
+  await page.waitForFunction(() => document.getElementById('count').textContent === '1 of 6 items');
   assert.equal(await page.textContent('.cell .flag'), 'review');
   await page.uncheck('#f-flagged');
+  // The one cell left, once the list has changed (the count alone may read the same).
+  const only = (name) => page.waitForFunction((n) => document.getElementById('count').textContent === '1 of 6 items' &&
+    document.querySelector('.cell[data-pos="0"]')?.title === n, name);
   await page.fill('#f-tag', 'Blue Hair');
-  await page.waitForFunction(() => document.getElementById('count').textContent === '1 of 5 items');
+  await only('blue.png');
   await page.fill('#f-tag', '');
+  await page.check('#f-errors');
+  await only('flawed.png');
+  await page.click('.cell[data-pos="0"]');
+  await page.waitForFunction(() => /tagger: .*cannot be decoded|tagger: .*damaged/.test(document.getElementById('problems').textContent));
+  await page.click('#close');
+  await page.uncheck('#f-errors');
+  await page.fill('#f-nsfw', '0');  // every item the classifier scored
+  await page.waitForFunction(() => document.getElementById('count').textContent === '5 of 6 items');
+  await page.fill('#f-nsfw', '');
   await page.selectOption('#f-sort', 'score');
-  await page.waitForFunction(() => document.getElementById('count').textContent === '5 of 5 items');
+  await page.waitForFunction(() => document.getElementById('count').textContent === '6 of 6 items');
   // Worst first: the flagged one leads.
   assert.equal(await page.getAttribute('.cell[data-pos="0"] img', 'alt'), 'amber.png');
 });
@@ -109,17 +137,32 @@ test('an item is edited, approved and undone, and the files follow', async () =>
   await page.click('.cell[data-pos="0"]');
   await page.waitForFunction(() => document.getElementById('item-name').textContent === 'amber.png');
   assert.match(await page.textContent('#badges'), /flagged for review/);
+  assert.match(await page.textContent('#badges'), /nsfw 0\.\d\d/);
   assert.equal(await page.inputValue('#caption'), 'A photograph of a dog on a beach.');
   const chips = await page.$$eval('#tags li', (lis) => lis.map((li) => li.firstChild.textContent));
-  assert.deepEqual(chips, ['1girl', 'solo', 'blonde_hair', 'red_eyes', 'smile']);
+  assert.deepEqual(chips.slice(0, 5), ['1girl', 'solo', 'blonde_hair', 'red_eyes', 'smile']);
+  // The input's tags, then the tagger's with their confidence.
+  assert.equal(await page.getAttribute('#tags li:first-child', 'class'), 'input');
+  const tagger = await page.$$eval('#tags li.tagger .conf', (els) => els.map((e) => Number(e.textContent)));
+  assert.ok(tagger.length > 0 && tagger.every((c) => c > 0 && c <= 1), String(tagger));
+  // The detector's boxes from the .aseg (its person box first), over the image.
+  await page.waitForFunction(() => document.getElementById('image').complete);
+  const labels = await page.$$eval('#boxes text', (t) => t.map((e) => e.textContent));
+  const aseg = read(path.join(out, 'review_1', 'amber.aseg'));
+  assert.equal(labels.length, aseg.split('\n').filter((l) => /^\d+\tdetector\t/.test(l)).length);
+  assert.equal(labels[0], 'person 0.90');
+  assert.equal(await page.getAttribute('#boxes', 'viewBox'), '0 0 96 96');
   await shot('item');
 
   // The caption, and a tag from the autocomplete.
   await page.fill('#caption', 'A smiling blonde girl with red eyes and long hair.');
+  // Inserted after the chip picked (smile), not at the end.
+  await page.click('#tags li:nth-child(5)');
   await page.fill('#tag-input', 'long_ha');
   await page.waitForSelector('#suggestions li');
   assert.equal(await page.textContent('#suggestions li span'), 'long_hair');
   await page.press('#tag-input', 'Enter');
+  assert.equal(await page.textContent('#tags li:nth-child(6)'), 'long_hair×');
   await page.keyboard.press('Control+s');
   await page.waitForFunction(() => document.getElementById('caption-source').textContent === '(edited)');
   const placedCaption = path.join(out, 'review_1', 'amber.caption');
@@ -173,7 +216,7 @@ test('j and k step through the items; tags are removed and reordered', async () 
 
 test('a batch adds and replaces tags over a selection', async () => {
   await page.click('#select-all');
-  await page.waitForFunction(() => document.getElementById('selection').textContent === '5 selected');
+  await page.waitForFunction(() => document.getElementById('selection').textContent === '6 selected');
   await page.fill('#b-add', 'mychar');
   await page.fill('#b-from', 'solo');
   await page.fill('#b-to', 'solo_focus');
@@ -188,4 +231,51 @@ test('a batch adds and replaces tags over a selection', async () => {
   await page.click('#undo');
   await page.waitForFunction(() => /undone \(5 items\)/.test(document.getElementById('status').textContent));
   assert.doesNotMatch(read(path.join(work, 'cedar.txt')), /mychar/);
+});
+
+test('a long list is paged and only what is on screen is in the page', async () => {
+  const bigIn = path.join(root, 'big');
+  const bigOut = path.join(root, 'big-out');
+  fs.mkdirSync(bigIn);
+  for (let i = 0; i < 3000; ++i) {
+    const name = `img_${String(i).padStart(4, '0')}`;
+    png(path.join(bigIn, `${name}.png`), [i % 256, (i * 7) % 256, 90], 8);
+    fs.writeFileSync(path.join(bigIn, `${name}.txt`), i % 3 ? '1girl, solo, smile' : 'no_humans, tree');
+  }
+  const run = spawnSync(bin, ['run', bigIn, '--out', bigOut, '-q', '--bucket-size', '1000']);
+  assert.equal(run.status, 0, String(run.stderr));
+  const big = spawn(bin, ['serve', bigOut, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const bigUrl = await new Promise((resolve) => {
+      let text = '';
+      big.stdout.on('data', (chunk) => {
+        text += chunk;
+        const m = text.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+        if (m) resolve(m[1]);
+      });
+    });
+    const p = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    const asked = [];
+    p.on('request', (r) => asked.push(new URL(r.url())));
+    await p.goto(bigUrl);
+    await p.waitForFunction(() => document.getElementById('count').textContent === '3,000 of 3,000 items');
+    await p.waitForSelector('.cell[data-pos="0"][data-id]');
+    const cells = await p.$$eval('.cell', (c) => c.length);
+    assert.ok(cells > 0 && cells < 150, `cells in the page: ${cells}`);
+    const offsets = () => asked.filter((u) => u.pathname === '/api/items').map((u) => Number(u.searchParams.get('offset')));
+    assert.deepEqual(offsets(), [0]);
+    const thumbs = () => asked.filter((u) => u.pathname.endsWith('/thumb')).length;
+    assert.ok(thumbs() <= cells, `thumbnails asked: ${thumbs()}`);
+
+    // To the end: the last page is asked for, and the last item shows.
+    await p.$eval('#gallery', (g) => { g.scrollTop = g.scrollHeight; });
+    await p.waitForSelector('.cell[data-pos="2999"][data-id]');
+    assert.equal(await p.getAttribute('.cell[data-pos="2999"]', 'title'), 'img_2999.png');
+    assert.ok(offsets().includes(2800), String(offsets()));
+    assert.ok(!offsets().includes(1400), 'the pages between were never asked for');
+    assert.ok((await p.$$eval('.cell', (c) => c.length)) < 150);
+    await p.close();
+  } finally {
+    big.kill('SIGTERM');
+  }
 });

@@ -98,6 +98,7 @@ function cellFor(pos, item) {
     img.loading = 'lazy';
     img.alt = item.name;
     img.src = `/api/items/${item.id}/thumb`;
+    img.addEventListener('error', () => { el.classList.add('no-preview'); img.remove(); });
     el.appendChild(img);
     const badge = document.createElement('span');
     badge.className = 'badge';
@@ -220,6 +221,8 @@ function drawBoxes(aseg) {
   svg.setAttribute('viewBox', `0 0 ${aseg.width} ${aseg.height}`);
   const colours = { person: '#6cb6ff', face: '#f0b72f', head: '#56d364', hand: '#ff7b72' };
   const ns = 'http://www.w3.org/2000/svg';
+  const unit = Math.max(aseg.width, aseg.height) / 36;  // labels in image pixels, so sized to the image
+  svg.style.fontSize = `${unit}px`;
   for (const b of aseg.boxes) {
     const [x0, y0, x1, y1] = b.box;
     const r = document.createElementNS(ns, 'rect');
@@ -228,7 +231,7 @@ function drawBoxes(aseg) {
     r.setAttribute('stroke', colours[b.label] || '#d2a8ff');
     svg.appendChild(r);
     const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', x0 + 3); t.setAttribute('y', y0 + 14);
+    t.setAttribute('x', x0 + unit / 4); t.setAttribute('y', y0 + unit * 1.1);
     t.textContent = `${b.label} ${b.score.toFixed(2)}`;
     svg.appendChild(t);
   }
