@@ -166,6 +166,24 @@ int main(int argc, char** argv) {
   const auto td2 = Clock::now();
   c.Get("/api/items/6");
   std::printf("%.1f ms\n", since(td2) * 1000);
+  // A batch over the first 1,000 items (one tag added), then its undo.
+  {
+    auto page = c.Get("/");
+    const std::string mark = "name=\"csrf-token\" content=\"";
+    const size_t at = page->body.find(mark) + mark.size();
+    const httplib::Headers csrf{{"X-CSRF-Token", page->body.substr(at, page->body.find('"', at) - at)}};
+    json ids = json::array();
+    for (int i = 0; i < 1000; ++i) ids.push_back(i);
+    const auto tb = Clock::now();
+    auto r = c.Post("/api/batch", csrf, json{{"ids", ids}, {"add", {"mychar"}}}.dump(), "application/json");
+    const double batch = since(tb);
+    const auto tu = Clock::now();
+    auto u = c.Post("/api/undo", csrf, "{}", "application/json");
+    const double undo = since(tu);
+    std::printf("  batch: a tag added to 1,000 items %.2f s (%s); its undo %.2f s\n", batch,
+                r && r->status == 200 ? r->body.c_str() : "failed", undo);
+    if (!u || u->status != 200) std::printf("  undo failed\n");
+  }
   std::printf("  server peak RSS %.0f MB\n", peak_rss_kb(pid) / 1024.0);
   kill(pid, SIGTERM);
   int status = 0;

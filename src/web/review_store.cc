@@ -163,46 +163,54 @@ std::string ReviewStore::normalized_tags(const std::vector<std::string>& entries
   return format_tags(parse_tag_list(line, c_.engine->db, "sidecar"), c_.engine->db, FormatOptions{});
 }
 
-Status ReviewStore::apply(uint32_t id, ItemState& it, const ReviewEdit& edit) {
-  if (!stage_result(it, kStageTags) || !stage_result(it, kStageCaption) || !stage_result(it, kStageScore)) {
-    return Error{ErrorCode::kInvalidInput, "has no tags, caption or score yet: let `tagforge run` finish it first",
-                 it.item.path};
+Status ReviewStore::apply(std::vector<Pending>& pending) {
+  for (Pending& p : pending) {
+    ItemState& it = p.item;
+    if (!stage_result(it, kStageTags) || !stage_result(it, kStageCaption) || !stage_result(it, kStageScore)) {
+      return Error{ErrorCode::kInvalidInput, "has no tags, caption or score yet: let `tagforge run` finish it first",
+                   it.item.path};
+    }
+    if (p.edit.empty()) {
+      it.results.erase(kStageReview);
+    } else {
+      it.results[kStageReview] = StageResult{"", format_review_edit(p.edit), ""};
+    }
+    // Scored afresh; its fingerprint matches nothing, so the next run scores it again (to the same numbers).
+    it.results[kStageScore] = StageResult{"", score_result_data(it, c_), ""};
   }
-  if (edit.empty()) {
-    it.results.erase(kStageReview);
-  } else {
-    it.results[kStageReview] = StageResult{"", format_review_edit(edit), ""};
-  }
-  // Scored afresh; its fingerprint matches nothing, so the next run scores it again (to the same numbers).
-  it.results[kStageScore] = StageResult{"", score_result_data(it, c_), ""};
+  // The manifest first, in one transaction: after a crash the next run writes the files from it.
   TF_RETURN_IF_ERROR(manifest_->begin());
-  Status st = edit.empty() ? manifest_->remove_result(it.item.path, kStageReview)
-                           : manifest_->put_result(it.item.path, kStageReview, it.results[kStageReview]);
-  if (st.ok()) st = manifest_->put_result(it.item.path, kStageScore, it.results[kStageScore]);
-  if (!st.ok()) {
-    (void)manifest_->commit();
-    return st;
+  Status st = ok_status();
+  for (Pending& p : pending) {
+    ItemState& it = p.item;
+    st = p.edit.empty() ? manifest_->remove_result(it.item.path, kStageReview)
+                        : manifest_->put_result(it.item.path, kStageReview, it.results[kStageReview]);
+    if (st.ok()) st = manifest_->put_result(it.item.path, kStageScore, it.results[kStageScore]);
+    if (!st.ok()) break;
   }
   TF_RETURN_IF_ERROR(manifest_->commit());
+  TF_RETURN_IF_ERROR(st);
 
-  auto written = write_item_sidecars(it, c_.config);
-  if (!written) return written.error();
-  // OUT holds hard links to the work folder's files; a file written anew is a new inode.
-  for (const fs::path& file : *written) {
-    std::error_code ec;
-    if (!fs::exists(file, ec)) continue;  // removed: the next run takes its links away
-    auto places = manifest_->exported_from(file.lexically_relative(c_.work).generic_string());
-    if (!places) return places.error();
-    for (const std::string& place : *places) TF_RETURN_IF_ERROR(link_replacing(file, c_.out / place, false));
+  for (const Pending& p : pending) {
+    const ItemState& it = p.item;
+    auto written = write_item_sidecars(it, c_.config);
+    if (!written) return written.error();
+    // OUT holds hard links to the work folder's files; a file written anew is a new inode.
+    for (const fs::path& file : *written) {
+      std::error_code ec;
+      if (!fs::exists(file, ec)) continue;  // removed: the next run takes its links away
+      auto places = manifest_->exported_from(file.lexically_relative(c_.work).generic_string());
+      if (!places) return places.error();
+      for (const std::string& place : *places) TF_RETURN_IF_ERROR(link_replacing(file, c_.out / place, false));
+    }
+    auto entry = index_.entry(p.id);
+    entry->tags = current_tags(it);
+    entry->approved = p.edit.approved;
+    entry->edited = p.edit.tags || p.edit.caption;
+    entry->score = json::parse(it.results.at(kStageScore).data)["overall"].get<float>();
+    entry->flagged = flagged(it, c_.config);
+    index_.update(p.id, *entry);
   }
-
-  auto entry = index_.entry(id);
-  entry->tags = current_tags(it);
-  entry->approved = edit.approved;
-  entry->edited = edit.tags || edit.caption;
-  entry->score = json::parse(it.results[kStageScore].data)["overall"].get<float>();
-  entry->flagged = flagged(it, c_.config);
-  index_.update(id, *entry);
   return ok_status();
 }
 
@@ -216,32 +224,38 @@ Status ReviewStore::edit_items(
     return Error{ErrorCode::kBusy, "a tagforge run is writing this output; save again when it has finished", c_.out};
   }
   std::vector<std::pair<uint32_t, ReviewEdit>> before;
+  std::vector<Pending> pending;
   Status result = ok_status();
-  for (uint32_t id : ids) {
-    auto it = load(id);
+  for (size_t i = 0; i < ids.size() && result.ok(); ++i) {
+    auto it = load(ids[i]);
     if (!it) {
       result = it.error();
       break;
     }
-    auto next = change(id, *it);
+    auto next = change(ids[i], *it);
     if (!next) {
       result = next.error();
       break;
     }
-    if (!*next) continue;
-    ReviewEdit edit = **next;
-    // What equals the stages' own result is no edit.
-    ItemState bare = *it;
-    bare.results.erase(kStageReview);
-    if (edit.tags && *edit.tags == stage_tags(bare)) edit.tags.reset();
-    if (edit.caption && stage_result(bare, kStageCaption) && *edit.caption == final_caption(bare)) edit.caption.reset();
-    const ReviewEdit previous = review_edit_of(*it);
-    if (edit == previous) continue;
-    if (Status st = apply(id, *it, edit); !st.ok()) {
-      result = st;
-      break;
+    if (*next) {
+      ReviewEdit edit = **next;
+      // What equals the stages' own result is no edit.
+      ItemState bare = *it;
+      bare.results.erase(kStageReview);
+      if (edit.tags && *edit.tags == stage_tags(bare)) edit.tags.reset();
+      if (edit.caption && stage_result(bare, kStageCaption) && *edit.caption == final_caption(bare)) {
+        edit.caption.reset();
+      }
+      const ReviewEdit previous = review_edit_of(*it);
+      if (edit != previous) {
+        before.emplace_back(ids[i], previous);
+        pending.push_back(Pending{ids[i], std::move(*it), edit});
+      }
     }
-    before.emplace_back(id, previous);
+    if (pending.size() == kChunk || (i + 1 == ids.size() && !pending.empty())) {
+      result = apply(pending);  // on failure its items stay undoable: putting them back is harmless
+      pending.clear();
+    }
   }
   if (changed) *changed = before.size();
   if (!before.empty()) {
@@ -315,11 +329,16 @@ Result<std::vector<uint32_t>> ReviewStore::undo() {
   std::vector<std::pair<uint32_t, ReviewEdit>> last = std::move(undo_.back());
   undo_.pop_back();
   std::vector<uint32_t> ids;
+  std::vector<Pending> pending;
   for (auto p = last.rbegin(); p != last.rend(); ++p) {
     auto it = load(p->first);
     if (!it) return it.error();
-    TF_RETURN_IF_ERROR(apply(p->first, *it, p->second));
+    pending.push_back(Pending{p->first, std::move(*it), p->second});
     ids.push_back(p->first);
+    if (pending.size() == kChunk || std::next(p) == last.rend()) {
+      TF_RETURN_IF_ERROR(apply(pending));
+      pending.clear();
+    }
   }
   return ids;
 }

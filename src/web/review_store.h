@@ -62,9 +62,16 @@ class ReviewStore {
   ReviewStore() = default;
   Status ready();  // waits for the tag database and lexicon
   Result<ItemState> load(uint32_t id);
-  // Writes `edit` as the item's review row (none when empty), the score, the
-  // sidecars and their places in OUT; refreshes the index entry.
-  Status apply(uint32_t id, ItemState& item, const ReviewEdit& edit);
+  struct Pending {
+    uint32_t id;
+    ItemState item;
+    ReviewEdit edit;
+  };
+  static constexpr size_t kChunk = 256;  // items written per manifest transaction
+  // Writes each edit as its item's review row (none when empty) with the
+  // score, all in one transaction; then the sidecars and their places in OUT;
+  // refreshes the index entries.
+  Status apply(std::vector<Pending>& pending);
   // Runs `change` on each id under the output's lock; records the previous edits for undo.
   Status edit_items(const std::vector<uint32_t>& ids, const std::function<Result<std::optional<ReviewEdit>>(
                                                         uint32_t, const ItemState&)>& change,
