@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "core/fs_ops.h"
 #include "web/page_assets.h"
@@ -130,6 +132,7 @@ Result<std::unique_ptr<ReviewServer>> ReviewServer::bind(ReviewStore& store, con
   if (!is_loopback_host(options.host)) s->access_token_ = options.token.empty() ? random_token() : options.token;
   s->http_->set_payload_max_length(options.max_body);
   s->http_->set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
+  s->http_->set_keep_alive_timeout(1);  // an idle browser connection holds up a stop for at most this long
   s->routes();
   if (options.port == 0) {
     s->port_ = s->http_->bind_to_any_port(options.host);
@@ -154,8 +157,17 @@ std::string ReviewServer::url() const {
   return u;
 }
 
-void ReviewServer::serve() { http_->listen_after_bind(); }
-void ReviewServer::stop() { http_->stop(); }
+void ReviewServer::serve() {
+  http_->listen_after_bind();
+  served_ = true;
+}
+
+void ReviewServer::stop() {
+  // httplib's stop() does nothing before its loop has started: a stop right
+  // after the start (Ctrl+C at once) waits for the loop, then ends it.
+  while (!http_->is_running() && !served_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  http_->stop();
+}
 
 void ReviewServer::routes() {
   httplib::Server& h = *http_;

@@ -11,6 +11,7 @@
 //   no other origin; request bodies are capped (413 beyond).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -57,6 +58,7 @@ class ReviewServer {
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   std::string access_token_, csrf_token_;
+  std::atomic<bool> served_ = false;  // serve() has returned
 };
 
 }  // namespace tagforge

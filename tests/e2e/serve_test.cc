@@ -3,7 +3,12 @@
 // Host headers, a non-loopback bind without its token) and what an edit does
 // to the files (the work folder's and OUT's, still one inode) and to a re-run.
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -248,6 +253,44 @@ TEST(Serve, AnEditWhileARunWritesTheOutputIsRefusedAndChangesNothing) {
   auto res = s.client().Post(target, {{"X-CSRF-Token", csrf}}, R"({"caption": "after the run"})", "application/json");
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(read_file(caption), "after the run");
+}
+
+TEST(Serve, TheCliServesUntilSigtermThenExitsCleanly) {
+  const fs::path out = make_output("serve-cli");
+  int port = 0;
+  {  // a free port, for the CLI to take
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+    ::close(fd);
+  }
+  const pid_t pid = spawn_cli({"serve", out.string(), "--port", std::to_string(port)});
+  httplib::Client c("127.0.0.1", port);
+  std::string body;
+  for (int i = 0; i < 500 && body.empty(); ++i) {
+    if (auto res = c.Get("/api/items")) {
+      body = res->body;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ASSERT_FALSE(body.empty()) << "the CLI never answered";
+  EXPECT_EQ(json::parse(body)["all"], 3);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  // Stopped at once after its start, too (before its accept loop has begun).
+  const pid_t quick = spawn_cli({"serve", out.string(), "--port", "0"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ::kill(quick, SIGTERM);
+  ASSERT_EQ(::waitpid(quick, &status, 0), quick);
+  EXPECT_TRUE(WIFEXITED(status) || WIFSIGNALED(status)) << status;
 }
 
 TEST(Serve, AnOutputWithoutAManifestIsAClearError) {
