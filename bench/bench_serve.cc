@@ -137,7 +137,13 @@ int main(int argc, char** argv) {
   if (!page || page->status != 200 || !first || first->status != 200) return 2;
   std::printf("tagforge serve, %zu items: listening after %.3f s; page and first 200 items answered after %.3f s\n",
               items, listening, opened);
-  std::printf("  (the server said: %s)\n", said.substr(0, said.find('\n')).c_str());
+  while (said.find("indexed") == std::string::npos) {
+    const ssize_t n = read(pipe_fd[0], buf, sizeof buf);
+    if (n <= 0) break;
+    said.append(buf, size_t(n));
+  }
+  const size_t line = said.find("tagforge serve: ", said.find('\n'));
+  std::printf("  (the server said: %s)\n", said.substr(line, said.find('\n', line) - line).c_str());
 
   auto timed = [&](const char* what, const std::string& path) {
     const auto t0 = Clock::now();

@@ -7,28 +7,22 @@
 
 #include "pipeline/review_edit.h"
 #include "pipeline/sqlite_db.h"
+#include "web/json_peek.h"
 
 namespace tagforge {
 
 namespace {
 
-// One row per image or frame of the path range [?1, ?2) (?2 null: to the end);
-// the results it needs, each by its primary key.
-constexpr const char* kIndexSql =
-    "SELECT i.path, i.hash, i.error <> '',"
-    "  json_extract(s.data, '$.overall'), json_extract(s.data, '$.flagged'),"
-    "  json_extract(n.data, '$.nsfw'),"
-    "  coalesce(json_extract(k.data, '$.tags'), json_extract(t.data, '$.tags'), ''),"
-    "  coalesce(r.data, ''), coalesce(json_extract(c.data, '$.source'), ''),"
-    "  EXISTS(SELECT 1 FROM results e WHERE e.path = i.path AND e.error <> '')"
-    " FROM items i"
-    " LEFT JOIN results s ON s.path = i.path AND s.stage = 'score' AND s.error = ''"
-    " LEFT JOIN results n ON n.path = i.path AND n.stage = 'nsfw' AND n.error = ''"
-    " LEFT JOIN results k ON k.path = i.path AND k.stage = 'check' AND k.error = ''"
-    " LEFT JOIN results t ON t.path = i.path AND t.stage = 'tags' AND t.error = ''"
-    " LEFT JOIN results c ON c.path = i.path AND c.stage = 'caption' AND c.error = ''"
-    " LEFT JOIN results r ON r.path = i.path AND r.stage = 'review'"
-    " WHERE i.kind IN ('image', 'frame') AND i.path >= ?1 AND (?2 IS NULL OR i.path < ?2) ORDER BY i.path";
+// The images and frames of the path range [?1, ?2) (?2 null: to the end), and
+// the same range's results (the data only of the stages the index reads),
+// both in path order: one pass over each, merged.
+constexpr const char* kItemsSql =
+    "SELECT path, hash, error <> '' FROM items"
+    " WHERE kind IN ('image', 'frame') AND path >= ?1 AND (?2 IS NULL OR path < ?2) ORDER BY path";
+constexpr const char* kResultsSql =
+    "SELECT path, stage, error <> '',"
+    "  CASE WHEN stage IN ('score', 'nsfw', 'check', 'tags', 'caption', 'review') THEN data END"
+    " FROM results WHERE path >= ?1 AND (?2 IS NULL OR path < ?2) ORDER BY path, stage";
 
 // Lower case, spaces as underscores: "Long Hair" finds long_hair.
 std::string fold(std::string_view s) {
@@ -46,20 +40,31 @@ bool has_review_mark(const std::string& tag_line, const std::string& review_tag)
 
 namespace {
 
-IndexEntry entry_of(const Statement& s, const std::string& review_tag) {
+// One item's rows, gathered from the results in path order.
+struct ItemRows {
+  bool any_error = false;
+  std::string score, nsfw, check, tags, caption, review;  // data; empty: no row or a failed one
+};
+
+IndexEntry entry_of(std::string path, std::string hash, bool item_error, const ItemRows& rows,
+                    const std::string& review_tag) {
   IndexEntry e;
-  e.path = s.text(0);
-  e.hash = s.text(1);
-  e.has_error = s.integer(2) != 0 || s.integer(9) != 0;
-  if (!s.is_null(3)) e.score = float(s.real(3));
-  if (!s.is_null(5)) e.nsfw = float(s.real(5));
-  const ReviewEdit edit = parse_review_edit(s.text(7));
-  e.tags = edit.tags ? *edit.tags : s.text(6);
+  e.path = std::move(path);
+  e.hash = std::move(hash);
+  e.has_error = item_error || rows.any_error;
+  if (auto v = peek_number(rows.score, "overall")) e.score = float(*v);
+  if (auto v = peek_number(rows.nsfw, "nsfw")) e.nsfw = float(*v);
+  const ReviewEdit edit = rows.review.empty() ? ReviewEdit{} : parse_review_edit(rows.review);
+  if (edit.tags) {
+    e.tags = *edit.tags;
+  } else {
+    e.tags = peek_string(rows.check, "tags").value_or(peek_string(rows.tags, "tags").value_or(""));
+  }
   e.approved = edit.approved;
   e.edited = edit.tags || edit.caption;
-  const bool untagged = e.tags.empty() && s.text(8) != "sidecar" && !edit.caption;
+  const bool untagged = e.tags.empty() && peek_string(rows.caption, "source") != "sidecar" && !edit.caption;
   e.flagged = !untagged && !e.approved && e.score &&
-              ((!s.is_null(4) && s.integer(4) != 0) || has_review_mark(e.tags, review_tag));
+              (peek_bool(rows.score, "flagged").value_or(false) || has_review_mark(e.tags, review_tag));
   return e;
 }
 
@@ -68,12 +73,38 @@ Status load_range(const std::filesystem::path& file, const std::string& from, co
                   const std::string& review_tag, std::vector<IndexEntry>& out) {
   auto db = SqliteDb::open(file, "manifest", ErrorCode::kCorrupt);
   if (!db) return db.error();
-  Statement s((*db)->statement(kIndexSql));
-  if (!s.ok()) return (*db)->error("prepare the review index");
-  s.bind(1, from);
-  to ? s.bind(2, *to) : s.bind_null(2);
+  Statement items((*db)->statement(kItemsSql));
+  Statement results((*db)->statement(kResultsSql));
+  if (!items.ok() || !results.ok()) return (*db)->error("prepare the review index");
+  for (Statement* s : {&items, &results}) {
+    s->bind(1, from);
+    to ? s->bind(2, *to) : s->bind_null(2);
+  }
+  int rc_results = results.step();
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(entry_of(s, review_tag));
+  while ((rc = items.step()) == SQLITE_ROW) {
+    std::string path = items.text(0);
+    ItemRows rows;
+    // Results of paths before this one belong to items that are not images (clips): skipped.
+    while (rc_results == SQLITE_ROW && results.text(0) < path) rc_results = results.step();
+    while (rc_results == SQLITE_ROW && results.text(0) == path) {
+      const std::string stage = results.text(1);
+      if (results.integer(2) != 0) {
+        rows.any_error = true;
+      } else if (std::string* slot = stage == "score"     ? &rows.score
+                                     : stage == "nsfw"    ? &rows.nsfw
+                                     : stage == "check"   ? &rows.check
+                                     : stage == "tags"    ? &rows.tags
+                                     : stage == "caption" ? &rows.caption
+                                     : stage == "review"  ? &rows.review
+                                                          : nullptr) {
+        *slot = results.text(3);
+      }
+      rc_results = results.step();
+    }
+    if (rc_results != SQLITE_ROW && rc_results != SQLITE_DONE) return (*db)->error("read the review index");
+    out.push_back(entry_of(std::move(path), items.text(1), items.integer(2) != 0, rows, review_tag));
+  }
   if (rc != SQLITE_DONE) return (*db)->error("read the review index");
   return ok_status();
 }

@@ -223,6 +223,7 @@ void ReviewServer::routes() {
   });
 
   h.Get("/api/items", [&store](const httplib::Request& req, httplib::Response& res) {
+    if (Status st = store.index_status(); !st.ok()) return send_error(res, 500, st.error().to_string());
     const std::vector<uint32_t> ids = store.index().select(query_of(req));
     const size_t offset = std::min(count_param(req, "offset", 0, ids.size()), ids.size());
     const size_t limit = count_param(req, "limit", 200, kMaxPage);

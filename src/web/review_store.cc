@@ -6,6 +6,9 @@
 #include <cctype>
 #include <set>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "core/fs_ops.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/options.h"
@@ -54,12 +57,25 @@ Result<std::unique_ptr<ReviewStore>> ReviewStore::open(const fs::path& dir, cons
   auto config = s->manifest_->meta("config");
   if (!config) return config.error();
   if (*config) TF_RETURN_IF_ERROR(apply_config_text(**config, manifest_file, s->c_.table));
-  auto index = ReviewIndex::load(manifest_file, s->c_.config.check.review_tag);
-  if (!index) return index.error();
-  s->index_ = std::move(*index);
   s->data_dir_ = data_dir;
   ReviewStore* self = s.get();
+  // The index is read while the server starts and the browser loads the page;
+  // then the tag database and lexicon (the first item view and the first edit
+  // want them, the gallery does not): when first asked for, or two seconds
+  // on, below the requests' priority.
+  s->indexed_ = std::async(std::launch::async, [self, manifest_file]() -> Status {
+                  auto index = ReviewIndex::load(manifest_file, self->c_.config.check.review_tag);
+                  if (!index) return index.error();
+                  self->index_ = std::move(*index);
+                  return ok_status();
+                }).share();
   s->loaded_ = std::async(std::launch::async, [self]() -> Status {
+                 self->indexed_.wait();
+                 {  // after the gallery's first screen: when asked for, or a little later
+                   std::unique_lock lock(self->wanted_mu_);
+                   self->wanted_cv_.wait_for(lock, std::chrono::seconds(2), [self] { return self->wanted_; });
+                 }
+                 ::setpriority(PRIO_PROCESS, ::gettid(), 10);  // this thread only (Linux)
                  auto engine = load_tag_engine(TagEngineFiles{self->data_dir_, {}, {}}, nullptr);
                  if (!engine) return engine.error();
                  self->c_.engine = std::move(*engine);
@@ -71,7 +87,21 @@ Result<std::unique_ptr<ReviewStore>> ReviewStore::open(const fs::path& dir, cons
   return s;
 }
 
-Status ReviewStore::ready() { return loaded_.get(); }
+Status ReviewStore::ready() {
+  {
+    std::lock_guard lock(wanted_mu_);
+    wanted_ = true;
+  }
+  wanted_cv_.notify_all();
+  return loaded_.get();
+}
+
+const ReviewIndex& ReviewStore::index() const {
+  indexed_.wait();
+  return index_;
+}
+
+Status ReviewStore::index_status() const { return indexed_.get(); }
 
 fs::path ReviewStore::image_file(uint32_t id) const {
   auto e = index_.entry(id);

@@ -7,6 +7,7 @@
 // files, follow on the next `tagforge run`, which keeps the edit.
 #pragma once
 
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -40,7 +41,9 @@ class ReviewStore {
   static Result<std::unique_ptr<ReviewStore>> open(const std::filesystem::path& dir,
                                                    const std::filesystem::path& data_dir = {});
 
-  const ReviewIndex& index() const { return index_; }
+  // The gallery's index; waits until it is read. Empty if reading it failed (index_status says why).
+  const ReviewIndex& index() const;
+  Status index_status() const;
   const std::filesystem::path& dir() const { return c_.out; }
   // The item's image file (in the work folder).
   std::filesystem::path image_file(uint32_t id) const;
@@ -81,7 +84,11 @@ class ReviewStore {
   RunContext c_;
   std::unique_ptr<Manifest> manifest_;
   ReviewIndex index_;
-  std::shared_future<Status> loaded_;  // the tag engine and lexicon
+  std::shared_future<Status> indexed_;  // index_ is read
+  std::shared_future<Status> loaded_;   // the tag engine and lexicon
+  std::mutex wanted_mu_;
+  std::condition_variable wanted_cv_;
+  bool wanted_ = false;  // something waits for them: load them now
   std::filesystem::path data_dir_;
 
   std::mutex edit_mu_;  // one edit at a time

@@ -43,14 +43,20 @@ int run(const Args& a) {
     std::fprintf(stderr, "%s: %s\n", kCommand, server.error().to_string().c_str());
     return kExitFatal;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: %zu images and frames, ready in %.2f s\n  open %s\n", kCommand, (*store)->index().size(), seconds,
-              (*server)->url().c_str());
+  std::printf("%s: open %s\n", kCommand, (*server)->url().c_str());
   if (!(*server)->access_token().empty()) {
     std::printf("  not a loopback address: every request needs the access token above (anyone with it can edit)\n");
   }
   std::fflush(stdout);
   std::thread serving([&] { (*server)->serve(); });
+  if (Status st = (*store)->index_status(); !st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", kCommand, st.error().to_string().c_str());
+  } else {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s: %zu images and frames, indexed %.2f s after the start\n", kCommand, (*store)->index().size(),
+                seconds);
+    std::fflush(stdout);
+  }
   int signal = 0;
   sigwait(&stop_signals, &signal);
   (*server)->stop();

@@ -95,7 +95,6 @@ function cellFor(pos, item) {
   if (item) {
     el.dataset.id = item.id;
     const img = document.createElement('img');
-    img.loading = 'lazy';
     img.alt = item.name;
     img.src = `/api/items/${item.id}/thumb`;
     img.addEventListener('error', () => { el.classList.add('no-preview'); img.remove(); });
