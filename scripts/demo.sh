@@ -56,3 +56,5 @@ echo '1girl, hatsune_miku, vocaloid, solo, long hair, twintails, aqua hair, smil
 echo
 echo "Open $EX/out/report.html in a browser. The input in $EX/in is untouched; the output's"
 echo "buckets are hard links, its manifest is $EX/out/.tagforge/manifest.sqlite."
+echo "To look at it, fix captions and tags and approve them: build/bin/tagforge serve $EX/out"
+echo "(then open the address it prints; Ctrl+C stops it)."

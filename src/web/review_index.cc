@@ -24,14 +24,13 @@ constexpr const char* kResultsSql =
     "  CASE WHEN stage IN ('score', 'nsfw', 'check', 'tags', 'caption', 'review') THEN data END"
     " FROM results WHERE path >= ?1 AND (?2 IS NULL OR path < ?2) ORDER BY path, stage";
 
-// Lower case, spaces as underscores: "Long Hair" finds long_hair.
-std::string fold(std::string_view s) {
-  std::string out(s);
+}  // namespace
+
+std::string fold_for_search(std::string_view text) {
+  std::string out(text);
   for (char& ch : out) ch = ch == ' ' ? '_' : char(std::tolower(static_cast<unsigned char>(ch)));
   return out;
 }
-
-}  // namespace
 
 bool has_review_mark(const std::string& tag_line, const std::string& review_tag) {
   if (review_tag.empty()) return false;
@@ -147,7 +146,7 @@ Result<ReviewIndex> ReviewIndex::load(const std::filesystem::path& manifest_file
 
 std::vector<uint32_t> ReviewIndex::select(const IndexQuery& q) const {
   std::shared_lock lock(mu_);
-  const std::string needle = fold(q.tag_substring);
+  const std::string needle = fold_for_search(q.tag_substring);
   std::vector<uint32_t> out;
   for (uint32_t id = 0; id < entries_.size(); ++id) {
     const IndexEntry& e = entries_[id];
@@ -155,7 +154,7 @@ std::vector<uint32_t> ReviewIndex::select(const IndexQuery& q) const {
     if (q.errors_only && !e.has_error) continue;
     if (q.score_below && !(e.score && *e.score < *q.score_below)) continue;
     if (q.nsfw_at_least && !(e.nsfw && *e.nsfw >= *q.nsfw_at_least)) continue;
-    if (!needle.empty() && fold(e.tags).find(needle) == std::string::npos) continue;
+    if (!needle.empty() && fold_for_search(e.tags).find(needle) == std::string::npos) continue;
     out.push_back(id);
   }
   using Order = IndexQuery::Order;

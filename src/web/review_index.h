@@ -9,6 +9,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tagforge/error.h"
@@ -66,5 +67,8 @@ class ReviewIndex {
 
 // A check's review mark among the tags (", "-separated).
 bool has_review_mark(const std::string& tag_line, const std::string& review_tag);
+
+// Text as tag searches compare it: lower case, spaces as underscores ("Long Hair" finds long_hair).
+std::string fold_for_search(std::string_view text);
 
 }  // namespace tagforge

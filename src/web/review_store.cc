@@ -30,12 +30,6 @@ json parsed(const ItemState& it, const char* stage) {
   return r ? json::parse(r->data, nullptr, false) : json();
 }
 
-std::string fold(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = ch == ' ' ? '_' : char(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ReviewStore>> ReviewStore::open(const fs::path& dir, const fs::path& data_dir) {
@@ -375,7 +369,7 @@ Result<std::vector<uint32_t>> ReviewStore::undo() {
 
 Result<json> ReviewStore::suggest(const std::string& text, size_t limit) {
   TF_RETURN_IF_ERROR(ready());
-  const std::string needle = fold(text);
+  const std::string needle = fold_for_search(text);
   const TagDb& db = c_.engine->db;
   struct Hit {
     bool prefix;

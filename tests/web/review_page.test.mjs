@@ -41,6 +41,21 @@ function png(file, [r, g, b], size = 96) {
 
 const read = (file) => fs.readFileSync(file, 'utf8');
 
+// `tagforge serve DIR` as a user starts it; resolves to the address it prints.
+async function serve(dir) {
+  const child = spawn(bin, ['serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const address = await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const m = text.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`tagforge serve exited with ${code}`)));
+  });
+  return { server: child, url: address };
+}
+
 before(async () => {
   fs.mkdirSync(input);
   const items = [
@@ -67,16 +82,7 @@ before(async () => {
                               '--detectors', path.join(models, 'detector'), '--nsfw', process.env.TAGFORGE_NSFW_DIR]);
   assert.equal(run.status, 1, `exit 1 for the damaged image: ${run.stderr}`);
 
-  server = spawn(bin, ['serve', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise((resolve, reject) => {
-    let text = '';
-    server.stdout.on('data', (chunk) => {
-      text += chunk;
-      const m = text.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`tagforge serve exited with ${code}`)));
-  });
+  ({ server, url } = await serve(out));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on('pageerror', (e) => { throw e; });
@@ -244,16 +250,8 @@ test('a long list is paged and only what is on screen is in the page', async () 
   }
   const run = spawnSync(bin, ['run', bigIn, '--out', bigOut, '-q', '--bucket-size', '1000']);
   assert.equal(run.status, 0, String(run.stderr));
-  const big = spawn(bin, ['serve', bigOut, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { server: big, url: bigUrl } = await serve(bigOut);
   try {
-    const bigUrl = await new Promise((resolve) => {
-      let text = '';
-      big.stdout.on('data', (chunk) => {
-        text += chunk;
-        const m = text.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
-        if (m) resolve(m[1]);
-      });
-    });
     const p = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     const asked = [];
     p.on('request', (r) => asked.push(new URL(r.url())));
