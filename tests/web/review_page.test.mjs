@@ -94,10 +94,10 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function shot(name) {
+async function shot(name, p = page) {
   if (process.env.TAGFORGE_SHOTS) {
     fs.mkdirSync(process.env.TAGFORGE_SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(process.env.TAGFORGE_SHOTS, `${name}.png`) });
+    await p.screenshot({ path: path.join(process.env.TAGFORGE_SHOTS, `${name}.png`) });
   }
 }
 
@@ -272,6 +272,8 @@ test('a long list is paged and only what is on screen is in the page', async () 
     assert.ok(offsets().includes(2800), String(offsets()));
     assert.ok(!offsets().includes(1400), 'the pages between were never asked for');
     assert.ok((await p.$$eval('.cell', (c) => c.length)) < 150);
+    await p.waitForFunction(() => [...document.querySelectorAll('.cell img')].every((i) => i.complete));
+    await shot('gallery-3000-end', p);
     await p.close();
   } finally {
     big.kill('SIGTERM');
