@@ -133,6 +133,7 @@ Result<std::unique_ptr<ReviewServer>> ReviewServer::bind(ReviewStore& store, con
   s->http_->set_payload_max_length(options.max_body);
   s->http_->set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
   s->http_->set_keep_alive_timeout(1);  // an idle browser connection holds up a stop for at most this long
+  s->http_->set_tcp_nodelay(true);  // headers and body go in two writes: without it, each answer waits for a delayed ACK
   s->routes();
   if (options.port == 0) {
     s->port_ = s->http_->bind_to_any_port(options.host);

@@ -116,24 +116,47 @@ function cellFor(pos, item) {
   return el;
 }
 
+// The cells of the rows on screen and two rows either side; a cell already
+// there is kept (its image is not asked for again), the rest are made.
 function render() {
   const g = $('gallery');
   const cols = columns();
-  const first = Math.max(0, (Math.floor(g.scrollTop / CELL) - 2) * cols);
-  const last = Math.min(state.total, (Math.ceil((g.scrollTop + g.clientHeight) / CELL) + 2) * cols);
+  const top = Math.floor(g.scrollTop / CELL);
+  const bottom = Math.ceil((g.scrollTop + g.clientHeight) / CELL);
+  const first = Math.max(0, (top - 2) * cols);
+  const last = Math.min(state.total, (bottom + 2) * cols);
   const spacer = $('spacer');
-  spacer.replaceChildren();
+  const kept = new Map();
+  for (const el of [...spacer.children]) {
+    const pos = Number(el.dataset.pos);
+    const item = itemAt(pos);
+    const same = item && el.dataset.id === String(item.id) && el.dataset.cols === String(cols) &&
+                 el.dataset.stamp === stamp(item, pos);
+    if (pos >= first && pos < last && same) kept.set(pos, el);
+    else el.remove();
+  }
   for (let pos = first; pos < last; ++pos) {
+    if (kept.has(pos)) continue;
     const item = itemAt(pos);
     if (!item) loadPage(Math.floor(pos / PAGE));
     const el = cellFor(pos, item);
+    const row = Math.floor(pos / cols);
+    el.dataset.cols = cols;
+    if (item) el.dataset.stamp = stamp(item, pos);
     el.style.left = `${(pos % cols) * CELL + 4}px`;
-    el.style.top = `${Math.floor(pos / cols) * CELL + 4}px`;
+    el.style.top = `${row * CELL + 4}px`;
+    // What is on screen first; the rows either side after.
+    const img = el.querySelector('img');
+    if (img && (row < top || row >= bottom)) img.fetchPriority = 'low';
     spacer.appendChild(el);
   }
 }
 
-// A new filter or order: the list starts again (the open item stays open; j goes to the first).
+// What a cell shows besides its image: when it changes, the cell is made again.
+function stamp(item, pos) {
+  return [item.score, item.flagged, item.approved, state.selected.has(item.id), pos === state.pos].join();
+}
+
 function refilter() {
   clearTimeout(refilter.timer);
   state.generation++;
