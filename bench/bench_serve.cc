@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
   };
   timed("flagged", "/api/items?flagged=1&limit=200");
   timed("tag substring \"blonde\"", "/api/items?tag=blonde&limit=200");
+  timed("  its next page (the answer kept)", "/api/items?tag=blonde&offset=200&limit=200");
   timed("score below 0.5, worst first", "/api/items?below=0.5&sort=score&limit=200");
   timed("all, most nsfw first", "/api/items?sort=nsfw&limit=200");
   timed("a page deep in the list (offset 90%)", fmt::format("/api/items?offset={}&limit=200", items * 9 / 10));

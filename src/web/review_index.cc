@@ -144,8 +144,26 @@ Result<ReviewIndex> ReviewIndex::load(const std::filesystem::path& manifest_file
   return index;
 }
 
-std::vector<uint32_t> ReviewIndex::select(const IndexQuery& q) const {
+std::shared_ptr<const std::vector<uint32_t>> ReviewIndex::select(const IndexQuery& q) const {
+  auto number = [](const std::optional<float>& v) { return v ? std::to_string(*v) : std::string("-"); };
+  const std::string key = std::to_string(q.flagged_only) + std::to_string(q.errors_only) + "|" + number(q.score_below) +
+                          "|" + number(q.nsfw_at_least) + "|" + std::to_string(int(q.order)) + "|" + q.tag_substring;
   std::shared_lock lock(mu_);
+  {
+    std::lock_guard answers(answers_mu_);
+    for (const Answer& a : answers_) {
+      if (a.key == key && a.generation == generation_) return a.ids;
+    }
+  }
+  auto ids = std::make_shared<const std::vector<uint32_t>>(filter_and_order(q));
+  std::lock_guard answers(answers_mu_);
+  std::erase_if(answers_, [&](const Answer& a) { return a.key == key || a.generation != generation_; });
+  answers_.push_back(Answer{key, generation_, ids});
+  if (answers_.size() > 4) answers_.erase(answers_.begin());
+  return ids;
+}
+
+std::vector<uint32_t> ReviewIndex::filter_and_order(const IndexQuery& q) const {
   const std::string needle = fold_for_search(q.tag_substring);
   std::vector<uint32_t> out;
   for (uint32_t id = 0; id < entries_.size(); ++id) {
@@ -188,6 +206,7 @@ std::optional<uint32_t> ReviewIndex::id_of(const std::string& path) const {
 void ReviewIndex::update(uint32_t id, const IndexEntry& entry) {
   std::unique_lock lock(mu_);
   if (id < entries_.size()) entries_[id] = entry;
+  ++generation_;
 }
 
 }  // namespace tagforge

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -45,8 +47,10 @@ class ReviewIndex {
   static Result<ReviewIndex> load(const std::filesystem::path& manifest_file, const std::string& review_tag);
 
   size_t size() const { return entries_.size(); }
-  // The ids that pass, in the query's order (ties in path order).
-  std::vector<uint32_t> select(const IndexQuery& query) const;
+  // The ids that pass, in the query's order (ties in path order). The last
+  // few answers are kept until an edit changes the index, so paging through
+  // a filtered list of a million items filters it once, not once a page.
+  std::shared_ptr<const std::vector<uint32_t>> select(const IndexQuery& query) const;
   // A copy (the entry may change under an edit while it is read).
   std::optional<IndexEntry> entry(uint32_t id) const;
   std::optional<uint32_t> id_of(const std::string& path) const;
@@ -61,8 +65,17 @@ class ReviewIndex {
   }
 
  private:
+  std::vector<uint32_t> filter_and_order(const IndexQuery& query) const;  // REQUIRES: mu_ held
   std::vector<IndexEntry> entries_;  // in path order (bytewise)
+  uint64_t generation_ = 0;          // bumped by every update
   mutable std::shared_mutex mu_;
+  struct Answer {
+    std::string key;
+    uint64_t generation;
+    std::shared_ptr<const std::vector<uint32_t>> ids;
+  };
+  mutable std::mutex answers_mu_;
+  mutable std::vector<Answer> answers_;  // the latest last
 };
 
 // A check's review mark among the tags (", "-separated).

@@ -225,7 +225,8 @@ void ReviewServer::routes() {
 
   h.Get("/api/items", [&store](const httplib::Request& req, httplib::Response& res) {
     if (Status st = store.index_status(); !st.ok()) return send_error(res, 500, st.error().to_string());
-    const std::vector<uint32_t> ids = store.index().select(query_of(req));
+    const auto selected = store.index().select(query_of(req));
+    const std::vector<uint32_t>& ids = *selected;
     const size_t offset = std::min(count_param(req, "offset", 0, ids.size()), ids.size());
     const size_t limit = count_param(req, "limit", 200, kMaxPage);
     json items = json::array();
@@ -236,7 +237,7 @@ void ReviewServer::routes() {
   });
   // Every id the filter passes (for a batch over the selection), at most a page of them.
   h.Get("/api/ids", [&store](const httplib::Request& req, httplib::Response& res) {
-    std::vector<uint32_t> ids = store.index().select(query_of(req));
+    std::vector<uint32_t> ids = *store.index().select(query_of(req));
     if (ids.size() > kMaxBatchIds) ids.resize(kMaxBatchIds);
     send_json(res, json{{"ids", ids}});
   });
