@@ -111,6 +111,46 @@ Result<ItemState> ReviewStore::load(uint32_t id) {
   return load_item(*manifest_, **item, c_);
 }
 
+json ReviewStore::tags_json(const ItemState& it) const {
+  // Each tag with where it came from: the tagger (and its confidence), the input's
+  // tag file or a check ("input"), or a person on this page ("edited").
+  const json tagger = parsed(it, kStageTagger);
+  std::set<std::string> from_stages;
+  for (std::string& t : tag_line_entries(stage_tags(it))) from_stages.insert(std::move(t));
+  json tags = json::array();
+  for (const std::string& name : tag_line_entries(current_tags(it))) {
+    json t{{"name", name}};
+    std::optional<float> confidence;
+    for (const char* part : {"general", "character"}) {
+      if (!tagger.is_object() || !tagger.contains(part)) continue;
+      if (auto p = tagger[part].find(name); p != tagger[part].end() && p->is_number()) confidence = p->get<float>();
+    }
+    t["source"] = !from_stages.count(name) ? "edited" : confidence ? "tagger" : "input";
+    if (confidence) t["confidence"] = *confidence;
+    const TagId tag = c_.engine->db.find(name);
+    t["category"] = tag == kUnknownTag ? "unknown" : category_name(c_.engine->db.category(tag));
+    tags.push_back(std::move(t));
+  }
+  return tags;
+}
+
+// The boxes and checks as the .aseg beside the image holds them; none without one.
+std::optional<json> ReviewStore::aseg_json(const ItemState& it) const {
+  auto aseg = read_aseg_file(aseg_path_for(it.file));
+  if (!aseg) return std::nullopt;
+  json boxes = json::array();
+  for (const AsegEntry& e : aseg->entries) {
+    const Detection& d = e.detection;
+    boxes.push_back({{"label", d.label}, {"score", d.score}, {"box", {d.box.x0, d.box.y0, d.box.x1, d.box.y1}}});
+  }
+  json checks = json::array();
+  for (const AsegCheck& k : aseg->checks) {
+    checks.push_back({{"what", k.what}, {"tag", k.tag}, {"measured", k.measured}, {"verdict", k.verdict},
+                      {"action", k.action}});
+  }
+  return json{{"width", aseg->image_width}, {"height", aseg->image_height}, {"boxes", boxes}, {"checks", checks}};
+}
+
 Result<json> ReviewStore::detail(uint32_t id) {
   TF_RETURN_IF_ERROR(ready());
   auto loaded = load(id);
@@ -130,51 +170,18 @@ Result<json> ReviewStore::detail(uint32_t id) {
   }
   out["errors"] = errors;
 
-  if (stage_result(it, kStageTags)) {
-    // Each tag with where it came from: the tagger (and its confidence), the input's
-    // tag file or a check ("input"), or a person on this page ("edited").
-    const json tagger = parsed(it, kStageTagger);
-    std::set<std::string> from_stages;
-    for (std::string& t : tag_line_entries(stage_tags(it))) from_stages.insert(std::move(t));
-    json tags = json::array();
-    for (const std::string& name : tag_line_entries(current_tags(it))) {
-      json t{{"name", name}};
-      std::optional<float> confidence;
-      for (const char* part : {"general", "character"}) {
-        if (tagger.is_object() && tagger[part].contains(name)) confidence = tagger[part][name].get<float>();
-      }
-      t["source"] = !from_stages.count(name) ? "edited" : confidence ? "tagger" : "input";
-      if (confidence) t["confidence"] = *confidence;
-      const TagId tag = c_.engine->db.find(name);
-      t["category"] = tag == kUnknownTag ? "unknown" : category_name(c_.engine->db.category(tag));
-      tags.push_back(std::move(t));
-    }
-    out["tags"] = std::move(tags);
-  }
+  if (stage_result(it, kStageTags)) out["tags"] = tags_json(it);
   if (const StageResult* caption = stage_result(it, kStageCaption)) {
     const json c = json::parse(caption->data, nullptr, false);
     out["caption"] = final_caption(it);
-    out["caption_source"] = edit.caption ? "edited" : c.value("source", "");
+    out["caption_source"] = edit.caption ? "edited" : c.is_object() ? c.value("source", "") : "";
   }
   if (const json score = parsed(it, kStageScore); score.is_object()) {
     out["score"] = score;
     out["flagged"] = flagged(it, c_.config);
   }
-  if (const json nsfw = parsed(it, kStageNsfw); nsfw.is_object()) out["nsfw"] = nsfw["nsfw"];
-  // The boxes as the .aseg beside the image holds them.
-  if (auto aseg = read_aseg_file(aseg_path_for(it.file)); aseg) {
-    json boxes = json::array();
-    for (const AsegEntry& e : aseg->entries) {
-      const Detection& d = e.detection;
-      boxes.push_back({{"label", d.label}, {"score", d.score}, {"box", {d.box.x0, d.box.y0, d.box.x1, d.box.y1}}});
-    }
-    json checks = json::array();
-    for (const AsegCheck& k : aseg->checks) {
-      checks.push_back({{"what", k.what}, {"tag", k.tag}, {"measured", k.measured}, {"verdict", k.verdict},
-                        {"action", k.action}});
-    }
-    out["aseg"] = {{"width", aseg->image_width}, {"height", aseg->image_height}, {"boxes", boxes}, {"checks", checks}};
-  }
+  if (const json nsfw = parsed(it, kStageNsfw); nsfw.is_object() && nsfw.contains("nsfw")) out["nsfw"] = nsfw["nsfw"];
+  if (auto aseg = aseg_json(it)) out["aseg"] = std::move(*aseg);
   return out;
 }
 

@@ -80,6 +80,8 @@ class ReviewStore {
                                                         uint32_t, const ItemState&)>& change,
                     size_t* changed = nullptr);
   std::string normalized_tags(const std::vector<std::string>& entries) const;
+  nlohmann::json tags_json(const ItemState& item) const;
+  std::optional<nlohmann::json> aseg_json(const ItemState& item) const;
 
   RunContext c_;
   std::unique_ptr<Manifest> manifest_;

@@ -158,6 +158,10 @@ test('an item is edited, approved and undone, and the files follow', async () =>
   assert.equal(labels.length, aseg.split('\n').filter((l) => /^\d+\tdetector\t/.test(l)).length);
   assert.equal(labels[0], 'person 0.90');
   assert.equal(await page.getAttribute('#boxes', 'viewBox'), '0 0 96 96');
+  // The scorer's breakdown, and the count check against the detector's persons.
+  const breakdown = await page.$$eval('#score tr', (rows) => rows.map((r) => r.textContent));
+  assert.ok(breakdown.some((r) => /^overall0\.\d{3}$/.test(r)), String(breakdown));
+  assert.ok(breakdown.includes('check solo1 persons: agrees'), String(breakdown));
   await shot('item');
 
   // The caption, and a tag from the autocomplete.

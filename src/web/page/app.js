@@ -226,7 +226,7 @@ function showDetail(d) {
   $('caption').value = d.caption || '';
   $('caption-source').textContent = d.caption_source ? `(${d.caption_source})` : '';
   renderTags();
-  renderScore(d.score);
+  renderScore(d.score, d.aseg ? d.aseg.checks : []);
   const problems = $('problems');
   problems.replaceChildren();
   for (const [stage, message] of Object.entries(d.errors || {})) {
@@ -297,15 +297,19 @@ function renderTags() {
   });
 }
 
-function renderScore(score) {
+function renderScore(score, checks) {
   const table = $('score');
   table.replaceChildren();
-  if (!score) return;
   const row = (name, value) => {
     const tr = table.insertRow();
     tr.insertCell().textContent = name;
     tr.insertCell().textContent = value;
   };
+  // The tags held against the pixels (hair and eye colours, people counted), after the score.
+  const showChecks = () => {
+    for (const k of checks) row(`check ${k.tag || k.what}`, `${k.measured}: ${k.verdict}${k.action !== 'none' ? `, ${k.action}` : ''}`);
+  };
+  if (!score) return showChecks();
   const num = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(3));
   const list = (v) => (v && v.length ? v.join(', ') : '—');
   row('overall', num(score.overall));
@@ -316,6 +320,7 @@ function renderScore(score) {
   row('contradicted', list(score.contradicted));
   row('extra', list(score.extra));
   row('quality tags', list(score.quality_tags));
+  showChecks();
 }
 
 function addTag(name) {
