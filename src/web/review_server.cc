@@ -30,6 +30,7 @@ std::string random_token() {
 
 void send_json(httplib::Response& res, const json& body, int status = 200) {
   res.status = status;
+  res.set_header("Cache-Control", "no-store");
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
@@ -101,6 +102,9 @@ IndexQuery query_of(const httplib::Request& req) {
 json summary_of(uint32_t id, const IndexEntry& e) {
   json j{{"id", id}, {"name", fs::path(e.path).filename().string()}, {"flagged", e.flagged},
          {"approved", e.approved}, {"edited", e.edited}, {"error", e.has_error}};
+  // Ids are places in this server's index, so the address carries the content too:
+  // a browser's cached thumbnail is never shown for another image after a restart.
+  j["thumb"] = fmt::format("/api/items/{}/thumb?v={}", id, e.hash.substr(0, 16));
   j["score"] = e.score ? json(*e.score) : json(nullptr);
   j["nsfw"] = e.nsfw ? json(*e.nsfw) : json(nullptr);
   return j;
@@ -204,7 +208,6 @@ void ReviewServer::routes() {
       }
     }
     res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Cache-Control", "no-store");
     return R::Unhandled;
   });
 
@@ -212,6 +215,7 @@ void ReviewServer::routes() {
     std::string page(kPageIndexHtml);
     const std::string mark = "{{csrf_token}}";
     page.replace(page.find(mark), mark.size(), csrf_token_);
+    res.set_header("Cache-Control", "no-store");  // it holds this run's CSRF token
     res.set_header("Content-Security-Policy",
                    "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
     res.set_content(page, "text/html; charset=utf-8");
@@ -266,6 +270,7 @@ void ReviewServer::routes() {
     auto bytes = read_whole_file(file, "image");
     if (!bytes) return send_error(res, 404, bytes.error().to_string());
     res.set_content(std::move(*bytes), media_type_of(file));
+    res.set_header("Cache-Control", "no-cache");
   });
   h.Get(R"(/api/items/(\d+)/thumb)", [&store, with_id](const httplib::Request& req, httplib::Response& res) {
     auto id = with_id(req, res);

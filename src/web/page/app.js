@@ -96,7 +96,7 @@ function cellFor(pos, item) {
     el.dataset.id = item.id;
     const img = document.createElement('img');
     img.alt = item.name;
-    img.src = `/api/items/${item.id}/thumb`;
+    img.src = item.thumb;
     img.addEventListener('error', () => { el.classList.add('no-preview'); img.remove(); });
     el.appendChild(img);
     const badge = document.createElement('span');
