@@ -133,9 +133,13 @@ std::string stage_tags(const ItemState& it) {
   return out;
 }
 
+std::string stage_caption(const ItemState& it) {
+  return json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
+}
+
 std::string final_caption(const ItemState& it) {
   if (ReviewEdit edit = review_edit_of(it); edit.caption) return *edit.caption;
-  return json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
+  return stage_caption(it);
 }
 
 namespace {
@@ -621,12 +625,16 @@ bool untagged(const ItemState& it) {
   return !own_caption && current_tags(it).empty();
 }
 
+bool has_review_mark(std::string_view tag_line, const std::string& review_tag) {
+  if (review_tag.empty()) return false;
+  return (", " + std::string(tag_line) + ", ").find(", " + review_tag + ", ") != std::string::npos;
+}
+
 bool flagged(const ItemState& it, const RunConfig& config) {
   const StageResult* score = stage_result(it, kStageScore);
   if (!score || untagged(it) || review_edit_of(it).approved) return false;
   if (json::parse(score->data)["flagged"].get<bool>()) return true;
-  const std::string tags = ", " + current_tags(it) + ", ";  // a check's review mark
-  return tags.find(", " + config.check.review_tag + ", ") != std::string::npos;
+  return has_review_mark(current_tags(it), config.check.review_tag);
 }
 
 std::string final_tag_text(const ItemState& it, const RunConfig& config) {

@@ -69,6 +69,9 @@ std::string stage_tags(const ItemState& item);
 // The same, or a person's edited tags when there are: the tag file, the score.
 std::string current_tags(const ItemState& item);
 
+// The caption stage's caption (a person's edit left out).
+// REQUIRES: the item's caption is there.
+std::string stage_caption(const ItemState& item);
 // The caption the caption file holds: a person's edited one, else the caption stage's.
 // REQUIRES: the item's caption is there (or an edited one).
 std::string final_caption(const ItemState& item);
@@ -94,6 +97,9 @@ bool untagged(const ItemState& item);
 
 // Its caption's score or a check against the pixels flagged it for review
 // (never when untagged).
+// A check's review mark among the tags of a tag line (", "-separated).
+bool has_review_mark(std::string_view tag_line, const std::string& review_tag);
+
 // Never when a person approved it.
 bool flagged(const ItemState& item, const RunConfig& config);
 

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pipeline/item_stages.h"
 #include "pipeline/review_edit.h"
 #include "pipeline/sqlite_db.h"
 #include "web/json_peek.h"
@@ -30,11 +31,6 @@ std::string fold_for_search(std::string_view text) {
   std::string out(text);
   for (char& ch : out) ch = ch == ' ' ? '_' : char(std::tolower(static_cast<unsigned char>(ch)));
   return out;
-}
-
-bool has_review_mark(const std::string& tag_line, const std::string& review_tag) {
-  if (review_tag.empty()) return false;
-  return (", " + tag_line + ", ").find(", " + review_tag + ", ") != std::string::npos;
 }
 
 namespace {

@@ -78,9 +78,6 @@ class ReviewIndex {
   mutable std::vector<Answer> answers_;  // the latest last
 };
 
-// A check's review mark among the tags (", "-separated).
-bool has_review_mark(const std::string& tag_line, const std::string& review_tag);
-
 // Text as tag searches compare it: lower case, spaces as underscores ("Long Hair" finds long_hair).
 std::string fold_for_search(std::string_view text);
 

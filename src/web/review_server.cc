@@ -9,7 +9,6 @@
 
 #include "core/fs_ops.h"
 #include "web/page_assets.h"
-#include "web/thumbnails.h"
 
 namespace tagforge {
 
@@ -275,8 +274,7 @@ void ReviewServer::routes() {
   h.Get(R"(/api/items/(\d+)/thumb)", [&store, with_id](const httplib::Request& req, httplib::Response& res) {
     auto id = with_id(req, res);
     if (!id) return;
-    auto e = store.index().entry(*id);
-    auto jpeg = thumbnail_jpeg(store.image_file(*id), e->hash, store.dir() / ".tagforge" / "thumbs");
+    auto jpeg = store.thumbnail(*id);
     if (!jpeg) return send_error(res, 404, jpeg.error().to_string());
     res.set_content(std::move(*jpeg), "image/jpeg");
     res.set_header("Cache-Control", "private, max-age=3600");

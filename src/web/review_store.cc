@@ -17,6 +17,7 @@
 #include "tagforge/lexicon.h"
 #include "tagforge/tags.h"
 #include "vision/aseg.h"
+#include "web/thumbnails.h"
 
 namespace tagforge {
 
@@ -100,6 +101,12 @@ Status ReviewStore::index_status() const { return indexed_.get(); }
 fs::path ReviewStore::image_file(uint32_t id) const {
   auto e = index_.entry(id);
   return e ? c_.work / e->path : fs::path();
+}
+
+Result<std::string> ReviewStore::thumbnail(uint32_t id) const {
+  auto e = index_.entry(id);
+  if (!e) return Error{ErrorCode::kNotFound, fmt::format("no item {}", id), {}};
+  return thumbnail_jpeg(c_.work / e->path, e->hash, c_.out / ".tagforge" / "thumbs");
 }
 
 Result<ItemState> ReviewStore::load(uint32_t id) {
@@ -271,12 +278,8 @@ Status ReviewStore::edit_items(
     if (*next) {
       ReviewEdit edit = **next;
       // What equals the stages' own result is no edit.
-      ItemState bare = *it;
-      bare.results.erase(kStageReview);
-      if (edit.tags && *edit.tags == stage_tags(bare)) edit.tags.reset();
-      if (edit.caption && stage_result(bare, kStageCaption) && *edit.caption == final_caption(bare)) {
-        edit.caption.reset();
-      }
+      if (edit.tags && *edit.tags == stage_tags(*it)) edit.tags.reset();
+      if (edit.caption && stage_result(*it, kStageCaption) && *edit.caption == stage_caption(*it)) edit.caption.reset();
       const ReviewEdit previous = review_edit_of(*it);
       if (edit != previous) {
         before.emplace_back(ids[i], previous);

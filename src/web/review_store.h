@@ -47,6 +47,8 @@ class ReviewStore {
   const std::filesystem::path& dir() const { return c_.out; }
   // The item's image file (in the work folder).
   std::filesystem::path image_file(uint32_t id) const;
+  // Its thumbnail JPEG, made once per content hash into OUT/.tagforge/thumbs.
+  Result<std::string> thumbnail(uint32_t id) const;
 
   // Everything the item view shows, as JSON.
   Result<nlohmann::json> detail(uint32_t id);
