@@ -107,12 +107,10 @@ struct ProfileReader {
   }
 };
 
-Result<ModelProfile> read_profile(const fs::path& dir, const fs::path& file) {
-  auto text = read_whole_file(file, "model profile");
-  if (!text) return text.error();
+Result<ModelProfile> read_profile(const fs::path& dir, std::string_view text, const fs::path& file) {
   toml::table root;
   try {
-    root = toml::parse(*text, file.string());
+    root = toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
     return Error{ErrorCode::kInvalidInput,
                  fmt::format("bad model profile: {} (line {})", e.description(), e.source().begin.line), file};
@@ -202,11 +200,21 @@ const char* model_kind_name(ModelKind kind) {
   return "?";
 }
 
-Result<ModelProfile> read_model_profile(const fs::path& dir) {
+Result<ModelProfile> read_model_profile(const fs::path& dir, std::string_view profile_toml,
+                                       const fs::path& profile_origin) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Error{ErrorCode::kNotFound, "no model folder here", dir};
   const fs::path profile_file = dir / kProfileName;
-  auto p = fs::exists(profile_file, ec) ? read_profile(dir, profile_file) : recognise(dir);
+  Result<ModelProfile> p = Error{};
+  if (!profile_toml.empty()) {
+    p = read_profile(dir, profile_toml, profile_origin);
+  } else if (fs::exists(profile_file, ec)) {
+    auto text = read_whole_file(profile_file, "model profile");
+    if (!text) return text.error();
+    p = read_profile(dir, *text, profile_file);
+  } else {
+    p = recognise(dir);
+  }
   if (!p) return p;
   if (p->name.empty()) {
     p->name = fs::absolute(dir, ec).lexically_normal().filename().string();

@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "infer/tagger_input.h"
 #include "tagforge/error.h"
@@ -70,6 +71,10 @@ struct ModelProfile {
 // Reads `dir`/model.toml if there is one, else recognises the files.
 // Errors name the folder or the profile: nothing recognisable, a missing
 // file, an unknown key or a value of the wrong type.
-Result<ModelProfile> read_model_profile(const std::filesystem::path& dir);
+// With `profile_toml`, that text stands in for DIR/model.toml (the model
+// catalogue's profile of a hub folder that has none); errors name
+// `profile_origin`.
+Result<ModelProfile> read_model_profile(const std::filesystem::path& dir, std::string_view profile_toml = {},
+                                       const std::filesystem::path& profile_origin = {});
 
 }  // namespace tagforge

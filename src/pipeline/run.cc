@@ -21,6 +21,7 @@
 #include "pipeline/item_exports.h"
 #include "pipeline/run_inputs.h"
 #include "pipeline/scratch.h"
+#include "pipeline/stage_models.h"
 #include "tagforge/tag_db.h"
 
 namespace tagforge {
@@ -33,33 +34,35 @@ namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// "model.onnx 123456 1700000000123456789; …" for every file of a model folder:
-// a model replaced in place re-runs its stage.
-std::string folder_identity(const fs::path& dir) {
+// "model.onnx 123456 1700000000123456789; …" for every file of a model folder
+// (and the catalogue's profile for it): a model replaced in place re-runs its stage.
+std::string model_identity(const ModelLocation& loc) {
   std::vector<std::string> parts;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  for (const auto& e : fs::directory_iterator(loc.dir, ec)) {
     if (!e.is_regular_file(ec)) continue;
     const auto time = fs::last_write_time(e.path(), ec).time_since_epoch().count();
     parts.push_back(fmt::format("{} {} {}", e.path().filename().string(), e.file_size(ec), time));
   }
   std::sort(parts.begin(), parts.end());
-  std::string out = fs::absolute(dir).lexically_normal().string();
+  std::string out = fs::absolute(loc.dir).lexically_normal().string();
   for (const auto& p : parts) out += "; " + p;
+  if (!loc.profile.empty()) out += "; profile " + loc.profile;
   return out;
 }
 
-// The model folder opened (after `adjust` has changed its profile) and loaded;
-// null, with the reason in the summary, when any step fails.
+// The model opened (after `adjust` has changed its profile) and loaded; null,
+// with the reason in the summary, when any step fails.
 template <typename Model>
-std::shared_ptr<Model> open_and_load(const std::string& dir, const RuntimeOptions& runtime, RunSummary& summary,
+std::shared_ptr<Model> open_and_load(const ModelLocation& loc, const RuntimeOptions& runtime, RunSummary& summary,
                                      const char* stage, const std::function<void(ModelProfile&)>& adjust = {}) {
   auto off = [&](const Error& e) {
     summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, e.to_string(), stage));
     return nullptr;
   };
-  auto profile = read_model_profile(dir);
+  auto profile = read_model_profile(loc.dir, loc.profile, "the model catalogue's profile of " + loc.name);
   if (!profile) return off(profile.error());
+  if (!loc.name.empty()) profile->name = loc.name;
   if (adjust) adjust(*profile);
   auto model = Model::open(std::move(*profile), runtime);
   if (!model) return off(model.error());
@@ -174,34 +177,48 @@ class Runner {
     runtime.cuda = mc.cuda;
     // Stage by stage, each model is unloaded as soon as it has proved it loads: never two at once.
     const bool one_at_a_time = c_.config.run.stage_by_stage;
-    if (!mc.tagger.empty()) {
-      const TagConfig& tc = c_.config.tag;
-      c_.tagger = open_and_load<Tagger>(mc.tagger, runtime, s_, kStageTagger, [&](ModelProfile& p) {
-        if (tc.general_threshold >= 0) p.general_threshold = tc.general_threshold;
-        if (tc.character_threshold >= 0) p.character_threshold = tc.character_threshold;
-        if (tc.mcut) p.general_mcut = p.character_mcut = true;
-      });
-      if (c_.tagger) {
-        c_.tagger_identity = folder_identity(mc.tagger);
-        c_.tagger_thresholds = fmt::format("{} {} {}", tc.general_threshold, tc.character_threshold, tc.mcut);
-        if (one_at_a_time) c_.tagger->unload();
+    const ModelRegistry registry = ModelRegistry::open(o_.data_dir);
+    s_.models = choose_stage_models(mc, registry);
+    for (StageModel& m : s_.models) {
+      if (m.failed) s_.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", m.stage, m.why_not, m.stage));
+      if (!m.location) continue;
+      const ModelLocation& loc = *m.location;
+      const std::string stage = m.stage;
+      bool loaded = false;
+      if (stage == kStageTagger) {
+        const TagConfig& tc = c_.config.tag;
+        c_.tagger = open_and_load<Tagger>(loc, runtime, s_, kStageTagger, [&](ModelProfile& p) {
+          if (tc.general_threshold >= 0) p.general_threshold = tc.general_threshold;
+          if (tc.character_threshold >= 0) p.character_threshold = tc.character_threshold;
+          if (tc.mcut) p.general_mcut = p.character_mcut = true;
+        });
+        if ((loaded = c_.tagger != nullptr)) {
+          c_.tagger_identity = model_identity(loc);
+          c_.tagger_thresholds = fmt::format("{} {} {}", tc.general_threshold, tc.character_threshold, tc.mcut);
+          if (one_at_a_time) c_.tagger->unload();
+        }
+      } else if (stage == kStageDetect) {
+        if (auto d = open_and_load<Detector>(loc, runtime, s_, kStageDetect)) {
+          if (one_at_a_time) d->unload();
+          c_.detectors.push_back(std::move(d));
+          c_.detect_identity += model_identity(loc) + "\n";
+          loaded = true;
+        }
+      } else if (stage == kStageSegment) {
+        c_.segmenter = open_and_load<Segmenter>(loc, runtime, s_, kStageSegment);
+        if ((loaded = c_.segmenter != nullptr)) {
+          c_.segment_identity = model_identity(loc);
+          if (one_at_a_time) c_.segmenter->unload();
+        }
+      } else if (stage == kStageNsfw) {
+        c_.nsfw = open_and_load<NsfwClassifier>(loc, runtime, s_, kStageNsfw);
+        if ((loaded = c_.nsfw != nullptr)) c_.nsfw_identity = model_identity(loc);
       }
-    }
-    for (const std::string& dir : mc.detectors) {
-      if (auto d = open_and_load<Detector>(dir, runtime, s_, kStageDetect)) {
-        if (one_at_a_time) d->unload();
-        c_.detectors.push_back(std::move(d));
-        c_.detect_identity += folder_identity(dir) + "\n";
+      if (!loaded) {
+        m.failed = true;
+        m.why_not = "failed to load (see the errors)";
+        m.location.reset();
       }
-    }
-    if (!mc.segmenter.empty()) {
-      c_.segmenter = open_and_load<Segmenter>(mc.segmenter, runtime, s_, kStageSegment);
-      if (c_.segmenter) c_.segment_identity = folder_identity(mc.segmenter);
-      if (c_.segmenter && one_at_a_time) c_.segmenter->unload();
-    }
-    if (!mc.nsfw.empty()) {
-      c_.nsfw = open_and_load<NsfwClassifier>(mc.nsfw, runtime, s_, kStageNsfw);
-      if (c_.nsfw) c_.nsfw_identity = folder_identity(mc.nsfw);
     }
     if (one_at_a_time) unload_models();  // each loads again when its pass starts
     if (c_.config.caption.llm.enabled()) set_up_llm(data);

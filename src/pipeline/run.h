@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/stage_models.h"
 #include "pipeline/stage_options.h"
 #include "tagforge/error.h"
 #include "tagforge/progress.h"
@@ -48,6 +49,7 @@ struct RunSummary {
   size_t flagged = 0;   // items flagged for review
   size_t untagged = 0;  // items with no tags from any source: filed under missing_tags
   std::map<std::string, StageCount> stages;
+  std::vector<StageModel> models;  // what each model stage ran with, or why it did not
   std::vector<std::string> model_errors;                     // models that failed to load: their stages are off
   std::vector<std::pair<std::string, std::string>> errors;   // path, "stage: message"
   std::map<std::string, double> phase_seconds;               // inputs, items, export, report

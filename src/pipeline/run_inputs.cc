@@ -94,7 +94,7 @@ class InputPreparer {
   // transaction), then its clips' frames.
   Status enter(const ScanResult& scan) {
     const bool copy = c_.config.run.link == "copy";
-    const bool regenerates_aseg = !c_.config.models.detectors.empty() || !c_.config.models.segmenter.empty();
+    const bool regenerates_aseg = !c_.detectors.empty() || c_.segmenter != nullptr;
     std::vector<Clip> clips;
     TF_RETURN_IF_ERROR(m_.begin());
     for (const Item& item : scan.items) {

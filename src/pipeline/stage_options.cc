@@ -52,10 +52,22 @@ void add_run_options(OptionTable& table, RunSection& r) {
 
 void add_models_options(OptionTable& table, ModelsConfig& m) {
   Section t{table, "models"};
-  t.add("tagger", "Tagger folder (WD v3: selected_tags.csv; JoyTag: top_tags.txt); empty: no tagging", &m.tagger);
-  t.add("detectors", "YOLO detector folders (imgutils layout: faces, heads, persons, hands)", &m.detectors);
-  t.add("segmenter", "Subject segmenter folder (ISNet); empty: none", &m.segmenter);
-  t.add("nsfw", "NSFW classifier folder (nsfwjs, converted); empty: none", &m.nsfw);
+  t.add("tagger",
+        "Tagger: a name from `tagforge models list` (wd-vit-tagger-v3, joytag, …) or a folder (WD v3: "
+        "selected_tags.csv; JoyTag: top_tags.txt); empty: the catalogue's default when installed; \"none\": no tagging",
+        &m.tagger);
+  t.add("detectors",
+        "YOLO detectors: names (face, head, person, hand) or folders (imgutils layout); empty: the catalogue's "
+        "defaults that are installed; [\"none\"]: no detection",
+        &m.detectors);
+  t.add("segmenter",
+        "Subject segmenter (ISNet): a name (anime-seg, isnet-imgly) or a folder; empty: the catalogue's default when "
+        "installed; \"none\": no segmentation",
+        &m.segmenter);
+  t.add("nsfw",
+        "NSFW classifier: a name (nsfwjs) or a folder; empty: the catalogue's default when installed; \"none\": "
+        "no NSFW scores",
+        &m.nsfw);
   t.add("threads", "Threads inside one inference (0: one per core)", &m.threads, kCount);
   t.add("cuda", "Run the models on the GPU (needs an ONNX Runtime built with CUDA)", &m.cuda);
 }

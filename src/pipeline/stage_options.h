@@ -23,12 +23,14 @@ struct RunSection {
   std::string link = "hardlink";  // how inputs enter the output: hardlink (copy across devices) or copy
 };
 
-// [models]: the model folders the stages use (docs/MODELS.md); empty: that stage is off.
+// [models]: the models the stages use (docs/MODELS.md): each a catalogue
+// name or a folder; empty: the catalogue's default when it is installed
+// (stage_models.h); "none" (["none"] for detectors): that stage is off.
 struct ModelsConfig {
-  std::string tagger;                  // WD v3 or JoyTag folder
-  std::vector<std::string> detectors;  // YOLO detector folders (faces, heads, persons, hands, …)
-  std::string segmenter;               // an ISNet folder
-  std::string nsfw;                    // the NSFW classifier folder
+  std::string tagger;                  // WD v3 or JoyTag
+  std::vector<std::string> detectors;  // YOLO detectors (faces, heads, persons, hands, …)
+  std::string segmenter;               // an ISNet
+  std::string nsfw;                    // the NSFW classifier
   int threads = 0;                     // threads inside one inference; 0: one per core
   bool cuda = false;
 };

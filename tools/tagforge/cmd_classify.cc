@@ -22,15 +22,14 @@ constexpr const char* kCommand = "tagforge classify";
 
 struct Args {
   std::vector<std::string> paths;
-  std::string model_dir = TAGFORGE_DEFAULT_NSFW_DIR;
+  std::string model_dir = "nsfwjs";
   float threshold = 0.5f;
   bool json = false, quiet = false;
   RuntimeOptions runtime;
 };
 
 int run(Args& a) {
-  auto classifier = open_model<NsfwClassifier>(a.model_dir, a.runtime, kCommand, {}, TAGFORGE_DEFAULT_NSFW_DIR,
-                                                "scripts/fetch_nsfw.sh");
+  auto classifier = open_model<NsfwClassifier>(a.model_dir, a.runtime, kCommand);
   if (!classifier) return kExitFatal;
   size_t failed = 0, done = 0, nsfw = 0;
   const std::vector<fs::path> images = collect_images(a.paths, kCommand, failed);
@@ -80,7 +79,7 @@ Runner add_classify_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("classify", "NSFW scores (nsfwjs's classifier): drawing, hentai, neutral, porn, sexy");
   auto a = std::make_shared<Args>();
   cmd->add_option("PATH", a->paths, "Images, or folders whose still images are classified")->required();
-  cmd->add_option("--model", a->model_dir, "Classifier folder with a model.toml (kind = \"nsfw\")")->capture_default_str();
+  cmd->add_option("--model", a->model_dir, "Classifier: a catalogue name (tagforge models list) or a folder with a model.toml (kind = \"nsfw\")")->capture_default_str();
   cmd->add_option("--threshold", a->threshold, "The nsfw score counted as NSFW in the summary")->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object per image: every class and the nsfw score");
   cmd->add_flag("-q,--quiet", a->quiet, "Only errors");

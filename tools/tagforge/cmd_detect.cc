@@ -129,8 +129,9 @@ Runner add_detect_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("detect", "Find faces, heads, persons or hands with YOLO detectors; write .aseg files");
   auto a = std::make_shared<Args>();
   cmd->add_option("PATH", a->paths, "Images, or folders whose still images are searched")->required();
-  cmd->add_option("--model", a->model_dirs, "Detector folder (model.onnx in the imgutils layout); repeat for several")
-      ->required();
+  cmd->add_option("--model", a->model_dirs, "Detector: a catalogue name (face, head, person, hand) or a folder (model.onnx in the imgutils layout); repeat or comma-separate for several")
+      ->required()
+      ->delimiter(',');
   cmd->add_flag("--json", a->json, "Print one JSON object per image with its detections");
   cmd->add_flag("--dry-run", a->dry_run, "Write nothing");
   cmd->add_option("--masks", a->masks_dir, "Also write one mask PNG per label (union of boxes) into this folder");

@@ -39,12 +39,20 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
   for (const auto& [name, secs] : s.phase_seconds) phases[name] = secs;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   for (const auto& [path, message] : s.errors) errors.push_back({{"path", path}, {"error", message}});
+  nlohmann::ordered_json models = nlohmann::ordered_json::array();
+  for (const StageModel& m : s.models) {
+    nlohmann::ordered_json j{{"stage", m.stage}, {"model", m.model}, {"default", m.by_default},
+                             {"ran", m.location.has_value()}};
+    if (m.location) j["dir"] = m.location->dir.string();
+    else j["why_not"] = m.why_not;
+    models.push_back(std::move(j));
+  }
   return {{"items", s.items},     {"clips", s.clips},   {"frames", s.frames},
           {"files", s.files},     {"unknown", s.unknown}, {"broken", s.broken},
           {"skipped_by_shard", s.skipped_by_shard},       {"dropped", s.dropped},
           {"complete", s.written},
           {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
-          {"model_errors", s.model_errors},
+          {"models", models},     {"model_errors", s.model_errors},
           {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}};
 }
 
@@ -87,6 +95,13 @@ int run(Args& a) {
     for (const auto& [name, c] : s.stages) {
       stages += fmt::format("\n  {:<8} {:>7} computed {:>7} from the manifest {:>5} failed", name, c.computed, c.reused,
                             c.failed);
+    }
+    stages += "\n  models:";
+    if (s.models.empty()) stages += " none";
+    for (const StageModel& m : s.models) {
+      if (m.failed) continue;  // its error is printed above
+      stages += fmt::format("\n  {:<8} {}{}", m.stage, m.model,
+                            m.location ? (m.by_default ? " (the default)" : "") : ", skipped: " + m.why_not);
     }
     std::fprintf(stderr,
                  "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete, %zu flagged for review, "

@@ -25,7 +25,7 @@ constexpr const char* kCommand = "tagforge segment";
 
 struct Args {
   std::vector<std::string> paths;
-  std::string model_dir = TAGFORGE_DEFAULT_ISNET_DIR;
+  std::string model_dir = "isnet-imgly";
   std::string out_dir;
   bool json = false, dry_run = false, quiet = false;
   RuntimeOptions runtime;
@@ -52,8 +52,7 @@ Status record_in_aseg(const fs::path& image, int width, int height, AsegMask mas
 }
 
 int run(Args& a) {
-  auto seg = open_model<Segmenter>(a.model_dir, a.runtime, kCommand, {}, TAGFORGE_DEFAULT_ISNET_DIR,
-                                   "scripts/fetch_isnet.sh");
+  auto seg = open_model<Segmenter>(a.model_dir, a.runtime, kCommand);
   if (!seg) return kExitFatal;
   if (!a.out_dir.empty()) {
     std::error_code ec;
@@ -125,7 +124,7 @@ Runner add_segment_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("segment", "Subject masks (ISNet): <stem>.mask.png beside each image, noted in its .aseg");
   auto a = std::make_shared<Args>();
   cmd->add_option("PATH", a->paths, "Images, or folders whose still images are segmented")->required();
-  cmd->add_option("--model", a->model_dir, "Segmenter folder with a model.toml (kind = \"isnet\")")->capture_default_str();
+  cmd->add_option("--model", a->model_dir, "Segmenter: a catalogue name (anime-seg, isnet-imgly) or a folder with a model.toml (kind = \"isnet\")")->capture_default_str();
   cmd->add_option("--out", a->out_dir, "Write the masks into this folder instead of beside the images");
   cmd->add_flag("--json", a->json, "Print one JSON object per image: the mask file, its area share and box");
   cmd->add_flag("--dry-run", a->dry_run, "Write nothing");

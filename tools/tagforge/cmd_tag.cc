@@ -139,7 +139,7 @@ Runner add_tag_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("tag", "Tag images with an ONNX tagger (WD v3, JoyTag) and write their tag sidecars");
   auto a = std::make_shared<Args>();
   cmd->add_option("PATH", a->paths, "Images, or folders whose still images are tagged")->required();
-  cmd->add_option("--model", a->model_dir, "Model folder: model.onnx + selected_tags.csv or top_tags.txt, or a model.toml")
+  cmd->add_option("--model", a->model_dir, "Tagger: a catalogue name (wd-vit-tagger-v3, joytag, …: tagforge models list) or a folder with model.onnx + selected_tags.csv or top_tags.txt, or a model.toml")
       ->required();
   cmd->add_flag("--json", a->json, "Print one JSON object per image: rating, general and character tags with probabilities");
   cmd->add_flag("--dry-run", a->dry_run, "Print the sidecars that would be written; write nothing");

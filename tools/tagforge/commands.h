@@ -31,6 +31,7 @@ Runner add_init_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_merge_command(CLI::App& app);
 Runner add_serve_command(CLI::App& app);
+Runner add_models_command(CLI::App& app);
 
 // "a.caption": a caption sidecar by name, whatever its text looks like (a
 // short one can read as a tag list).

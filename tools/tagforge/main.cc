@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add(add_run_command);
   add(add_merge_command);
   add(add_serve_command);
+  add(add_models_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,7 @@
 
 #include "infer/model_profile.h"
 #include "infer/onnx_model.h"
+#include "models/model_registry.h"
 
 namespace tagforge::cli {
 
@@ -22,29 +23,27 @@ inline void add_runtime_flags(CLI::App& cmd, RuntimeOptions& runtime) {
   cmd.add_option("--cuda-device", runtime.cuda_device, "Which GPU")->capture_default_str();
 }
 
-// The model folder `dir` opened as a `Model` (Tagger, Detector, Segmenter,
+// The model `name_or_dir` (a catalogue name, or a folder: see
+// models/model_registry.h) opened as a `Model` (Tagger, Detector, Segmenter,
 // NsfwClassifier), after `adjust` has changed its profile. On failure prints
-// the error prefixed with `command` and returns null; when the folder could
-// not be read and is the set-up's `default_dir`, also says that
-// `fetch_script` fetches it.
+// the error prefixed with `command` (for a name that is not installed, the
+// command that installs it) and returns null.
 template <typename Model>
-std::unique_ptr<Model> open_model(const std::string& dir, const RuntimeOptions& runtime, const char* command,
-                                  const std::function<void(ModelProfile&)>& adjust = {},
-                                  const char* default_dir = nullptr, const char* fetch_script = nullptr) {
-  auto profile = read_model_profile(dir);
-  if (!profile) {
-    std::fprintf(stderr, "%s: %s\n", command, profile.error().to_string().c_str());
-    if (default_dir && fetch_script && dir == default_dir) {
-      std::fprintf(stderr, "%s: %s fetches the default model\n", command, fetch_script);
-    }
+std::unique_ptr<Model> open_model(const std::string& name_or_dir, const RuntimeOptions& runtime, const char* command,
+                                  const std::function<void(ModelProfile&)>& adjust = {}) {
+  auto fail = [&](const Error& e) -> std::unique_ptr<Model> {
+    std::fprintf(stderr, "%s: %s\n", command, e.to_string().c_str());
     return nullptr;
-  }
+  };
+  static const ModelRegistry registry = ModelRegistry::open();
+  auto loc = registry.locate(name_or_dir);
+  if (!loc) return fail(loc.error());
+  auto profile = read_model_profile(loc->dir, loc->profile, "the model catalogue's profile of " + loc->name);
+  if (!profile) return fail(profile.error());
+  if (!loc->name.empty()) profile->name = loc->name;
   if (adjust) adjust(*profile);
   auto model = Model::open(std::move(*profile), runtime);
-  if (!model) {
-    std::fprintf(stderr, "%s: %s\n", command, model.error().to_string().c_str());
-    return nullptr;
-  }
+  if (!model) return fail(model.error());
   return std::move(*model);
 }
 

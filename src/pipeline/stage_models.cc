@@ -1,0 +1,49 @@
+#include "pipeline/stage_models.h"
+
+#include <fmt/format.h>
+
+#include "pipeline/run_context.h"
+
+namespace tagforge {
+
+namespace {
+
+void add(std::vector<StageModel>& out, const ModelRegistry& registry, const char* stage, const std::string& wanted,
+         const char* catalogue_stage) {
+  if (wanted == "none") return;
+  if (!wanted.empty()) {
+    StageModel m{stage, wanted, {}, false, {}, false};
+    auto loc = registry.locate(wanted);
+    if (loc) m.location = std::move(*loc);
+    else {
+      m.why_not = loc.error().to_string();
+      m.failed = true;
+    }
+    out.push_back(std::move(m));
+    return;
+  }
+  for (const std::string& name : registry.catalogue().defaults_of(catalogue_stage)) {
+    const CatalogueEntry* e = registry.catalogue().find(name);
+    StageModel m{stage, name, {}, true, {}, false};
+    if (auto loc = e ? registry.installed(*e) : std::nullopt) m.location = std::move(*loc);
+    else m.why_not = fmt::format("not installed: `{}` installs it", ModelRegistry::install_command(*e));
+    out.push_back(std::move(m));
+  }
+}
+
+}  // namespace
+
+std::vector<StageModel> choose_stage_models(const ModelsConfig& c, const ModelRegistry& registry) {
+  std::vector<StageModel> out;
+  add(out, registry, kStageTagger, c.tagger, "tagger");
+  const bool detectors_off = c.detectors.size() == 1 && c.detectors[0] == "none";
+  if (c.detectors.empty()) add(out, registry, kStageDetect, "", "detectors");
+  else if (!detectors_off) {
+    for (const std::string& d : c.detectors) add(out, registry, kStageDetect, d, "detectors");
+  }
+  add(out, registry, kStageSegment, c.segmenter, "segmenter");
+  add(out, registry, kStageNsfw, c.nsfw, "nsfw");
+  return out;
+}
+
+}  // namespace tagforge
