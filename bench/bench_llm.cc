@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
   const fs::path config = root / "tagforge.toml";
   {
     std::FILE* f = std::fopen(config.c_str(), "w");
+    // No model stage: the figure is the LLM stage's alone, whatever models this machine has installed.
+    std::fprintf(f, "[models]\ntagger = \"none\"\ndetectors = [\"none\"]\nsegmenter = \"none\"\nnsfw = \"none\"\n\n");
     std::fprintf(f, "[caption.llm.local]\nbase_url = \"%s\"\nmodel = \"bench\"\nmax_concurrent = %d\n",
                  server.base_url().c_str(), limit);
     std::fclose(f);

@@ -110,8 +110,10 @@ int main(int argc, char** argv) {
 
   const fs::path in = root / "in";
   make_images(in, images, 256);
+  // Only these two: not the catalogue's defaults this machine may have installed.
   const std::vector<std::string> model_flags{"--tagger", (models / "wd_v3").string(), "--detectors",
-                                             (models / "detector").string(), "--workers", workers, "-q"};
+                                             (models / "detector").string(), "--segmenter", "none", "--nsfw", "none",
+                                             "--workers", workers, "-q"};
   auto args = [&](const fs::path& input, const fs::path& out, std::vector<std::string> extra) {
     std::vector<std::string> a{bin, "run", input.string(), "--out", out.string()};
     a.insert(a.end(), extra.begin(), extra.end());

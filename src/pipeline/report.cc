@@ -187,6 +187,14 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   }
   h += "</table>";
   for (const std::string& e : s.model_errors) h += fmt::format("<p class=err>{}</p>", escape(e));
+  h += "<h2>Models</h2><table><tr><th>stage</th><th>model</th><th>from</th></tr>";
+  if (s.models.empty()) h += "<tr><td colspan=3>none: every model stage was set to \"none\"</td></tr>";
+  for (const StageModel& m : s.models) {
+    const std::string from = m.location ? escape(m.location->dir.string()) + (m.by_default ? " (the default)" : "")
+                                        : fmt::format("<span class=err>skipped: {}</span>", escape(m.why_not));
+    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", m.stage, escape(m.model), from);
+  }
+  h += "</table>";
   std::vector<std::pair<std::string, double>> phases;
   for (const auto& [phase, secs] : s.phase_seconds) phases.emplace_back(phase, std::round(secs * 100) / 100);
   h += "<h2>Time</h2>" + bar_chart(phases, " s");

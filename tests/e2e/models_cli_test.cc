@@ -18,6 +18,9 @@ using tagforge::testing::test_models_dir;
 using tagforge::testing::write_file;
 
 const fs::path kMedia = TAGFORGE_TEST_MEDIA_DIR;
+// The models scripts/fetch_isnet.sh and fetch_nsfw.sh made: the defaults of
+// `segment` and `classify` (ctest points TAGFORGE_MODELS_DIR elsewhere).
+const std::vector<std::string> kBundled = {"TAGFORGE_MODELS_DIR=" TAGFORGE_BUNDLED_MODELS_DIR};
 
 // Two sprites (RGBA, 334x700) and a background (JPEG, 1280x720) in a fresh folder.
 fs::path image_folder(const std::string& name) {
@@ -144,7 +147,7 @@ TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
   write_file(root / "broken.png", "not a png");
   CliResult det = run_cli({"detect", root.string(), "--model", (test_models_dir() / "detector").string(), "-q"});
   ASSERT_EQ(det.exit_code, 0) << det.err;
-  CliResult r = run_cli({"segment", root.string(), "--json"});
+  CliResult r = run_cli({"segment", root.string(), "--json"}, kBundled);
   ASSERT_EQ(r.exit_code, 0) << r.err;  // the broken file is broken to the scan: not listed
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 1u);
@@ -157,7 +160,7 @@ TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
   EXPECT_NE(aseg.find("\tdetector\tperson\t"), std::string::npos) << aseg;  // the detections stay
 
   // Again: the mask line is replaced, not repeated.
-  ASSERT_EQ(run_cli({"segment", root.string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"segment", root.string(), "-q"}, kBundled).exit_code, 0);
   const std::string again = read_file(root / "blue.aseg");
   EXPECT_EQ(again.find("\nmask\t"), again.rfind("\nmask\t"));
 
@@ -168,7 +171,7 @@ TEST(SegmentCli, WritesMasksBesideImagesAndNotesThemInTheAseg) {
   EXPECT_EQ(j["sidecars"]["masks"], 1);
   EXPECT_EQ(j["sidecars"]["aseg"], 1);
 
-  CliResult named = run_cli({"segment", (root / "broken.png").string()});
+  CliResult named = run_cli({"segment", (root / "broken.png").string()}, kBundled);
   EXPECT_EQ(named.exit_code, 1);
   EXPECT_NE(named.err.find("broken.png"), std::string::npos) << named.err;
   CliResult wrong = run_cli({"segment", root.string(), "--model", (test_models_dir() / "wd_v3").string()});
@@ -187,7 +190,7 @@ TEST(CheckCli, HairColourAndCountAgainstThePixels) {
   EXPECT_NE(missing.err.find("no .aseg beside the image"), std::string::npos) << missing.err;
 
   ASSERT_EQ(run_cli({"detect", root.string(), "--model", (test_models_dir() / "detector").string(), "-q"}).exit_code, 0);
-  ASSERT_EQ(run_cli({"segment", root.string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"segment", root.string(), "-q"}, kBundled).exit_code, 0);
   CliResult r = run_cli({"check", (root / "a.png").string(), "--fix", "replace", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = json_lines(r.out);
@@ -211,7 +214,7 @@ TEST(CheckCli, HairColourAndCountAgainstThePixels) {
 
 TEST(ClassifyCli, PrintsNsfwScoresPerImage) {
   auto root = image_folder("classifycli");
-  CliResult r = run_cli({"classify", root.string(), "--json"});
+  CliResult r = run_cli({"classify", root.string(), "--json"}, kBundled);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 3u);

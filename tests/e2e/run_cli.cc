@@ -32,15 +32,51 @@ std::vector<char*> argv_of(std::vector<std::string>& all) {
   return v;
 }
 
+// The environment every run starts from: no hub cache, lock file or bundled
+// models of this machine's, and never the network, so a run uses the models
+// its test names and nothing a developer happens to have installed. A test
+// that wants a mirror or the bundled models passes its own values.
+std::vector<std::string> hermetic_model_env() {
+  static const fs::path home = testing::fresh_temp_dir("e2e-models-home");
+  return {"HF_HOME=" + (home / "hf").string(),
+          "HF_HUB_CACHE=",
+          "HF_HUB_OFFLINE=1",
+          "HF_TOKEN=",
+          "HF_ENDPOINT=http://127.0.0.1:9",
+          "TAGFORGE_MODELS_LOCK=" + (home / "models.lock").string(),
+          "TAGFORGE_MODELS_DIR=" + (home / "no_bundled_models").string(),
+          "TAGFORGE_MODEL_CATALOGUE="};
+}
+
+// The process's environment with `env`'s entries in place of those of the
+// same name (getenv finds the first).
+std::vector<std::string> environment_with(const std::vector<std::string>& env) {
+  std::vector<std::string> all = hermetic_model_env();
+  all.insert(all.end(), env.begin(), env.end());
+  std::vector<std::string> envs;
+  auto key_of = [](std::string_view entry) { return entry.substr(0, entry.find('=') + 1); };
+  auto overridden = [&](std::string_view entry) {
+    return std::any_of(all.begin(), all.end(), [&](const std::string& s) { return s.rfind(key_of(entry), 0) == 0; });
+  };
+  for (char** e = environ; *e; ++e) {
+    if (!overridden(*e)) envs.emplace_back(*e);
+  }
+  // Later entries win over earlier ones of the same name.
+  for (size_t i = 0; i < all.size(); ++i) {
+    const bool later = std::any_of(all.begin() + long(i) + 1, all.end(),
+                                   [&](const std::string& s) { return s.rfind(key_of(all[i]), 0) == 0; });
+    if (!later) envs.push_back(all[i]);
+  }
+  return envs;
+}
+
 }  // namespace
 
 CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env, int as_user,
                   std::string_view input) {
   std::vector<std::string> all{TAGFORGE_BIN};
   all.insert(all.end(), args.begin(), args.end());
-  std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-  envs.insert(envs.end(), env.begin(), env.end());
+  std::vector<std::string> envs = environment_with(env);
   auto argv = argv_of(all);
   auto envp = argv_of(envs);
   // Output goes to temp files: a pipe could fill while we wait.
@@ -80,12 +116,14 @@ pid_t spawn_cli(const std::vector<std::string>& args) {
   std::vector<std::string> all{TAGFORGE_BIN};
   all.insert(all.end(), args.begin(), args.end());
   auto argv = argv_of(all);
+  std::vector<std::string> envs = environment_with({});
+  auto envp = argv_of(envs);
   pid_t pid = ::fork();
   if (pid == 0) {
     int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, 1);
     ::dup2(null, 2);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   return pid;

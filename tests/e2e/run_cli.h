@@ -17,8 +17,10 @@ struct CliResult {
   std::string err;
 };
 
-// Runs TAGFORGE_BIN with `args`; `env` entries ("K=V") are added to the
-// environment; `as_user` >= 0 drops to that uid/gid first; `input` is what
+// Runs TAGFORGE_BIN with `args` in this process's environment, made
+// hermetic for models (no hub cache, lock or bundled models of the machine's;
+// HF_HUB_OFFLINE=1), then `env`'s entries ("K=V") in place of any of the
+// same name; `as_user` >= 0 drops to that uid/gid first; `input` is what
 // it reads on stdin (nothing by default).
 CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int as_user = -1,
                   std::string_view input = {});

@@ -23,6 +23,8 @@ constexpr const char* kCommand = "tagforge models";
 struct Args {
   std::vector<std::string> names;
   bool json = false, quiet = false, update = false;
+  int retries = 5;
+  double backoff_s = 1.0;
 };
 
 std::string megabytes(uint64_t bytes) { return fmt::format("{:.1f} MB", double(bytes) / 1e6); }
@@ -149,6 +151,8 @@ int pull(const Args& a) {
   ByteProgress bar(a.quiet);
   PullOptions o;
   o.update = a.update;
+  o.attempts = a.retries;
+  o.backoff_s = a.backoff_s;
   o.progress = [&](const std::string& file, uint64_t done, uint64_t total) { bar.update(file, done, total); };
   int rc = kExitOk;
   for (const CatalogueEntry* e : *entries) {
@@ -272,6 +276,12 @@ Runner add_models_command(CLI::App& app) {
   pull_cmd->add_option("NAME", a->names, "Model names (tagforge models list)")->required();
   pull_cmd->add_flag("--update", a->update, "Resolve the revision afresh and replace what the lock file pinned");
   pull_cmd->add_flag("-q,--quiet", a->quiet, "Only errors");
+  pull_cmd->add_option("--retries", a->retries, "Attempts per request (a cut connection resumes where it stopped)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  pull_cmd->add_option("--backoff", a->backoff_s, "Seconds before the first retry; doubled each time (at most 30)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
   auto* verify_cmd = cmd->add_subcommand("verify", "Hash installed models' files against their ETags, pins and the lock file");
   verify_cmd->add_option("NAME", a->names, "Model names; none: every installed model");
   verify_cmd->add_flag("--json", a->json, "One JSON array of files");

@@ -1,0 +1,168 @@
+#include "fake_hub_server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <openssl/evp.h>
+
+#include <chrono>
+
+namespace tagforge::testing {
+
+namespace {
+
+std::string digest_hex(const EVP_MD* md, const std::string& prefix, const std::string& bytes) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, md, nullptr);
+  EVP_DigestUpdate(ctx, prefix.data(), prefix.size());
+  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
+  EVP_DigestFinal_ex(ctx, out, &n);
+  EVP_MD_CTX_free(ctx);
+  std::string hex;
+  for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{:02x}", out[i]);
+  return hex;
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) { return digest_hex(EVP_sha256(), "", bytes); }
+
+std::string git_blob_id(const std::string& bytes) {
+  std::string prefix = fmt::format("blob {}", bytes.size());
+  prefix.push_back('\0');
+  return digest_hex(EVP_sha1(), prefix, bytes);
+}
+
+FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) {
+  server_->set_keep_alive_max_count(100);
+  // /ORG/NAME/resolve/REV/PATH
+  server_->Get(R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string repo_id = req.matches[1].str() + "/" + req.matches[2].str();
+    const std::string rev = req.matches[3].str();
+    const std::string path = req.matches[4].str();
+    std::lock_guard<std::mutex> lock(mu_);
+    (req.method == "HEAD" ? stats_.heads : stats_.resolve_gets)++;
+    stats_.resolve_authorizations.push_back(req.get_header_value("Authorization"));
+    if (faults_.fail_503 > 0) {
+      --faults_.fail_503;
+      res.status = 503;
+      return;
+    }
+    if (auto it = faults_.renamed.find(repo_id); it != faults_.renamed.end()) {
+      res.status = 307;
+      res.set_header("Location", fmt::format("/{}/resolve/{}/{}", it->second, rev, path));
+      return;
+    }
+    auto repo = repos_.find(repo_id);
+    if (repo == repos_.end()) {
+      res.status = 401;  // as the hub answers for an unknown (maybe private) repository without a token
+      res.set_header("X-Error-Code", "RepoNotFound");
+      return;
+    }
+    if (!repo->second.gated_token.empty() &&
+        req.get_header_value("Authorization") != "Bearer " + repo->second.gated_token) {
+      res.status = 401;
+      res.set_header("X-Error-Code", "GatedRepo");
+      res.set_header("X-Error-Message", "Access to this model is restricted");
+      return;
+    }
+    if (rev != "main" && rev != repo->second.commit) {
+      res.status = 404;
+      res.set_header("X-Error-Code", "RevisionNotFound");
+      return;
+    }
+    auto file = repo->second.files.find(path);
+    if (file == repo->second.files.end() || faults_.missing.count(repo_id + "/" + path)) {
+      res.status = 404;
+      res.set_header("X-Error-Code", "EntryNotFound");
+      return;
+    }
+    res.set_header("X-Repo-Commit", repo->second.commit);
+    if (file->second.lfs) {
+      const std::string sha = sha256_hex(file->second.bytes);
+      blobs_[sha] = file->second.bytes;
+      res.status = 302;
+      res.set_header("Location", fmt::format("http://localhost:{}/cdn/{}", port_, sha));
+      res.set_header("ETag", "\"" + git_blob_id("pointer " + sha) + "\"");  // the pointer's, not the file's
+      res.set_header("X-Linked-Etag", "\"" + sha + "\"");
+      res.set_header("X-Linked-Size", std::to_string(file->second.bytes.size()));
+      return;
+    }
+    res.set_header("ETag", "\"" + git_blob_id(file->second.bytes) + "\"");
+    res.set_content(file->second.bytes, "application/octet-stream");
+  });
+  server_->Get(R"(/cdn/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto blob = blobs_.find(req.matches[1].str());
+    if (blob == blobs_.end()) {
+      res.status = 404;
+      return;
+    }
+    if (req.method != "HEAD") ++stats_.cdn_gets;
+    stats_.cdn_authorizations.push_back(req.get_header_value("Authorization"));
+    stats_.ranges.push_back(req.get_header_value("Range"));
+    std::string bytes = blob->second;
+    if (faults_.corrupt_byte && !bytes.empty()) bytes[bytes.size() / 2] ^= 0x5a;
+    size_t start = 0;
+    res.status = 200;  // else httplib answers a Range request 206 on its own
+    const std::string range = req.get_header_value("Range");
+    if (!range.empty() && !faults_.ignore_range) {
+      start = std::stoull(range.substr(range.find('=') + 1));
+      if (start >= bytes.size()) {
+        res.status = 416;
+        return;
+      }
+      res.status = 206;
+      res.set_header("Content-Range", fmt::format("bytes {}-{}/{}", start, bytes.size() - 1, bytes.size()));
+    }
+    size_t limit = bytes.size() - start;
+    if (faults_.drops > 0) {
+      --faults_.drops;
+      limit = faults_.drop_after > start ? std::min(limit, faults_.drop_after - start) : 0;
+    }
+    auto body = std::make_shared<std::string>(bytes.substr(start));
+    lock.unlock();
+    // Chunked, so httplib does not apply the Range a second time (it slices sized bodies itself).
+    res.set_chunked_content_provider("application/octet-stream",
+                                     [this, body, limit](size_t offset, httplib::DataSink& sink) {
+                                       if (offset >= body->size()) {
+                                         sink.done();
+                                         return true;
+                                       }
+                                       if (offset >= limit) return false;  // the connection drops here
+                                       const size_t n = std::min({body->size() - offset, limit - offset, size_t(1) << 16});
+                                       sink.write(body->data() + offset, n);
+                                       std::lock_guard<std::mutex> g(mu_);
+                                       stats_.cdn_bytes += n;
+                                       return true;
+                                     });
+  });
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+FakeHubServer::~FakeHubServer() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FakeHubServer::add_repo(const std::string& id, FakeHubRepo repo) {
+  std::lock_guard<std::mutex> lock(mu_);
+  repos_[id] = std::move(repo);
+}
+
+void FakeHubServer::set_faults(FakeHubFaults faults) {
+  std::lock_guard<std::mutex> lock(mu_);
+  faults_ = std::move(faults);
+}
+
+FakeHubStats FakeHubServer::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::string FakeHubServer::endpoint() const { return fmt::format("http://127.0.0.1:{}", port_); }
+
+}  // namespace tagforge::testing
