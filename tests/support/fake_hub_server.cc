@@ -80,8 +80,7 @@ FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) {
     }
     res.set_header("X-Repo-Commit", repo->second.commit);
     if (file->second.lfs) {
-      const std::string sha = sha256_hex(file->second.bytes);
-      blobs_[sha] = file->second.bytes;
+      const std::string& sha = lfs_sha_[repo_id][path];
       res.status = 302;
       res.set_header("Location", fmt::format("http://localhost:{}/cdn/{}", port_, sha));
       res.set_header("ETag", "\"" + git_blob_id("pointer " + sha) + "\"");  // the pointer's, not the file's
@@ -102,8 +101,13 @@ FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) {
     if (req.method != "HEAD") ++stats_.cdn_gets;
     stats_.cdn_authorizations.push_back(req.get_header_value("Authorization"));
     stats_.ranges.push_back(req.get_header_value("Range"));
-    std::string bytes = blob->second;
-    if (faults_.corrupt_byte && !bytes.empty()) bytes[bytes.size() / 2] ^= 0x5a;
+    std::shared_ptr<const std::string> body = blob->second;
+    if (faults_.corrupt_byte && !body->empty()) {
+      auto copy = std::make_shared<std::string>(*body);
+      (*copy)[copy->size() / 2] ^= 0x5a;
+      body = std::move(copy);
+    }
+    const std::string& bytes = *body;
     size_t start = 0;
     res.status = 200;  // else httplib answers a Range request 206 on its own
     const std::string range = req.get_header_value("Range");
@@ -121,18 +125,18 @@ FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) {
       --faults_.drops;
       limit = faults_.drop_after > start ? std::min(limit, faults_.drop_after - start) : 0;
     }
-    auto body = std::make_shared<std::string>(bytes.substr(start));
     lock.unlock();
     // Chunked, so httplib does not apply the Range a second time (it slices sized bodies itself).
     res.set_chunked_content_provider("application/octet-stream",
-                                     [this, body, limit](size_t offset, httplib::DataSink& sink) {
-                                       if (offset >= body->size()) {
+                                     [this, body, start, limit](size_t offset, httplib::DataSink& sink) {
+                                       if (start + offset >= body->size()) {
                                          sink.done();
                                          return true;
                                        }
                                        if (offset >= limit) return false;  // the connection drops here
-                                       const size_t n = std::min({body->size() - offset, limit - offset, size_t(1) << 16});
-                                       sink.write(body->data() + offset, n);
+                                       const size_t n = std::min({body->size() - start - offset, limit - offset,
+                                                                  size_t(1) << 18});
+                                       sink.write(body->data() + start + offset, n);
                                        std::lock_guard<std::mutex> g(mu_);
                                        stats_.cdn_bytes += n;
                                        return true;
@@ -149,7 +153,16 @@ FakeHubServer::~FakeHubServer() {
 }
 
 void FakeHubServer::add_repo(const std::string& id, FakeHubRepo repo) {
+  // Each LFS file's sha256 and CDN copy once, here, not on every request.
+  std::map<std::string, std::string> shas;
+  for (const auto& [path, file] : repo.files) {
+    if (file.lfs) shas[path] = sha256_hex(file.bytes);
+  }
   std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [path, sha] : shas) {
+    if (!blobs_.count(sha)) blobs_[sha] = std::make_shared<const std::string>(repo.files[path].bytes);
+  }
+  lfs_sha_[id] = std::move(shas);
   repos_[id] = std::move(repo);
 }
 

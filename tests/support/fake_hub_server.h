@@ -70,7 +70,8 @@ class FakeHubServer {
   int port_ = 0;
   mutable std::mutex mu_;
   std::map<std::string, FakeHubRepo> repos_;
-  std::map<std::string, std::string> blobs_;  // sha256 -> bytes
+  std::map<std::string, std::shared_ptr<const std::string>> blobs_;  // sha256 -> bytes
+  std::map<std::string, std::map<std::string, std::string>> lfs_sha_;  // repo -> path -> sha256
   FakeHubFaults faults_;
   FakeHubStats stats_;
 };
