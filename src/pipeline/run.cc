@@ -60,9 +60,8 @@ std::shared_ptr<Model> open_and_load(const ModelLocation& loc, const RuntimeOpti
     summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, e.to_string(), stage));
     return nullptr;
   };
-  auto profile = read_model_profile(loc.dir, loc.profile, "the model catalogue's profile of " + loc.name);
+  auto profile = located_model_profile(loc);
   if (!profile) return off(profile.error());
-  if (!loc.name.empty()) profile->name = loc.name;
   if (adjust) adjust(*profile);
   auto model = Model::open(std::move(*profile), runtime);
   if (!model) return off(model.error());

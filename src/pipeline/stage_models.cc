@@ -33,6 +33,12 @@ void add(std::vector<StageModel>& out, const ModelRegistry& registry, const char
 
 }  // namespace
 
+Result<ModelProfile> located_model_profile(const ModelLocation& loc) {
+  auto profile = read_model_profile(loc.dir, loc.profile, "the model catalogue's profile of " + loc.name);
+  if (profile && !loc.name.empty()) profile->name = loc.name;
+  return profile;
+}
+
 std::vector<StageModel> choose_stage_models(const ModelsConfig& c, const ModelRegistry& registry) {
   std::vector<StageModel> out;
   add(out, registry, kStageTagger, c.tagger, "tagger");

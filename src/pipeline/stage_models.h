@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "infer/model_profile.h"
 #include "models/model_registry.h"
 #include "pipeline/stage_options.h"
 
@@ -28,5 +29,10 @@ struct StageModel {
 // One entry per model the stages would use, in stage order; nothing for a
 // stage set to "none". Never touches the network.
 std::vector<StageModel> choose_stage_models(const ModelsConfig& config, const ModelRegistry& registry);
+
+// The profile of a located model: its folder's files or model.toml, or the
+// catalogue's profile; named by its catalogue name when it has one (not by
+// its snapshot folder, a commit id).
+Result<ModelProfile> located_model_profile(const ModelLocation& location);
 
 }  // namespace tagforge

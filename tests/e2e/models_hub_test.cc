@@ -215,6 +215,18 @@ TEST(ModelsHub, A404AndAGatedRepositoryAreOneLineErrorsThatSayWhatToDo) {
   EXPECT_TRUE(contains(det.out, "\"model\":\"face\"")) << det.out;
 }
 
+TEST(ModelsHub, NoNetworkIsAnErrorThatSaysWhatToDo) {
+  Hub hub("hub-nonet");
+  // Nothing listens on port 1 of the loopback: the connection is refused, as with no network.
+  CliResult r = hub.pull("wd-vit-tagger-v3", {"HF_ENDPOINT=http://127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "wd-vit-tagger-v3: model.onnx: cannot reach http://127.0.0.1:1")) << r.err;
+  EXPECT_TRUE(contains(r.err, "after 3 attempts; check the network or HF_ENDPOINT")) << r.err;
+  EXPECT_TRUE(contains(r.err, "in a folder by hand and pass the folder instead of the name")) << r.err;
+  EXPECT_FALSE(fs::exists(hub.repo_dir() / "snapshots"));
+  EXPECT_FALSE(fs::exists(hub.lock()));
+}
+
 TEST(ModelsHub, OfflineUsesTheCacheAndNeverTheNetwork) {
   Hub hub("hub-offline");
   CliResult cold = hub.pull("wd-vit-tagger-v3", {"HF_HUB_OFFLINE=1"});

@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "media/extract.h"
 #include "model_command.h"
+#include "pipeline/run_context.h"
 #include "option_flags.h"
 #include "pipeline/stage_options.h"
 #include "tagforge/path_text.h"
@@ -41,14 +42,21 @@ std::optional<FrameInspector> make_inspector(const Args& a) {
   std::shared_ptr<Segmenter> segmenter;
   const bool wanted = !a.extract.inspect.require_segments.empty() || !a.extract.inspect.crop_position.empty();
   if (wanted) {
-    for (const std::string& dir : a.models.detectors) {
-      auto d = open_model<Detector>(dir, runtime, kCommand);
-      if (!d) return std::nullopt;
-      detectors.push_back(std::move(d));
-    }
-    if (!a.models.segmenter.empty()) {
-      segmenter = open_model<Segmenter>(a.models.segmenter, runtime, kCommand);
-      if (!segmenter) return std::nullopt;
+    // As `run` chooses them: the config's, else the catalogue's installed defaults; "none" is off.
+    for (const StageModel& m : choose_stage_models(a.models, model_registry())) {
+      if (m.failed) {
+        std::fprintf(stderr, "%s: %s\n", kCommand, m.why_not.c_str());
+        return std::nullopt;
+      }
+      if (!m.location) continue;
+      if (m.stage == kStageDetect) {
+        auto d = open_located_model<Detector>(*m.location, runtime, kCommand);
+        if (!d) return std::nullopt;
+        detectors.push_back(std::move(d));
+      } else if (m.stage == kStageSegment) {
+        segmenter = open_located_model<Segmenter>(*m.location, runtime, kCommand);
+        if (!segmenter) return std::nullopt;
+      }
     }
   }
   auto inspector = make_frame_inspector(a.extract.inspect, std::move(detectors), std::move(segmenter));

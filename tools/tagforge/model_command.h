@@ -13,6 +13,7 @@
 #include "infer/model_profile.h"
 #include "infer/onnx_model.h"
 #include "models/model_registry.h"
+#include "pipeline/stage_models.h"
 
 namespace tagforge::cli {
 
@@ -23,28 +24,42 @@ inline void add_runtime_flags(CLI::App& cmd, RuntimeOptions& runtime) {
   cmd.add_option("--cuda-device", runtime.cuda_device, "Which GPU")->capture_default_str();
 }
 
-// The model `name_or_dir` (a catalogue name, or a folder: see
-// models/model_registry.h) opened as a `Model` (Tagger, Detector, Segmenter,
+// The located model opened as a `Model` (Tagger, Detector, Segmenter,
 // NsfwClassifier), after `adjust` has changed its profile. On failure prints
-// the error prefixed with `command` (for a name that is not installed, the
-// command that installs it) and returns null.
+// the error prefixed with `command` and returns null.
 template <typename Model>
-std::unique_ptr<Model> open_model(const std::string& name_or_dir, const RuntimeOptions& runtime, const char* command,
-                                  const std::function<void(ModelProfile&)>& adjust = {}) {
+std::unique_ptr<Model> open_located_model(const ModelLocation& loc, const RuntimeOptions& runtime, const char* command,
+                                          const std::function<void(ModelProfile&)>& adjust = {}) {
   auto fail = [&](const Error& e) -> std::unique_ptr<Model> {
     std::fprintf(stderr, "%s: %s\n", command, e.to_string().c_str());
     return nullptr;
   };
-  static const ModelRegistry registry = ModelRegistry::open();
-  auto loc = registry.locate(name_or_dir);
-  if (!loc) return fail(loc.error());
-  auto profile = read_model_profile(loc->dir, loc->profile, "the model catalogue's profile of " + loc->name);
+  auto profile = located_model_profile(loc);
   if (!profile) return fail(profile.error());
-  if (!loc->name.empty()) profile->name = loc->name;
   if (adjust) adjust(*profile);
   auto model = Model::open(std::move(*profile), runtime);
   if (!model) return fail(model.error());
   return std::move(*model);
+}
+
+// The models of this process: the catalogue, the environment and the lock file.
+inline const ModelRegistry& model_registry() {
+  static const ModelRegistry registry = ModelRegistry::open();
+  return registry;
+}
+
+// The model `name_or_dir` (a catalogue name, or a folder: see
+// models/model_registry.h) opened as open_located_model does; for a name that
+// is not installed, the error says the command that installs it.
+template <typename Model>
+std::unique_ptr<Model> open_model(const std::string& name_or_dir, const RuntimeOptions& runtime, const char* command,
+                                  const std::function<void(ModelProfile&)>& adjust = {}) {
+  auto loc = model_registry().locate(name_or_dir);
+  if (!loc) {
+    std::fprintf(stderr, "%s: %s\n", command, loc.error().to_string().c_str());
+    return nullptr;
+  }
+  return open_located_model<Model>(*loc, runtime, command, adjust);
 }
 
 // "in 2.31 s (5.2 images/s); 1 failed": the end of a model command's summary.
