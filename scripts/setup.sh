@@ -18,7 +18,8 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev  # decoding GIFs and videos (FFmpeg 5.1)
   libwebp-dev                                                  # animated WebP (FFmpeg 5.1 reads stills only)
   libsqlite3-dev libxxhash-dev  # the run's manifest, and content hashes
-  libcpp-httplib-dev            # the LLM client (and its test server), the review server
+  libcpp-httplib-dev            # the LLM client (and its test server), the review server, hub downloads
+  libssl-dev openssl            # sha256 of pulled models; the tests' HTTPS hub mirror makes its certificate
   chromium  # the review page's tests drive it headless (tests/web, through playwright-core)
   ffmpeg  # the CLI makes the tests' and benchmarks' clips, and is the benchmark's yardstick
   python3-pil  # the reference the image resampler is tested against (/usr/bin/python3)

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/fs_ops.h"
+#include "models/blob_writer.h"
 
 namespace tagforge {
 
@@ -20,7 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxRedirects = 10;
-constexpr size_t kWriteBuffer = 4 << 20;
 
 std::string strip_etag(std::string e) {
   if (e.rfind("W/", 0) == 0) e.erase(0, 2);
@@ -188,19 +188,8 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
   if (progress) progress(have, info.size);
 
   HubError last;
-  std::string buffer;
-  buffer.reserve(kWriteBuffer);
   std::optional<Error> write_error;
-  // Each piece written is handed to the disk at once (sync_file_range starts
-  // its writeback without waiting), so the fsync at the end finds little left
-  // and the disk works while the network does.
-  auto flush = [&]() {
-    if (buffer.empty() || write_error) return;
-    const off_t at = ::lseek(fd.get(), 0, SEEK_CUR);
-    if (Status st = write_all_fd(fd.get(), buffer, partial); !st.ok()) write_error = st.error();
-    else if (at >= 0) ::sync_file_range(fd.get(), at, off_t(buffer.size()), SYNC_FILE_RANGE_WRITE);
-    buffer.clear();
-  };
+  BlobWriter writer(fd.get(), partial, &digest);
   for (int failures = 0; have < info.size && failures < attempts_;) {
     if (failures) pause_before(failures - 1, backoff_s_);
     const uint64_t before = have;
@@ -230,12 +219,11 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
                 return false;
               }
             } else if (status == 200 && have > 0) {  // Range ignored: from the start again
-              if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0) {
-                write_error = Error::from_errno(errno, "cannot truncate", partial);
+              if (Status st = writer.restart(FileDigest(git_size)); !st.ok()) {
+                write_error = st.error();
                 return false;
               }
               have = 0;
-              digest = FileDigest(git_size);
             }
             return true;
           },
@@ -245,17 +233,14 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
               refused = HubError{HubFault::kProtocol, fmt::format("the server sent more than the {} bytes it announced", info.size)};
               return false;
             }
-            digest.update(std::string_view(data, n));
-            buffer.append(data, n);
             have += n;
-            if (buffer.size() >= kWriteBuffer) flush();
             if (progress) progress(have, info.size);
-            return !write_error;
+            return writer.append(data, n);
           });
-      flush();
+      if (Status st = writer.drain(); !st.ok() && !write_error) write_error = st.error();
       if (write_error) return {std::nullopt, {HubFault::kFile, write_error->to_string()}};
       if (refused) {
-        if (::ftruncate(fd.get(), 0) == 0) ::lseek(fd.get(), 0, SEEK_SET);
+        (void)writer.restart(FileDigest(git_size));  // not this file's bytes: nothing to resume from
         return {std::nullopt, *refused};
       }
       if (!res) {
@@ -267,10 +252,8 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
         done_hops = true;  // it was whole already
       } else if (status >= 400) {
         last = status_error(*res, "the file's host", "", s_);
-        if (status == 416 && ::ftruncate(fd.get(), 0) == 0) {  // a stale partial file: once more from the start
-          ::lseek(fd.get(), 0, SEEK_SET);
+        if (status == 416 && writer.restart(FileDigest(git_size)).ok()) {  // a stale partial file: from the start
           have = 0;
-          digest = FileDigest(git_size);
           last.fault = HubFault::kServer;
         }
         done_hops = true;

@@ -215,6 +215,33 @@ TEST(ModelsHub, A404AndAGatedRepositoryAreOneLineErrorsThatSayWhatToDo) {
   EXPECT_TRUE(contains(det.out, "\"model\":\"face\"")) << det.out;
 }
 
+TEST(ModelsHub, HttpsAsTheRealHubWithTheCertificateChecked) {
+  const fs::path dir = fresh_dir("hub-tls-cert");
+  const auto tls = tagforge::testing::make_test_certificate(dir.string());
+  FakeHubServer server(tls);
+  server.add_repo(kWdRepo, FakeHubRepo{kWdCommit, {{"model.onnx", {read_file(test_models_dir() / "wd_v3" / "model.onnx"), true}},
+                                                   {"selected_tags.csv", {read_file(test_models_dir() / "wd_v3" / "selected_tags.csv"), false}}},
+                                       ""});
+  const fs::path home = fresh_dir("hub-tls");
+  std::vector<std::string> env{"HF_ENDPOINT=" + server.endpoint(), "HF_HOME=" + (home / "hf").string(),
+                               "HF_HUB_OFFLINE=0", "HF_TOKEN=hf_tls_token",
+                               "TAGFORGE_MODELS_LOCK=" + (home / "lock").string()};
+  // An unknown certificate is refused: verification is on.
+  CliResult untrusted = run_cli({"models", "pull", "wd-vit-tagger-v3", "--backoff", "0.01", "--retries", "1"}, env);
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_TRUE(contains(untrusted.err, "cannot reach https://127.0.0.1:")) << untrusted.err;
+  EXPECT_EQ(server.stats().heads, 0);
+  // Trusted (as a private mirror's CA would be), the pull goes through, the CDN redirect too.
+  env.push_back("SSL_CERT_FILE=" + tls.cert_file);
+  CliResult r = run_cli({"models", "pull", "wd-vit-tagger-v3", "-q"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(server.stats().cdn_gets, 1);
+  for (const auto& a : server.stats().cdn_authorizations) EXPECT_EQ(a, "");
+  for (const auto& a : server.stats().resolve_authorizations) EXPECT_EQ(a, "Bearer hf_tls_token");
+  EXPECT_TRUE(fs::is_symlink(home / "hf" / "hub" / "models--SmilingWolf--wd-vit-tagger-v3" / "snapshots" / kWdCommit /
+                             "model.onnx"));
+}
+
 TEST(ModelsHub, NoNetworkIsAnErrorThatSaysWhatToDo) {
   Hub hub("hub-nonet");
   // Nothing listens on port 1 of the loopback: the connection is refused, as with no network.

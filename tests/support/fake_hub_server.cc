@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace tagforge::testing {
 
@@ -34,7 +36,25 @@ std::string git_blob_id(const std::string& bytes) {
   return digest_hex(EVP_sha1(), prefix, bytes);
 }
 
-FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) {
+FakeHubTls make_test_certificate(const std::string& dir) {
+  FakeHubTls t{dir + "/cert.pem", dir + "/key.pem"};
+  const std::string cmd = fmt::format(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+      "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout '{}' -out '{}' 2>/dev/null",
+      t.key_file, t.cert_file);
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make a test certificate");
+  return t;
+}
+
+FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) { start(); }
+
+FakeHubServer::FakeHubServer(const FakeHubTls& tls)
+    : server_(std::make_unique<httplib::SSLServer>(tls.cert_file.c_str(), tls.key_file.c_str())), scheme_("https") {
+  if (!server_->is_valid()) throw std::runtime_error("httplib cannot serve TLS with " + tls.cert_file);
+  start();
+}
+
+void FakeHubServer::start() {
   server_->set_keep_alive_max_count(100);
   // /ORG/NAME/resolve/REV/PATH
   server_->Get(R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -82,13 +102,13 @@ FakeHubServer::FakeHubServer() : server_(std::make_unique<httplib::Server>()) {
     if (file->second.lfs) {
       const std::string& sha = lfs_sha_[repo_id][path];
       res.status = 302;
-      res.set_header("Location", fmt::format("http://localhost:{}/cdn/{}", port_, sha));
-      res.set_header("ETag", "\"" + git_blob_id("pointer " + sha) + "\"");  // the pointer's, not the file's
-      res.set_header("X-Linked-Etag", "\"" + sha + "\"");
+      res.set_header("Location", fmt::format("{}://localhost:{}/cdn/{}", scheme_, port_, sha));
+      res.set_header("ETag", fmt::format("\"{}\"", git_blob_id("pointer " + sha)));  // the pointer's, not the file's
+      res.set_header("X-Linked-Etag", fmt::format("\"{}\"", sha));
       res.set_header("X-Linked-Size", std::to_string(file->second.bytes.size()));
       return;
     }
-    res.set_header("ETag", "\"" + git_blob_id(file->second.bytes) + "\"");
+    res.set_header("ETag", fmt::format("\"{}\"", git_blob_id(file->second.bytes)));
     res.set_content(file->second.bytes, "application/octet-stream");
   });
   server_->Get(R"(/cdn/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -176,6 +196,6 @@ FakeHubStats FakeHubServer::stats() const {
   return stats_;
 }
 
-std::string FakeHubServer::endpoint() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string FakeHubServer::endpoint() const { return fmt::format("{}://127.0.0.1:{}", scheme_, port_); }
 
 }  // namespace tagforge::testing

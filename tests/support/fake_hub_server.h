@@ -54,20 +54,33 @@ struct FakeHubStats {
   std::vector<std::string> resolve_authorizations;
 };
 
+// A certificate and its key (PEM files) to serve HTTPS with.
+struct FakeHubTls {
+  std::string cert_file, key_file;
+};
+
+// Makes a self-signed certificate for localhost and 127.0.0.1 in `dir` with
+// the openssl command; a client trusts it through SSL_CERT_FILE=cert_file.
+FakeHubTls make_test_certificate(const std::string& dir);
+
 class FakeHubServer {
  public:
   FakeHubServer();
+  explicit FakeHubServer(const FakeHubTls& tls);  // HTTPS, the CDN address too
   ~FakeHubServer();
 
   void add_repo(const std::string& id, FakeHubRepo repo);
   void set_faults(FakeHubFaults faults);  // for the requests after it
   FakeHubStats stats() const;
-  std::string endpoint() const;  // "http://127.0.0.1:PORT"
+  std::string endpoint() const;  // "http://127.0.0.1:PORT" (https with TLS)
 
  private:
+  void start();
+
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  std::string scheme_ = "http";
   mutable std::mutex mu_;
   std::map<std::string, FakeHubRepo> repos_;
   std::map<std::string, std::shared_ptr<const std::string>> blobs_;  // sha256 -> bytes
