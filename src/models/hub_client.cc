@@ -13,6 +13,7 @@
 
 #include "core/fs_ops.h"
 #include "models/blob_writer.h"
+#include "models/plain_http.h"
 
 namespace tagforge {
 
@@ -48,33 +49,59 @@ std::unique_ptr<httplib::Client> client_for(const std::string& origin) {
 }
 
 // What a status other than 2xx/3xx means, in words a person can act on.
-HubError status_error(const httplib::Response& res, std::string_view repo, std::string_view revision,
+HubError status_error(int status, const HeaderLookup& header, std::string_view repo, std::string_view revision,
                       const HubSettings& s) {
-  const std::string code = res.get_header_value("X-Error-Code");
-  if (res.status == 401 || res.status == 403) {
+  const std::string code = header("X-Error-Code");
+  if (status == 401 || status == 403) {
     if (code == "GatedRepo") {
       return {HubFault::kAuth, fmt::format("HTTP {}: {} is a gated repository: accept its conditions at {}/{} and set "
                                            "HF_TOKEN to a token of that account",
-                                           res.status, repo, s.endpoint, repo)};
+                                           status, repo, s.endpoint, repo)};
     }
     if (code == "RepoNotFound") {
-      return {HubFault::kAuth, fmt::format("HTTP {}: no repository {} (or it is private: set HF_TOKEN)", res.status, repo)};
+      return {HubFault::kAuth, fmt::format("HTTP {}: no repository {} (or it is private: set HF_TOKEN)", status, repo)};
     }
-    return {HubFault::kAuth, fmt::format("HTTP {}: not allowed to read {} ({}set HF_TOKEN to a token that can)", res.status,
+    return {HubFault::kAuth, fmt::format("HTTP {}: not allowed to read {} ({}set HF_TOKEN to a token that can)", status,
                                          repo, s.token ? "the token was refused; " : "")};
   }
-  if (res.status == 404) {
+  if (status == 404) {
     if (code == "EntryNotFound") return {HubFault::kNotFound, fmt::format("HTTP 404: no such file in {} at {}", repo, revision)};
     if (code == "RevisionNotFound") return {HubFault::kNotFound, fmt::format("HTTP 404: {} has no revision {}", repo, revision)};
     if (code == "RepoNotFound") return {HubFault::kNotFound, fmt::format("HTTP 404: no repository {}", repo)};
     return {HubFault::kNotFound, "HTTP 404: not found"};
   }
-  if (res.status == 429 || res.status >= 500) return {HubFault::kServer, fmt::format("HTTP {}", res.status)};
-  return {HubFault::kProtocol, fmt::format("HTTP {}", res.status)};
+  if (status == 429 || status >= 500) return {HubFault::kServer, fmt::format("HTTP {}", status)};
+  return {HubFault::kProtocol, fmt::format("HTTP {}", status)};
 }
 
 HubError network_error(const std::string& origin, httplib::Error e) {
   return {HubFault::kNetwork, fmt::format("cannot reach {} ({})", origin, httplib::to_string(e))};
+}
+
+// One GET of `path` from `origin`: plain http through plain_http (large
+// reads), https through httplib. The callbacks see the status and headers,
+// then the body; either may cancel. Returns what kept the GET from
+// finishing, other than a cancel.
+std::optional<std::string> fetch(const std::string& origin, const std::string& path,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::function<bool(int, const HeaderLookup&)>& on_response,
+                                 const std::function<bool(const char*, size_t)>& on_body) {
+  if (origin.rfind("http://", 0) == 0) {
+    const PlainHttpResult r = plain_http_get(origin, path, headers, on_response, on_body);
+    using Outcome = PlainHttpResult::Outcome;
+    if (r.outcome == Outcome::kDone || r.outcome == Outcome::kCanceled) return std::nullopt;
+    return r.detail;
+  }
+  auto http = client_for(origin);
+  const httplib::Headers h(headers.begin(), headers.end());
+  auto res = http->Get(
+      path, h,
+      [&](const httplib::Response& r) {
+        return on_response(r.status, [&](std::string_view name) { return r.get_header_value(std::string(name)); });
+      },
+      [&](const char* data, size_t n) { return on_body(data, n); });
+  if (!res && res.error() != httplib::Error::Canceled) return httplib::to_string(res.error());
+  return std::nullopt;
 }
 
 // "bytes START-END/TOTAL" -> START.
@@ -141,7 +168,8 @@ HubResult<HubFileInfo> HubClient::file_info(std::string_view repo, std::string_v
         continue;
       }
       if (res->status >= 400 || (res->status >= 300 && location.empty())) {
-        last = status_error(*res, repo, revision, s_);
+        last = status_error(res->status, [&](std::string_view n) { return res->get_header_value(std::string(n)); }, repo,
+                            revision, s_);
         break;
       }
       HubFileInfo info;
@@ -200,20 +228,21 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
       if (!split_url(url, origin, path)) {
         return {std::nullopt, {HubFault::kProtocol, fmt::format("a redirect to '{}', which is not http(s)", url)}};
       }
-      auto http = client_for(origin);
-      httplib::Headers headers{{"Accept-Encoding", "identity"}, {"User-Agent", "tagforge/0.1"}};
-      if (s_.token && origin == endpoint_origin) headers.emplace("Authorization", "Bearer " + *s_.token);
-      if (have > 0) headers.emplace("Range", fmt::format("bytes={}-", have));
+      std::vector<std::pair<std::string, std::string>> headers{{"Accept-Encoding", "identity"},
+                                                               {"User-Agent", "tagforge/0.1"}};
+      if (s_.token && origin == endpoint_origin) headers.emplace_back("Authorization", "Bearer " + *s_.token);
+      if (have > 0) headers.emplace_back("Range", fmt::format("bytes={}-", have));
       int status = 0;
-      std::string location;
+      std::string location, error_code;
       std::optional<HubError> refused;
-      auto res = http->Get(
-          path, headers,
-          [&](const httplib::Response& r) {
-            status = r.status;
-            location = r.get_header_value("Location");
+      const auto failed = fetch(
+          origin, path, headers,
+          [&](int st, const HeaderLookup& header) {
+            status = st;
+            location = header("Location");
+            error_code = header("X-Error-Code");
             if (status == 206) {
-              auto start = range_start(r.get_header_value("Content-Range"));
+              auto start = range_start(header("Content-Range"));
               if (!start || *start != have) {
                 refused = HubError{HubFault::kProtocol, "the server sent another range than asked for"};
                 return false;
@@ -243,15 +272,16 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
         (void)writer.restart(FileDigest(git_size));  // not this file's bytes: nothing to resume from
         return {std::nullopt, *refused};
       }
-      if (!res) {
-        last = network_error(origin, res.error());
+      if (failed) {
+        last = {HubFault::kNetwork, fmt::format("cannot reach {} ({})", origin, *failed)};
         done_hops = true;
       } else if (status >= 300 && status < 400 && !location.empty()) {
         url = location.front() == '/' ? origin + location : location;
       } else if (status == 416 && have >= info.size) {
         done_hops = true;  // it was whole already
       } else if (status >= 400) {
-        last = status_error(*res, "the file's host", "", s_);
+        last = status_error(status, [&](std::string_view n) { return n == "X-Error-Code" ? error_code : std::string(); },
+                            "the file's host", "", s_);
         if (status == 416 && writer.restart(FileDigest(git_size)).ok()) {  // a stale partial file: from the start
           have = 0;
           last.fault = HubFault::kServer;
