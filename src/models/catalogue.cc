@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "core/fs_ops.h"
+#include "models/file_digest.h"
 #include "tagforge/tag_db.h"
 
 namespace tagforge {
@@ -20,14 +21,6 @@ namespace {
 const std::set<std::string_view> kKinds = {"wd-v3", "joytag", "yolo", "isnet", "nsfw"};
 const std::set<std::string_view> kKeys = {"kind",  "description", "repo",    "revision", "subfolder", "files",
                                           "licence", "size",      "bundled", "fetch",    "profile"};
-
-bool is_sha256(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 // A name on the command line and in a config: letters, digits, '-', '_', '.'.
 bool is_model_name(std::string_view s) {
@@ -98,7 +91,7 @@ Result<std::vector<CatalogueFile>> read_files(const toml::node& node, const Entr
       }
       f.path = (*t)["path"].value_or(std::string());
       f.sha256 = (*t)["sha256"].value_or(std::string());
-      if (!f.sha256.empty() && !is_sha256(f.sha256)) return r.bad("files", "sha256 values of 64 lowercase hex digits");
+      if (!f.sha256.empty() && !is_hex_digest(f.sha256, 64)) return r.bad("files", "sha256 values of 64 lowercase hex digits");
     } else {
       return r.bad("files", "an array of file names or {path, sha256} tables");
     }

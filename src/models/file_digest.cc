@@ -76,6 +76,10 @@ Status FileDigest::update_from_file(const std::filesystem::path& file, uint64_t 
   return ok_status();
 }
 
+bool is_hex_digest(std::string_view s, size_t digits) {
+  return s.size() == digits && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 Result<FileDigest> digest_file(const std::filesystem::path& file, bool git_blob) {
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(file, ec);

@@ -38,6 +38,10 @@ class FileDigest {
   std::string sha256_, git_sha1_;
 };
 
+// True when `s` is `digits` lowercase hex digits: a sha256 (64), a git blob or
+// commit id (40).
+bool is_hex_digest(std::string_view s, size_t digits);
+
 // The sha256 and (when `git_blob`) the git blob id of a whole file.
 Result<FileDigest> digest_file(const std::filesystem::path& file, bool git_blob = false);
 

@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/fs_ops.h"
+#include "models/file_digest.h"
 
 namespace tagforge {
 
@@ -65,13 +66,7 @@ fs::path hub_repo_dir(const fs::path& cache, std::string_view repo) {
   return cache / name;
 }
 
-bool is_commit_id(std::string_view revision) {
-  if (revision.size() != 40) return false;
-  for (char c : revision) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool is_commit_id(std::string_view revision) { return is_hex_digest(revision, 40); }
 
 std::optional<std::string> hub_cached_commit(const fs::path& repo_dir, std::string_view revision) {
   if (is_commit_id(revision)) return std::string(revision);

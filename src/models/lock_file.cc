@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/fs_ops.h"
+#include "models/file_digest.h"
 #include "models/hub_cache.h"
 
 namespace tagforge {
@@ -52,7 +53,7 @@ Result<ModelLock> parse_model_lock(std::string_view text, const fs::path& origin
       lf.path = (*ft)["path"].value_or(std::string());
       lf.sha256 = (*ft)["sha256"].value_or(std::string());
       const int64_t size = (*ft)["size"].value_or(int64_t(-1));
-      if (lf.path.empty() || lf.sha256.size() != 64 || size < 0) return bad("each file needs path, sha256 and size");
+      if (lf.path.empty() || !is_hex_digest(lf.sha256, 64) || size < 0) return bad("each file needs path, sha256 and size");
       lf.size = uint64_t(size);
       m.files.push_back(std::move(lf));
     }

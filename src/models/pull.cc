@@ -81,7 +81,7 @@ Result<std::string> cached_sha256(const fs::path& file) {
   std::error_code ec;
   const fs::path blob = fs::canonical(file, ec);
   const std::string name = blob.filename().string();
-  if (!ec && name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos) return name;
+  if (!ec && is_hex_digest(name, 64)) return name;
   auto d = digest_file(file);
   if (!d) return d.error();
   return d->sha256();
@@ -244,12 +244,14 @@ Result<std::vector<VerifiedFile>> verify_model(const CatalogueEntry& e, const Mo
   for (const CatalogueFile& f : e.files) {
     const fs::path p = snapshot / e.repo_path(f);
     std::error_code ec;
+    // The blob's name is its ETag: a git blob id (small files) or the sha256 (LFS).
     const std::string etag = fs::canonical(p, ec).filename().string();
-    auto d = digest_file(p, etag.size() == 40);
+    const bool git_id = !ec && is_hex_digest(etag, 40), lfs_id = !ec && is_hex_digest(etag, 64);
+    auto d = digest_file(p, git_id);
     if (!d) return d.error();
     VerifiedFile v{e.repo_path(f), d->sha256(), {}};
-    const std::string& id = etag.size() == 40 ? d->git_blob_id() : d->sha256();
-    if (!ec && (etag.size() == 40 || etag.size() == 64) && id != etag) {
+    const std::string& id = git_id ? d->git_blob_id() : d->sha256();
+    if ((git_id || lfs_id) && id != etag) {
       v.problem = fmt::format("its bytes hash to {}, but its blob is named {} (damaged on disk)", id, etag);
     } else {
       v.problem = mismatch(f, locked, d->sha256());
