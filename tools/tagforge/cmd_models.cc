@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdio>
 
 #include "commands.h"
@@ -80,24 +81,38 @@ std::optional<ModelRegistry> open_registry() {
   return r;
 }
 
-// The entries `names` names (all when empty and `all_if_empty`); an unknown name is an error.
-std::optional<std::vector<const CatalogueEntry*>> entries_of(const ModelRegistry& r, const std::vector<std::string>& names,
-                                                            bool all_if_empty) {
-  std::vector<const CatalogueEntry*> out;
-  if (names.empty() && all_if_empty) {
-    for (const auto& e : r.catalogue().entries) out.push_back(&e);
-    return out;
-  }
+// Runs `each` on the entries `names` names (every entry when there are none
+// and `all_if_empty`). The exit code: 2 when the registry cannot be read or
+// a name is unknown (then nothing runs), 1 when `each` failed for one.
+int for_each_entry(const std::vector<std::string>& names, bool all_if_empty,
+                   const std::function<bool(ModelRegistry&, const CatalogueEntry&)>& each) {
+  auto r = open_registry();
+  if (!r) return kExitFatal;
+  std::vector<const CatalogueEntry*> entries;
   for (const std::string& n : names) {
-    const CatalogueEntry* e = r.catalogue().find(n);
+    const CatalogueEntry* e = r->catalogue().find(n);
     if (!e) {
       std::fprintf(stderr, "%s: no model named '%s' in the catalogue (%s)\n", kCommand, n.c_str(),
-                   r.catalogue().names().c_str());
-      return std::nullopt;
+                   r->catalogue().names().c_str());
+      return kExitFatal;
     }
-    out.push_back(e);
+    entries.push_back(e);
   }
-  return out;
+  if (names.empty() && all_if_empty) {
+    for (const auto& e : r->catalogue().entries) entries.push_back(&e);
+  }
+  int rc = kExitOk;
+  for (const CatalogueEntry* e : entries) {
+    if (!each(*r, *e)) rc = kExitSomeFailed;
+  }
+  return rc;
+}
+
+// Writes the lock file after a change; false (with the error printed) when it cannot.
+bool save_lock(const ModelRegistry& r, const char* verb) {
+  Status st = write_model_lock(r.settings().lock_file, r.lock());
+  if (!st.ok()) std::fprintf(stderr, "%s %s: %s\n", kCommand, verb, st.error().to_string().c_str());
+  return st.ok();
 }
 
 std::string default_for(const Catalogue& c, const std::string& name) {
@@ -107,8 +122,6 @@ std::string default_for(const Catalogue& c, const std::string& name) {
   }
   return stages;
 }
-
-Status save_lock(const ModelRegistry& r) { return write_model_lock(r.settings().lock_file, r.lock()); }
 
 int list(const Args& a) {
   auto r = open_registry();
@@ -144,123 +157,91 @@ int list(const Args& a) {
 }
 
 int pull(const Args& a) {
-  auto r = open_registry();
-  if (!r) return kExitFatal;
-  auto entries = entries_of(*r, a.names, false);
-  if (!entries) return kExitFatal;
   ByteProgress bar(a.quiet);
   PullOptions o;
   o.update = a.update;
   o.attempts = a.retries;
   o.backoff_s = a.backoff_s;
   o.progress = [&](const std::string& file, uint64_t done, uint64_t total) { bar.update(file, done, total); };
-  int rc = kExitOk;
-  for (const CatalogueEntry* e : *entries) {
-    if (!e->from_hub()) {
-      if (auto loc = r->installed(*e)) {
-        if (!a.quiet) std::fprintf(stderr, "%s: %s is bundled: %s\n", kCommand, e->name.c_str(), loc->dir.c_str());
-      } else {
-        std::fprintf(stderr, "%s: %s is not on the hub: `%s` installs it\n", kCommand, e->name.c_str(),
-                     e->fetch_script.c_str());
-        rc = kExitSomeFailed;
+  return for_each_entry(a.names, false, [&](ModelRegistry& r, const CatalogueEntry& e) {
+    if (!e.from_hub()) {
+      auto loc = r.installed(e);
+      if (!loc) {
+        std::fprintf(stderr, "%s: %s is not on the hub: `%s` installs it\n", kCommand, e.name.c_str(),
+                     e.fetch_script.c_str());
+      } else if (!a.quiet) {
+        std::fprintf(stderr, "%s: %s is bundled: %s\n", kCommand, e.name.c_str(), loc->dir.c_str());
       }
-      continue;
+      return loc.has_value();
     }
     const auto start = Clock::now();
-    auto got = pull_model(*e, *r, o);
+    auto got = pull_model(e, r, o);
     bar.finish();
     if (!got) {
       std::fprintf(stderr, "%s pull: %s\n", kCommand, got.error().to_string().c_str());
-      rc = kExitSomeFailed;
-      continue;
+      return false;
     }
-    if (Status st = save_lock(*r); !st.ok()) {
-      std::fprintf(stderr, "%s pull: %s\n", kCommand, st.error().to_string().c_str());
-      rc = kExitSomeFailed;
-    }
+    const bool saved = save_lock(r, "pull");
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    if (!a.quiet) {
-      if (got->cached) {
-        std::fprintf(stderr, "%s: %s is in the cache: %s\n", kCommand, e->name.c_str(), got->location.dir.c_str());
-      } else {
-        std::fprintf(stderr, "%s: %s pulled, %s in %.1f s (%.1f MB/s): %s\n", kCommand, e->name.c_str(),
-                     megabytes(got->downloaded).c_str(), secs, secs > 0 ? double(got->downloaded) / secs / 1e6 : 0.0,
-                     got->location.dir.c_str());
-      }
+    if (a.quiet) return saved;
+    if (got->cached) {
+      std::fprintf(stderr, "%s: %s is in the cache: %s\n", kCommand, e.name.c_str(), got->location.dir.c_str());
+    } else {
+      std::fprintf(stderr, "%s: %s pulled, %s in %.1f s (%.1f MB/s): %s\n", kCommand, e.name.c_str(),
+                   megabytes(got->downloaded).c_str(), secs, secs > 0 ? double(got->downloaded) / secs / 1e6 : 0.0,
+                   got->location.dir.c_str());
     }
-  }
-  return rc;
+    return saved;
+  });
 }
 
 int verify(const Args& a) {
-  auto r = open_registry();
-  if (!r) return kExitFatal;
-  auto entries = entries_of(*r, a.names, true);
-  if (!entries) return kExitFatal;
-  int rc = kExitOk;
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const CatalogueEntry* e : *entries) {
-    if (a.names.empty() && !r->installed(*e)) continue;  // all: only what is installed
-    auto files = verify_model(*e, *r);
+  const int rc = for_each_entry(a.names, true, [&](ModelRegistry& r, const CatalogueEntry& e) {
+    if (a.names.empty() && !r.installed(e)) return true;  // all: only what is installed
+    auto files = verify_model(e, r);
     if (!files) {
       std::fprintf(stderr, "%s verify: %s\n", kCommand, files.error().to_string().c_str());
-      rc = kExitSomeFailed;
-      continue;
+      return false;
     }
+    bool ok = true;
     for (const VerifiedFile& f : *files) {
-      if (!f.problem.empty()) rc = kExitSomeFailed;
+      ok = ok && f.problem.empty();
       if (a.json) {
-        out.push_back({{"model", e->name}, {"file", f.path}, {"sha256", f.sha256}, {"ok", f.problem.empty()},
+        out.push_back({{"model", e.name}, {"file", f.path}, {"sha256", f.sha256}, {"ok", f.problem.empty()},
                        {"problem", f.problem}});
       } else {
-        std::printf("%s %s %s%s\n", f.problem.empty() ? "ok  " : "BAD ", e->name.c_str(), f.path.c_str(),
+        std::printf("%s %s %s%s\n", f.problem.empty() ? "ok  " : "BAD ", e.name.c_str(), f.path.c_str(),
                     f.problem.empty() ? "" : (": " + f.problem + "; `tagforge models rm` then `pull` it again").c_str());
       }
     }
-    if (files->empty() && !a.json) std::printf("ok   %s (bundled: checked by %s)\n", e->name.c_str(), e->fetch_script.c_str());
-  }
-  if (a.json) std::puts(out.dump().c_str());
+    if (files->empty() && !a.json) std::printf("ok   %s (bundled: checked by %s)\n", e.name.c_str(), e.fetch_script.c_str());
+    return ok;
+  });
+  if (a.json && rc != kExitFatal) std::puts(out.dump().c_str());
   return rc;
 }
 
 int path(const Args& a) {
-  auto r = open_registry();
-  if (!r) return kExitFatal;
-  auto entries = entries_of(*r, a.names, false);
-  if (!entries) return kExitFatal;
-  int rc = kExitOk;
-  for (const CatalogueEntry* e : *entries) {
-    if (auto loc = r->installed(*e)) {
-      std::printf("%s\n", loc->dir.c_str());
-    } else {
-      std::fprintf(stderr, "%s path: %s is not installed: run `%s`\n", kCommand, e->name.c_str(),
-                   ModelRegistry::install_command(*e).c_str());
-      rc = kExitSomeFailed;
-    }
-  }
-  return rc;
+  return for_each_entry(a.names, false, [&](ModelRegistry& r, const CatalogueEntry& e) {
+    auto loc = r.installed(e);
+    if (loc) std::printf("%s\n", loc->dir.c_str());
+    else std::fprintf(stderr, "%s path: %s is not installed: run `%s`\n", kCommand, e.name.c_str(),
+                      ModelRegistry::install_command(e).c_str());
+    return loc.has_value();
+  });
 }
 
 int remove(const Args& a) {
-  auto r = open_registry();
-  if (!r) return kExitFatal;
-  auto entries = entries_of(*r, a.names, false);
-  if (!entries) return kExitFatal;
-  int rc = kExitOk;
-  for (const CatalogueEntry* e : *entries) {
-    auto freed = remove_model(*e, *r);
+  return for_each_entry(a.names, false, [&](ModelRegistry& r, const CatalogueEntry& e) {
+    auto freed = remove_model(e, r);
     if (!freed) {
       std::fprintf(stderr, "%s rm: %s\n", kCommand, freed.error().to_string().c_str());
-      rc = kExitSomeFailed;
-      continue;
+      return false;
     }
-    if (Status st = save_lock(*r); !st.ok()) {
-      std::fprintf(stderr, "%s rm: %s\n", kCommand, st.error().to_string().c_str());
-      rc = kExitSomeFailed;
-    }
-    if (!a.quiet) std::fprintf(stderr, "%s: %s removed, %s freed\n", kCommand, e->name.c_str(), megabytes(*freed).c_str());
-  }
-  return rc;
+    if (!a.quiet) std::fprintf(stderr, "%s: %s removed, %s freed\n", kCommand, e.name.c_str(), megabytes(*freed).c_str());
+    return save_lock(r, "rm");
+  });
 }
 
 }  // namespace
