@@ -292,6 +292,7 @@ HubResult<FileDigest> HubClient::download(const HubFileInfo& info, const fs::pat
         if (have < info.size) last = {HubFault::kNetwork, fmt::format("the connection ended at byte {} of {}", have, info.size)};
       }
     }
+    if (!done_hops) last = {HubFault::kProtocol, fmt::format("more than {} redirects from {}", kMaxRedirects, info.url)};
     if (have >= info.size) break;
     if (!retryable(last.fault)) return {std::nullopt, last};
     failures = have > before ? 1 : failures + 1;  // progress earns a fresh set of attempts
