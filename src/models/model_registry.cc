@@ -26,22 +26,13 @@ std::string ModelRegistry::install_command(const CatalogueEntry& e) {
   return e.from_hub() ? "tagforge models pull " + e.name : e.fetch_script;
 }
 
-fs::path ModelRegistry::install_dir(const CatalogueEntry& e) const {
-  if (!e.from_hub()) return bundled_models_dir() / e.bundled;
-  const fs::path repo_dir = hub_repo_dir(settings_.cache, e.repo);
-  std::string commit;
-  if (auto it = lock_.models.find(e.name); it != lock_.models.end()) commit = it->second.commit;
-  else if (auto c = hub_cached_commit(repo_dir, e.revision)) commit = *c;
-  else commit = is_commit_id(e.revision) ? e.revision : "COMMIT";
-  fs::path dir = repo_dir / "snapshots" / commit;
-  return e.subfolder.empty() ? dir : dir / e.subfolder;
-}
+fs::path ModelRegistry::bundled_dir(const CatalogueEntry& e) { return bundled_models_dir() / e.bundled; }
 
 std::optional<ModelLocation> ModelRegistry::installed(const CatalogueEntry& e) const {
   std::error_code ec;
   ModelLocation loc{e.name, {}, e.profile, {}};
   if (!e.from_hub()) {
-    loc.dir = bundled_models_dir() / e.bundled;
+    loc.dir = bundled_dir(e);
     const bool present = fs::is_regular_file(loc.dir / "model.toml", ec) || fs::is_regular_file(loc.dir / "model.onnx", ec);
     if (!present) return std::nullopt;
     return loc;
@@ -82,7 +73,7 @@ Result<ModelLocation> ModelRegistry::locate(std::string_view name_or_dir) const 
   if (auto loc = installed(*e)) return *loc;
   return Error{ErrorCode::kNotFound,
                fmt::format("model {} is not installed (looked in {}): run `{}`{}", e->name,
-                           e->from_hub() ? settings_.cache.string() : install_dir(*e).string(), install_command(*e),
+                           e->from_hub() ? settings_.cache.string() : bundled_dir(*e).string(), install_command(*e),
                            settings_.offline && e->from_hub() ? " without HF_HUB_OFFLINE=1" : ""),
                {}};
 }

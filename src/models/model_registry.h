@@ -42,9 +42,8 @@ class ModelRegistry {
   // The installed copy of `e`, or nothing; never the network.
   std::optional<ModelLocation> installed(const CatalogueEntry& e) const;
 
-  // Where `e`'s files go: the hub snapshot it would be (or is) in, or its
-  // bundled folder; for messages that say where to put files by hand.
-  std::filesystem::path install_dir(const CatalogueEntry& e) const;
+  // The folder a bundled model is in (or would be). REQUIRES: !e.from_hub()
+  static std::filesystem::path bundled_dir(const CatalogueEntry& e);
 
   // "tagforge models pull NAME", or the set-up script of a bundled model.
   static std::string install_command(const CatalogueEntry& e);

@@ -264,7 +264,7 @@ Result<std::vector<VerifiedFile>> verify_model(const CatalogueEntry& e, const Mo
 Result<uint64_t> remove_model(const CatalogueEntry& e, ModelRegistry& registry) {
   if (!e.from_hub()) {
     return Error{ErrorCode::kInvalidInput,
-                 fmt::format("{} is a bundled model; remove {} by hand", e.name, registry.install_dir(e).string()), {}};
+                 fmt::format("{} is a bundled model; remove {} by hand", e.name, ModelRegistry::bundled_dir(e).string()), {}};
   }
   const fs::path repo_dir = hub_repo_dir(registry.settings().cache, e.repo);
   auto loc = registry.installed(e);
