@@ -23,10 +23,11 @@ void add(std::vector<StageModel>& out, const ModelRegistry& registry, const char
     return;
   }
   for (const std::string& name : registry.catalogue().defaults_of(catalogue_stage)) {
-    const CatalogueEntry* e = registry.catalogue().find(name);
+    // parse_catalogue refuses a default the catalogue does not have, so the entry is there.
+    const CatalogueEntry& e = *registry.catalogue().find(name);
     StageModel m{stage, name, {}, true, {}, false};
-    if (auto loc = e ? registry.installed(*e) : std::nullopt) m.location = std::move(*loc);
-    else m.why_not = fmt::format("not installed: `{}` installs it", ModelRegistry::install_command(*e));
+    if (auto loc = registry.installed(e)) m.location = std::move(*loc);
+    else m.why_not = fmt::format("not installed: `{}` installs it", ModelRegistry::install_command(e));
     out.push_back(std::move(m));
   }
 }
