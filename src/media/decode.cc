@@ -1,4 +1,4 @@
-#include "media/decode.h"
+#include "media/codec_module.h"  // codecs::, in the codec module
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -37,6 +37,8 @@ int imread_flags(int reduction) {
 }
 
 }  // namespace
+
+namespace codecs {
 
 Result<DecodedImage> decode_image_bytes(std::span<const uint8_t> bytes, const fs::path& name,
                                         const DecodeOptions& options) {
@@ -83,7 +85,8 @@ Result<DecodedImage> decode_image(const fs::path& file, const DecodeOptions& opt
   if (size < 0) return Error::from_errno(errno, "cannot read", file);
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) return Error::from_errno(errno, "cannot read", file);
-  return decode_image_bytes(bytes, file, options);
+  return codecs::decode_image_bytes(bytes, file, options);
 }
 
+}  // namespace codecs
 }  // namespace tagforge

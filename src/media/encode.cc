@@ -1,4 +1,4 @@
-#include "media/encode.h"
+#include "media/codec_module.h"  // codecs::, in the codec module
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -8,6 +8,8 @@
 #include <vector>
 
 namespace tagforge {
+
+namespace codecs {
 
 Result<std::string> encode_image(const Image8& im, std::string_view format, int quality,
                                  const std::filesystem::path& name) {
@@ -36,14 +38,15 @@ Result<std::string> encode_image(const Image8& im, std::string_view format, int 
 Result<std::string> encode_jpeg_within(const Image8& im, int long_side, int quality,
                                        const std::filesystem::path& name) {
   const double scale = std::min(1.0, double(long_side) / std::max(im.width, im.height));
-  if (scale >= 1.0) return encode_image(im, "jpg", quality, name);
+  if (scale >= 1.0) return codecs::encode_image(im, "jpg", quality, name);
   Image8 small{std::max(1, int(im.width * scale)), std::max(1, int(im.height * scale)), im.channels, {}};
   small.pixels.resize(size_t(small.width) * small.height * small.channels);
   const int type = im.channels == 4 ? CV_8UC4 : im.channels == 1 ? CV_8UC1 : CV_8UC3;
   cv::resize(cv::Mat(im.height, im.width, type, const_cast<uint8_t*>(im.pixels.data())),
              cv::Mat(small.height, small.width, type, small.pixels.data()), cv::Size(small.width, small.height), 0, 0,
              cv::INTER_AREA);
-  return encode_image(small, "jpg", quality, name);
+  return codecs::encode_image(small, "jpg", quality, name);
 }
 
+}  // namespace codecs
 }  // namespace tagforge

@@ -54,9 +54,8 @@ bool has_alpha(AVPixelFormat f) {
   return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
 }
 
-}  // namespace
 
-struct VideoReader::Impl {
+struct Impl {
   std::unique_ptr<WebpAnimation> webp;  // an animated WebP instead of FFmpeg (see webp_animation.h)
   fs::path file;
   VideoReaderOptions options;
@@ -122,11 +121,23 @@ struct VideoReader::Impl {
   SwsContext* thumb_sws = nullptr;
 };
 
-VideoReader::VideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-VideoReader::~VideoReader() = default;
-const VideoInfo& VideoReader::info() const { return impl_->info; }
+class FfmpegVideoReader final : public VideoReader {
+ public:
+  explicit FfmpegVideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  const VideoInfo& info() const override { return impl_->info; }
+  Result<std::optional<VideoFrame>> next(bool want_pixels) override;
+  Result<Image8> pixels() override;
+  Result<Image8> thumbnail(int max_side) override;
 
-Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, const VideoReaderOptions& options) {
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace
+
+namespace codecs {
+
+Result<std::unique_ptr<VideoReader>> open_video(const fs::path& file, const VideoReaderOptions& options) {
   // FFmpeg's own log lines would interleave with ours; its errors reach the user as ours.
   static std::once_flag quiet;
   std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); });
@@ -142,7 +153,7 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, con
     if (!webp) return webp.error();
     impl->info = (*webp)->info();
     impl->webp = std::move(*webp);
-    return std::unique_ptr<VideoReader>(new VideoReader(std::move(impl)));
+    return std::unique_ptr<VideoReader>(new FfmpegVideoReader(std::move(impl)));
   }
   if (int err = avformat_open_input(&impl->format, file.c_str(), nullptr, nullptr); err < 0) {
     return impl->error("cannot open: " + av_error(err));
@@ -191,10 +202,12 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const fs::path& file, con
   else if (impl->format->duration != AV_NOPTS_VALUE) info.duration = double(impl->format->duration) / AV_TIME_BASE;
   if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) info.frame_rate = av_q2d(st->avg_frame_rate);
   info.frame_count = st->nb_frames;
-  return std::unique_ptr<VideoReader>(new VideoReader(std::move(impl)));
+  return std::unique_ptr<VideoReader>(new FfmpegVideoReader(std::move(impl)));
 }
 
-Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
+}  // namespace codecs
+
+Result<std::optional<VideoFrame>> FfmpegVideoReader::next(bool want_pixels) {
   Impl& d = *impl_;
   if (d.webp) {
     auto f = d.webp->next();
@@ -248,14 +261,14 @@ Result<std::optional<VideoFrame>> VideoReader::next(bool want_pixels) {
   return std::optional<VideoFrame>();
 }
 
-Result<Image8> VideoReader::pixels() {
+Result<Image8> FfmpegVideoReader::pixels() {
   Impl& d = *impl_;
   if (!d.has_frame) return d.error("no current frame");
   if (d.webp) return d.webp->canvas();
   return d.convert(d.frame->width, d.frame->height, d.sws, SWS_BICUBIC);
 }
 
-Result<Image8> VideoReader::thumbnail(int max_side) {
+Result<Image8> FfmpegVideoReader::thumbnail(int max_side) {
   Impl& d = *impl_;
   if (!d.has_frame) return d.error("no current frame");
   const int w = d.webp ? d.info.width : d.frame->width, h = d.webp ? d.info.height : d.frame->height;

@@ -41,32 +41,32 @@ struct VideoReaderOptions {
   int64_t max_pixels = 8192LL * 8192;       // a larger frame is an error, not a huge allocation
 };
 
+// An interface: the reader lives in the codec module (media/codec_module.h),
+// loaded on the first open().
 class VideoReader {
  public:
   // Errors name the file: not readable, no video stream, no decoder, too large.
   static Result<std::unique_ptr<VideoReader>> open(const std::filesystem::path& file,
                                                    const VideoReaderOptions& options = {});
-  ~VideoReader();
+  virtual ~VideoReader() = default;
   VideoReader(const VideoReader&) = delete;
   VideoReader& operator=(const VideoReader&) = delete;
 
-  const VideoInfo& info() const;
+  virtual const VideoInfo& info() const = 0;
 
   // The next frame, or nullopt after the last. With want_pixels false the
   // frame is decoded (it must be, to reach the next) but not converted.
   // A damaged stream ends with an error naming the file and the frame.
-  Result<std::optional<VideoFrame>> next(bool want_pixels = true);
+  virtual Result<std::optional<VideoFrame>> next(bool want_pixels = true) = 0;
 
   // The frame next() returned last, converted now: at full size, or scaled
   // (area average) so its longer side is at most max_side. Both rotated like
   // the frame. An error before the first frame or after the last.
-  Result<Image8> pixels();
-  Result<Image8> thumbnail(int max_side);
+  virtual Result<Image8> pixels() = 0;
+  virtual Result<Image8> thumbnail(int max_side) = 0;
 
- private:
-  struct Impl;
-  explicit VideoReader(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  VideoReader() = default;
 };
 
 }  // namespace tagforge

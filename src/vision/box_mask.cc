@@ -1,12 +1,10 @@
 #include "vision/box_mask.h"
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-
 #include <algorithm>
 #include <cmath>
 
 #include "core/atomic_file.h"
+#include "media/encode.h"
 
 namespace tagforge {
 
@@ -23,10 +21,8 @@ std::string box_mask_png(int width, int height, const std::vector<Box>& boxes) {
 }
 
 std::string mask_png(const Image8& mask) {
-  const cv::Mat m(mask.height, mask.width, CV_8UC1, const_cast<uint8_t*>(mask.pixels.data()));
-  std::vector<uint8_t> png;
-  cv::imencode(".png", m, png);
-  return std::string(png.begin(), png.end());
+  auto png = encode_image(mask, "png", 0, "mask");
+  return png ? std::move(*png) : std::string();  // a grey PNG fails only when memory does
 }
 
 MaskCoverage measure_mask(const Image8& mask) {
