@@ -120,7 +120,7 @@ LlmClient* LlmCaptioner::route(const LlmCaptionItem& item, std::string* name) co
 }
 
 std::string LlmCaptioner::ask(LlmClient& client, ChatRequest r, int64_t seed, std::string& error,
-                              bool* request_failed) const {
+                              bool* request_failed, bool* transient) const {
   if (seed >= 0) r.seed = seed;
   r.temperature = c_.temperature;
   r.max_tokens = c_.max_tokens;
@@ -129,6 +129,7 @@ std::string LlmCaptioner::ask(LlmClient& client, ChatRequest r, int64_t seed, st
   if (!answer) {
     error = answer.error().message;
     if (request_failed) *request_failed = true;
+    if (transient) *transient = answer.error().code == ErrorCode::kIo;  // LlmClient: a retryable failure
     return "";
   }
   if (answer->refused) {
@@ -136,7 +137,10 @@ std::string LlmCaptioner::ask(LlmClient& client, ChatRequest r, int64_t seed, st
     return "";
   }
   std::string caption = caption_in_answer(answer->text);
-  if (caption.empty()) error = "no caption in the answer";
+  if (caption.empty()) {
+    error = "no caption in the answer";
+    if (transient) *transient = true;  // malformed: asked again like a server error
+  }
   return caption;
 }
 
@@ -164,7 +168,7 @@ int LlmCaptioner::stage_one(const LlmCaptionItem& item, LlmClient& client, const
                                           {"contradicted", listed(last->contradicted, "; ")}});
     }
     r.image_jpeg = item.image_jpeg;
-    a.caption = ask(client, std::move(r), a.seed, a.error, &a.request_failed);
+    a.caption = ask(client, std::move(r), a.seed, a.error, &a.request_failed, &a.transient);
     if (a.request_failed) {
       attempts.push_back(std::move(a));
       break;  // the client has retried already: the endpoint is down for now
@@ -247,6 +251,8 @@ LlmCaptionOutcome LlmCaptioner::caption(const LlmCaptionItem& item) const {
                              c_.stage2_threshold);
   } else {
     out.reason = "no LLM caption: " + last.error;
+    // Nothing was judged: a later run may get answers, unless one of these was a refusal.
+    out.transient = std::all_of(out.attempts.begin(), out.attempts.end(), [](const LlmAttempt& a) { return a.transient; });
   }
   return out;
 }
@@ -346,8 +352,11 @@ void LlmCaptioner::rewrite(const LlmCaptionItem& item, LlmClient& client, LlmCap
   LlmRewrite& w = out.rewrite.emplace();
   ChatRequest r;
   r.prompt = fill(prompts_.rewrite, {{"caption", out.caption}});
-  w.text = ask(client, std::move(r), c_.seed, w.error);
-  if (!w.error.empty()) return;
+  w.text = ask(client, std::move(r), c_.seed, w.error, nullptr, &w.transient);
+  if (!w.error.empty()) {
+    out.transient = w.transient;  // the caption stands, not smoothed: a later run may
+    return;
+  }
   // The key facts the rewrite lost, said again by the grammar with the subject tags.
   const CaptionScore s = score_caption(w.text, *item.tags, db_, lexicon_, score_);
   std::string lost;

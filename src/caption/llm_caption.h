@@ -85,6 +85,7 @@ struct LlmAttempt {
   std::vector<std::string> missing, contradicted;
   std::string error;     // the request's failure, "refused", "no caption in the answer"
   bool request_failed = false;  // no answer came (after the client's retries)
+  bool transient = false;       // the failure may pass (LlmCaptioner::ask)
 };
 
 // Stage 2: one tile as the caller made it, and what the LLM said of it.
@@ -110,6 +111,7 @@ struct LlmRewrite {
   double overall = 0;      // of text + reapplied
   bool kept = false;       // it replaced the stage-one caption
   std::string error;
+  bool transient = false;  // the failure may pass (LlmCaptioner::ask)
 };
 
 // A tag dropped because the LLM consistently said otherwise (`correct_tags`).
@@ -129,6 +131,11 @@ struct LlmCaptionOutcome {
   std::vector<TagCorrection> corrected;
   std::optional<LlmStage2> stage2;
   std::optional<LlmRewrite> rewrite;
+  // A fallback that a later run may do better: no answer could be judged
+  // because the endpoint failed (down, timeouts, 429/5xx, malformed answers),
+  // or the kept caption's rewrite failed so. Not for a refusal, a low score or
+  // a route with no endpoint: asking again gives the same.
+  bool transient = false;
 };
 
 // What one item brings.
@@ -156,9 +163,10 @@ class LlmCaptioner {
   // The endpoint the item may go to (null: none may take it); `name` is "local" or "remote".
   LlmClient* route(const LlmCaptionItem& item, std::string* name) const;
   // One request with the config's sampling and the caption schema (`seed` < 0: none sent): the
-  // caption it brought, or "" with `error` set (and `request_failed` when no answer came at all).
+  // caption it brought, or "" with `error` set (and `request_failed` when no answer came at all,
+  // `transient` when the failure may pass: no answer for a retryable reason, or one that held no caption).
   std::string ask(LlmClient& client, ChatRequest request, int64_t seed, std::string& error,
-                  bool* request_failed = nullptr) const;
+                  bool* request_failed = nullptr, bool* transient = nullptr) const;
   // Asks and asks again while below loop_threshold; returns the best attempt's index, -1 for none.
   int stage_one(const LlmCaptionItem& item, LlmClient& client, const std::string& name,
                 std::vector<LlmAttempt>& attempts) const;

@@ -43,8 +43,9 @@ const char* failure_name(LlmFailure f) {
 }
 
 bool retryable(LlmFailure f) {
+  // A malformed body is a server's fault like a 5xx (a proxy's error page, a cut stream): asked again.
   return f == LlmFailure::kConnection || f == LlmFailure::kTimeout || f == LlmFailure::kRateLimited ||
-         f == LlmFailure::kServer;
+         f == LlmFailure::kServer || f == LlmFailure::kMalformed;
 }
 
 // A Retry-After header's seconds (the integer form); nullopt for none or a date.
@@ -169,10 +170,10 @@ Result<ChatAnswer> LlmClient::chat(const ChatRequest& request) {
       if (!parsed) {
         last = LlmFailure::kMalformed;
         detail = snippet(res->body);
-        break;  // the server answered; asking again gives the same
+      } else {
+        parsed->attempts = tries;
+        return std::move(*parsed);
       }
-      parsed->attempts = tries;
-      return std::move(*parsed);
     }
     if (!retryable(last) || retry == e_.max_retries) break;
     double pause = e_.backoff_s * double(1u << std::min(retry, 16));
@@ -180,7 +181,7 @@ Result<ChatAnswer> LlmClient::chat(const ChatRequest& request) {
     if (wait) pause = *wait;
     std::this_thread::sleep_for(std::chrono::duration<double>(std::min(pause, 60.0)));
   }
-  return Error{ErrorCode::kIo,
+  return Error{retryable(last) ? ErrorCode::kIo : ErrorCode::kInvalidInput,
                redact(fmt::format("{}: {} after {} attempt{} ({})", e_.base_url, failure_name(last), tries,
                                   tries == 1 ? "" : "s", detail)),
                {}};

@@ -1,8 +1,9 @@
 // A client for OpenAI-compatible chat completions (`POST {base_url}/chat/completions`):
 // vLLM, llama.cpp's server, Ollama's /v1 and OpenAI itself speak it. Images
 // go as base64 data URLs. Requests to one endpoint run at most
-// `max_concurrent` at a time; 429, 5xx, timeouts and dropped connections are
-// retried with exponential backoff and jitter (Retry-After is honoured).
+// `max_concurrent` at a time; 429, 5xx, timeouts, dropped connections and
+// bodies that are not a chat completion are retried with exponential backoff
+// and jitter (Retry-After is honoured), `max_retries` times.
 // When the server rejects `response_format` (400), the request is sent again
 // without it and the endpoint is remembered as one that lacks it.
 //
@@ -60,7 +61,9 @@ class LlmClient {
   static Result<std::unique_ptr<LlmClient>> open(const LlmEndpoint& endpoint);
 
   // Blocks while `max_concurrent` other requests are in flight. An error says
-  // what the last attempt met and how many there were.
+  // what the last attempt met and how many there were; its code is kIo when
+  // the failure may pass (asking later may work), kInvalidInput when the
+  // server refused the request itself.
   Result<ChatAnswer> chat(const ChatRequest& request);
 
   const LlmEndpoint& endpoint() const { return e_; }

@@ -152,7 +152,7 @@ TEST(LlmClient, ASlowAnswerTimesOutAndADroppedConnectionIsRetried) {
       << failed.error().message;
 }
 
-TEST(LlmClient, AMalformedBodyIsAnErrorAskedOnce) {
+TEST(LlmClient, AMalformedBodyIsAskedAgainLikeAServerError) {
   FakeLlmServer server([](const FakeRequest&, int) {
     FakeReply r;
     r.raw_body = "{\"choices\": [ {\"mess";
@@ -162,7 +162,21 @@ TEST(LlmClient, AMalformedBodyIsAnErrorAskedOnce) {
   ASSERT_TRUE(client.ok());
   auto answer = (*client)->chat(caption_request());
   ASSERT_FALSE(answer.ok());
-  EXPECT_NE(answer.error().message.find("not a chat completion"), std::string::npos) << answer.error().message;
+  EXPECT_NE(answer.error().message.find("not a chat completion after 4 attempts"), std::string::npos)
+      << answer.error().message;
+  EXPECT_EQ(answer.error().code, ErrorCode::kIo) << "a failure that may pass";
+  EXPECT_EQ(server.requests().size(), 4u);  // the first try and max_retries = 3
+}
+
+TEST(LlmClient, ARequestTheServerRejectsIsNotAskedAgain) {
+  FakeLlmServer server([](const FakeRequest&, int) { return FakeReply::failing(404); });
+  auto client = LlmClient::open(endpoint_of(server));
+  ASSERT_TRUE(client.ok());
+  auto answer = (*client)->chat(caption_request());
+  ASSERT_FALSE(answer.ok());
+  EXPECT_NE(answer.error().message.find("request refused by the server after 1 attempt"), std::string::npos)
+      << answer.error().message;
+  EXPECT_EQ(answer.error().code, ErrorCode::kInvalidInput) << "asking later gives the same";
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
