@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -56,6 +57,16 @@ struct Plan {
   std::set<std::string> todo;             // to compute now
 };
 
+// The stages each stage reads.
+std::vector<const char*> inputs_of(const std::string& stage, const RunContext& c) {
+  if (stage == kStageTags) return {kStageTagger};
+  if (stage == kStageCheck) return {kStageTags, kStageDetect, kStageSegment};
+  if (stage == kStageCaption && c.llm) return {kStageTags, kStageCheck, kStageNsfw};  // the NSFW score routes it
+  if (stage == kStageCaption) return {kStageTags, kStageCheck};
+  if (stage == kStageScore) return {kStageCaption, kStageTags, kStageCheck, kStageDetect};
+  return {};
+}
+
 Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& cached, const RunContext& c) {
   Plan p;
   const std::string& h = it.item.hash;
@@ -82,24 +93,28 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
                                      c.llm ? c.prompts_identity + fp_of(kStageNsfw) : ""});
   p.fp[kStageScore] = stage_fingerprint({kStageScore, p.fp[kStageCaption] + edited_caption, tags_fp + edited_tags,
                                    fp_of(kStageDetect), c.section("score"), c.section("caption")});
+  std::set<std::string> retried;  // computed again with the same fingerprint
   for (const auto& [stage, f] : p.fp) {
     auto hit = cached.find(stage);
-    const bool reusable = hit != cached.end() && hit->second.fingerprint == f && hit->second.error.empty();
-    if (!reusable && c.enabled.count(stage)) p.todo.insert(stage);
+    const bool same = hit != cached.end() && hit->second.fingerprint == f;
+    const bool retry = same && must_retry(hit->second, c.config.run);
+    if ((!same || retry) && c.enabled.count(stage)) p.todo.insert(stage);
+    if (retry && c.enabled.count(stage)) retried.insert(stage);
+  }
+  // A retried stage may come out otherwise this time, yet what reads it sees the same fingerprint:
+  // it is computed again too (kItemStages is in the order the stages read each other).
+  for (const char* stage : kItemStages) {
+    if (retried.count(stage) || !p.fp.count(stage) || !c.enabled.count(stage)) continue;
+    for (const char* in : inputs_of(stage, c)) {
+      if (retried.count(in)) {
+        p.todo.insert(stage);
+        retried.insert(stage);
+        break;
+      }
+    }
   }
   return p;
 }
-
-// The stages each stage reads.
-std::vector<const char*> inputs_of(const std::string& stage, const RunContext& c) {
-  if (stage == kStageTags) return {kStageTagger};
-  if (stage == kStageCheck) return {kStageTags, kStageDetect, kStageSegment};
-  if (stage == kStageCaption && c.llm) return {kStageTags, kStageCheck, kStageNsfw};  // the NSFW score routes it
-  if (stage == kStageCaption) return {kStageTags, kStageCheck};
-  if (stage == kStageScore) return {kStageCaption, kStageTags, kStageCheck, kStageDetect};
-  return {};
-}
-
 
 }  // namespace
 
@@ -217,14 +232,16 @@ class BatchRunner {
   BatchRunner(std::vector<ItemState>& batch, const RunContext& c) : batch_(batch), c_(c), plans_(batch.size()) {}
 
   void run(const std::vector<std::map<std::string, StageResult>>& cached) {
+    cached_ = &cached;
     for (size_t i = 0; i < batch_.size(); ++i) {
       plans_[i] = plan_item(batch_[i], cached[i], c_);
       for (const auto& [stage, f] : plans_[i].fp) {
         auto hit = cached[i].find(stage);
         if (!plans_[i].todo.count(stage) && hit != cached[i].end() && hit->second.fingerprint == f &&
-            hit->second.error.empty()) {
+            (hit->second.error.empty() || !must_retry(hit->second, c_.config.run))) {
           batch_[i].results[stage] = hit->second;
           batch_[i].reused.push_back(stage);
+          if (!hit->second.error.empty()) batch_[i].errors[stage] = hit->second.error;  // final: kept as failed
         }
       }
       if (auto edit = cached[i].find(kStageReview); edit != cached[i].end()) batch_[i].results[kStageReview] = edit->second;
@@ -257,14 +274,23 @@ class BatchRunner {
   }
 
  private:
-  void fail(size_t i, const std::string& stage, const std::string& message) {
+  // A failure is transient unless it is the item's own (its image does not decode):
+  // the next run computes it again (StageResult::retry).
+  void fail(size_t i, const std::string& stage, const std::string& message, bool transient = true) {
     batch_[i].errors[stage] = message;
-    batch_[i].results[stage] = StageResult{plans_[i].fp[stage], "", message};
+    batch_[i].results[stage] = StageResult{plans_[i].fp[stage], "", message, transient ? retries(i, stage) : 0};
     batch_[i].computed.push_back(stage);
   }
-  void done(size_t i, const std::string& stage, std::string data) {
-    batch_[i].results[stage] = StageResult{plans_[i].fp[stage], std::move(data), ""};
+  // `fallback`: the result stands in for a better one a transient fault kept away.
+  void done(size_t i, const std::string& stage, std::string data, bool fallback = false) {
+    batch_[i].results[stage] = StageResult{plans_[i].fp[stage], std::move(data), "", fallback ? retries(i, stage) : 0};
     batch_[i].computed.push_back(stage);
+  }
+  // This run's count of runs in a row that fell back or failed transiently on the stage.
+  int retries(size_t i, const std::string& stage) const {
+    auto hit = (*cached_)[i].find(stage);
+    const bool same = hit != (*cached_)[i].end() && hit->second.fingerprint == plans_[i].fp.at(stage);
+    return same && hit->second.retry > 0 ? hit->second.retry + 1 : 1;
   }
   // Whether every input the stage reads is there; records why not.
   bool inputs_ready(size_t i, const std::string& stage) {
@@ -285,7 +311,7 @@ class BatchRunner {
       auto d = decode_image(batch_[i].file);
       if (!d) {
         for (const std::string& s : plans_[i].todo) {
-          if (is_pixel_stage(s)) fail(i, s, d.error().message);
+          if (is_pixel_stage(s)) fail(i, s, d.error().message, /*transient=*/false);
         }
         batch_[i].errors["decode"] = d.error().to_string();
         continue;
@@ -411,7 +437,9 @@ class BatchRunner {
       opt.keep_unknown = c_.config.caption.keep_unknown;
       std::string caption = caption_from_tags(list, c_.engine->db, *c_.lexicon, opt);
       if (!c_.llm) return done(i, stage, dump(json{{"caption", caption}, {"source", "tags"}}));
-      return done(i, stage, dump(llm_caption(i, list, std::move(caption), opt)));
+      bool fell_back = false;
+      json answer = llm_caption(i, list, std::move(caption), opt, &fell_back);
+      return done(i, stage, dump(answer), fell_back);
     }
     if (stage == kStageScore) return done(i, stage, score_result_data(it, c_));
   }
@@ -467,7 +495,9 @@ class BatchRunner {
   }
 
   // The vision LLM's caption (with the deterministic one to fall back on) and how it came about.
-  json llm_caption(size_t i, const TagList& tags, std::string deterministic, const CaptionOptions& options) {
+  // `*transient`: the outcome is a fallback a later run may better (LlmCaptionOutcome::transient).
+  json llm_caption(size_t i, const TagList& tags, std::string deterministic, const CaptionOptions& options,
+                   bool* transient) {
     ItemState& it = batch_[i];
     LlmCaptionItem item;
     item.tags = &tags;
@@ -509,6 +539,7 @@ class BatchRunner {
       item.tiles = [&, image] { return tiles_for_llm(it, *image); };  // called within caption(), while `image` lives
     }
     const LlmCaptionOutcome o = c_.llm->caption(item);
+    *transient = o.transient;
     json attempts = json::array();
     for (const LlmAttempt& a : o.attempts) {
       json j{{"endpoint", a.endpoint}, {"seed", a.seed}};
@@ -573,6 +604,7 @@ class BatchRunner {
   const RunContext& c_;
   std::vector<Plan> plans_;
   std::vector<std::optional<Image8>> images_;
+  const std::vector<std::map<std::string, StageResult>>* cached_ = nullptr;  // run()'s
 };
 
 }  // namespace
@@ -601,6 +633,16 @@ std::string score_result_data(const ItemState& it, const RunContext& c) {
                    {"extra", s.extra},
                    {"quality_tags", s.quality_tags},
                    {"flagged", s.flagged}});
+}
+
+bool must_retry(const StageResult& r, const RunSection& run) {
+  if (!r.error.empty()) return r.retry > 0 || run.retry_failed;
+  return r.retry > 0 && !run.accept_fallbacks && r.retry < run.fallback_runs;
+}
+
+bool falls_back(const ItemState& it, const RunSection& run) {
+  return std::any_of(it.results.begin(), it.results.end(),
+                     [&](const auto& r) { return r.second.error.empty() && must_retry(r.second, run); });
 }
 
 const StageResult* stage_result(const ItemState& it, const char* stage) {

@@ -33,6 +33,14 @@ struct ItemState {
   std::map<std::string, std::string> errors;   // stage (or "decode", "write") -> message
 };
 
+// Whether a result the manifest holds is computed again though nothing it
+// was computed from changed: a transient failure always; the item's own
+// failure with [run] retry_failed; a fallback unless [run] accept_fallbacks
+// or [run] fallback_runs runs in a row have fallen back (StageResult::retry).
+bool must_retry(const StageResult& result, const RunSection& run);
+// Some result of the item is a fallback that the next run computes again.
+bool falls_back(const ItemState& item, const RunSection& run);
+
 // A stage's result when it is there and did not fail; else null.
 const StageResult* stage_result(const ItemState& item, const char* stage);
 

@@ -9,7 +9,8 @@ namespace tagforge {
 namespace {
 
 // 2: exported files remember their source in the work folder.
-constexpr int kSchemaVersion = 2;
+// 3: results say whether they are to be computed again (StageResult::retry).
+constexpr int kSchemaVersion = 3;
 
 }  // namespace
 
@@ -38,7 +39,7 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
       "CREATE TABLE IF NOT EXISTS items(path TEXT PRIMARY KEY, hash TEXT NOT NULL, stat TEXT NOT NULL, kind TEXT NOT NULL,"
       "  source TEXT NOT NULL, error TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-      "  data TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, stage));"
+      "  data TEXT NOT NULL, error TEXT NOT NULL, retry INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(path, stage));"
       "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT);"));
   auto version = m->meta("schema");
   if (!version) return version.error();
@@ -46,6 +47,17 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
     // Schema 1's exported rows have no source: the next export fills it in.
     TF_RETURN_IF_ERROR(m->exec("BEGIN IMMEDIATE; ALTER TABLE exported ADD COLUMN source TEXT;"
                                "UPDATE meta SET value = '2' WHERE key = 'schema'; COMMIT;"));
+    version = std::optional<std::string>("2");
+  }
+  if (*version == std::string("2")) {
+    // Schema 2 knew no retries: its failures were all computed again, so they are marked transient.
+    // (A results table made just now, above, has the column already.)
+    auto has = m->has_column("results", "retry");
+    if (!has) return has.error();
+    TF_RETURN_IF_ERROR(m->exec(*has ? "BEGIN IMMEDIATE;" : "BEGIN IMMEDIATE; ALTER TABLE results ADD COLUMN retry "
+                                                           "INTEGER NOT NULL DEFAULT 0;"));
+    TF_RETURN_IF_ERROR(m->exec("UPDATE results SET retry = 1 WHERE error <> '';"
+                               "UPDATE meta SET value = '3' WHERE key = 'schema'; COMMIT;"));
     version = std::optional<std::string>(std::to_string(kSchemaVersion));
   }
   TF_RETURN_IF_ERROR(m->exec("CREATE INDEX IF NOT EXISTS exported_by_source ON exported(source);"));
@@ -56,6 +68,15 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
                  fmt::format("manifest schema {} is not this tagforge's ({})", **version, kSchemaVersion), file};
   }
   return m;
+}
+
+Result<bool> Manifest::has_column(const char* table, const char* column) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, std::string(table)).bind(2, std::string(column));
+  if (s.step() != SQLITE_ROW) return error("read the schema");
+  return s.integer(0) > 0;
 }
 
 Status Manifest::begin() { return exec("BEGIN IMMEDIATE"); }
@@ -120,22 +141,23 @@ Status Manifest::for_each_item(const std::function<Status(const ManifestItem&)>&
 
 Status Manifest::put_result(const std::string& path, const std::string& stage, const StageResult& r) {
   std::lock_guard lock(mu_);
-  Statement s(statement("INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error) VALUES(?, ?, ?, ?, ?)"));
+  Statement s(statement(
+      "INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error, retry) VALUES(?, ?, ?, ?, ?, ?)"));
   if (!s.ok()) return error("prepare");
-  s.bind(1, path).bind(2, stage).bind(3, r.fingerprint).bind(4, r.data).bind(5, r.error);
+  s.bind(1, path).bind(2, stage).bind(3, r.fingerprint).bind(4, r.data).bind(5, r.error).bind(6, int64_t(r.retry));
   if (s.step() != SQLITE_DONE) return error("write a result");
   return ok_status();
 }
 
 Result<std::optional<StageResult>> Manifest::result(const std::string& path, const std::string& stage) {
   std::lock_guard lock(mu_);
-  Statement s(statement("SELECT fingerprint, data, error FROM results WHERE path = ? AND stage = ?"));
+  Statement s(statement("SELECT fingerprint, data, error, retry FROM results WHERE path = ? AND stage = ?"));
   if (!s.ok()) return error("prepare");
   s.bind(1, path).bind(2, stage);
   const int rc = s.step();
   if (rc == SQLITE_DONE) return std::optional<StageResult>();
   if (rc != SQLITE_ROW) return error("read a result");
-  return std::optional<StageResult>(StageResult{s.text(0), s.text(1), s.text(2)});
+  return std::optional<StageResult>(StageResult{s.text(0), s.text(1), s.text(2), int(s.integer(3))});
 }
 
 Status Manifest::remove_result(const std::string& path, const std::string& stage) {
@@ -149,12 +171,14 @@ Status Manifest::remove_result(const std::string& path, const std::string& stage
 
 Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const std::string& path) {
   std::lock_guard lock(mu_);
-  Statement s(statement("SELECT stage, fingerprint, data, error FROM results WHERE path = ? ORDER BY stage"));
+  Statement s(statement("SELECT stage, fingerprint, data, error, retry FROM results WHERE path = ? ORDER BY stage"));
   if (!s.ok()) return error("prepare");
   s.bind(1, path);
   std::vector<std::pair<std::string, StageResult>> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.text(0), StageResult{s.text(1), s.text(2), s.text(3)}});
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({s.text(0), StageResult{s.text(1), s.text(2), s.text(3), int(s.integer(4))}});
+  }
   if (rc != SQLITE_DONE) return error("read results");
   return out;
 }
@@ -223,6 +247,10 @@ Status Manifest::remove_exported(const std::vector<std::string>& paths) {
 }
 
 Status Manifest::absorb(const std::filesystem::path& other) {
+  {
+    auto theirs = Manifest::open(other);  // an older schema brought up to ours; a newer one refused
+    if (!theirs) return theirs.error();
+  }
   std::lock_guard lock(mu_);
   Statement attach(statement("ATTACH DATABASE ? AS other"));
   if (!attach.ok()) return error("prepare");
@@ -236,8 +264,8 @@ Status Manifest::absorb(const std::filesystem::path& other) {
       "BEGIN IMMEDIATE;"
       "INSERT OR REPLACE INTO items(path, hash, stat, kind, source, error)"
       "  SELECT path, hash, stat, kind, source, error FROM other.items;"
-      "INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error)"
-      "  SELECT path, stage, fingerprint, data, error FROM other.results;"
+      "INSERT OR REPLACE INTO results(path, stage, fingerprint, data, error, retry)"
+      "  SELECT path, stage, fingerprint, data, error, retry FROM other.results;"
       "COMMIT;");
   if (!st.ok()) (void)exec("ROLLBACK");
   (void)exec("DETACH DATABASE other");

@@ -2,8 +2,9 @@
 // with one row per item and one per finished stage of each item. A stage's
 // row holds the fingerprint of what it was computed from (its options, its
 // model, its inputs; see fingerprint.h) and its result as JSON, or its
-// error. A re-run takes a result whose fingerprint still matches instead of
-// computing it again; a batch's rows are committed in one transaction, so a
+// error, and whether it is to be computed again (StageResult::retry). A re-run
+// takes a result whose fingerprint still matches, unless it is to be retried,
+// instead of computing it again; a batch's rows are committed in one transaction, so a
 // kill loses at most the batches in flight.
 #pragma once
 
@@ -36,6 +37,13 @@ struct StageResult {
   std::string fingerprint;
   std::string data;   // JSON (or text) of the result
   std::string error;  // non-empty: the stage failed on this item with this message
+  // 0: final. A failure is final when it is the item's own (a broken image):
+  // only --retry-failed computes it again. > 0: it came from a transient fault
+  // (an inference error, an LLM that did not answer) and the next run computes
+  // it again: a failure always, a fallback result (data and no error, such as
+  // the tags' caption where an LLM's was wanted) while fewer than
+  // [run] fallback_runs runs in a row have fallen back; the count is `retry`.
+  int retry = 0;
 };
 
 // Thread-safe: every call holds the manifest's lock (the pipeline reads a
@@ -95,6 +103,7 @@ class Manifest {
  private:
   Manifest() = default;
   Status exec(const char* sql);
+  Result<bool> has_column(const char* table, const char* column);
   Error error(const std::string& what) const;
   // A prepared statement for `sql`, made once and reset for each use.
   sqlite3_stmt* statement(const char* sql);

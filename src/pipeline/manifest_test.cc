@@ -103,11 +103,37 @@ TEST(Manifest, ASchemaOneManifestIsMigrated) {
   }
   auto m = Manifest::open(file);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
-  EXPECT_EQ(**(*m)->meta("schema"), "2");
+  EXPECT_EQ(**(*m)->meta("schema"), "3");
   EXPECT_EQ(*(*m)->exported(), std::vector<std::string>{"images_1/a.png"});
   EXPECT_TRUE((*m)->exported_from("a.png")->empty());  // unknown until the next export
   ASSERT_TRUE((*m)->add_exported({{"images_1/a.png", "a.png"}}).ok());
   EXPECT_EQ(*(*m)->exported_from("a.png"), std::vector<std::string>{"images_1/a.png"});
+}
+
+TEST(Manifest, ASchemaTwoManifestsFailuresAreRetriedOnce) {
+  const fs::path file = testing::fresh_temp_dir("manifest-v2") / "m.sqlite";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                           "INSERT INTO meta VALUES('schema', '2');"
+                           "CREATE TABLE results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+                           "  data TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, stage));"
+                           "INSERT INTO results VALUES('a.png', 'tagger', 'f1', '{}', '');"
+                           "INSERT INTO results VALUES('b.png', 'tagger', 'f2', '', 'out of memory');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto m = Manifest::open(file);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_EQ(**(*m)->meta("schema"), "3");
+  // Schema 2 computed every failure again; after the migration the next run still does, once.
+  EXPECT_EQ((*(*m)->result("a.png", "tagger"))->retry, 0);
+  EXPECT_EQ((*(*m)->result("b.png", "tagger"))->retry, 1);
+  ASSERT_TRUE((*m)->put_result("b.png", "tagger", StageResult{"f2", "", "broken", 0}).ok());
+  EXPECT_EQ((*(*m)->result("b.png", "tagger"))->retry, 0);
 }
 
 TEST(Manifest, AnUncommittedBatchIsGoneAfterAKill) {

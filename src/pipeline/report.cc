@@ -170,6 +170,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   card("clips expanded", std::to_string(s.clips));
   card("frames", std::to_string(s.frames));
   card("complete", std::to_string(s.written));
+  card("fell back, will retry", std::to_string(s.fell_back));
   card("flagged for review", std::to_string(s.flagged));
   card("without any tag", std::to_string(s.untagged));
   card("unknown / broken files", fmt::format("{} / {}", s.unknown, s.broken));
@@ -178,12 +179,13 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   h += "</div>";
 
   h += "<h2>Stages</h2><table><tr><th>stage</th><th class=num>computed</th><th class=num>taken from the manifest</th>"
-       "<th class=num>failed</th></tr>";
+       "<th class=num>failed</th><th class=num>fell back, will retry</th></tr>";
   for (const char* stage : kItemStages) {
     auto it = s.stages.find(stage);
     if (it == s.stages.end()) continue;
-    h += fmt::format("<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>", stage,
-                     it->second.computed, it->second.reused, it->second.failed);
+    h += fmt::format(
+        "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+        stage, it->second.computed, it->second.reused, it->second.failed, it->second.fell_back);
   }
   h += "</table>";
   for (const std::string& e : s.model_errors) h += fmt::format("<p class=err>{}</p>", escape(e));

@@ -363,14 +363,19 @@ class Runner {
       // Each stage is counted by the pass that has it on, once: stage by stage, the model
       // stages by their own passes, the rest by the last.
       for (const std::string& stage : it.computed) {
-        it.results[stage].error.empty() ? ++s_.stages[stage].computed : ++s_.stages[stage].failed;
+        const StageResult& r = it.results[stage];
+        StageCount& n = s_.stages[stage];
+        r.error.empty() ? ++n.computed : ++n.failed;
+        if (r.error.empty() && must_retry(r, c_.config.run)) ++n.fell_back;
       }
       for (const std::string& stage : it.reused) {
-        if (c_.enabled.count(stage) && !passes_done_.count(stage)) ++s_.stages[stage].reused;
+        if (c_.enabled.count(stage) && !passes_done_.count(stage)) {
+          it.results[stage].error.empty() ? ++s_.stages[stage].reused : ++s_.stages[stage].failed;
+        }
       }
       if (c_.write_outputs) {
         for (const auto& [stage, message] : it.errors) s_.errors.emplace_back(it.item.path, stage + ": " + message);
-        if (it.errors.empty()) ++s_.written;
+        if (it.errors.empty()) ++(falls_back(it, c_.config.run) ? s_.fell_back : s_.written);
         if (it.errors.empty() && flagged(it, c_.config)) ++s_.flagged;
         if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
       }

@@ -38,14 +38,16 @@ struct RunOptions {
 };
 
 struct StageCount {
-  size_t computed = 0, reused = 0, failed = 0;
+  size_t computed = 0, reused = 0, failed = 0;  // failed: this run's failures and the final ones it kept
+  size_t fell_back = 0;                         // computed, as a fallback the next run computes again
   double seconds = 0;  // wall time of the passes that computed it (stage by stage), else 0
 };
 
 struct RunSummary {
   size_t items = 0, clips = 0, frames = 0, files = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
   size_t dropped = 0;   // files of an earlier run whose input is gone, taken out of the output
-  size_t written = 0;   // items whose sidecars are complete
+  size_t written = 0;   // items whose sidecars are complete and final
+  size_t fell_back = 0;  // items written, but with a fallback the next run computes again (StageResult::retry)
   size_t flagged = 0;   // items flagged for review
   size_t untagged = 0;  // items with no tags from any source: filed under missing_tags
   std::map<std::string, StageCount> stages;

@@ -48,6 +48,14 @@ void add_run_options(OptionTable& table, RunSection& r) {
   t.add("bucket_size", "Media files per bucket", &r.bucket_size, std::pair{1.0, 1e9});
   t.add("link", "How inputs enter the output: hardlink (a copy across devices) or copy", &r.link, std::nullopt,
         {"hardlink", "copy"});
+  t.add("retry_failed", "Compute again what failed for the item's own reasons (a broken image); otherwise kept as failed",
+        &r.retry_failed);
+  t.add("accept_fallbacks",
+        "Keep the results that fell back after a transient fault (an LLM that did not answer) as final; otherwise "
+        "the next run computes them again",
+        &r.accept_fallbacks);
+  t.add("fallback_runs", "Runs in a row that may fall back on an item before its fallback is kept as final",
+        &r.fallback_runs, std::pair{1.0, 1e6});
 }
 
 void add_models_options(OptionTable& table, ModelsConfig& m) {

@@ -21,6 +21,10 @@ struct RunSection {
   bool sort = true;             // file the outputs into numbered buckets
   int bucket_size = 1000;       // media files per bucket
   std::string link = "hardlink";  // how inputs enter the output: hardlink (copy across devices) or copy
+  // What a re-run computes again besides what changed (StageResult::retry):
+  bool retry_failed = false;      // also the items' own failures (a broken image), once final
+  bool accept_fallbacks = false;  // not the fallbacks after transient faults: they become final
+  int fallback_runs = 3;          // runs in a row that may fall back on an item before its fallback is final
 };
 
 // [models]: the models the stages use (docs/MODELS.md): each a catalogue

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <set>
 
 #include "fake_llm_server.h"
 #include "media_fixtures.h"
@@ -196,11 +197,98 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
   EXPECT_EQ(r.out.find(kKey), std::string::npos);
   EXPECT_EQ(r.err.find(kKey), std::string::npos);
 
-  // A re-run asks the server nothing: the captions come from the manifest.
-  const size_t asked = server.requests().size();
+  // The fallbacks after faults that may pass are marked to be retried; a refusal and a low score are final.
+  const std::set<std::string> transient{"malformed", "error", "slow", "drop"};
+  for (const char* c : kCases) {
+    auto row = (*m)->result(std::string(c) + ".png", "caption");
+    ASSERT_TRUE(row.ok() && *row) << c;
+    EXPECT_EQ((*row)->retry, transient.count(c) ? 1 : 0) << c;
+  }
+  // --accept-fallbacks keeps them: the re-run asks the server nothing.
+  size_t asked = server.requests().size();
+  std::vector<std::string> accepting = args;
+  accepting.push_back("--accept-fallbacks");
+  CliResult kept = run_cli(accepting, {std::string("TAGFORGE_E2E_LLM_KEY=") + kKey});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(server.requests().size(), asked);
+  // A plain re-run asks again for those four only; the rest come from the manifest.
   CliResult again = run_cli(args, {std::string("TAGFORGE_E2E_LLM_KEY=") + kKey});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(server.requests().size(), asked);
+  std::set<std::string> asked_again;
+  for (size_t k = asked; k < server.requests().size(); ++k) {
+    const std::string p = prompt_of(server.requests()[k]);
+    for (const char* c : kCases) {
+      if (p.find(std::string("case ") + c) != std::string::npos) asked_again.insert(c);
+    }
+  }
+  EXPECT_EQ(asked_again, transient);
+  EXPECT_NE(again.err.find("4 fell back after a transient fault"), std::string::npos) << again.err;
+  for (const std::string& c : transient) EXPECT_EQ((*(*m)->result(c + ".png", "caption"))->retry, 2) << c;
+}
+
+TEST(RunLlm, FallbacksAfterTransientFaultsAreRetriedByTheNextRun) {
+  std::atomic<bool> healthy{false};
+  FakeLlmServer server([&](const FakeRequest& r, int) {
+    const std::string p = prompt_of(r);
+    if (p.rfind("Rewrite this image caption", 0) == 0) {
+      const size_t at = p.find("Caption: ");
+      return FakeReply::answer(json{{"caption", p.substr(at + 9, p.find('\n', at) - at - 9)}}.dump());
+    }
+    const bool troubled = p.find("case error") != std::string::npos || p.find("case malformed") != std::string::npos;
+    if (troubled && !healthy) {
+      if (p.find("case error") != std::string::npos) return FakeReply::failing(503);
+      FakeReply f;
+      f.raw_body = "<html>502 Bad Gateway</html>";  // a proxy's page: not a chat completion
+      return f;
+    }
+    return FakeReply::answer(json{{"caption", draft_in(p)}}.dump());
+  });
+  const fs::path in = llm_input("llm-retry-in");
+  const fs::path out = fresh_dir("llm-retry-out");
+  const fs::path config = fresh_dir("llm-retry-config") / "tagforge.toml";
+  write_file(config, config_for(server));
+  const std::vector<std::string> args{"run", in.string(), "--out", out.string(), "--config", config.string(), "--json"};
+  const std::vector<std::string> env{std::string("TAGFORGE_E2E_LLM_KEY=") + kKey};
+
+  CliResult first = run_cli(args, env);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  json s = json::parse(first.out);
+  EXPECT_EQ(s["fell_back"], 2) << first.out;
+  EXPECT_EQ(s["complete"], std::size(kCases) - 2) << first.out;
+  EXPECT_EQ(s["stages"]["caption"]["fell_back"], 2) << first.out;
+  const std::string report = read_file(out / "report.html");
+  EXPECT_NE(report.find("fell back, will retry"), std::string::npos);
+
+  healthy = true;
+  const size_t asked = server.requests().size();
+  CliResult second = run_cli(args, env);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  s = json::parse(second.out);
+  EXPECT_EQ(s["fell_back"], 0) << second.out;
+  EXPECT_EQ(s["complete"], std::size(kCases)) << second.out;
+  EXPECT_EQ(s["stages"]["caption"]["computed"], 2) << second.out;
+  EXPECT_EQ(s["stages"]["score"]["computed"], 2) << "the new captions are scored: " << second.out;
+  // Only the two were sent again (each: its caption, then the rewrite).
+  EXPECT_EQ(server.requests().size(), asked + 4);
+  for (size_t k = asked; k < server.requests().size(); ++k) {
+    const std::string p = prompt_of(server.requests()[k]);
+    EXPECT_TRUE(p.find("case error") != std::string::npos || p.find("case malformed") != std::string::npos ||
+                p.rfind("Rewrite this image caption", 0) == 0)
+        << p;
+  }
+  auto m = Manifest::open(out / ".tagforge" / "manifest.sqlite");
+  ASSERT_TRUE(m.ok());
+  for (const char* c : kCases) {
+    SCOPED_TRACE(c);
+    const json row = caption_row(**m, std::string(c) + ".png");
+    EXPECT_EQ(row["source"], "llm") << row.dump();
+    EXPECT_EQ((*(*m)->result(std::string(c) + ".png", "caption"))->retry, 0);
+  }
+  // Settled: a third run sends nothing.
+  const size_t settled = server.requests().size();
+  CliResult third = run_cli(args, env);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(server.requests().size(), settled);
 }
 
 TEST(RunLlm, TheNsfwScoreRoutesEachItemToItsEndpoint) {

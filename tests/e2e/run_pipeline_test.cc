@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 #include "media_fixtures.h"
 #include "run_cli.h"
 #include "test_clips.h"
@@ -339,6 +341,52 @@ TEST(RunCli, ABrokenModelTurnsOffOnlyItsStage) {
   EXPECT_EQ(summary["complete"], 9);  // captions from the existing tags, scores, buckets
   EXPECT_EQ(read_file(out / "images_1" / "blue.txt").rfind("1girl, solo, blue_hair, smile", 0), 0u)
       << read_file(out / "images_1" / "blue.txt");
+}
+
+// The last "item" event for `path` in the run's event log.
+nlohmann::json last_item_event(const fs::path& out, const std::string& path) {
+  std::istringstream lines(read_file(out / ".tagforge" / "events.jsonl"));
+  nlohmann::json last;
+  for (std::string line; std::getline(lines, line);) {
+    auto e = nlohmann::json::parse(line);
+    if (e["event"] == "item" && e["path"] == path) last = e;
+  }
+  return last;
+}
+
+TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
+  const fs::path in = fresh_dir("run-own-failure-in");
+  fs::copy_file(kMedia / "sylvie blue smile.png", in / "good.png");
+  // Whole to the scan (every chunk in place), but the pixels do not inflate.
+  std::string png = read_file(kMedia / "sylvie green normal.png");
+  const size_t idat = png.find("IDAT");
+  ASSERT_NE(idat, std::string::npos);
+  for (size_t k = idat + 8; k < idat + 72 && k < png.size(); ++k) png[k] = char(png[k] ^ 0x5a);
+  write_file(in / "bad.png", png);
+  const fs::path out = fresh_dir("run-own-failure-out");
+
+  CliResult first = run_pipeline(in, out);
+  EXPECT_EQ(first.exit_code, 1) << first.err;
+  auto s = nlohmann::json::parse(first.out);
+  EXPECT_EQ(s["stages"]["tagger"]["computed"], 1) << first.out;
+  EXPECT_EQ(s["stages"]["tagger"]["failed"], 1) << first.out;
+  ASSERT_FALSE(s["errors"].empty());
+  EXPECT_EQ(s["errors"][0]["path"], "bad.png");
+  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "tagger"}));
+
+  // Nothing changed: the failure is kept, not computed again, and still reported.
+  CliResult second = run_pipeline(in, out);
+  EXPECT_EQ(second.exit_code, 1) << second.err;
+  s = nlohmann::json::parse(second.out);
+  EXPECT_EQ(s["stages"]["tagger"]["computed"], 0) << second.out;
+  EXPECT_EQ(s["stages"]["tagger"]["failed"], 1) << second.out;
+  EXPECT_EQ(s["errors"][0]["path"], "bad.png");
+  EXPECT_TRUE(last_item_event(out, "bad.png")["computed"].empty()) << last_item_event(out, "bad.png");
+
+  // --retry-failed decodes it again.
+  CliResult third = run_pipeline(in, out, {"--retry-failed"});
+  EXPECT_EQ(third.exit_code, 1) << third.err;
+  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "tagger"}));
 }
 
 TEST(RunCli, ShardsSplitTheItemsAndMergeEqualsOneRun) {

@@ -33,7 +33,7 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_shard(const std::string& text
 nlohmann::ordered_json summary_json(const RunSummary& s) {
   nlohmann::ordered_json stages = nlohmann::ordered_json::object();
   for (const auto& [name, c] : s.stages) {
-    stages[name] = {{"computed", c.computed}, {"reused", c.reused}, {"failed", c.failed}};
+    stages[name] = {{"computed", c.computed}, {"reused", c.reused}, {"failed", c.failed}, {"fell_back", c.fell_back}};
   }
   nlohmann::ordered_json phases = nlohmann::ordered_json::object();
   for (const auto& [name, secs] : s.phase_seconds) phases[name] = secs;
@@ -50,7 +50,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
   return {{"items", s.items},     {"clips", s.clips},   {"frames", s.frames},
           {"files", s.files},     {"unknown", s.unknown}, {"broken", s.broken},
           {"skipped_by_shard", s.skipped_by_shard},       {"dropped", s.dropped},
-          {"complete", s.written},
+          {"complete", s.written}, {"fell_back", s.fell_back},
           {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
           {"models", models},     {"model_errors", s.model_errors},
           {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}};
@@ -95,7 +95,12 @@ int run(Args& a) {
     for (const auto& [name, c] : s.stages) {
       stages += fmt::format("\n  {:<8} {:>7} computed {:>7} from the manifest {:>5} failed", name, c.computed, c.reused,
                             c.failed);
+      if (c.fell_back) stages += fmt::format(" ({} fell back, will retry)", c.fell_back);
     }
+    const std::string fell_back =
+        s.fell_back ? fmt::format(", {} fell back after a transient fault (the next run retries them; "
+                                  "--accept-fallbacks keeps them)", s.fell_back)
+                    : "";
     stages += "\n  models:";
     if (s.models.empty()) stages += " none";
     for (const StageModel& m : s.models) {
@@ -104,11 +109,11 @@ int run(Args& a) {
                             m.location ? (m.by_default ? " (the default)" : "") : ", skipped: " + m.why_not);
     }
     std::fprintf(stderr,
-                 "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete, %zu flagged for review, "
+                 "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete%s, %zu flagged for review, "
                  "%zu without any tag (missing_tags), %zu unknown and %zu broken files filed as they are; "
                  "%.2f s%s\n  see %s/report.html\n",
-                 kCommand, s.items, s.clips, s.frames, s.written, s.flagged, s.untagged, s.unknown, s.broken, s.seconds,
-                 stages.c_str(), (a.in_place ? a.in : a.out).c_str());
+                 kCommand, s.items, s.clips, s.frames, s.written, fell_back.c_str(), s.flagged, s.untagged, s.unknown,
+                 s.broken, s.seconds, stages.c_str(), (a.in_place ? a.in : a.out).c_str());
   }
   return s.errors.empty() && s.model_errors.empty() ? kExitOk : kExitSomeFailed;
 }
