@@ -47,9 +47,11 @@ Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
                                   nullptr) != SQLITE_OK) {
     return s->error("cannot add the natural order");
   }
-  // Nothing here must survive a crash: no journal, no syncs. 16 MiB of page cache.
+  // Nothing here must survive a crash: no journal, no syncs. 16 MiB of page cache. Only this
+  // process opens it: the lock is taken once (each statement would otherwise lock, unlock and
+  // look for a hot journal: three system calls or more).
   TF_RETURN_IF_ERROR(s->exec(
-      "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;"
+      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;"
       "CREATE TABLE items(seq INTEGER PRIMARY KEY, path TEXT NOT NULL, hash TEXT NOT NULL, stat TEXT NOT NULL,"
       "  kind TEXT NOT NULL, source TEXT NOT NULL, tags TEXT NOT NULL, caption TEXT);"
       "CREATE TABLE expected(path TEXT PRIMARY KEY) WITHOUT ROWID;"
