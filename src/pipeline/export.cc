@@ -222,13 +222,13 @@ Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
     first_ = false;
   }
   if (huggingface_) {
-    const json score = json::parse(stage_result(it, kStageScore)->data);
+    const json& score = stage_json(*stage_result(it, kStageScore));
     json line{{"file_name", out_path},
               {"text", caption},
               {"tags", tags},
               {"score", score["overall"]},
               {"flagged", flagged(it, c_->config)}};
-    if (const StageResult* n = stage_result(it, kStageNsfw)) line["nsfw"] = json::parse(n->data)["nsfw"];
+    if (const StageResult* n = stage_result(it, kStageNsfw)) line["nsfw"] = stage_json(*n)["nsfw"];
     if (!it.item.source.empty()) line["source"] = it.item.source;
     TF_RETURN_IF_ERROR(huggingface_->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));
   }

@@ -14,7 +14,8 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
   auto metadata = MetadataWriters::open(c);
   if (!metadata) return metadata.error();
   ReportStats stats;
-  TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
+  // One read transaction for the whole pass: every item's rows are read.
+  TF_RETURN_IF_ERROR(m.reading([&] { return items([&](const ManifestItem& item) -> Status {
     std::optional<std::string> where = item.path;
     if (!c.in_place) {
       auto placed = scratch.placed(item.path);
@@ -27,7 +28,7 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
     TF_RETURN_IF_ERROR(metadata->add(*it, *where));
     if (c.config.exports.report) stats.add(*it, *where, c);
     return ok_status();
-  }));
+  }); }));
   TF_RETURN_IF_ERROR(metadata->commit());
   summary.phase_seconds["export"] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!c.config.exports.report) return ok_status();

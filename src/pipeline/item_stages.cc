@@ -130,10 +130,10 @@ std::string current_tags(const ItemState& it) {
 
 std::string stage_tags(const ItemState& it) {
   const StageResult* check = stage_result(it, kStageCheck);
-  std::string text = json::parse((check ? check : stage_result(it, kStageTags))->data)["tags"].get<std::string>();
+  std::string text = stage_json(*(check ? check : stage_result(it, kStageTags)))["tags"].get<std::string>();
   const StageResult* caption = stage_result(it, kStageCaption);
   if (!caption) return text;
-  const json c = json::parse(caption->data);
+  const json& c = stage_json(*caption);
   if (!c.contains("corrected_tags")) return text;
   std::set<std::string> dropped;
   for (const json& t : c["corrected_tags"]) dropped.insert(t["tag"].get<std::string>());
@@ -149,7 +149,7 @@ std::string stage_tags(const ItemState& it) {
 }
 
 std::string stage_caption(const ItemState& it) {
-  return json::parse(stage_result(it, kStageCaption)->data)["caption"].get<std::string>();
+  return stage_json(*stage_result(it, kStageCaption))["caption"].get<std::string>();
 }
 
 std::string final_caption(const ItemState& it) {
@@ -162,7 +162,7 @@ namespace {
 std::vector<Detection> detections_of(const ItemState& it, int* width, int* height) {
   std::vector<Detection> out;
   if (const StageResult* r = stage_result(it, kStageDetect)) {
-    const json j = json::parse(r->data);
+    const json& j = stage_json(*r);
     *width = j["width"].get<int>();
     *height = j["height"].get<int>();
     for (const json& d : j["detections"]) {
@@ -180,7 +180,7 @@ std::optional<Aseg> aseg_of(const ItemState& it) {
   const StageResult* seg = stage_result(it, kStageSegment);
   std::optional<json> mask;
   if (seg) {
-    mask = json::parse(seg->data);
+    mask = stage_json(*seg);
     w = (*mask)["width"].get<int>();
     h = (*mask)["height"].get<int>();
   }
@@ -191,7 +191,7 @@ std::optional<Aseg> aseg_of(const ItemState& it) {
                                   box_from((*mask)["box"]), (*mask)["file"].get<std::string>()});
   }
   if (const StageResult* check = stage_result(it, kStageCheck)) {
-    const json parsed = json::parse(check->data);  // named: a range-for over a temporary's member dangles
+    const json& parsed = stage_json(*check);  // named: a range-for over a temporary's member dangles
     for (const json& k : parsed["checks"]) {
       aseg.checks.push_back({k["what"].get<std::string>(), k["tag"].get<std::string>(),
                              k["measured"].get<std::string>(), k["verdict"].get<std::string>(),
@@ -386,7 +386,7 @@ class BatchRunner {
       std::vector<std::pair<std::string, float>> predicted;
       std::string source = "tagger";
       if (const StageResult* t = stage_result(it, kStageTagger)) {
-        const json j = json::parse(t->data);
+        const json& j = stage_json(*t);
         for (const char* part : {"character", "general"}) {
           for (const auto& [name, p] : j[part].items()) predicted.emplace_back(name, p.get<float>());
         }
@@ -407,7 +407,7 @@ class BatchRunner {
       }
       const auto hair = measure_hair(*image, *aseg, subject ? &*subject : nullptr);
       const auto eyes = measure_eyes(*image, *aseg);
-      const TagList list = parse_tag_list(json::parse(stage_result(it, kStageTags)->data)["tags"].get<std::string>(),
+      const TagList list = parse_tag_list(stage_json(*stage_result(it, kStageTags))["tags"].get<std::string>(),
                                           c_.engine->db, "sidecar");
       std::vector<std::string> tags;
       for (size_t k = 0; k < list.tags.size(); ++k) tags.emplace_back(list.name(k, c_.engine->db));
@@ -507,14 +507,14 @@ class BatchRunner {
       const TagList own = parse_tag_list(it.existing_tags, c_.engine->db, "sidecar");
       std::set<std::string> input;
       for (size_t k = 0; k < own.tags.size(); ++k) input.insert(std::string(own.name(k, c_.engine->db)));
-      const json j = json::parse(t->data);
+      const json& j = stage_json(*t);
       for (const char* part : {"character", "general"}) {
         for (const auto& [name, p] : j[part].items()) {
           if (!input.count(name)) item.tagger_only[name] = p.get<float>();
         }
       }
     }
-    if (const StageResult* n = stage_result(it, kStageNsfw)) item.nsfw = json::parse(n->data)["nsfw"].get<double>();
+    if (const StageResult* n = stage_result(it, kStageNsfw)) item.nsfw = stage_json(*n)["nsfw"].get<double>();
     std::optional<Image8> decoded;
     const Image8* image = images_[i] ? &*images_[i] : nullptr;
     if (!image) {
@@ -645,6 +645,11 @@ bool falls_back(const ItemState& it, const RunSection& run) {
                      [&](const auto& r) { return r.second.error.empty() && must_retry(r.second, run); });
 }
 
+const json& stage_json(const StageResult& r) {
+  if (!r.parsed) r.parsed = std::make_shared<const json>(json::parse(r.data));
+  return *r.parsed;
+}
+
 const StageResult* stage_result(const ItemState& it, const char* stage) {
   auto r = it.results.find(stage);
   return r == it.results.end() || !r->second.error.empty() ? nullptr : &r->second;
@@ -662,7 +667,7 @@ std::vector<std::string> tag_line_entries(std::string_view line) {
 
 bool untagged(const ItemState& it) {
   const StageResult* caption = stage_result(it, kStageCaption);
-  const bool own_caption = (caption && json::parse(caption->data)["source"].get<std::string>() == "sidecar") ||
+  const bool own_caption = (caption && stage_json(*caption)["source"].get<std::string>() == "sidecar") ||
                            review_edit_of(it).caption.has_value();
   return !own_caption && current_tags(it).empty();
 }
@@ -675,7 +680,7 @@ bool has_review_mark(std::string_view tag_line, const std::string& review_tag) {
 bool flagged(const ItemState& it, const RunConfig& config) {
   const StageResult* score = stage_result(it, kStageScore);
   if (!score || untagged(it) || review_edit_of(it).approved) return false;
-  if (json::parse(score->data)["flagged"].get<bool>()) return true;
+  if (stage_json(*score)["flagged"].get<bool>()) return true;
   return has_review_mark(current_tags(it), config.check.review_tag);
 }
 
@@ -692,7 +697,7 @@ std::string final_tag_text(const ItemState& it, const RunConfig& config) {
     if (review_edit_of(it).approved) {
       for (const std::string& q : approved_quality_tags()) add(q);
     } else {
-      const json score = json::parse(stage_result(it, kStageScore)->data);
+      const json& score = stage_json(*stage_result(it, kStageScore));
       for (const json& q : score["quality_tags"]) add(q.get<std::string>());
     }
   }

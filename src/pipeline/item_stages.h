@@ -41,6 +41,9 @@ bool must_retry(const StageResult& result, const RunSection& run);
 // Some result of the item is a fallback that the next run computes again.
 bool falls_back(const ItemState& item, const RunSection& run);
 
+// The result's JSON, parsed the first time it is asked for. REQUIRES: it did not fail.
+const nlohmann::ordered_json& stage_json(const StageResult& result);
+
 // A stage's result when it is there and did not fail; else null.
 const StageResult* stage_result(const ItemState& item, const char* stage);
 

@@ -80,6 +80,18 @@ Result<bool> Manifest::has_column(const char* table, const char* column) {
 }
 
 Status Manifest::begin() { return exec("BEGIN IMMEDIATE"); }
+
+Status Manifest::reading(const std::function<Status()>& body) {
+  std::lock_guard lock(mu_);
+  if (sqlite3_get_autocommit(db_->handle()) == 0) return body();  // inside the caller's transaction
+  TF_RETURN_IF_ERROR(db_->exec("BEGIN"));
+  Status st = body();
+  if (!st.ok()) {
+    (void)db_->exec("ROLLBACK");
+    return st;
+  }
+  return db_->exec("COMMIT");
+}
 Status Manifest::commit() { return exec("COMMIT"); }
 
 Status Manifest::put_item(const ManifestItem& i) {
@@ -180,6 +192,20 @@ Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const
     out.push_back({s.text(0), StageResult{s.text(1), s.text(2), s.text(3), int(s.integer(4))}});
   }
   if (rc != SQLITE_DONE) return error("read results");
+  return out;
+}
+
+Result<std::vector<std::vector<std::pair<std::string, StageResult>>>> Manifest::results_of(
+    const std::vector<std::string>& paths) {
+  std::vector<std::vector<std::pair<std::string, StageResult>>> out;
+  TF_RETURN_IF_ERROR(reading([&]() -> Status {
+    for (const std::string& path : paths) {
+      auto rows = results(path);
+      if (!rows) return rows.error();
+      out.push_back(std::move(*rows));
+    }
+    return ok_status();
+  }));
   return out;
 }
 

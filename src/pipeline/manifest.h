@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/sqlite_db.h"
 #include "tagforge/error.h"
 
@@ -44,6 +46,9 @@ struct StageResult {
   // the tags' caption where an LLM's was wanted) while fewer than
   // [run] fallback_runs runs in a row have fallen back; the count is `retry`.
   int retry = 0;
+  // `data` parsed, once it is asked for (stage_json in item_stages.h): a pass
+  // over every item asks several times per result.
+  mutable std::shared_ptr<const nlohmann::ordered_json> parsed = nullptr;
 };
 
 // Thread-safe: every call holds the manifest's lock (the pipeline reads a
@@ -61,6 +66,10 @@ class Manifest {
   // All statements between begin() and commit() land together or not at all.
   Status begin();
   Status commit();
+  // Runs `body` in one read transaction, unless one is open already: WAL's
+  // read lock is taken once, not once per statement (a pass over every
+  // item's rows). Other threads' calls wait until it returns.
+  Status reading(const std::function<Status()>& body);
 
   Status put_item(const ManifestItem& item);
   // put_item unless the row already says exactly this (a settled re-run writes nothing).
@@ -77,6 +86,10 @@ class Manifest {
   Status remove_result(const std::string& path, const std::string& stage);
   // Every stage result of one item: stage -> result.
   Result<std::vector<std::pair<std::string, StageResult>>> results(const std::string& path);
+  // The same for several items in one read transaction (WAL's read lock taken
+  // once, not once per item: a settled run reads every row).
+  Result<std::vector<std::vector<std::pair<std::string, StageResult>>>> results_of(
+      const std::vector<std::string>& paths);
 
   // The files the run has placed in the output's buckets (relative to OUT),
   // each with its source (relative to the work folder): only these are ever

@@ -117,7 +117,7 @@ bool ReportStats::lower(const Flagged& a, const Flagged& b) {
 
 void ReportStats::add(const ItemState& it, const std::string& out_path, const RunContext& c) {
   if (const StageResult* r = stage_result(it, kStageScore); r && !untagged(it)) {
-    const double overall = json::parse(r->data)["overall"].get<double>();
+    const double overall = stage_json(*r)["overall"].get<double>();
     ++overall_bins_[bin_of(overall)];
     ++scored_;
     if (flagged(it, c.config)) {
@@ -137,11 +137,11 @@ void ReportStats::add(const ItemState& it, const std::string& out_path, const Ru
     }
   }
   if (const StageResult* r = stage_result(it, kStageNsfw)) {
-    ++nsfw_bins_[bin_of(json::parse(r->data)["nsfw"].get<double>())];
+    ++nsfw_bins_[bin_of(stage_json(*r)["nsfw"].get<double>())];
     ++nsfw_scored_;
   }
   if (const StageResult* r = stage_result(it, kStageCaption)) {
-    const json caption = json::parse(r->data);
+    const json& caption = stage_json(*r);
     const std::string source = caption.value("source", "");
     ++caption_sources_[source == "llm" ? "by the LLM" : source == "sidecar" ? "the input's own" : "from the tags"];
     if (caption.contains("llm")) {
@@ -230,7 +230,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
       auto loaded = load_item(m, f.item, c);
       if (!loaded) return loaded.error();
       const ItemState& it = *loaded;
-      const json score = json::parse(stage_result(it, kStageScore)->data);
+      const json& score = stage_json(*stage_result(it, kStageScore));
       const std::string caption = final_caption(it);
       const std::string uri = thumbnail_uri(it.file);
       h += "<div class=item>";

@@ -83,6 +83,7 @@ class Runner {
     m_ = std::move(*manifest);
     events_.open((c_.out / ".tagforge" / "events.jsonl").c_str(), "a");
     event(json{{"event", "start"}, {"in", c_.in.string()}, {"out", c_.out.string()}});
+    flush_events();
     TF_RETURN_IF_ERROR(m_->put_meta("config", format_config(c_.table, "")));
 
     auto scratch = Scratch::open(c_.out / ".tagforge" / "scratch.sqlite");
@@ -319,12 +320,12 @@ class Runner {
               }
               auto b = std::make_shared<Batch>();
               b->items = std::move(*read);
-              for (const ItemState& s : b->items) {
-                std::map<std::string, StageResult> rows;
-                if (auto got = m_->results(s.item.path); got) {
-                  for (auto& [stage, r] : *got) rows[stage] = std::move(r);
-                }
-                b->cached.push_back(std::move(rows));
+              std::vector<std::string> paths;
+              for (const ItemState& s : b->items) paths.push_back(s.item.path);
+              auto got = m_->results_of(paths);
+              b->cached.resize(b->items.size());
+              for (size_t k = 0; got && k < got->size(); ++k) {
+                for (auto& [stage, r] : (*got)[k]) b->cached[k][stage] = std::move(r);
               }
               next += b->items.size();
               return b;
@@ -383,6 +384,7 @@ class Runner {
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));
     }
+    flush_events();
     if (o_.progress) {
       std::map<std::string, uint64_t> past;
       for (const ItemState& it : b.items) {
@@ -398,7 +400,10 @@ class Runner {
     e["t"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     const std::string line = e.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
     std::fwrite(line.data(), 1, line.size(), events_.f);
-    std::fflush(events_.f);
+  }
+  // Once a batch (a write per line cost as much as a settled run's rows).
+  void flush_events() {
+    if (events_.f) std::fflush(events_.f);
   }
 
   struct EventLog {
