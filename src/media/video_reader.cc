@@ -54,7 +54,6 @@ bool has_alpha(AVPixelFormat f) {
   return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
 }
 
-
 struct Impl {
   std::unique_ptr<WebpAnimation> webp;  // an animated WebP instead of FFmpeg (see webp_animation.h)
   fs::path file;

@@ -80,6 +80,7 @@ Result<bool> Manifest::has_column(const char* table, const char* column) {
 }
 
 Status Manifest::begin() { return exec("BEGIN IMMEDIATE"); }
+Status Manifest::commit() { return exec("COMMIT"); }
 
 Status Manifest::reading(const std::function<Status()>& body) {
   std::lock_guard lock(mu_);
@@ -92,7 +93,6 @@ Status Manifest::reading(const std::function<Status()>& body) {
   }
   return db_->exec("COMMIT");
 }
-Status Manifest::commit() { return exec("COMMIT"); }
 
 Status Manifest::put_item(const ManifestItem& i) {
   std::lock_guard lock(mu_);

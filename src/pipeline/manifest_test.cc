@@ -87,20 +87,22 @@ TEST(Manifest, WhatIsPutIsReadBackAfterReopening) {
   EXPECT_EQ(*(*m)->exported_from("a/c.png"), std::vector<std::string>{"images_1/b.png"});
 }
 
+// A manifest as an older tagforge left it: `sql` run on a new database file.
+fs::path older_manifest(const std::string& name, const char* sql) {
+  const fs::path file = testing::fresh_temp_dir(name) / "m.sqlite";
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  return file;
+}
+
 TEST(Manifest, ASchemaOneManifestIsMigrated) {
-  const fs::path file = testing::fresh_temp_dir("manifest-v1") / "m.sqlite";
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                           "INSERT INTO meta VALUES('schema', '1');"
-                           "CREATE TABLE exported(path TEXT PRIMARY KEY);"
-                           "INSERT INTO exported VALUES('images_1/a.png');",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  const fs::path file = older_manifest("manifest-v1",
+                                       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                                       "INSERT INTO meta VALUES('schema', '1');"
+                                       "CREATE TABLE exported(path TEXT PRIMARY KEY);"
+                                       "INSERT INTO exported VALUES('images_1/a.png');");
   auto m = Manifest::open(file);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   EXPECT_EQ(**(*m)->meta("schema"), "3");
@@ -111,21 +113,14 @@ TEST(Manifest, ASchemaOneManifestIsMigrated) {
 }
 
 TEST(Manifest, ASchemaTwoManifestsFailuresAreRetriedOnce) {
-  const fs::path file = testing::fresh_temp_dir("manifest-v2") / "m.sqlite";
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                           "INSERT INTO meta VALUES('schema', '2');"
-                           "CREATE TABLE results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-                           "  data TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, stage));"
-                           "INSERT INTO results VALUES('a.png', 'tagger', 'f1', '{}', '');"
-                           "INSERT INTO results VALUES('b.png', 'tagger', 'f2', '', 'out of memory');",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  const fs::path file =
+      older_manifest("manifest-v2",
+                     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                     "INSERT INTO meta VALUES('schema', '2');"
+                     "CREATE TABLE results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+                     "  data TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, stage));"
+                     "INSERT INTO results VALUES('a.png', 'tagger', 'f1', '{}', '');"
+                     "INSERT INTO results VALUES('b.png', 'tagger', 'f2', '', 'out of memory');");
   auto m = Manifest::open(file);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   EXPECT_EQ(**(*m)->meta("schema"), "3");
