@@ -49,11 +49,24 @@ enum class SidecarKind : uint8_t {
 };
 std::string_view sidecar_kind_name(SidecarKind k);
 
+// A file as it is now: size, modification time (ns) and inode. While all three
+// hold, it is the file an earlier look found (a re-run trusts what it learnt then).
+struct FileStamp {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t ino = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
 struct Sidecar {
   std::string name;  // file name, in the item's directory
   SidecarKind kind = SidecarKind::kEmpty;
   uint64_t size = 0;
   bool review = false;  // holds ScanOptions::review_tag (when the scan looked)
+  FileStamp stamp;
+  bool recalled = false;  // from ScanOptions::memo, not opened
+  bool has_text = false;  // `text` is the whole file (ScanOptions::keep_text)
+  std::string text;
 };
 
 enum class FileProblem : uint8_t {
@@ -74,6 +87,8 @@ struct Item {
   FileProblem problem = FileProblem::kNone;
   bool orphan_sidecar = false;  // a .txt/.caption/.json with no media beside it
   std::vector<Sidecar> sidecars;
+  FileStamp stamp;
+  bool recalled = false;  // from ScanOptions::memo, not opened
 
   MediaKind kind() const { return media_kind(format); }
   // A file a training tool can read: a known format and not broken.

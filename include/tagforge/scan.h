@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tagforge/error.h"
@@ -13,6 +15,8 @@
 #include "tagforge/progress.h"
 
 namespace tagforge {
+
+class ProbeMemo;
 
 struct ScanOptions {
   // A sidecar whose comma-separated items are mostly (80 %) of at most this
@@ -27,6 +31,36 @@ struct ScanOptions {
   // Absolute subtrees not to enter (the sort destination when it lies inside).
   std::vector<std::filesystem::path> exclude;
   ProgressSink* progress = nullptr;  // may be null
+  // scan_folders only: what earlier scans learnt (may be null). A file whose stamp
+  // still matches is stat'ed, not opened; what was probed anew is kept in it.
+  ProbeMemo* memo = nullptr;
+  // Sidecars read to classify them keep their text (Sidecar::text) when they are
+  // read whole (up to 64 KiB): the caller need not read them again.
+  bool keep_text = false;
+};
+
+// What probing found in one file, for a ProbeMemo. A zero stamp: never to be trusted.
+struct ProbedFile {
+  FileStamp stamp;
+  MediaFormat format = MediaFormat::kUnknown;  // media
+  FileProblem problem = FileProblem::kNone;
+  SidecarKind kind = SidecarKind::kEmpty;      // sidecars
+  bool review = false;
+  bool has_text = false;
+  std::string text;
+};
+
+// A store of earlier probes, one folder at a time, so that the scan of a tree
+// that mostly has not changed (a re-run over the same input) opens only what did.
+// The options that decide what a probe finds (review tag, classification) must
+// be the same for every scan that shares one memo.
+class ProbeMemo {
+ public:
+  virtual ~ProbeMemo() = default;
+  // The folder's files (`dir` relative to the root, "" the root) as last probed, by name.
+  virtual std::unordered_map<std::string, ProbedFile> recall(const std::string& dir) = 0;
+  // Every file of the folder as probed now; called only when that differs from recall's.
+  virtual void keep(const std::string& dir, std::vector<std::pair<std::string, ProbedFile>>&& files) = 0;
 };
 
 // Something worth telling the user about one path; the scan goes on.

@@ -202,11 +202,18 @@ Status make_directories(const fs::path& path) {
   return make_directory(path);
 }
 
-Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool* changed) {
+FileStamp stamp_of(const struct stat& st) {
+  return FileStamp{uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                   uint64_t(st.st_ino)};
+}
+
+Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool* changed, const FileStamp* from_stamp) {
   if (changed) *changed = false;
   struct stat a {}, b {};
+  const bool there = ::stat(to.c_str(), &b) == 0;
+  if (there && from_stamp && from_stamp->ino != 0 && stamp_of(b) == *from_stamp) return ok_status();
   if (::stat(from.c_str(), &a) != 0) return Error::from_errno(errno, "cannot stat", from);
-  if (::stat(to.c_str(), &b) == 0) {
+  if (there) {
     if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return ok_status();
     if (copy && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec) {

@@ -2,6 +2,7 @@
 // on: nothing is overwritten, durable copies, errors as values.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "tagforge/error.h"
+#include "tagforge/item.h"
 
 namespace tagforge {
 
@@ -63,8 +65,14 @@ Status move_across_devices(const fs::path& from, const fs::path& to);
 // temporary ".tagforge-link-NAME" beside it. Nothing is done when `to`
 // already is that file (the same inode; for a copy, the same size and
 // modification time, which the copy is given). `changed` may be null.
+// `from_stamp`, when the caller has just stat'ed `from`: a `to` with the same
+// stamp is taken as that file without a second look at `from`.
 inline constexpr const char* kLinkTempPrefix = ".tagforge-link-";
-Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool* changed = nullptr);
+Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool* changed = nullptr,
+                      const FileStamp* from_stamp = nullptr);
+
+// A file's stamp (tagforge/item.h) from its stat.
+FileStamp stamp_of(const struct stat& st);
 
 // True when both files exist and hold the same bytes.
 Result<bool> same_contents(const fs::path& a, const fs::path& b);

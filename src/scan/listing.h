@@ -41,7 +41,8 @@ std::vector<ScanNote> notes_in_order(PerThreadLists& per_thread) {
 }
 
 // Probes scan.items[i] for each i in `which`, on every core. Notes come back
-// in the order of `which`.
-std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> which, const ScanOptions& options);
+// in the order of `which`. `remembered`: see ItemProber.
+std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> which, const ScanOptions& options,
+                                  const std::unordered_map<std::string, ProbedFile>* remembered = nullptr);
 
 }  // namespace tagforge

@@ -77,8 +77,8 @@ int open_for_probe(int root_fd, const char* rel) {
   return fd;
 }
 
-// Opens `rel` as a regular file and reads its size; "" or why not.
-std::string open_regular(int root_fd, const std::string& rel, UniqueFd& fd, uint64_t& size) {
+// Opens `rel` as a regular file and reads its size and stamp; "" or why not.
+std::string open_regular(int root_fd, const std::string& rel, UniqueFd& fd, uint64_t& size, FileStamp& stamp) {
   fd = UniqueFd(open_for_probe(root_fd, rel.c_str()));
   struct stat st;
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -86,6 +86,7 @@ std::string open_regular(int root_fd, const std::string& rel, UniqueFd& fd, uint
     return std::string("cannot read: ") + std::strerror(err);
   }
   size = static_cast<uint64_t>(st.st_size);
+  stamp = stamp_of(st);
   return {};
 }
 
@@ -103,11 +104,13 @@ bool has_entry(std::string_view text, std::string_view tag) {
 }
 
 // Fills `kind`, `size` and `review` for the sidecar at `rel`; returns a note, or "".
+// With ScanOptions::keep_text, a sidecar read whole keeps its text in `*text`.
 std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_view name, const ScanOptions& opt,
-                               SidecarKind& kind, uint64_t& size, bool& review) {
+                               SidecarKind& kind, uint64_t& size, bool& review, FileStamp& stamp,
+                               Sidecar* text_out = nullptr) {
   const std::string ext = extension_of(name);
   UniqueFd fd;
-  if (std::string why = open_regular(root_fd, rel, fd, size); !why.empty()) return why;
+  if (std::string why = open_regular(root_fd, rel, fd, size, stamp); !why.empty()) return why;
   if (is_mask_sidecar_name(name)) {
     kind = SidecarKind::kMask;  // even empty: it is ours, not a tag list
   } else if (size == 0) {
@@ -126,6 +129,10 @@ std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_
     const SidecarKind k = classify_sidecar_text(text, opt.tag_max_words);
     kind = (!opt.classify_sidecars && k != SidecarKind::kEmpty) ? SidecarKind::kText : k;
     review = !opt.review_tag.empty() && k == SidecarKind::kTags && has_entry(text, opt.review_tag);
+    if (text_out && opt.keep_text && text.size() == size) {
+      text_out->text = std::move(text);
+      text_out->has_text = true;
+    }
   } else {
     kind = SidecarKind::kText;
   }
@@ -136,7 +143,7 @@ std::string probe_sidecar_file(int root_fd, const std::string& rel, std::string_
 std::string probe_media_file(int root_fd, const std::string& rel, Item& f) {
   const std::string ext = extension_of(f.name);
   UniqueFd fd;
-  if (std::string why = open_regular(root_fd, rel, fd, f.size); !why.empty()) {
+  if (std::string why = open_regular(root_fd, rel, fd, f.size, f.stamp); !why.empty()) {
     f.problem = FileProblem::kUnreadable;
     return why;
   }
@@ -181,6 +188,16 @@ std::string probe_media_file(int root_fd, const std::string& rel, Item& f) {
 
 }  // namespace
 
+const ProbedFile* ItemProber::recall(const std::string& rel, const std::string& name, FileStamp& stamp) const {
+  if (!remembered_) return nullptr;
+  auto hit = remembered_->find(name);
+  if (hit == remembered_->end()) return nullptr;
+  struct stat st;
+  if (::fstatat(root_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+  stamp = stamp_of(st);
+  return hit->second.stamp == stamp ? &hit->second : nullptr;
+}
+
 std::string ItemProber::relative(uint32_t dir, const std::string& name) const {
   const std::string& d = scan_.dirs[dir];
   if (d.empty()) return name;
@@ -195,10 +212,15 @@ std::string ItemProber::relative(uint32_t dir, const std::string& name) const {
 void ItemProber::probe(Item& item, std::vector<ScanNote>& notes) const {
   std::string rel = relative(item.dir, item.name);
   std::string note;
-  if (item.orphan_sidecar) {
+  if (const ProbedFile* known = recall(rel, item.name, item.stamp)) {
+    item.size = item.stamp.size;
+    item.format = known->format;
+    item.problem = known->problem;
+    item.recalled = true;
+  } else if (item.orphan_sidecar) {
     SidecarKind unused = SidecarKind::kEmpty;
     bool unused_review = false;
-    note = probe_sidecar_file(root_fd_, rel, item.name, opt_, unused, item.size, unused_review);
+    note = probe_sidecar_file(root_fd_, rel, item.name, opt_, unused, item.size, unused_review, item.stamp);
   } else {
     note = probe_media_file(root_fd_, rel, item);
   }
@@ -208,7 +230,17 @@ void ItemProber::probe(Item& item, std::vector<ScanNote>& notes) const {
 
 void ItemProber::probe_sidecar(uint32_t dir, Sidecar& s, std::vector<ScanNote>& notes) const {
   std::string rel = relative(dir, s.name);
-  std::string note = probe_sidecar_file(root_fd_, rel, s.name, opt_, s.kind, s.size, s.review);
+  std::string note;
+  if (const ProbedFile* known = recall(rel, s.name, s.stamp)) {
+    s.size = s.stamp.size;
+    s.kind = known->kind;
+    s.review = known->review;
+    s.has_text = known->has_text;
+    s.text = known->text;
+    s.recalled = true;
+  } else {
+    note = probe_sidecar_file(root_fd_, rel, s.name, opt_, s.kind, s.size, s.review, s.stamp, &s);
+  }
   if (!note.empty()) notes.push_back({std::move(rel), std::move(note)});
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <numeric>
+#include <unordered_set>
 
 #include "scan/listing.h"
 #include "scan/probe.h"
@@ -46,15 +47,58 @@ void take_walk_notes(WalkResult& walked, ScanResult& scan) {
 }
 
 // Probes every item of the listing and gives the shared sidecars their items.
-void probe_listing(Listing& listing, const ScanOptions& opt) {
+void probe_listing(Listing& listing, const ScanOptions& opt,
+                   const std::unordered_map<std::string, ProbedFile>* remembered = nullptr) {
   std::vector<size_t> all(listing.scan.items.size());
   std::iota(all.begin(), all.end(), size_t{0});
-  std::vector<ScanNote> notes = probe_items(listing, all, opt);
+  std::vector<ScanNote> notes = probe_items(listing, all, opt, remembered);
   ScanResult& scan = listing.scan;
   std::move(notes.begin(), notes.end(), std::back_inserter(scan.notes));
-  const ItemProber prober(listing.root_fd.get(), scan, opt);
+  const ItemProber prober(listing.root_fd.get(), scan, opt, remembered);
   attach_shared_sidecars(std::move(listing.shared), scan.items, scan, prober, scan.notes);
   listing.shared.clear();
+}
+
+// The folder's probes into the memo, unless every file was recalled from it as it was. A
+// file that gave a note (broken, unreadable, a sidecar of several) is kept without a stamp:
+// it is probed again each time, so its note is always the one a fresh look gives.
+void keep_probes(const ScanResult& scan, const std::unordered_map<std::string, ProbedFile>& remembered,
+                 ProbeMemo& memo) {
+  std::unordered_set<std::string> noted;
+  for (const ScanNote& n : scan.notes) noted.insert(n.path);
+  const auto unstamped = [&](const std::string& name) {
+    auto hit = remembered.find(name);
+    return hit != remembered.end() && hit->second.stamp == FileStamp{};
+  };
+  size_t files = 0;
+  bool same = true;
+  for (const Item& it : scan.items) {
+    files += 1 + it.sidecars.size();
+    same &= it.recalled || (noted.count(scan.relative_path(it)) && unstamped(it.name));
+    for (const Sidecar& sc : it.sidecars) {
+      same &= sc.recalled || (noted.count(scan.relative_path(it, sc.name)) && unstamped(sc.name));
+    }
+  }
+  if (same && files == remembered.size()) return;
+  std::vector<std::pair<std::string, ProbedFile>> out;
+  out.reserve(files);
+  for (const Item& it : scan.items) {
+    ProbedFile f;
+    if (!noted.count(scan.relative_path(it))) f.stamp = it.stamp;
+    f.format = it.format;
+    f.problem = it.problem;
+    out.emplace_back(it.name, std::move(f));
+    for (const Sidecar& sc : it.sidecars) {
+      ProbedFile g;
+      if (!noted.count(scan.relative_path(it, sc.name))) g.stamp = sc.stamp;
+      g.kind = sc.kind;
+      g.review = sc.review;
+      g.has_text = sc.has_text;
+      g.text = sc.text;
+      out.emplace_back(sc.name, std::move(g));
+    }
+  }
+  memo.keep(scan.dirs[0], std::move(out));
 }
 
 }  // namespace
@@ -77,8 +121,9 @@ Result<Listing> list_tree(const std::filesystem::path& root_in, const ScanOption
   return out;
 }
 
-std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> which, const ScanOptions& opt) {
-  const ItemProber prober(listing.root_fd.get(), listing.scan, opt);
+std::vector<ScanNote> probe_items(Listing& listing, std::span<const size_t> which, const ScanOptions& opt,
+                                  const std::unordered_map<std::string, ProbedFile>* remembered) {
+  const ItemProber prober(listing.root_fd.get(), listing.scan, opt, remembered);
   // Notes are rare: each thread keeps its own, tagged with the position in `which`.
   tbb::enumerable_thread_specific<std::vector<PositionedNote>> found;
   if (opt.progress) opt.progress->begin("probing", which.size());
@@ -122,7 +167,13 @@ Status scan_folders(const std::filesystem::path& root, const ScanOptions& option
                                     l.scan.dirs = {std::move(folder.path)};
                                     take_walk_notes(rest, l.scan);
                                     group_by_name(std::move(folder.files), 0, l.scan.items, l.shared);
-                                    probe_listing(l, opt);
+                                    if (!opt.memo) {
+                                      probe_listing(l, opt);
+                                      return visit(std::move(l.scan));
+                                    }
+                                    const auto remembered = opt.memo->recall(l.scan.dirs[0]);
+                                    probe_listing(l, opt, &remembered);
+                                    keep_probes(l.scan, remembered, *opt.memo);
                                     return visit(std::move(l.scan));
                                   }));
   if (rest.notes.empty() && rest.symlinks.empty() && rest.special.empty() && !rest.unreadable_dirs) return ok_status();

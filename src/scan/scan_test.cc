@@ -4,6 +4,8 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <unordered_map>
 
 #include "media_fixtures.h"
 #include "scan/integrity.h"
@@ -307,6 +309,95 @@ TEST(Scan, FolderByFolderFindsWhatTheWholeScanFinds) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().message, "stop here");
   EXPECT_EQ(visits, 1u);
+  fs::remove_all(root);
+}
+
+// A memo in memory, counting what the scan asks of it.
+class MapMemo : public ProbeMemo {
+ public:
+  std::unordered_map<std::string, ProbedFile> recall(const std::string& dir) override { return folders[dir]; }
+  void keep(const std::string& dir, std::vector<std::pair<std::string, ProbedFile>>&& files) override {
+    kept.push_back(dir);
+    auto& f = folders[dir];
+    f.clear();
+    for (auto& [name, probed] : files) f.emplace(name, std::move(probed));
+  }
+  std::map<std::string, std::unordered_map<std::string, ProbedFile>> folders;
+  std::vector<std::string> kept;
+};
+
+TEST(Scan, AMemoSparesOpeningWhatHasNotChangedAndSeesWhatHas) {
+  auto root = testing::fresh_temp_dir("scan-memo");
+  write_file(root / "a.png", png_bytes());
+  write_file(root / "a.txt", "1girl, solo");
+  write_file(root / "b.psd", "not media");
+  write_file(root / "b.png", png_bytes(2));
+  write_file(root / "b.txt", "1girl");  // shared: a note, so never trusted to the memo
+  write_file(root / "sub/d.gif", gif_bytes(2));
+  write_file(root / "sub/d.gif.txt", "smile");
+  write_file(root / "sub/deeper/z.jpg", "");  // zero bytes: a note
+  MapMemo memo;
+  ScanOptions opt;
+  opt.memo = &memo;
+  opt.keep_text = true;
+  std::map<std::string, const Item*> by_name;
+  std::vector<std::string> lines;
+  std::vector<ScanResult> folders;
+  auto scan = [&] {
+    lines.clear();
+    folders.clear();
+    memo.kept.clear();
+    Status st = scan_folders(root, opt, [&](ScanResult&& folder) {
+      for (const std::string& line : describe(folder)) lines.push_back(line);
+      folders.push_back(std::move(folder));
+      return ok_status();
+    });
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    by_name.clear();
+    for (const ScanResult& f : folders) {
+      for (const Item& it : f.items) by_name[f.relative_path(it)] = &it;
+    }
+  };
+  scan();
+  const std::vector<std::string> first = lines;
+  EXPECT_EQ(memo.kept, (std::vector<std::string>{"", "sub", "sub/deeper"}));
+  EXPECT_FALSE(by_name.at("a.png")->recalled);
+  ASSERT_EQ(by_name.at("a.png")->sidecars.size(), 1u);
+  EXPECT_TRUE(by_name.at("a.png")->sidecars[0].has_text);
+  EXPECT_EQ(by_name.at("a.png")->sidecars[0].text, "1girl, solo");
+
+  // Nothing changed: the same findings, the same notes, nothing kept again; what gave no note is recalled.
+  scan();
+  EXPECT_EQ(lines, first);
+  EXPECT_TRUE(memo.kept.empty());
+  EXPECT_TRUE(by_name.at("a.png")->recalled);
+  EXPECT_TRUE(by_name.at("a.png")->sidecars[0].recalled);
+  EXPECT_EQ(by_name.at("a.png")->sidecars[0].text, "1girl, solo");  // the text, from the memo
+  EXPECT_TRUE(by_name.at("sub/d.gif")->recalled);
+  EXPECT_EQ(by_name.at("sub/d.gif")->format, MediaFormat::kGifAnimated);
+  EXPECT_FALSE(by_name.at("sub/deeper/z.jpg")->recalled);  // noted: looked at again
+  EXPECT_EQ(by_name.at("sub/deeper/z.jpg")->problem, FileProblem::kZeroByte);
+
+  // A file cut short and a tag file rewritten: their folder is probed again and kept anew.
+  write_file(root / "a.png", png_bytes().substr(0, 40));
+  write_file(root / "sub/d.gif.txt", "smile, open_mouth");
+  scan();
+  EXPECT_EQ(memo.kept, (std::vector<std::string>{"", "sub"}));
+  EXPECT_FALSE(by_name.at("a.png")->recalled);
+  EXPECT_EQ(by_name.at("a.png")->problem, FileProblem::kTruncated);
+  EXPECT_TRUE(by_name.at("b.png")->recalled);
+  ASSERT_EQ(by_name.at("sub/d.gif")->sidecars.size(), 1u);
+  EXPECT_FALSE(by_name.at("sub/d.gif")->sidecars[0].recalled);
+  EXPECT_EQ(by_name.at("sub/d.gif")->sidecars[0].text, "smile, open_mouth");
+  EXPECT_TRUE(by_name.at("sub/d.gif")->recalled);
+
+  // A file gone and one new: the folder is kept anew, without the gone one.
+  fs::remove(root / "b.psd");
+  write_file(root / "c.png", png_bytes(3));
+  scan();
+  EXPECT_EQ(memo.kept, (std::vector<std::string>{""}));
+  EXPECT_EQ(memo.folders[""].count("b.psd"), 0u);
+  EXPECT_FALSE(by_name.at("c.png")->recalled);
   fs::remove_all(root);
 }
 
