@@ -19,6 +19,16 @@ std::string hex(XXH128_hash_t h) { return fmt::format("{:016x}{:016x}", h.high64
 
 }  // namespace
 
+ContentHasher::ContentHasher() : state_(XXH3_createState()) { XXH3_128bits_reset(static_cast<XXH3_state_t*>(state_)); }
+ContentHasher::~ContentHasher() {
+  if (state_) XXH3_freeState(static_cast<XXH3_state_t*>(state_));
+}
+ContentHasher::ContentHasher(ContentHasher&& other) noexcept : state_(other.state_) { other.state_ = nullptr; }
+void ContentHasher::add(std::string_view bytes) {
+  XXH3_128bits_update(static_cast<XXH3_state_t*>(state_), bytes.data(), bytes.size());
+}
+std::string ContentHasher::hex() const { return tagforge::hex(XXH3_128bits_digest(static_cast<XXH3_state_t*>(state_))); }
+
 Result<std::string> hash_file(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{ErrorCode::kIo, fmt::format("cannot open to hash: {}", std::strerror(errno)), file};

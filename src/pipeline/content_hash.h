@@ -19,6 +19,21 @@ Result<std::string> hash_file(const std::filesystem::path& file);
 // The same hash of bytes in memory.
 std::string hash_bytes(std::string_view bytes);
 
+// The same hash of bytes given piece by piece.
+class ContentHasher {
+ public:
+  ContentHasher();
+  ~ContentHasher();
+  ContentHasher(ContentHasher&& other) noexcept;
+  ContentHasher(const ContentHasher&) = delete;
+  ContentHasher& operator=(const ContentHasher&) = delete;
+  void add(std::string_view bytes);
+  std::string hex() const;  // of everything added so far
+
+ private:
+  void* state_;  // XXH3_state_t
+};
+
 // Which of `count` shards a hash falls in: its first 16 hex digits modulo count.
 uint64_t shard_of(std::string_view hex_hash, uint64_t count);
 

@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
+#include "pipeline/probe_memo.h"
 #include "pipeline/work_tree.h"
 #include "scan/media_format.h"
 #include "sort/classify.h"
@@ -77,7 +78,7 @@ bool is_media_name(const std::string& name) {
 // would file it (a dry run into an empty folder), into the scratch database:
 // the work folder is read one folder at a time, each item classified with
 // its folder (frames lie beside their clips), and placed in the sorter's order.
-Status plan_buckets(const RunContext& c, Scratch& scratch) {
+Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportReport& r) {
   SortOptions so;
   so.dest = c.out / ".tagforge" / "plan";  // never created: planned as into an empty folder
   so.dry_run = true;
@@ -87,6 +88,10 @@ Status plan_buckets(const RunContext& c, Scratch& scratch) {
   if (so.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
   ScanOptions scan_options = so.scan;
   scan_options.review_tag = so.review_tag;
+  // The work folder's media are the input's links, and its sidecars change only when
+  // the run writes them: what did not change is stat'ed, not opened.
+  ManifestProbeMemo memo(m, "work", scan_options);
+  scan_options.memo = &memo;
   TF_RETURN_IF_ERROR(scan_folders(c.work, scan_options, [&](ScanResult&& folder) -> Status {
     const Classifier classifier(folder, Classifier::frame_sources(folder, so.animations), so.animations);
     Scratch::ToPlan entry;
@@ -95,11 +100,17 @@ Status plan_buckets(const RunContext& c, Scratch& scratch) {
       entry.name = it.name;
       entry.cls = int(classifier.classify(it));
       entry.sidecars.clear();
-      for (const Sidecar& sc : it.sidecars) entry.sidecars.push_back(sc.name);
+      entry.stamps = {it.stamp};
+      for (const Sidecar& sc : it.sidecars) {
+        entry.sidecars.push_back(sc.name);
+        entry.stamps.push_back(sc.stamp);
+      }
       TF_RETURN_IF_ERROR(scratch.add_to_plan(entry));
     }
     return ok_status();
   }));
+  TF_RETURN_IF_ERROR(memo.status());
+  r.work_changed = memo.changed_folders();
   const ScanResult none;
   SortPlanner planner(none, so.dest, so);
   std::vector<std::string> mkdirs;
@@ -111,7 +122,13 @@ Status plan_buckets(const RunContext& c, Scratch& scratch) {
     moves.clear();
     planner.place(it, e.dir, SortClass(e.cls), mkdirs, moves);
     for (const JournalMove& mv : moves) {
-      TF_RETURN_IF_ERROR(scratch.add_planned(mv.src, mv.dst, is_media_name(fs::path(mv.src).filename().string())));
+      const std::string name = fs::path(mv.src).filename().string();
+      FileStamp stamp;  // the file's as the scan saw it: the link is checked without a second look at it
+      if (name == e.name && !e.stamps.empty()) stamp = e.stamps[0];
+      for (size_t k = 0; k < e.sidecars.size(); ++k) {
+        if (name == e.sidecars[k] && k + 1 < e.stamps.size()) stamp = e.stamps[k + 1];
+      }
+      TF_RETURN_IF_ERROR(scratch.add_planned(mv.src, mv.dst, is_media_name(name), stamp));
     }
     mkdirs.clear();
     return ok_status();
@@ -122,9 +139,10 @@ Status plan_buckets(const RunContext& c, Scratch& scratch) {
 
 Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& scratch) {
   ExportReport r;
+  TF_RETURN_IF_ERROR(scratch.clear_plan());
   TF_RETURN_IF_ERROR(scratch.begin());
   if (c.config.run.sort) {
-    TF_RETURN_IF_ERROR(plan_buckets(c, scratch));
+    TF_RETURN_IF_ERROR(plan_buckets(c, m, scratch, r));
   } else {
     Status failure = ok_status();
     for_each_file(c.work, [&](const fs::path& file, const std::string& rel) {
@@ -140,7 +158,7 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   // unknown; but a file in the way that tagforge did not put there is left alone and reported.
   std::vector<std::string> blocked;  // their destinations
   TF_RETURN_IF_ERROR(m.begin());
-  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst) -> Status {
+  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst, const FileStamp&) -> Status {
     auto ours = m.is_exported(dst);
     if (!ours) return ours.error();
     if (*ours) return m.note_exported(dst, src);  // its source may have changed
@@ -156,14 +174,15 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
 
   size_t next_blocked = 0;                // both in bytewise order
   std::vector<std::string> not_placed;  // sources; the plan is not changed while it is read
-  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst) -> Status {
+  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst,
+                                                  const FileStamp& stamp) -> Status {
     if (next_blocked < blocked.size() && blocked[next_blocked] == dst) {
       ++next_blocked;
       not_placed.push_back(src);
       return ok_status();
     }
     bool changed = false;
-    if (Status st = link_replacing(c.work / src, c.out / dst, false, &changed); !st.ok()) {
+    if (Status st = link_replacing(c.work / src, c.out / dst, false, &changed, &stamp); !st.ok()) {
       r.errors.emplace_back(dst, st.error().message);
       not_placed.push_back(src);
       return ok_status();
@@ -193,19 +212,19 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   return r;
 }
 
-Result<MetadataWriters> MetadataWriters::open(const RunContext& c) {
-  MetadataWriters w(c);
-  if (c.config.exports.kohya) {
-    auto f = AtomicFileWriter::open(c.out / "meta_cap_dd.json");
+Result<MetadataWriters> MetadataWriters::open(const RunContext& c, Manifest& m) {
+  MetadataWriters w(c, m);
+  auto start = [&](const char* name, std::optional<File>& file) -> Status {
+    auto f = AtomicFileWriter::open(c.out / name);
     if (!f) return f.error();
-    w.kohya_.emplace(std::move(*f));
+    file.emplace(File{name, std::move(*f), ContentHasher()});
+    return ok_status();
+  };
+  if (c.config.exports.kohya) {
+    TF_RETURN_IF_ERROR(start("meta_cap_dd.json", w.kohya_));
     TF_RETURN_IF_ERROR(w.kohya_->append("{"));
   }
-  if (c.config.exports.huggingface) {
-    auto f = AtomicFileWriter::open(c.out / "metadata.jsonl");
-    if (!f) return f.error();
-    w.huggingface_.emplace(std::move(*f));
-  }
+  if (c.config.exports.huggingface) TF_RETURN_IF_ERROR(start("metadata.jsonl", w.huggingface_));
   return w;
 }
 
@@ -235,12 +254,34 @@ Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
   return ok_status();
 }
 
+namespace {
+
+// "size:mtime:ino" of the file, or "-".
+std::string stamp_text(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return "-";
+  const FileStamp s = stamp_of(st);
+  return fmt::format("{}:{}:{}", s.size, s.mtime_ns, s.ino);
+}
+
+}  // namespace
+
+Status MetadataWriters::commit(File& file) {
+  const std::string key = "export " + file.name, digest = file.hash.hex();
+  const fs::path path = c_->out / file.name;
+  auto recorded = m_->meta(key);
+  if (!recorded) return recorded.error();
+  if (*recorded && **recorded == stamp_text(path) + " " + digest) return ok_status();  // the temporary goes
+  TF_RETURN_IF_ERROR(file.writer.commit());
+  return m_->put_meta(key, stamp_text(path) + " " + digest);
+}
+
 Status MetadataWriters::commit() {
   if (kohya_) {
     TF_RETURN_IF_ERROR(kohya_->append(first_ ? "}\n" : "\n}\n"));
-    TF_RETURN_IF_ERROR(kohya_->commit());
+    TF_RETURN_IF_ERROR(commit(*kohya_));
   }
-  if (huggingface_) TF_RETURN_IF_ERROR(huggingface_->commit());
+  if (huggingface_) TF_RETURN_IF_ERROR(commit(*huggingface_));
   return ok_status();
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/atomic_file.h"
+#include "pipeline/content_hash.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/run_context.h"
@@ -26,6 +27,7 @@ namespace tagforge {
 
 struct ExportReport {
   size_t linked = 0, unchanged = 0, removed = 0;
+  size_t work_changed = 0;  // folders of the work folder not as the last export's scan left them
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
 };
 
@@ -42,16 +44,29 @@ size_t sweep_leftovers(const std::filesystem::path& dir);
 // Hugging Face's imagefolder metadata.jsonl ({"file_name", "text", "tags",
 // …} per line), each as [export] asks, written piece by piece as the items
 // go by. Items whose sidecars are incomplete, or that are untagged, are left out.
+// A file whose new bytes are the ones the manifest recorded for it, and that is
+// still the file written then (its stamp), is left as it is: not written again.
 class MetadataWriters {
  public:
-  static Result<MetadataWriters> open(const RunContext& context);
+  static Result<MetadataWriters> open(const RunContext& context, Manifest& manifest);
   Status add(const ItemState& item, const std::string& out_path);
   Status commit();
 
  private:
-  explicit MetadataWriters(const RunContext& c) : c_(&c) {}
+  struct File {
+    std::string name;  // in OUT
+    AtomicFileWriter writer;
+    ContentHasher hash;
+    Status append(std::string_view bytes) {
+      hash.add(bytes);
+      return writer.append(bytes);
+    }
+  };
+  MetadataWriters(const RunContext& c, Manifest& m) : c_(&c), m_(&m) {}
+  Status commit(File& file);
   const RunContext* c_;
-  std::optional<AtomicFileWriter> kohya_, huggingface_;
+  Manifest* m_;
+  std::optional<File> kohya_, huggingface_;
   bool first_ = true;
 };
 

@@ -11,7 +11,7 @@ namespace tagforge {
 Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, const ItemSource& items,
                           RunSummary& summary) {
   const auto start = std::chrono::steady_clock::now();
-  auto metadata = MetadataWriters::open(c);
+  auto metadata = MetadataWriters::open(c, m);
   if (!metadata) return metadata.error();
   ReportStats stats;
   // One read transaction for the whole pass: every item's rows are read.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 
 namespace tagforge {
 
@@ -40,7 +42,12 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
       "  source TEXT NOT NULL, error TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
       "  data TEXT NOT NULL, error TEXT NOT NULL, retry INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(path, stage));"
-      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT);"));
+      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT);"
+      // A cache: a manifest made before it gets it here, with no change of schema.
+      "CREATE TABLE IF NOT EXISTS probes(scope TEXT NOT NULL, dir TEXT NOT NULL, name TEXT NOT NULL,"
+      "  size INTEGER NOT NULL, mtime INTEGER NOT NULL, ino INTEGER NOT NULL, format INTEGER NOT NULL,"
+      "  problem INTEGER NOT NULL, kind INTEGER NOT NULL, review INTEGER NOT NULL, text TEXT,"
+      "  PRIMARY KEY(scope, dir, name)) WITHOUT ROWID;"));
   auto version = m->meta("schema");
   if (!version) return version.error();
   if (*version == std::string("1")) {
@@ -296,6 +303,82 @@ Status Manifest::absorb(const std::filesystem::path& other) {
   if (!st.ok()) (void)exec("ROLLBACK");
   (void)exec("DETACH DATABASE other");
   if (!st.ok()) return Error{st.error().code, st.error().message, other};
+  return ok_status();
+}
+
+Result<std::unordered_map<std::string, ProbedFile>> Manifest::probes(const std::string& scope, const std::string& dir) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT name, size, mtime, ino, format, problem, kind, review, text FROM probes"
+                        "  WHERE scope = ? AND dir = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, scope).bind(2, dir);
+  std::unordered_map<std::string, ProbedFile> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    ProbedFile f;
+    f.stamp = FileStamp{uint64_t(s.integer(1)), s.integer(2), uint64_t(s.integer(3))};
+    f.format = MediaFormat(s.integer(4));
+    f.problem = FileProblem(s.integer(5));
+    f.kind = SidecarKind(s.integer(6));
+    f.review = s.integer(7) != 0;
+    f.has_text = !s.is_null(8);
+    f.text = s.text(8);
+    out.emplace(s.text(0), std::move(f));
+  }
+  if (rc != SQLITE_DONE) return error("read the probe memo");
+  return out;
+}
+
+Status Manifest::put_probes(const std::string& scope, const std::string& dir,
+                            const std::vector<std::pair<std::string, ProbedFile>>& files) {
+  std::lock_guard lock(mu_);
+  const bool own = sqlite3_get_autocommit(db_->handle()) != 0;
+  if (own) TF_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  auto write = [&]() -> Status {
+    Statement drop(statement("DELETE FROM probes WHERE scope = ? AND dir = ?"));
+    if (!drop.ok()) return error("prepare");
+    drop.bind(1, scope).bind(2, dir);
+    if (drop.step() != SQLITE_DONE) return error("clear the probe memo");
+    Statement s(statement("INSERT OR REPLACE INTO probes(scope, dir, name, size, mtime, ino, format, problem, kind,"
+                          "  review, text) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    if (!s.ok()) return error("prepare");
+    for (const auto& [name, f] : files) {
+      s.bind(1, scope).bind(2, dir).bind(3, name).bind(4, int64_t(f.stamp.size)).bind(5, f.stamp.mtime_ns);
+      s.bind(6, int64_t(f.stamp.ino)).bind(7, int64_t(f.format)).bind(8, int64_t(f.problem));
+      s.bind(9, int64_t(f.kind)).bind(10, int64_t(f.review));
+      if (f.has_text) {
+        s.bind(11, f.text);
+      } else {
+        s.bind_null(11);
+      }
+      if (s.step() != SQLITE_DONE) return error("write the probe memo");
+      s.reset();
+    }
+    return ok_status();
+  };
+  Status st = write();
+  if (!own) return st;
+  if (!st.ok()) {
+    (void)db_->exec("ROLLBACK");
+    return st;
+  }
+  return db_->exec("COMMIT");
+}
+
+Status Manifest::forget_probes_but(const std::string& prefix, const std::string& keep) {
+  std::lock_guard lock(mu_);
+  // Two ranges of the key, around `keep`: the rows kept are never visited.
+  std::string end = prefix;
+  if (end.empty()) return ok_status();
+  ++end.back();
+  Statement below(statement("DELETE FROM probes WHERE scope >= ? AND scope < ?"));
+  if (!below.ok()) return error("prepare");
+  below.bind(1, prefix).bind(2, std::min(keep, end));
+  if (below.step() != SQLITE_DONE) return error("clear the probe memo");
+  Statement above(statement("DELETE FROM probes WHERE scope > ? AND scope < ?"));
+  if (!above.ok()) return error("prepare");
+  above.bind(1, std::max(keep, prefix)).bind(2, end);
+  if (above.step() != SQLITE_DONE) return error("clear the probe memo");
   return ok_status();
 }
 

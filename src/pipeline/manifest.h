@@ -15,12 +15,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "pipeline/sqlite_db.h"
 #include "tagforge/error.h"
+#include "tagforge/scan.h"
 
 
 namespace tagforge {
@@ -108,6 +110,16 @@ class Manifest {
   // Takes every item and result row of another manifest (a shard's), its
   // rows replacing ours where the keys meet. The exported table is not taken.
   Status absorb(const std::filesystem::path& other);
+
+  // The probe memo (ProbeMemo, scan.h) of a scope ("in …", "work …": a tree and the scan
+  // options): what the scan found in each file of a folder, while its stamp holds. A cache:
+  // not merged by absorb, and a scope no longer used goes with forget_probes_but.
+  Result<std::unordered_map<std::string, ProbedFile>> probes(const std::string& scope, const std::string& dir);
+  // Replaces the folder's rows (in a transaction of its own unless the caller has one open).
+  Status put_probes(const std::string& scope, const std::string& dir,
+                    const std::vector<std::pair<std::string, ProbedFile>>& files);
+  // Drops the rows of every scope that starts with `prefix` except `keep`.
+  Status forget_probes_but(const std::string& prefix, const std::string& keep);
 
   // Run-level values ("config", …).
   Status put_meta(const std::string& key, const std::string& value);

@@ -47,6 +47,54 @@ TEST(Manifest, RowsThatAlreadySayItAreNotWritten) {
   EXPECT_GT(wal_size(), before);
 }
 
+TEST(Manifest, TheProbeMemoKeepsAFolderPerScopeAndForgetsOtherScopes) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-probes");
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_TRUE(m.ok());
+  ProbedFile image;
+  image.stamp = FileStamp{1234, 1700000000123456789, 42};
+  image.format = MediaFormat::kPng;
+  ProbedFile tags;
+  tags.stamp = FileStamp{11, 5, 43};
+  tags.kind = SidecarKind::kTags;
+  tags.review = true;
+  tags.has_text = true;
+  tags.text = "1girl, solo";
+  ProbedFile empty_text = tags;
+  empty_text.text = "";  // text that is empty, not text that was not kept
+  ASSERT_TRUE((*m)->put_probes("in a", "sub", {{"a.png", image}, {"a.txt", tags}, {"b.txt", empty_text}}).ok());
+  ASSERT_TRUE((*m)->put_probes("in b", "sub", {{"a.png", image}}).ok());
+  ASSERT_TRUE((*m)->put_probes("work a", "sub", {{"a.png", image}}).ok());
+  // Writing a folder again replaces it whole.
+  ASSERT_TRUE((*m)->put_probes("in a", "other", {{"x.png", image}}).ok());
+  ASSERT_TRUE((*m)->put_probes("in a", "other", {{"y.png", image}}).ok());
+
+  auto sub = (*m)->probes("in a", "sub");
+  ASSERT_TRUE(sub.ok());
+  ASSERT_EQ(sub->size(), 3u);
+  EXPECT_EQ(sub->at("a.png").stamp, image.stamp);
+  EXPECT_EQ(sub->at("a.png").format, MediaFormat::kPng);
+  EXPECT_FALSE(sub->at("a.png").has_text);
+  EXPECT_EQ(sub->at("a.txt").kind, SidecarKind::kTags);
+  EXPECT_TRUE(sub->at("a.txt").review);
+  EXPECT_EQ(sub->at("a.txt").text, "1girl, solo");
+  EXPECT_TRUE(sub->at("b.txt").has_text);
+  EXPECT_EQ(sub->at("b.txt").text, "");
+  auto other = (*m)->probes("in a", "other");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->count("x.png"), 0u);
+  EXPECT_EQ(other->count("y.png"), 1u);
+
+  // The input's other scope goes; the work folder's stays.
+  ASSERT_TRUE((*m)->forget_probes_but("in ", "in a").ok());
+  EXPECT_EQ((*m)->probes("in b", "sub")->size(), 0u);
+  EXPECT_EQ((*m)->probes("in a", "sub")->size(), 3u);
+  EXPECT_EQ((*m)->probes("work a", "sub")->size(), 1u);
+  ASSERT_TRUE((*m)->forget_probes_but("in ", "in c").ok());
+  EXPECT_EQ((*m)->probes("in a", "sub")->size(), 0u);
+  EXPECT_EQ((*m)->probes("work a", "sub")->size(), 1u);
+}
+
 TEST(Manifest, WhatIsPutIsReadBackAfterReopening) {
   const fs::path dir = testing::fresh_temp_dir("manifest");
   {

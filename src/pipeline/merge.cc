@@ -8,6 +8,7 @@
 #include "pipeline/export.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
+#include "pipeline/settled.h"
 #include "pipeline/output_lock.h"
 #include "pipeline/work_tree.h"
 #include "pipeline/item_exports.h"
@@ -66,6 +67,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
   auto manifest = Manifest::open(c.out / ".tagforge" / "manifest.sqlite");
   if (!manifest) return manifest.error();
   Manifest& m = **manifest;
+  TF_RETURN_IF_ERROR(forget_settled(m));  // a run over OUT afterwards has merged outputs to check
   std::string inputs;
   for (const fs::path& shard : o.shards) {
     join_work(shard / ".tagforge" / "work", c.work, s);

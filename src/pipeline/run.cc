@@ -21,6 +21,7 @@
 #include "pipeline/item_exports.h"
 #include "pipeline/run_inputs.h"
 #include "pipeline/scratch.h"
+#include "pipeline/settled.h"
 #include "pipeline/stage_models.h"
 #include "tagforge/tag_db.h"
 
@@ -102,7 +103,32 @@ class Runner {
     s_.broken = inputs->broken;
     s_.skipped_by_shard = inputs->skipped_by_shard;
     s_.dropped = inputs->dropped;
+    const bool inputs_whole = inputs->errors.empty();
     for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
+
+    // Nothing changed since a settled run (settled.h): the buckets are checked, and that is all.
+    const std::string identity = run_identity(c_, o_);
+    auto settled = settled_record(*inputs, identity);
+    if (!settled) return settled.error();
+    if (*settled) {
+      t = Clock::now();
+      unload_models();
+      sweep_leftovers(c_.work);
+      sweep_leftovers(c_.out);
+      auto placed = export_buckets(c_, *m_, *scratch_);
+      if (!placed) return placed.error();
+      if (placed->work_changed == 0 && placed->errors.empty()) {
+        settled_summary(**settled, s_);
+        s_.settled = true;
+        s_.phase_seconds["export"] = since(t);
+        s_.seconds = since(start);
+        event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
+                   {"errors", s_.errors.size()}, {"settled", true}});
+        return std::move(s_);
+      }
+      // The work folder was touched, or a bucket could not be put right: the full run does it.
+    }
+    TF_RETURN_IF_ERROR(forget_settled(*m_));
 
     t = Clock::now();
     TF_RETURN_IF_ERROR(run_passes());
@@ -112,10 +138,12 @@ class Runner {
     t = Clock::now();
     sweep_leftovers(c_.work);  // a killed run's temporaries are not data
     sweep_leftovers(c_.out);
+    bool exported_whole = true;
     if (!c_.in_place) {
       auto placed = export_buckets(c_, *m_, *scratch_);
       if (!placed) return placed.error();
       for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
+      exported_whole = placed->errors.empty();
     }
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
@@ -129,6 +157,10 @@ class Runner {
     };
     TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, *scratch_, items, s_));
     s_.seconds = since(start);
+    if (!c_.in_place && exported_whole && inputs_whole && s_.model_errors.empty() && s_.fell_back == 0 &&
+        !unsettled_) {
+      TF_RETURN_IF_ERROR(record_settled(*m_, c_, identity, s_));
+    }
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                {"errors", s_.errors.size()}});
     return std::move(s_);
@@ -238,6 +270,14 @@ class Runner {
     auto captioner = LlmCaptioner::open(l, std::move(*prompts), c_.engine->db, *c_.lexicon, score_options_of(c_.config));
     if (!captioner) return off(captioner.error());
     c_.llm = std::move(*captioner);
+  }
+
+  // The record of the settled run this one repeats, if nothing has changed since it.
+  Result<std::optional<json>> settled_record(const InputReport& inputs, const std::string& identity) {
+    if (c_.in_place || inputs.changed || c_.config.run.retry_failed || !s_.model_errors.empty()) {
+      return std::optional<json>();
+    }
+    return recall_settled(*m_, c_, identity);
   }
 
   // Whether a stage has anything to run on this run (its model is there; the rest always run,
@@ -354,7 +394,12 @@ class Runner {
         TF_RETURN_IF_ERROR(m_->put_result(it.item.path, stage, it.results[stage]));
       }
       std::string error;
-      for (const auto& [stage, message] : it.errors) error += (error.empty() ? "" : "; ") + stage + ": " + message;
+      for (const auto& [stage, message] : it.errors) {
+        error += (error.empty() ? "" : "; ") + stage + ": " + message;
+        // Only an item's own failure, kept as final, lets the run be settled.
+        auto r = it.results.find(stage);
+        if (r == it.results.end() || r->second.error.empty() || must_retry(r->second, c_.config.run)) unsettled_ = true;
+      }
       it.item.error = error;
       TF_RETURN_IF_ERROR(m_->set_item_error(it.item.path, error));  // the row is there since the inputs
     }
@@ -420,6 +465,7 @@ class Runner {
   std::unique_ptr<Manifest> m_;
   std::unique_ptr<Scratch> scratch_;  // this run's items and the export's plan
   std::set<std::string> passes_done_;  // stage by stage: the model stages whose pass is over
+  bool unsettled_ = false;  // an item failed in a way the next run tries again
   EventLog events_;
 };
 

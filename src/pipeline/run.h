@@ -56,6 +56,9 @@ struct RunSummary {
   std::vector<std::pair<std::string, std::string>> errors;   // path, "stage: message"
   std::map<std::string, double> phase_seconds;               // inputs, items, export, report
   double seconds = 0;
+  // Nothing had changed since the last run, which was settled (settled.h): its outputs were
+  // checked, nothing was computed or written but what was missing from the buckets.
+  bool settled = false;
 };
 
 // Errors: the configuration or the output cannot be used (the run does not

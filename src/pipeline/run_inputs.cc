@@ -18,6 +18,7 @@
 #include "media/extract.h"
 #include "pipeline/content_hash.h"
 #include "pipeline/frame_inspector.h"
+#include "pipeline/probe_memo.h"
 #include "pipeline/work_tree.h"
 #include "tags/normalize.h"
 #include "tagforge/scan.h"
@@ -30,23 +31,32 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string stat_signature(const struct stat& st) {
-  return fmt::format("{}:{}:{}", uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-                     uint64_t(st.st_ino));
-}
+std::string stat_signature(const FileStamp& st) { return fmt::format("{}:{}:{}", st.size, st.mtime_ns, st.ino); }
 
-// The file's content hash, reused from the manifest while its stat holds.
-Result<std::pair<std::string, std::string>> identify(const fs::path& file, const std::string& key, Manifest& m) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), file};
+// The file's content hash, reused from the manifest's row (`known`) while its stat holds.
+// `stamp`: the file's as the scan saw it (a zero one: stat'ed here).
+Result<std::pair<std::string, std::string>> identify(const fs::path& file, const std::optional<ManifestItem>& known,
+                                                     FileStamp stamp = {}) {
+  if (stamp.ino == 0) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+      return Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(errno)), file};
+    }
+    stamp = stamp_of(st);
   }
-  const std::string sig = stat_signature(st);
-  auto known = m.item(key);
-  if (known && *known && (*known)->stat == sig && !(*known)->hash.empty()) return std::pair{(*known)->hash, sig};
+  const std::string sig = stat_signature(stamp);
+  if (known && known->stat == sig && !known->hash.empty()) return std::pair{known->hash, sig};
   auto hash = hash_file(file);
   if (!hash) return hash.error();
   return std::pair{*hash, sig};
+}
+
+// The manifest already says this of the item (its last error aside: the items' pass sets it).
+bool known_as(const std::optional<ManifestItem>& known, const ManifestItem& item) {
+  if (!known) return false;
+  ManifestItem same = item;
+  same.error = known->error;
+  return *known == same;
 }
 
 std::string parent_of(const std::string& rel) {
@@ -82,10 +92,17 @@ class InputPreparer {
   Result<InputReport> run() {
     ScanOptions options;
     if (!c_.in_place) options.exclude.push_back(c_.out);  // when the output lies inside the input
+    options.keep_text = true;  // the tags and captions it reads are the run's
+    // What an unchanged file is, the manifest knows: it is stat'ed, not opened.
+    ManifestProbeMemo memo(m_, "in", options);
+    options.memo = &memo;
     TF_RETURN_IF_ERROR(scratch_.begin());
     TF_RETURN_IF_ERROR(scan_folders(c_.in, options, [&](ScanResult&& folder) { return enter(folder); }));
     TF_RETURN_IF_ERROR(scratch_.commit());
+    if (!memo.status().ok()) r_.errors.emplace_back(m_.file().string(), memo.status().error().to_string());
+    r_.changed |= memo.changed_folders() > 0;
     if (!c_.in_place) TF_RETURN_IF_ERROR(drop_what_left_the_input());
+    r_.changed |= r_.dropped > 0 || !r_.errors.empty();
     return std::move(r_);
   }
 
@@ -104,8 +121,11 @@ class InputPreparer {
       const fs::path source = c_.in / rel;
       const bool media = item.usable();
       std::string hash, stat;
+      auto row = m_.item(rel);
+      if (!row) return row.error();
+      const std::optional<ManifestItem>& known = *row;
       if (media) {
-        auto id = identify(source, rel, m_);
+        auto id = identify(source, known, item.stamp);
         if (!id) {
           r_.errors.emplace_back(rel, id.error().message);
           continue;
@@ -118,11 +138,13 @@ class InputPreparer {
         ++r_.skipped_by_shard;
         continue;
       }
-      if (Status st = link_replacing(source, c_.work / rel, copy); !st.ok()) {
+      bool relinked = false;
+      if (Status st = link_replacing(source, c_.work / rel, copy, &relinked, &item.stamp); !st.ok()) {
         r_.errors.emplace_back(rel, st.error().message);
         continue;
       }
       ++r_.files;
+      r_.changed |= relinked;
       TF_RETURN_IF_ERROR(expect(rel, media && item.kind() == MediaKind::kImage));
       std::string tags;
       std::optional<std::string> caption;
@@ -131,7 +153,7 @@ class InputPreparer {
         const bool ours = sc.kind == SidecarKind::kTags || sc.kind == SidecarKind::kCaption ||
                           ((sc.kind == SidecarKind::kSegmentation || sc.kind == SidecarKind::kMask) && regenerates_aseg);
         if (ours && media) {
-          auto text = read_whole_file(c_.in / sc_rel, "sidecar");
+          auto text = sc.has_text ? Result<std::string>(sc.text) : read_whole_file(c_.in / sc_rel, "sidecar");
           if (!text) {
             r_.errors.emplace_back(sc_rel, text.error().message);
           } else if (sc.kind == SidecarKind::kTags && tags.empty()) {
@@ -143,10 +165,12 @@ class InputPreparer {
           }
           continue;  // written afresh by the run
         }
-        if (Status st = link_replacing(c_.in / sc_rel, c_.work / sc_rel, copy); !st.ok()) {
+        bool relinked = false;
+        if (Status st = link_replacing(c_.in / sc_rel, c_.work / sc_rel, copy, &relinked, &sc.stamp); !st.ok()) {
           r_.errors.emplace_back(sc_rel, st.error().message);
         } else {
           ++r_.files;
+          r_.changed |= relinked;
           TF_RETURN_IF_ERROR(expect(sc_rel, false));
         }
       }
@@ -160,11 +184,18 @@ class InputPreparer {
         s.item = ManifestItem{rel, hash, stat, "image", "", ""};
         s.existing_tags = std::move(tags);
         s.existing_caption = std::move(caption);
-        TF_RETURN_IF_ERROR(m_.put_item_if_changed(s.item));
+        if (!known_as(known, s.item)) {
+          TF_RETURN_IF_ERROR(m_.put_item(s.item));
+          r_.changed = true;
+        }
         TF_RETURN_IF_ERROR(add(s));
       } else {
         clips.push_back(Clip{rel, hash, stat, std::move(tags)});  // already without marks
-        TF_RETURN_IF_ERROR(m_.put_item_if_changed(ManifestItem{rel, hash, stat, kind_name(kind).data(), "", ""}));
+        const ManifestItem clip{rel, hash, stat, kind_name(kind).data(), "", ""};
+        if (!known_as(known, clip)) {
+          TF_RETURN_IF_ERROR(m_.put_item(clip));
+          r_.changed = true;
+        }
       }
     }
     TF_RETURN_IF_ERROR(m_.commit());
@@ -197,6 +228,7 @@ class InputPreparer {
       }
     }
     if (!reuse) {
+      r_.changed = true;
       for (const std::string& old : frames) remove_frame(old);
       frames.clear();
       ExtractOptions options = e.frames;
@@ -218,7 +250,9 @@ class InputPreparer {
     }
     for (const std::string& rel : frames) {
       TF_RETURN_IF_ERROR(expect(rel, true));
-      auto id = identify(c_.work / rel, rel, m_);
+      auto row = m_.item(rel);
+      if (!row) return row.error();
+      auto id = identify(c_.work / rel, *row);
       if (!id) {
         r_.errors.emplace_back(rel, id.error().message);
         continue;
@@ -226,7 +260,10 @@ class InputPreparer {
       ItemState s;
       s.item = ManifestItem{rel, id->first, id->second, "frame", clip.rel, ""};
       s.existing_tags = clip.tags;
-      if (Status st = m_.put_item_if_changed(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
+      if (!known_as(*row, s.item)) {
+        r_.changed = true;
+        if (Status st = m_.put_item(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
+      }
       TF_RETURN_IF_ERROR(add(s));
       ++r_.frames;
     }

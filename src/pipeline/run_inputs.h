@@ -26,6 +26,9 @@ struct InputReport {
   size_t clips = 0, frames = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
   size_t dropped = 0;  // files of the work folder whose input is gone (deleted or renamed since the last run)
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
+  // Something differs from what the last run entered: a file (its stamp), a manifest row,
+  // a link of the work folder, a clip's frames, a file dropped, or an error.
+  bool changed = false;
 };
 
 // `shard`: (index, count) or nullopt for everything. Errors about single files

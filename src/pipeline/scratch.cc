@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cinttypes>
+#include <cstdio>
+
 #include "core/natural_order.h"
 
 namespace tagforge {
@@ -34,6 +37,25 @@ std::vector<std::string> split_names(const std::string& joined) {
   return out;
 }
 
+std::string join_stamps(const std::vector<FileStamp>& stamps) {
+  std::string out;
+  for (const FileStamp& st : stamps) out += fmt::format("{}{}:{}:{}", out.empty() ? "" : "/", st.size, st.mtime_ns, st.ino);
+  return out;
+}
+
+std::vector<FileStamp> split_stamps(const std::string& joined) {
+  std::vector<FileStamp> out;
+  for (const std::string& part : split_names(joined)) {
+    FileStamp st;
+    if (std::sscanf(part.c_str(), "%" SCNu64 ":%" SCNd64 ":%" SCNu64, &st.size, &st.mtime_ns, &st.ino) == 3) {
+      out.push_back(st);
+    } else {
+      out.push_back(FileStamp{});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
@@ -55,8 +77,10 @@ Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
       "CREATE TABLE items(seq INTEGER PRIMARY KEY, path TEXT NOT NULL, hash TEXT NOT NULL, stat TEXT NOT NULL,"
       "  kind TEXT NOT NULL, source TEXT NOT NULL, tags TEXT NOT NULL, caption TEXT);"
       "CREATE TABLE expected(path TEXT PRIMARY KEY) WITHOUT ROWID;"
-      "CREATE TABLE to_plan(name TEXT NOT NULL, dir TEXT NOT NULL, cls INTEGER NOT NULL, sidecars TEXT NOT NULL);"
-      "CREATE TABLE planned(dst TEXT PRIMARY KEY, src TEXT NOT NULL, media INTEGER NOT NULL) WITHOUT ROWID;"));
+      "CREATE TABLE to_plan(name TEXT NOT NULL, dir TEXT NOT NULL, cls INTEGER NOT NULL, sidecars TEXT NOT NULL,"
+      "  stamps TEXT NOT NULL);"
+      "CREATE TABLE planned(dst TEXT PRIMARY KEY, src TEXT NOT NULL, media INTEGER NOT NULL, size INTEGER NOT NULL,"
+      "  mtime INTEGER NOT NULL, ino INTEGER NOT NULL) WITHOUT ROWID;"));
   return s;
 }
 
@@ -123,10 +147,15 @@ Result<bool> Scratch::expected(const std::string& path) {
   return db_->has_row("SELECT 1 FROM expected WHERE path = ?", path, "look up an expected file");
 }
 
+Status Scratch::clear_plan() {
+  planned_ = 0;
+  return exec("DELETE FROM to_plan; DELETE FROM planned;");
+}
+
 Status Scratch::add_to_plan(const ToPlan& e) {
-  Statement s(statement("INSERT INTO to_plan(name, dir, cls, sidecars) VALUES(?, ?, ?, ?)"));
+  Statement s(statement("INSERT INTO to_plan(name, dir, cls, sidecars, stamps) VALUES(?, ?, ?, ?, ?)"));
   if (!s.ok()) return error("prepare");
-  s.bind(1, e.name).bind(2, e.dir).bind(3, int64_t(e.cls)).bind(4, join_names(e.sidecars));
+  s.bind(1, e.name).bind(2, e.dir).bind(3, int64_t(e.cls)).bind(4, join_names(e.sidecars)).bind(5, join_stamps(e.stamps));
   if (s.step() != SQLITE_DONE) return error("add a file to plan");
   return ok_status();
 }
@@ -134,29 +163,33 @@ Status Scratch::add_to_plan(const ToPlan& e) {
 Status Scratch::for_each_to_plan(const std::function<Status(const ToPlan&)>& visit) {
   ToPlan e;
   return db_->for_each_row(
-      "SELECT name, dir, cls, sidecars FROM to_plan ORDER BY name COLLATE natural_order, dir COLLATE natural_order, "
+      "SELECT name, dir, cls, sidecars, stamps FROM to_plan ORDER BY name COLLATE natural_order, dir COLLATE natural_order, "
       "name, dir",
       [&](const Statement& s) {
         e.name = s.text(0);
         e.dir = s.text(1);
         e.cls = int(s.integer(2));
         e.sidecars = split_names(s.text(3));
+        e.stamps = split_stamps(s.text(4));
         return visit(e);
       });
 }
 
-Status Scratch::add_planned(const std::string& src, const std::string& dst, bool media) {
-  Statement s(statement("INSERT OR REPLACE INTO planned(dst, src, media) VALUES(?, ?, ?)"));
+Status Scratch::add_planned(const std::string& src, const std::string& dst, bool media, const FileStamp& stamp) {
+  Statement s(statement("INSERT OR REPLACE INTO planned(dst, src, media, size, mtime, ino) VALUES(?, ?, ?, ?, ?, ?)"));
   if (!s.ok()) return error("prepare");
-  s.bind(1, dst).bind(2, src).bind(3, int64_t(media));
+  s.bind(1, dst).bind(2, src).bind(3, int64_t(media)).bind(4, int64_t(stamp.size)).bind(5, stamp.mtime_ns);
+  s.bind(6, int64_t(stamp.ino));
   if (s.step() != SQLITE_DONE) return error("add a planned file");
   ++planned_;
   return ok_status();
 }
 
-Status Scratch::for_each_planned(const std::function<Status(const std::string&, const std::string&)>& visit) {
-  return db_->for_each_row("SELECT src, dst FROM planned ORDER BY dst",
-                           [&](const Statement& s) { return visit(s.text(0), s.text(1)); });
+Status Scratch::for_each_planned(
+    const std::function<Status(const std::string&, const std::string&, const FileStamp&)>& visit) {
+  return db_->for_each_row("SELECT src, dst, size, mtime, ino FROM planned ORDER BY dst", [&](const Statement& s) {
+    return visit(s.text(0), s.text(1), FileStamp{uint64_t(s.integer(2)), s.integer(3), uint64_t(s.integer(4))});
+  });
 }
 
 Result<bool> Scratch::is_planned(const std::string& dst) {

@@ -55,16 +55,21 @@ class Scratch {
     std::string dir, name;
     int cls = 0;                        // a SortClass
     std::vector<std::string> sidecars;  // file names in the same folder
+    std::vector<FileStamp> stamps;      // the item's, then each sidecar's, as the scan saw them
   };
   Status add_to_plan(const ToPlan& entry);
+  // Empties both steps' tables: a run that exports twice (a settled run's check found a change) plans afresh.
+  Status clear_plan();
   Status for_each_to_plan(const std::function<Status(const ToPlan&)>& visit);
 
   // Step two: each file's destination. Planned by destination (bytewise
   // order, as the manifest keeps what was exported); `media`: the file is an
   // item's own (not a sidecar), found again by placed().
-  Status add_planned(const std::string& src, const std::string& dst, bool media);
+  // `stamp`: the source's as the scan saw it, or a zero one.
+  Status add_planned(const std::string& src, const std::string& dst, bool media, const FileStamp& stamp = {});
   uint64_t planned_count() const { return planned_; }
-  Status for_each_planned(const std::function<Status(const std::string& src, const std::string& dst)>& visit);
+  Status for_each_planned(
+      const std::function<Status(const std::string& src, const std::string& dst, const FileStamp& stamp)>& visit);
   Result<bool> is_planned(const std::string& dst);
   // The file was not placed after all (something in the way): placed() no longer finds it.
   Status unplace(const std::string& src);

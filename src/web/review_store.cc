@@ -13,6 +13,7 @@
 #include "pipeline/item_stages.h"
 #include "pipeline/options.h"
 #include "pipeline/output_lock.h"
+#include "pipeline/settled.h"
 #include "pipeline/tag_engine.h"
 #include "tagforge/lexicon.h"
 #include "tagforge/tags.h"
@@ -226,6 +227,7 @@ Status ReviewStore::apply(std::vector<Pending>& pending) {
     if (st.ok()) st = manifest_->put_result(it.item.path, kStageScore, it.results[kStageScore]);
     if (!st.ok()) break;
   }
+  if (st.ok()) st = forget_settled(*manifest_);  // the next run has sidecars to write
   TF_RETURN_IF_ERROR(manifest_->commit());
   TF_RETURN_IF_ERROR(st);
 

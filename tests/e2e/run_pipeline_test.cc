@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "media_fixtures.h"
@@ -196,6 +200,119 @@ TEST(RunCli, KillNineAnywhereThenRerunGivesTheCleanRunsBytes) {
   }
   EXPECT_GT(finished_at, 20) << "too few crash points to mean anything";
   std::printf("kill -9 at each of %d crash points, then a re-run: the clean run's bytes every time\n", finished_at - 1);
+}
+
+// A run's inode and modification time, to tell a file left alone from one written again.
+std::string stamp(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return "missing";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+TEST(RunCli, KillNineDuringAnIncrementalRunThenRerunGivesTheCleanRunsBytes) {
+  // A settled output, then new images in the input: a run that reuses nearly everything.
+  const fs::path in = input_tree("run-crash-more-in");
+  const fs::path base = fresh_dir("run-crash-more-base");
+  ASSERT_EQ(run_pipeline(in, base).exit_code, 0);
+  fs::copy_file(kMedia / "sylvie blue normal.png", in / "sub" / "more.png");
+  write_file(in / "sub" / "more.txt", "1girl, blue_hair");
+  fs::copy_file(kMedia / "sylvie green normal.png", in / "late.png");
+  const fs::path clean = fresh_dir("run-crash-more-clean");
+  ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
+  const Snapshot want = output_of(clean);
+  const fs::path out = fresh_dir("run-crash-more-out");
+  int finished_at = 0;
+  for (int n = 1; n < 1000 && !finished_at; n += 1) {
+    fs::remove_all(out);
+    // cp -a keeps the output's own hard links (work folder and buckets).
+    ASSERT_EQ(std::system(("cp -a '" + base.string() + "' '" + out.string() + "'").c_str()), 0);
+    CliResult killed = run_pipeline(in, out, {}, {"TAGFORGE_TEST_CRASH_AFTER=" + std::to_string(n)});
+    if (killed.exit_code == 0) {
+      finished_at = n;
+      break;
+    }
+    ASSERT_EQ(killed.exit_code, -SIGKILL) << "crash point " << n << ": " << killed.err;
+    CliResult resumed = run_pipeline(in, out);
+    ASSERT_EQ(resumed.exit_code, 0) << "after a kill at crash point " << n << ": " << resumed.err;
+    ASSERT_EQ(differences(output_of(out), want), "") << "after a kill at crash point " << n;
+    const auto summary = nlohmann::json::parse(resumed.out);
+    EXPECT_EQ(summary["items"], 11) << "crash point " << n;
+  }
+  EXPECT_EQ(differences(output_of(out), want), "");
+  EXPECT_GT(finished_at, 5) << "too few crash points to mean anything";
+  std::printf("incremental run: kill -9 at each of %d crash points, then a re-run: the clean run's bytes\n",
+              finished_at - 1);
+}
+
+TEST(RunCli, ASettledRunIsCheckedNotRedone) {
+  const fs::path in = input_tree("run-settled-in");
+  const fs::path out = fresh_dir("run-settled-out");
+  CliResult first = run_pipeline(in, out);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out)["settled"], false);
+  const Snapshot want = output_of(out);
+  const std::vector<std::string> top{"metadata.jsonl", "meta_cap_dd.json", "report.html"};
+  std::map<std::string, std::string> stamps;
+  for (const std::string& f : top) stamps[f] = stamp(out / f);
+
+  // Nothing changed: the same counts as a full re-run gives, nothing written.
+  CliResult again = run_pipeline(in, out);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto summary = nlohmann::json::parse(again.out);
+  EXPECT_EQ(summary["settled"], true);
+  EXPECT_EQ(summary["items"], 9);
+  EXPECT_EQ(summary["complete"], nlohmann::json::parse(first.out)["complete"]);
+  for (const char* stage : {"tagger", "detect", "tags", "check", "caption", "score"}) {
+    EXPECT_EQ(summary["stages"][stage]["computed"], 0) << stage;
+    EXPECT_EQ(summary["stages"][stage]["reused"], 9) << stage;
+  }
+  for (const std::string& f : top) EXPECT_EQ(stamp(out / f), stamps[f]) << f << " was written again";
+  EXPECT_EQ(differences(output_of(out), want), "");
+
+  // A file taken out of a bucket is put back by the check.
+  std::string a_tag_file;
+  for (const auto& [path, bytes] : want) {
+    if (path.size() > 4 && path.compare(path.size() - 4, 4, ".txt") == 0 && path.find('/') != std::string::npos) {
+      a_tag_file = path;
+      break;
+    }
+  }
+  ASSERT_FALSE(a_tag_file.empty());
+  fs::remove(out / a_tag_file);
+  summary = nlohmann::json::parse(run_pipeline(in, out).out);
+  EXPECT_EQ(summary["settled"], true);
+  EXPECT_EQ(differences(output_of(out), want), "");
+
+  // One edited in place (the work folder's file too: a hard link) is written again by a full run.
+  { std::ofstream(out / a_tag_file, std::ios::trunc) << "edited by hand"; }
+  summary = nlohmann::json::parse(run_pipeline(in, out).out);
+  EXPECT_EQ(summary["settled"], false);
+  EXPECT_EQ(differences(output_of(out), want), "");
+  // No entry of the metadata files changed: they are left as they were.
+  for (const char* f : {"metadata.jsonl", "meta_cap_dd.json"}) EXPECT_EQ(stamp(out / f), stamps[f]) << f;
+  EXPECT_EQ(nlohmann::json::parse(run_pipeline(in, out).out)["settled"], true);
+
+  // A report deleted: a full run writes it again.
+  fs::remove(out / "report.html");
+  summary = nlohmann::json::parse(run_pipeline(in, out).out);
+  EXPECT_EQ(summary["settled"], false);
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+
+  // A new image: computed, the rest reused; then settled again.
+  fs::copy_file(kMedia / "sylvie blue normal.png", in / "late.png");
+  summary = nlohmann::json::parse(run_pipeline(in, out).out);
+  EXPECT_EQ(summary["settled"], false);
+  EXPECT_EQ(summary["stages"]["tagger"]["computed"], 1);
+  EXPECT_EQ(summary["stages"]["tagger"]["reused"], 9);
+  EXPECT_NE(read_file(out / "metadata.jsonl").find("late.png"), std::string::npos);  // one more entry
+  summary = nlohmann::json::parse(run_pipeline(in, out).out);
+  EXPECT_EQ(summary["settled"], true);
+  EXPECT_EQ(summary["stages"]["tagger"]["reused"], 10);
+
+  // Another option: not the settled run's identity.
+  summary = nlohmann::json::parse(run_pipeline(in, out, {"--trigger", "ohwx"}).out);
+  EXPECT_EQ(summary["settled"], false);
+  EXPECT_EQ(summary["stages"]["caption"]["computed"], 10);
 }
 
 TEST(RunCli, AFileInTheWayOfABucketIsLeftAloneOnEveryRun) {

@@ -53,7 +53,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
           {"complete", s.written}, {"fell_back", s.fell_back},
           {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
           {"models", models},     {"model_errors", s.model_errors},
-          {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}};
+          {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}, {"settled", s.settled}};
 }
 
 int run(Args& a) {
@@ -111,9 +111,11 @@ int run(Args& a) {
     std::fprintf(stderr,
                  "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete%s, %zu flagged for review, "
                  "%zu without any tag (missing_tags), %zu unknown and %zu broken files filed as they are; "
-                 "%.2f s%s\n  see %s/report.html\n",
+                 "%.2f s%s%s\n  see %s/report.html\n",
                  kCommand, s.items, s.clips, s.frames, s.written, fell_back.c_str(), s.flagged, s.untagged, s.unknown,
-                 s.broken, s.seconds, stages.c_str(), (a.in_place ? a.in : a.out).c_str());
+                 s.broken, s.seconds,
+                 s.settled ? " (nothing changed since the last run: its outputs were checked, nothing recomputed)" : "",
+                 stages.c_str(), (a.in_place ? a.in : a.out).c_str());
   }
   return s.errors.empty() && s.model_errors.empty() ? kExitOk : kExitSomeFailed;
 }
