@@ -3,10 +3,11 @@
 //      shaped tagger and a YOLOv8 detector, tests/models/make_test_models.py), the pipelined run
 //      next to --stage-by-stage (each stage over everything before the next: the sum of the stages
 //      run one at a time);
-//   2. resume: the finished run again (everything from the manifest), next to a bare stat walk
-//      of its input and output (`find IN OUT -printf '%s %T@\n'`);
+//   2. resume: the finished run again (everything from the manifest);
 //   3. memory: peak RSS of runs over --memory-items counts of items (no models: tags, caption,
-//      score, buckets), to see that it stays flat.
+//      score, buckets), to see that it stays flat; for each count, the settled re-run next to a
+//      bare stat walk of its input and output (`find IN OUT -printf '%s %T@\n'`), then 1,000 new
+//      images added, next to the same 1,000 run alone into an empty output (their own work).
 // Each run is a child process (the binary the tests use); times are wall clock, memory is the
 // child's peak RSS (wait4). Prints figures; asserts nothing.
 //
@@ -63,9 +64,9 @@ Child run(const std::vector<std::string>& args) {
 
 // `count` images of `side` pixels, each a few random rectangles, `per_folder` to a folder; every
 // other one with a tag file.
-void make_images(const fs::path& dir, size_t count, int side, size_t per_folder = 5000) {
+void make_images(const fs::path& dir, size_t count, int side, size_t per_folder = 5000, unsigned seed = 7) {
   fs::create_directories(dir);
-  std::mt19937 rng(7);
+  std::mt19937 rng(seed);
   std::uniform_int_distribution<int> colour(0, 255), pos(0, side - 1);
   for (size_t i = 0; i < count; ++i) {
     cv::Mat im(side, side, CV_8UC3, cv::Scalar(colour(rng), colour(rng), colour(rng)));
@@ -170,6 +171,19 @@ int main(int argc, char** argv) {
     const double find_s = std::min(run(walk).seconds, run(walk).seconds);
     std::printf("%-44s %8.2f s  (the re-run: %.1fx it; target <= 3x)\n", "  find IN OUT -printf '%s %T@'", find_s,
                 noop.seconds / find_s);
+    // 1,000 new images into the settled output, next to the same 1,000 alone into an empty one
+    // (their own work): what the rest costs should stay within 5 no-op re-runs.
+    const fs::path fresh = root / "new-alone";
+    make_images(fresh / "new", 1000, 32, per_folder, 11);
+    const Child own = run(args(fresh, root / "out-new-alone", no_models));
+    make_images(many / "new", 1000, 32, per_folder, 11);
+    const Child grown = run(args(many, root / ("out-many-" + item), no_models));
+    std::snprintf(what, sizeof what, "%zu items + 1,000 new", n);
+    report(what, grown);
+    report("  the 1,000 alone into an empty output", own);
+    std::printf("%-44s %8.2f   (target <= 5)\n", "  (grown - alone) / the re-run", (grown.seconds - own.seconds) / noop.seconds);
+    fs::remove_all(fresh);
+    fs::remove_all(root / "out-new-alone");
     fs::remove_all(many);
     fs::remove_all(root / ("out-many-" + item));
   }
