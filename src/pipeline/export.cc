@@ -118,7 +118,7 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   return scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
     Item it;
     it.name = e.name;
-    for (const std::string& n : e.sidecars) it.sidecars.push_back(Sidecar{n});
+    for (const std::string& n : e.sidecars) it.sidecars.emplace_back().name = n;
     moves.clear();
     planner.place(it, e.dir, SortClass(e.cls), mkdirs, moves);
     for (const JournalMove& mv : moves) {
@@ -192,22 +192,30 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   }));
   for (const std::string& src : not_placed) TF_RETURN_IF_ERROR(scratch.unplace(src));
 
-  // Then what earlier runs placed and this plan no longer has.
-  std::vector<std::string> gone;
-  TF_RETURN_IF_ERROR(m.for_each_exported([&](const std::string& p) -> Status {
-    auto wanted = scratch.is_planned(p);
-    if (!wanted) return wanted.error();
-    if (!*wanted) gone.push_back(p);
-    return ok_status();
-  }));
-  std::set<fs::path> dirs;
-  for (const std::string& p : gone) {
-    std::error_code ec;
-    if (fs::remove(c.out / p, ec)) ++r.removed;
-    crash_point();
-    for (fs::path d = fs::path(p).parent_path(); !d.empty(); d = d.parent_path()) dirs.insert(d);
+  // Then what earlier runs placed and this plan no longer has, a page at a time: when every
+  // bucket shifted (items inserted early in the order), that is nearly all of them.
+  constexpr size_t kPage = 4096;
+  std::set<fs::path> dirs;  // one per bucket folder, far fewer than files
+  std::string after;
+  for (;;) {
+    auto page = m.exported_after(after, kPage);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    after = page->back();
+    std::vector<std::string> gone;
+    for (const std::string& p : *page) {
+      auto wanted = scratch.is_planned(p);
+      if (!wanted) return wanted.error();
+      if (!*wanted) gone.push_back(p);
+    }
+    for (const std::string& p : gone) {
+      std::error_code ec;
+      if (fs::remove(c.out / p, ec)) ++r.removed;
+      crash_point();
+      for (fs::path d = fs::path(p).parent_path(); !d.empty(); d = d.parent_path()) dirs.insert(d);
+    }
+    TF_RETURN_IF_ERROR(m.remove_exported(gone));
   }
-  TF_RETURN_IF_ERROR(m.remove_exported(gone));
   for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) ::rmdir((c.out / *it).c_str());  // only when empty
   return r;
 }

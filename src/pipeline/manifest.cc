@@ -227,9 +227,16 @@ Result<std::vector<std::string>> Manifest::exported() {
   return out;
 }
 
-Status Manifest::for_each_exported(const std::function<Status(const std::string&)>& visit) {
+Result<std::vector<std::string>> Manifest::exported_after(const std::string& after, size_t limit) {
   std::lock_guard lock(mu_);
-  return db_->for_each_row("SELECT path FROM exported ORDER BY path", [&](const Statement& s) { return visit(s.text(0)); });
+  Statement s(statement("SELECT path FROM exported WHERE path > ? ORDER BY path LIMIT ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, after).bind(2, static_cast<int64_t>(limit));
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  if (rc != SQLITE_DONE) return error("read the exported files");
+  return out;
 }
 
 Status Manifest::add_exported(const std::vector<std::pair<std::string, std::string>>& paths) {

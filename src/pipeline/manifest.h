@@ -97,8 +97,9 @@ class Manifest {
   // each with its source (relative to the work folder): only these are ever
   // removed from there again, and an edited sidecar is placed again from its source.
   Result<std::vector<std::string>> exported();
-  // The same one at a time, in path order (bytewise), without holding them all.
-  Status for_each_exported(const std::function<Status(const std::string&)>& visit);
+  // At most `limit` of them that sort after `after` (bytewise), in order: a walk
+  // in pages, without holding them all, that may remove what it has read between them.
+  Result<std::vector<std::string>> exported_after(const std::string& after, size_t limit);
   Status add_exported(const std::vector<std::pair<std::string, std::string>>& paths);  // path, source
   // One more, inside the caller's transaction (begin/commit).
   Status note_exported(const std::string& path, const std::string& source);

@@ -47,6 +47,35 @@ TEST(Manifest, RowsThatAlreadySayItAreNotWritten) {
   EXPECT_GT(wal_size(), before);
 }
 
+// The export walks the exported files in pages and removes some between them:
+// every file is seen once, in bytewise order, whatever was removed behind it.
+TEST(Manifest, ExportedFilesAreWalkedInPagesWhileSomeAreRemoved) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-pages");
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_TRUE(m.ok());
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::vector<std::string> all;
+  for (int i = 0; i < 10; ++i) {
+    all.push_back("images_" + std::to_string(i) + "/x.png");  // "images_10" would sort before "images_2"
+    rows.emplace_back(all.back(), "x.png");
+  }
+  ASSERT_TRUE((*m)->add_exported(rows).ok());
+  std::vector<std::string> seen;
+  std::string after;
+  for (;;) {
+    auto page = (*m)->exported_after(after, 3);
+    ASSERT_TRUE(page.ok());
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 3u);
+    seen.insert(seen.end(), page->begin(), page->end());
+    after = page->back();
+    ASSERT_TRUE((*m)->remove_exported({page->front()}).ok());
+  }
+  EXPECT_EQ(seen, all);
+  EXPECT_EQ(*(*m)->exported(), (std::vector<std::string>{"images_1/x.png", "images_2/x.png", "images_4/x.png",
+                                                          "images_5/x.png", "images_7/x.png", "images_8/x.png"}));
+}
+
 TEST(Manifest, TheProbeMemoKeepsAFolderPerScopeAndForgetsOtherScopes) {
   const fs::path dir = testing::fresh_temp_dir("manifest-probes");
   auto m = Manifest::open(dir / "m.sqlite");
