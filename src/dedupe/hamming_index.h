@@ -1,0 +1,68 @@
+// All 64-bit hashes within a Hamming radius of a query, without comparing
+// against every hash: multi-index hashing (Norouzi et al.). The hash is cut
+// into four 16-bit chunks; two hashes at most r bits apart agree to within
+// r / 4 bits on at least one chunk (pigeonhole), so a query looks up, in each
+// chunk's table, every chunk value within r / 4 of its own (137 values for
+// r / 4 = 2) and checks the whole hash only of what it finds there.
+//
+// Each table is a sorted array (CSR: an offset per chunk value, then the
+// hashes and ids in chunk order), so a lookup reads one contiguous run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "media/perceptual_hash.h"
+
+namespace tagforge {
+
+class HammingIndex {
+ public:
+  explicit HammingIndex(std::span<const uint64_t> hashes);
+
+  // visit(id, distance) for every id whose hash is at most `radius` from q,
+  // each once, in no particular order.
+  template <class Visit>
+  void for_each_within(uint64_t q, int radius, Visit&& visit) const;
+
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr int kChunks = 4;
+  static int chunk(uint64_t h, int c) { return int((h >> (16 * c)) & 0xffff); }
+  // The 16-bit values within `r` bits of v, v first.
+  static void neighbours(int v, int r, std::vector<int>& out);
+
+  struct Table {
+    std::vector<uint32_t> offsets;  // 65537
+    std::vector<uint64_t> hashes;   // in chunk order
+    std::vector<uint32_t> ids;
+  };
+  std::array<Table, kChunks> tables_;
+  size_t size_ = 0;
+};
+
+template <class Visit>
+void HammingIndex::for_each_within(uint64_t q, int radius, Visit&& visit) const {
+  const int r = radius / kChunks;
+  thread_local std::vector<int> values;
+  for (int c = 0; c < kChunks; ++c) {
+    const Table& t = tables_[size_t(c)];
+    neighbours(chunk(q, c), r, values);
+    for (int v : values) {
+      for (uint32_t i = t.offsets[size_t(v)], end = t.offsets[size_t(v) + 1]; i < end; ++i) {
+        const uint64_t h = t.hashes[i];
+        const int d = hamming(h, q);
+        if (d > radius) continue;
+        // Reported by the first chunk that finds it, not again by a later one.
+        bool earlier = false;
+        for (int e = 0; e < c && !earlier; ++e) earlier = hamming(uint64_t(chunk(h, e)), uint64_t(chunk(q, e))) <= r;
+        if (!earlier) visit(t.ids[i], d);
+      }
+    }
+  }
+}
+
+}  // namespace tagforge

@@ -1,0 +1,45 @@
+// Which images are near copies of each other (issue 21), from their
+// perceptual hashes (media/perceptual_hash.h).
+//
+// Two images are near copies when one of their hashes is within the threshold
+// t and the other within 1.5 t: a resize, a re-encode or an overlay keeps both
+// within 2 bits; a crop of a few percent moves one of them up to about t and
+// the other less; distinct pictures, even of one character, differ by more in
+// one of them (the test prints what the test media measure). With `flip`, an
+// image and the mirror of another count too.
+//
+// Groups are the connected components of that relation: found through two
+// HammingIndex (one per hash) rather than by comparing every pair, on every
+// core (oneTBB).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "media/perceptual_hash.h"
+
+namespace tagforge {
+
+struct NearCopyOptions {
+  int threshold = 10;  // bits of 64
+  bool flip = false;   // a left-right mirror is a near copy
+};
+
+struct HashDistance {
+  int dct = 0, centre = 0;
+  bool mirrored = false;  // measured against the mirror of the second image
+};
+
+// The distance between two images when they are near copies (the closer of
+// plain and mirrored, with `flip`), else nothing.
+std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const PerceptualHash& b,
+                                               const NearCopyOptions& options);
+
+// Groups of two or more indices into `hashes`, each in increasing order, the
+// groups in order of their first member.
+std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHash> hashes,
+                                                    const NearCopyOptions& options);
+
+}  // namespace tagforge

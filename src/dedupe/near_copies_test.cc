@@ -1,0 +1,271 @@
+// Near copies: the index finds exactly what a full comparison finds; the
+// grouping matches brute force; and on variants made from the real test media
+// (half size, JPEG at quality 60, 5% cropped, a text overlay, mirrored) the
+// groups have the recall and precision issue 21 asks for, printed.
+#include <gtest/gtest.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+
+#include "dedupe/hamming_index.h"
+#include "dedupe/near_copies.h"
+#include "media/decode.h"
+#include "media/encode.h"
+#include "media/perceptual_hash.h"
+
+namespace tagforge {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Random hashes, and near each of some of them a few with 0-14 bits flipped.
+std::vector<uint64_t> planted_hashes(size_t n, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> out;
+  while (out.size() < n) {
+    const uint64_t h = rng();
+    out.push_back(h);
+    if (rng() % 4 == 0) {
+      for (int k = 0, copies = int(rng() % 4); k < copies && out.size() < n; ++k) {
+        uint64_t v = h;
+        for (int b = 0, flips = int(rng() % 15); b < flips; ++b) v ^= uint64_t(1) << (rng() % 64);
+        out.push_back(v);
+      }
+    }
+  }
+  return out;
+}
+
+TEST(HammingIndex, FindsExactlyWhatAFullComparisonFinds) {
+  const std::vector<uint64_t> hashes = planted_hashes(3000, 7);
+  const HammingIndex index(hashes);
+  for (int radius : {0, 3, 7, 10, 13}) {
+    SCOPED_TRACE(radius);
+    size_t found = 0;
+    for (size_t q = 0; q < hashes.size(); q += 7) {
+      std::map<uint32_t, int> got, want;
+      index.for_each_within(hashes[q], radius, [&](uint32_t id, int d) {
+        EXPECT_TRUE(got.emplace(id, d).second) << "reported twice: " << id;
+      });
+      for (uint32_t i = 0; i < hashes.size(); ++i)
+        if (hamming(hashes[i], hashes[q]) <= radius) want.emplace(i, hamming(hashes[i], hashes[q]));
+      ASSERT_EQ(got, want) << "query " << q;
+      found += got.size();
+    }
+    EXPECT_GT(found, hashes.size() / 7) << "every query finds at least itself";
+  }
+}
+
+// Brute force: the components of the near-copy relation over all pairs.
+std::vector<std::vector<uint32_t>> groups_by_brute_force(const std::vector<PerceptualHash>& h,
+                                                         const NearCopyOptions& o) {
+  std::vector<uint32_t> label(h.size());
+  for (uint32_t i = 0; i < h.size(); ++i) label[i] = i;
+  for (size_t i = 0; i < h.size(); ++i)
+    for (size_t j = i + 1; j < h.size(); ++j)
+      if (near_copy_distance(h[i], h[j], o)) {
+        const uint32_t from = label[j], to = label[i];
+        if (from != to) std::replace(label.begin(), label.end(), from, to);
+      }
+  std::map<uint32_t, std::vector<uint32_t>> by;
+  for (uint32_t i = 0; i < h.size(); ++i) by[label[i]].push_back(i);
+  std::vector<std::vector<uint32_t>> out;
+  for (auto& [_, g] : by)
+    if (g.size() > 1) out.push_back(g);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(NearCopies, GroupsMatchAComparisonOfEveryPair) {
+  const std::vector<uint64_t> a = planted_hashes(1500, 11), b = planted_hashes(1500, 12);
+  std::vector<PerceptualHash> h(a.size());
+  std::mt19937_64 rng(3);
+  for (size_t i = 0; i < h.size(); ++i) {
+    // The second hash: for planted copies near the first's partner, shuffled so
+    // that the two measures disagree on some pairs.
+    h[i] = {a[i], b[i], rng(), rng()};
+  }
+  for (bool flip : {false, true}) {
+    const NearCopyOptions o{10, flip};
+    const auto got = near_copy_groups(h, o);
+    EXPECT_EQ(got, groups_by_brute_force(h, o));
+    EXPECT_FALSE(got.empty());
+  }
+}
+
+TEST(NearCopies, TheRuleNeedsOneHashWithinTheThresholdAndTheOtherWithinOneAndAHalf) {
+  const PerceptualHash a{0, 0, 0, 0};
+  auto with = [](int dct_bits, int centre_bits) {
+    return PerceptualHash{(uint64_t(1) << dct_bits) - 1, (uint64_t(1) << centre_bits) - 1, ~uint64_t(0), ~uint64_t(0)};
+  };
+  const NearCopyOptions o{10, false};
+  EXPECT_TRUE(near_copy_distance(a, with(10, 15), o));
+  EXPECT_TRUE(near_copy_distance(a, with(15, 10), o));
+  EXPECT_FALSE(near_copy_distance(a, with(11, 11), o));
+  EXPECT_FALSE(near_copy_distance(a, with(10, 16), o));
+  EXPECT_FALSE(near_copy_distance(a, with(16, 0), o));
+  const auto d = near_copy_distance(a, with(3, 4), o);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->dct, 3);
+  EXPECT_EQ(d->centre, 4);
+  EXPECT_FALSE(d->mirrored);
+}
+
+// ---- On the test media ----
+
+Image8 from_mat(const cv::Mat& m) {
+  Image8 im{m.cols, m.rows, m.channels(), {}};
+  const cv::Mat c = m.isContinuous() ? m : m.clone();
+  im.pixels.assign(c.data, c.data + c.total() * c.elemSize());
+  return im;
+}
+
+cv::Mat to_mat(const Image8& im) {
+  return cv::Mat(im.height, im.width, CV_8UC(im.channels), const_cast<uint8_t*>(im.pixels.data())).clone();
+}
+
+cv::Mat load(const std::string& name) {
+  auto d = decode_image(fs::path(TAGFORGE_TEST_MEDIA_DIR) / name);
+  EXPECT_TRUE(d.ok()) << d.error().to_string();
+  return d.ok() ? to_mat(d->image) : cv::Mat();
+}
+
+// RGBA `sprite` scaled to `height` and laid over `base` (RGB) with its left edge at x.
+cv::Mat composite(cv::Mat base, const cv::Mat& sprite, int height, int x) {
+  base = base.clone();
+  cv::Mat s;
+  cv::resize(sprite, s, cv::Size(sprite.cols * height / sprite.rows, height), 0, 0, cv::INTER_AREA);
+  const int y0 = base.rows - s.rows;
+  for (int y = 0; y < s.rows; ++y)
+    for (int sx = 0; sx < s.cols; ++sx) {
+      const int bx = x + sx;
+      if (bx < 0 || bx >= base.cols || y0 + y < 0) continue;
+      const cv::Vec4b p = s.at<cv::Vec4b>(y, sx);
+      cv::Vec3b& q = base.at<cv::Vec3b>(y0 + y, bx);
+      for (int c = 0; c < 3; ++c) q[c] = uint8_t((p[c] * p[3] + q[c] * (255 - p[3])) / 255);
+    }
+  return base;
+}
+
+cv::Mat on_white(const cv::Mat& sprite) {
+  return composite(cv::Mat(sprite.rows, sprite.cols, CV_8UC3, cv::Scalar(255, 255, 255)), sprite, sprite.rows, 0);
+}
+
+struct Variant {
+  std::string name;
+  cv::Mat image;
+};
+
+std::vector<Variant> variants_of(const cv::Mat& m) {
+  std::vector<Variant> out;
+  const Image8 im = from_mat(m);
+  out.push_back({"half", to_mat(resize_bicubic_like_pil(im, im.width / 2, im.height / 2))});
+  auto jpeg = encode_image(im, "jpg", 60, "variant.jpg");
+  EXPECT_TRUE(jpeg.ok());
+  auto back = decode_image_bytes({reinterpret_cast<const uint8_t*>(jpeg->data()), jpeg->size()}, "variant.jpg");
+  EXPECT_TRUE(back.ok());
+  out.push_back({"jpeg60", to_mat(back->image)});
+  out.push_back({"crop5", m(cv::Rect(m.cols / 20, 0, m.cols - m.cols / 20, m.rows)).clone()});
+  cv::Mat text = m.clone();
+  const double scale = m.rows / 600.0;
+  const cv::Point at(m.cols / 20, m.rows * 9 / 10);
+  cv::putText(text, "@artist_name", at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), int(4 * scale) + 2);
+  cv::putText(text, "@artist_name", at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255), int(2 * scale) + 1);
+  out.push_back({"text", text});
+  cv::Mat flipped;
+  cv::flip(m, flipped, 1);
+  out.push_back({"flip", flipped});
+  return out;
+}
+
+TEST(PerceptualHash, AMirroredImageHashesAsTheMirrorOfTheOriginal) {
+  const cv::Mat bg = load("bg meadow.jpg");
+  cv::Mat flipped;
+  cv::flip(bg, flipped, 1);
+  const PerceptualHash a = perceptual_hash(from_mat(bg)), b = perceptual_hash(from_mat(flipped));
+  EXPECT_LE(hamming(a.dct_mirror, b.dct), 2);
+  EXPECT_LE(hamming(a.centre_mirror, b.centre), 2);
+  EXPECT_GE(hamming(a.dct, b.dct), 12) << "a meadow is not symmetric";
+  EXPECT_EQ(perceptual_hash(from_mat(bg)), a) << "deterministic";
+}
+
+TEST(PerceptualHash, AlphaIsOnWhiteAndTinyImagesHash) {
+  cv::Mat rgba(40, 30, CV_8UC4, cv::Scalar(0, 0, 0, 0));  // transparent: white
+  cv::rectangle(rgba, cv::Rect(0, 0, 15, 40), cv::Scalar(0, 0, 0, 255), cv::FILLED);
+  cv::Mat rgb(40, 30, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::rectangle(rgb, cv::Rect(0, 0, 15, 40), cv::Scalar(0, 0, 0), cv::FILLED);
+  EXPECT_EQ(perceptual_hash(from_mat(rgba)), perceptual_hash(from_mat(rgb)));
+  const Image8 one{1, 1, 3, {10, 20, 30}};
+  const PerceptualHash h = perceptual_hash(one);  // a flat image: no bit above the median
+  EXPECT_EQ(h.centre, 0u);
+}
+
+TEST(NearCopies, VariantsOfTheTestMediaAreGroupedAndDistinctPicturesAreNot) {
+  // Distinct pictures: four backgrounds and two outfits of one character on
+  // white. Not here yet: a background alone next to it with the character in
+  // it, or one scene with her moved (8 to 16 bits apart in one hash and 2 to 10
+  // in the other, where a 5% crop measures 12 and 6): the hashes alone cannot
+  // tell those from crops; that needs a check of each candidate pair's aligned
+  // thumbnails (issue 21, next step).
+  std::vector<std::pair<std::string, cv::Mat>> originals;
+  for (const char* bg : {"bg club.jpg", "bg lecturehall.jpg", "bg meadow.jpg", "bg uni.jpg"}) originals.emplace_back(bg, load(bg));
+  const cv::Mat blue = load("sylvie blue normal.png"), green = load("sylvie green normal.png");
+  ASSERT_EQ(blue.channels(), 4);
+  originals.emplace_back("blue on white", on_white(blue));
+  originals.emplace_back("green on white", on_white(green));
+
+  for (bool flip : {false, true}) {
+    SCOPED_TRACE(flip);
+    std::vector<PerceptualHash> hashes;
+    std::vector<size_t> truth;  // the original each image is a copy of
+    std::vector<std::string> names;
+    std::vector<bool> mirrored;
+    for (size_t k = 0; k < originals.size(); ++k) {
+      hashes.push_back(perceptual_hash(from_mat(originals[k].second)));
+      truth.push_back(k), names.push_back(originals[k].first), mirrored.push_back(false);
+      for (const Variant& v : variants_of(originals[k].second)) {
+        hashes.push_back(perceptual_hash(from_mat(v.image)));
+        truth.push_back(k), names.push_back(originals[k].first + " / " + v.name), mirrored.push_back(v.name == "flip");
+      }
+    }
+    const NearCopyOptions options{10, flip};
+    std::vector<size_t> group(hashes.size());
+    for (size_t i = 0; i < group.size(); ++i) group[i] = hashes.size() + i;  // alone
+    const auto groups = near_copy_groups(hashes, options);
+    for (size_t g = 0; g < groups.size(); ++g)
+      for (uint32_t i : groups[g]) group[i] = g;
+    // Over pairs: a copy pair is one original with one of its variants, or two of
+    // its variants; a mirrored one only with flip.
+    size_t tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < hashes.size(); ++i)
+      for (size_t j = i + 1; j < hashes.size(); ++j) {
+        const bool same = group[i] == group[j];
+        const bool copies = truth[i] == truth[j] && (flip || mirrored[i] == mirrored[j]);
+        if (same && copies) ++tp;
+        if (same && !copies) {
+          ++fp;
+          ADD_FAILURE() << "grouped: " << names[i] << " and " << names[j] << " ("
+                        << hamming(hashes[i].dct, hashes[j].dct) << ", " << hamming(hashes[i].centre, hashes[j].centre) << ")";
+        }
+        if (!same && copies) {
+          ++fn;
+          std::printf("  missed: %s and %s (dct %d, centre %d)\n", names[i].c_str(), names[j].c_str(),
+                      hamming(hashes[i].dct, hashes[j].dct), hamming(hashes[i].centre, hashes[j].centre));
+        }
+      }
+    const double precision = tp + fp ? double(tp) / double(tp + fp) : 1.0;
+    const double recall = tp + fn ? double(tp) / double(tp + fn) : 1.0;
+    std::printf("flip=%d: %zu images, %zu groups, %zu copy pairs found, %zu wrong, %zu missed: precision %.3f recall %.3f\n",
+                int(flip), hashes.size(), groups.size(), tp, fp, fn, precision, recall);
+    EXPECT_EQ(precision, 1.0);
+    EXPECT_GE(recall, 0.95);
+  }
+}
+
+}  // namespace
+}  // namespace tagforge
