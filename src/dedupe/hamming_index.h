@@ -9,6 +9,9 @@
 // hashes and ids in chunk order), so a lookup reads one contiguous run.
 #pragma once
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <array>
 #include <cstdint>
 #include <span>
@@ -26,6 +29,13 @@ class HammingIndex {
   // each once, in no particular order.
   template <class Visit>
   void for_each_within(uint64_t q, int radius, Visit&& visit) const;
+
+  // visit(i, j, distance) for every pair i != j of indexed hashes at most
+  // `radius` apart, each pair once (in either order), from several threads at
+  // once. Faster than a query per hash: the hashes are taken in each table's
+  // own order, so neighbouring queries probe the same runs while they are in cache.
+  template <class Visit>
+  void for_each_close_pair(int radius, Visit&& visit) const;
 
   size_t size() const { return size_; }
 
@@ -62,6 +72,37 @@ void HammingIndex::for_each_within(uint64_t q, int radius, Visit&& visit) const 
         if (!earlier) visit(t.ids[i], d);
       }
     }
+  }
+}
+
+template <class Visit>
+void HammingIndex::for_each_close_pair(int radius, Visit&& visit) const {
+  const int r = radius / kChunks;
+  for (int c = 0; c < kChunks; ++c) {
+    const Table& t = tables_[size_t(c)];
+    tbb::parallel_for(tbb::blocked_range<int>(0, 65536, 256), [&](const tbb::blocked_range<int>& values) {
+      std::vector<int> near;
+      for (int value = values.begin(); value < values.end(); ++value) {
+        const uint32_t first = t.offsets[size_t(value)], last = t.offsets[size_t(value) + 1];
+        if (first == last) continue;
+        neighbours(value, r, near);
+        for (int v : near) {
+          if (v < value) continue;  // that pair of runs was seen from v's side
+          for (uint32_t qi = first; qi < last; ++qi) {
+            const uint64_t q = t.hashes[qi];
+            const uint32_t from = v == value ? qi + 1 : t.offsets[size_t(v)];
+            for (uint32_t i = from, end = t.offsets[size_t(v) + 1]; i < end; ++i) {
+              const uint64_t h = t.hashes[i];
+              const int d = hamming(h, q);
+              if (d > radius) continue;
+              bool earlier = false;
+              for (int e = 0; e < c && !earlier; ++e) earlier = hamming(uint64_t(chunk(h, e)), uint64_t(chunk(q, e))) <= r;
+              if (!earlier) visit(t.ids[qi], t.ids[i], d);
+            }
+          }
+        }
+      }
+    });
   }
 }
 

@@ -2,11 +2,15 @@
 // perceptual hashes (media/perceptual_hash.h).
 //
 // Two images are near copies when one of their hashes is within the threshold
-// t and the other within 1.5 t: a resize, a re-encode or an overlay keeps both
-// within 2 bits; a crop of a few percent moves one of them up to about t and
-// the other less; distinct pictures, even of one character, differ by more in
-// one of them (the test prints what the test media measure). With `flip`, an
-// image and the mirror of another count too.
+// t and the other within 2t: a resize, a re-encode or an overlay keeps both
+// within 2 bits; a crop of 5% moves one of them up to 12 bits and the other up
+// to 6; distinct pictures, even of one character, are 20 or more apart (the
+// test prints what the test media measure). With `flip`, an image and the
+// mirror of another count too.
+//
+// Why 6 by default and not more: the index's cost. A query within t looks at
+// every chunk value within t / 4 bits of its own: 17 of them up to t = 7, 137
+// up to 11, and at a million hashes that is 3 s against 25 s (bench_dedupe).
 //
 // Groups are the connected components of that relation: found through two
 // HammingIndex (one per hash) rather than by comparing every pair, on every
@@ -23,13 +27,13 @@
 namespace tagforge {
 
 struct NearCopyOptions {
-  int threshold = 10;  // bits of 64
+  int threshold = 6;  // bits of 64
   bool flip = false;   // a left-right mirror is a near copy
 };
 
 struct HashDistance {
   int dct = 0, centre = 0;
-  bool mirrored = false;  // measured against the mirror of the second image
+  bool mirrored = false;  // measured with one of the two images mirrored
 };
 
 // The distance between two images when they are near copies (the closer of

@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 
 #include "dedupe/hamming_index.h"
+#include "dedupe/keeper.h"
 #include "dedupe/near_copies.h"
 #include "media/decode.h"
 #include "media/encode.h"
@@ -61,6 +63,26 @@ TEST(HammingIndex, FindsExactlyWhatAFullComparisonFinds) {
   }
 }
 
+TEST(HammingIndex, ClosePairsAreEveryPairWithinTheRadiusOnce) {
+  const std::vector<uint64_t> hashes = planted_hashes(4000, 9);
+  const HammingIndex index(hashes);
+  for (int radius : {0, 3, 7, 10}) {
+    SCOPED_TRACE(radius);
+    std::mutex mu;
+    std::map<std::pair<uint32_t, uint32_t>, int> got, want;
+    index.for_each_close_pair(radius, [&](uint32_t i, uint32_t j, int d) {
+      std::lock_guard lock(mu);
+      EXPECT_NE(i, j);
+      EXPECT_TRUE(got.emplace(std::minmax(i, j), d).second) << "reported twice: " << i << ", " << j;
+    });
+    for (uint32_t i = 0; i < hashes.size(); ++i)
+      for (uint32_t j = i + 1; j < hashes.size(); ++j)
+        if (hamming(hashes[i], hashes[j]) <= radius) want.emplace(std::make_pair(i, j), hamming(hashes[i], hashes[j]));
+    EXPECT_EQ(got, want);
+    EXPECT_FALSE(want.empty());
+  }
+}
+
 // Brute force: the components of the near-copy relation over all pairs.
 std::vector<std::vector<uint32_t>> groups_by_brute_force(const std::vector<PerceptualHash>& h,
                                                          const NearCopyOptions& o) {
@@ -90,30 +112,39 @@ TEST(NearCopies, GroupsMatchAComparisonOfEveryPair) {
     // that the two measures disagree on some pairs.
     h[i] = {a[i], b[i], rng(), rng()};
   }
-  for (bool flip : {false, true}) {
-    const NearCopyOptions o{10, flip};
+  for (const NearCopyOptions o : {NearCopyOptions{6, false}, NearCopyOptions{10, true}}) {
     const auto got = near_copy_groups(h, o);
     EXPECT_EQ(got, groups_by_brute_force(h, o));
     EXPECT_FALSE(got.empty());
   }
 }
 
-TEST(NearCopies, TheRuleNeedsOneHashWithinTheThresholdAndTheOtherWithinOneAndAHalf) {
+TEST(NearCopies, TheRuleNeedsOneHashWithinTheThresholdAndTheOtherWithinTwice) {
   const PerceptualHash a{0, 0, 0, 0};
   auto with = [](int dct_bits, int centre_bits) {
     return PerceptualHash{(uint64_t(1) << dct_bits) - 1, (uint64_t(1) << centre_bits) - 1, ~uint64_t(0), ~uint64_t(0)};
   };
-  const NearCopyOptions o{10, false};
-  EXPECT_TRUE(near_copy_distance(a, with(10, 15), o));
-  EXPECT_TRUE(near_copy_distance(a, with(15, 10), o));
-  EXPECT_FALSE(near_copy_distance(a, with(11, 11), o));
-  EXPECT_FALSE(near_copy_distance(a, with(10, 16), o));
-  EXPECT_FALSE(near_copy_distance(a, with(16, 0), o));
+  const NearCopyOptions o{6, false};
+  EXPECT_TRUE(near_copy_distance(a, with(6, 12), o));
+  EXPECT_TRUE(near_copy_distance(a, with(12, 6), o));
+  EXPECT_FALSE(near_copy_distance(a, with(7, 7), o));
+  EXPECT_FALSE(near_copy_distance(a, with(6, 13), o));
+  EXPECT_FALSE(near_copy_distance(a, with(13, 0), o));
   const auto d = near_copy_distance(a, with(3, 4), o);
   ASSERT_TRUE(d);
   EXPECT_EQ(d->dct, 3);
   EXPECT_EQ(d->centre, 4);
   EXPECT_FALSE(d->mirrored);
+}
+
+TEST(Keeper, LargestThenBestScoredThenOwnTagsThenFirst) {
+  using F = KeeperFacts;
+  EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, 0.9, true}, {1280, 720, 0.1, false}}), 1u);
+  EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, 0.5, false}, {640, 360, 0.8, false}, {360, 640, 0.7, true}}), 1u);
+  EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, std::nullopt, false}, {640, 360, 0.1, false}}), 1u);
+  EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, std::nullopt, false}, {640, 360, std::nullopt, true}}), 1u);
+  EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, 0.5, true}, {640, 360, 0.5, true}}), 0u);
+  EXPECT_EQ(choose_keeper(std::vector<F>{{8, 8, std::nullopt, false}}), 0u);
 }
 
 // ---- On the test media ----
@@ -233,7 +264,7 @@ TEST(NearCopies, VariantsOfTheTestMediaAreGroupedAndDistinctPicturesAreNot) {
         truth.push_back(k), names.push_back(originals[k].first + " / " + v.name), mirrored.push_back(v.name == "flip");
       }
     }
-    const NearCopyOptions options{10, flip};
+    const NearCopyOptions options{6, flip};
     std::vector<size_t> group(hashes.size());
     for (size_t i = 0; i < group.size(); ++i) group[i] = hashes.size() + i;  // alone
     const auto groups = near_copy_groups(hashes, options);

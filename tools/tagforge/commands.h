@@ -26,6 +26,7 @@ Runner add_detect_command(CLI::App& app);
 Runner add_segment_command(CLI::App& app);
 Runner add_check_command(CLI::App& app);
 Runner add_classify_command(CLI::App& app);
+Runner add_dedupe_command(CLI::App& app);
 Runner add_extract_command(CLI::App& app);
 Runner add_init_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add(add_segment_command);
   add(add_check_command);
   add(add_classify_command);
+  add(add_dedupe_command);
   add(add_extract_command);
   add(add_init_command);
   add(add_run_command);
