@@ -10,7 +10,9 @@
 //
 // Why 6 by default and not more: the index's cost. A query within t looks at
 // every chunk value within t / 4 bits of its own: 17 of them up to t = 7, 137
-// up to 11, and at a million hashes that is 3 s against 25 s (bench_dedupe).
+// up to 11, and at a million hashes that is 2.8 s against 20 s (bench_dedupe,
+// two cores). `flip` looks up each mirror on its own, without the index's
+// self-join order: 32 s at a million.
 //
 // Groups are the connected components of that relation: found through two
 // HammingIndex (one per hash) rather than by comparing every pair, on every
