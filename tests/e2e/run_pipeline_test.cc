@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -179,27 +180,36 @@ TEST(RunCli, BuildsTheDatasetAndLeavesTheInputAlone) {
   EXPECT_EQ(nlohmann::json::parse(read_file(out / "meta_cap_dd.json")).size(), 8u);
 }
 
+// Kills the run at crash point 1, 2, … (each time on a fresh `out` from
+// `fresh_out`), re-runs it and holds the result to `want`, until a run gets
+// through without reaching its crash point; returns how many points there were.
+int kill_at_every_crash_point(const fs::path& in, const fs::path& out, const Snapshot& want,
+                              const std::function<void()>& fresh_out,
+                              const std::function<void(const CliResult& resumed, int n)>& check_resumed = {}) {
+  for (int n = 1; n < 1000; ++n) {
+    fresh_out();
+    CliResult killed = run_pipeline(in, out, {}, {"TAGFORGE_TEST_CRASH_AFTER=" + std::to_string(n)});
+    if (killed.exit_code == 0) return n - 1;
+    EXPECT_EQ(killed.exit_code, -SIGKILL) << "crash point " << n << ": " << killed.err;
+    CliResult resumed = run_pipeline(in, out);
+    EXPECT_EQ(resumed.exit_code, 0) << "after a kill at crash point " << n << ": " << resumed.err;
+    const std::string diff = differences(output_of(out), want);
+    EXPECT_EQ(diff, "") << "after a kill at crash point " << n;
+    if (killed.exit_code != -SIGKILL || resumed.exit_code != 0 || !diff.empty()) return -1;
+    if (check_resumed) check_resumed(resumed, n);
+  }
+  return -1;
+}
+
 TEST(RunCli, KillNineAnywhereThenRerunGivesTheCleanRunsBytes) {
   const fs::path in = input_tree("run-crash-in");
   const fs::path clean = fresh_dir("run-crash-clean");
   ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
   const Snapshot want = output_of(clean);
   const fs::path out = fresh_dir("run-crash-out");
-  int finished_at = 0;
-  for (int n = 1; n < 1000 && !finished_at; n += 1) {
-    fs::remove_all(out);
-    CliResult killed = run_pipeline(in, out, {}, {"TAGFORGE_TEST_CRASH_AFTER=" + std::to_string(n)});
-    if (killed.exit_code == 0) {
-      finished_at = n;
-      break;
-    }
-    ASSERT_EQ(killed.exit_code, -SIGKILL) << "crash point " << n << ": " << killed.err;
-    CliResult resumed = run_pipeline(in, out);
-    ASSERT_EQ(resumed.exit_code, 0) << "after a kill at crash point " << n << ": " << resumed.err;
-    ASSERT_EQ(differences(output_of(out), want), "") << "after a kill at crash point " << n;
-  }
-  EXPECT_GT(finished_at, 20) << "too few crash points to mean anything";
-  std::printf("kill -9 at each of %d crash points, then a re-run: the clean run's bytes every time\n", finished_at - 1);
+  const int points = kill_at_every_crash_point(in, out, want, [&] { fs::remove_all(out); });
+  EXPECT_GT(points, 20) << "too few crash points to mean anything";
+  std::printf("kill -9 at each of %d crash points, then a re-run: the clean run's bytes every time\n", points);
 }
 
 // A run's inode and modification time, to tell a file left alone from one written again.
@@ -221,27 +231,17 @@ TEST(RunCli, KillNineDuringAnIncrementalRunThenRerunGivesTheCleanRunsBytes) {
   ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
   const Snapshot want = output_of(clean);
   const fs::path out = fresh_dir("run-crash-more-out");
-  int finished_at = 0;
-  for (int n = 1; n < 1000 && !finished_at; n += 1) {
-    fs::remove_all(out);
-    // cp -a keeps the output's own hard links (work folder and buckets).
-    ASSERT_EQ(std::system(("cp -a '" + base.string() + "' '" + out.string() + "'").c_str()), 0);
-    CliResult killed = run_pipeline(in, out, {}, {"TAGFORGE_TEST_CRASH_AFTER=" + std::to_string(n)});
-    if (killed.exit_code == 0) {
-      finished_at = n;
-      break;
-    }
-    ASSERT_EQ(killed.exit_code, -SIGKILL) << "crash point " << n << ": " << killed.err;
-    CliResult resumed = run_pipeline(in, out);
-    ASSERT_EQ(resumed.exit_code, 0) << "after a kill at crash point " << n << ": " << resumed.err;
-    ASSERT_EQ(differences(output_of(out), want), "") << "after a kill at crash point " << n;
-    const auto summary = nlohmann::json::parse(resumed.out);
-    EXPECT_EQ(summary["items"], 11) << "crash point " << n;
-  }
+  const int points = kill_at_every_crash_point(
+      in, out, want,
+      [&] {
+        fs::remove_all(out);
+        // cp -a keeps the output's own hard links (work folder and buckets).
+        ASSERT_EQ(std::system(("cp -a '" + base.string() + "' '" + out.string() + "'").c_str()), 0);
+      },
+      [](const CliResult& resumed, int n) { EXPECT_EQ(nlohmann::json::parse(resumed.out)["items"], 11) << "crash point " << n; });
   EXPECT_EQ(differences(output_of(out), want), "");
-  EXPECT_GT(finished_at, 5) << "too few crash points to mean anything";
-  std::printf("incremental run: kill -9 at each of %d crash points, then a re-run: the clean run's bytes\n",
-              finished_at - 1);
+  EXPECT_GT(points, 5) << "too few crash points to mean anything";
+  std::printf("incremental run: kill -9 at each of %d crash points, then a re-run: the clean run's bytes\n", points);
 }
 
 TEST(RunCli, ASettledRunIsCheckedNotRedone) {
