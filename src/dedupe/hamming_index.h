@@ -42,6 +42,13 @@ class HammingIndex {
  private:
   static constexpr int kChunks = 4;
   static int chunk(uint64_t h, int c) { return int((h >> (16 * c)) & 0xffff); }
+  // Whether a chunk before `c` of h is within r bits of q's: then that chunk's
+  // table reports the pair, and table c does not again.
+  static bool found_by_earlier_chunk(uint64_t h, uint64_t q, int c, int r) {
+    for (int e = 0; e < c; ++e)
+      if (hamming(uint64_t(chunk(h, e)), uint64_t(chunk(q, e))) <= r) return true;
+    return false;
+  }
   // The 16-bit values within `r` bits of v, v first.
   static void neighbours(int v, int r, std::vector<int>& out);
 
@@ -65,11 +72,7 @@ void HammingIndex::for_each_within(uint64_t q, int radius, Visit&& visit) const 
       for (uint32_t i = t.offsets[size_t(v)], end = t.offsets[size_t(v) + 1]; i < end; ++i) {
         const uint64_t h = t.hashes[i];
         const int d = hamming(h, q);
-        if (d > radius) continue;
-        // Reported by the first chunk that finds it, not again by a later one.
-        bool earlier = false;
-        for (int e = 0; e < c && !earlier; ++e) earlier = hamming(uint64_t(chunk(h, e)), uint64_t(chunk(q, e))) <= r;
-        if (!earlier) visit(t.ids[i], d);
+        if (d <= radius && !found_by_earlier_chunk(h, q, c, r)) visit(t.ids[i], d);
       }
     }
   }
@@ -94,10 +97,7 @@ void HammingIndex::for_each_close_pair(int radius, Visit&& visit) const {
             for (uint32_t i = from, end = t.offsets[size_t(v) + 1]; i < end; ++i) {
               const uint64_t h = t.hashes[i];
               const int d = hamming(h, q);
-              if (d > radius) continue;
-              bool earlier = false;
-              for (int e = 0; e < c && !earlier; ++e) earlier = hamming(uint64_t(chunk(h, e)), uint64_t(chunk(q, e))) <= r;
-              if (!earlier) visit(t.ids[qi], t.ids[i], d);
+              if (d <= radius && !found_by_earlier_chunk(h, q, c, r)) visit(t.ids[qi], t.ids[i], d);
             }
           }
         }

@@ -39,15 +39,13 @@ TEST(DedupeCli, CopiesAreOneGroupThatKeepsTheLargestTaggedOne) {
   CliResult r = run_cli({"dedupe", root.string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("6 images, 1 groups, 3 duplicates"), std::string::npos) << r.err;
-  std::vector<nlohmann::json> groups;
-  for (size_t at = 0, end; (end = r.out.find('\n', at)) != std::string::npos; at = end + 1)
-    groups.push_back(nlohmann::json::parse(r.out.substr(at, end - at)));
+  const auto groups = json_lines(r.out);
   ASSERT_EQ(groups.size(), 1u) << r.out;
-  const nlohmann::json& g = groups[0];
+  const nlohmann::ordered_json& g = groups[0];
   EXPECT_EQ(g["keep"], (root / "c" / "club tagged.jpg").string()) << "full size, with the user's tags";
   EXPECT_EQ(g["width"], 1280);
   EXPECT_EQ(g["own_tags"], true);
-  std::map<std::string, nlohmann::json> dup;
+  std::map<std::string, nlohmann::ordered_json> dup;
   for (const auto& d : g["duplicates"]) dup[fs::path(d["path"].get<std::string>()).filename().string()] = d;
   ASSERT_EQ(dup.size(), 3u);
   EXPECT_EQ(dup["club.jpg"]["exact"], true);

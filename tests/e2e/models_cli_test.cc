@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <sstream>
 
 #include "media_fixtures.h"
 #include "run_cli.h"
@@ -30,13 +29,6 @@ fs::path image_folder(const std::string& name) {
   fs::create_directories(root / "sub");
   fs::copy_file(kMedia / "bg uni.jpg", root / "sub" / "uni.jpg");
   return root;
-}
-
-std::vector<nlohmann::ordered_json> json_lines(const std::string& out) {
-  std::vector<nlohmann::ordered_json> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::ordered_json::parse(line));
-  return lines;
 }
 
 TEST(TagCli, TagsAFolderMergingExistingSidecarsAndPrintsJson) {

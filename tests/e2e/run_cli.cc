@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 #include "media_fixtures.h"
@@ -110,6 +111,13 @@ CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
   std::fclose(err);
   std::fclose(in);
   return r;
+}
+
+std::vector<nlohmann::ordered_json> json_lines(const std::string& out) {
+  std::vector<nlohmann::ordered_json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::ordered_json::parse(line));
+  return lines;
 }
 
 pid_t spawn_cli(const std::vector<std::string>& args) {

@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -24,6 +26,9 @@ struct CliResult {
 // it reads on stdin (nothing by default).
 CliResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int as_user = -1,
                   std::string_view input = {});
+
+// Each line of a --json output (one object a line), parsed.
+std::vector<nlohmann::ordered_json> json_lines(const std::string& out);
 
 // Starts it without waiting; stdout/stderr go to /dev/null.
 pid_t spawn_cli(const std::vector<std::string>& args);

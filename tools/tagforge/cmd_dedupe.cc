@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "commands.h"
 #include "dedupe/keeper.h"
@@ -46,10 +47,10 @@ bool has_own_tags(const fs::path& image) {
   return !ec && size > 0;
 }
 
-// Same bytes; a file that cannot be read is not called a copy.
-bool same_bytes(const fs::path& a, const fs::path& b) {
-  auto ha = hash_file(a), hb = hash_file(b);
-  return ha.ok() && hb.ok() && *ha == *hb;
+// The file's content hash; a file that cannot be read is no one's copy.
+std::optional<std::string> content_of(const fs::path& file) {
+  auto h = hash_file(file);
+  return h.ok() ? std::optional<std::string>(*h) : std::nullopt;
 }
 
 int run(Args& a) {
@@ -83,6 +84,7 @@ int run(Args& a) {
     std::vector<KeeperFacts> facts;
     for (uint32_t i : groups[g]) facts.push_back(hashed[i].facts);
     const Hashed& keep = hashed[groups[g][choose_keeper(facts)]];
+    const std::optional<std::string> keep_content = content_of(keep.path);
     nlohmann::ordered_json members = nlohmann::ordered_json::array();
     std::string text = fmt::format("group {} ({} images): keep {} ({}x{})\n", g + 1, groups[g].size(),
                                    printable_path(keep.path.native()), keep.facts.width, keep.facts.height);
@@ -90,7 +92,7 @@ int run(Args& a) {
       const Hashed& m = hashed[i];
       if (&m == &keep) continue;
       ++duplicates;
-      const bool exact = same_bytes(m.path, keep.path);
+      const bool exact = keep_content && content_of(m.path) == keep_content;
       const auto d = near_copy_distance(keep.hash, m.hash, NearCopyOptions{64, a.options.flip});  // joined through others: any distance
       members.push_back({{"path", m.path.string()},
                          {"width", m.facts.width},
