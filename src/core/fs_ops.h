@@ -62,7 +62,8 @@ Status move_across_devices(const fs::path& from, const fs::path& to);
 
 // Makes `to` a hard link of `from` (a copy when `copy`, across devices, or
 // where links are refused), replacing what is there atomically through the
-// temporary ".tagforge-link-NAME" beside it. Nothing is done when `to`
+// temporary ".tagforge-link-NAME" beside it (where nothing is there, the link is
+// made under its own name: one system call). Nothing is done when `to`
 // already is that file (the same inode; for a copy, the same size and
 // modification time, which the copy is given). `changed` may be null.
 // `from_stamp`, when the caller has just stat'ed `from`: a `to` with the same
@@ -73,6 +74,8 @@ Status link_replacing(const fs::path& from, const fs::path& to, bool copy, bool*
 
 // A file's stamp (tagforge/item.h) from its stat.
 FileStamp stamp_of(const struct stat& st);
+// "size:mtime_ns:inode", as the manifest keeps stamps.
+std::string stamp_text(const FileStamp& stamp);
 
 // True when both files exist and hold the same bytes.
 Result<bool> same_contents(const fs::path& a, const fs::path& b);

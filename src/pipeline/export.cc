@@ -4,16 +4,20 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <set>
 
 #include "core/atomic_file.h"
+#include "core/dir_handles.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
+#include "pipeline/listing_digest.h"
 #include "pipeline/probe_memo.h"
 #include "pipeline/work_tree.h"
 #include "scan/media_format.h"
@@ -70,6 +74,27 @@ size_t sweep_leftovers(const fs::path& dir) {
 
 namespace {
 
+// The sorter's options for the plan of the work folder.
+SortOptions plan_options(const RunContext& c) {
+  SortOptions so;
+  so.dest = c.out / ".tagforge" / "plan";  // never created: planned as into an empty folder
+  so.dry_run = true;
+  so.copy = true;
+  so.bucket_size = size_t(c.config.run.bucket_size);
+  so.review_tag = c.config.check.review_tag;
+  return so;
+}
+
+// One link of the export's plan, placed on some core.
+struct LinkToPlace {
+  std::string src, dst;
+  FileStamp stamp;
+  bool changed = false;
+  std::string error;
+};
+// The links placed, and the old ones removed, at once: pages of the plan and of the exported table.
+constexpr size_t kPage = 4096;
+
 bool is_media_name(const std::string& name) {
   return !is_sidecar_extension(extension_of(name)) && !is_mask_sidecar_name(name);
 }
@@ -79,20 +104,16 @@ bool is_media_name(const std::string& name) {
 // the work folder is read one folder at a time, each item classified with
 // its folder (frames lie beside their clips), and placed in the sorter's order.
 Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportReport& r) {
-  SortOptions so;
-  so.dest = c.out / ".tagforge" / "plan";  // never created: planned as into an empty folder
-  so.dry_run = true;
-  so.copy = true;
-  so.bucket_size = size_t(c.config.run.bucket_size);
-  so.review_tag = c.config.check.review_tag;
+  const SortOptions so = plan_options(c);
   if (so.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
-  ScanOptions scan_options = so.scan;
-  scan_options.review_tag = so.review_tag;
+  ScanOptions scan_options = work_scan_options(c);
   // The work folder's media are the input's links, and its sidecars change only when
   // the run writes them: what did not change is stat'ed, not opened.
   ManifestProbeMemo memo(m, "work", scan_options);
   scan_options.memo = &memo;
+  ListingDigest listing;
   TF_RETURN_IF_ERROR(scan_folders(c.work, scan_options, [&](ScanResult&& folder) -> Status {
+    listing.add(folder);
     const Classifier classifier(folder, Classifier::frame_sources(folder, so.animations), so.animations);
     Scratch::ToPlan entry;
     for (const Item& it : folder.items) {  // copied: the classifier holds views of the names
@@ -111,6 +132,7 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   }));
   TF_RETURN_IF_ERROR(memo.status());
   r.work_changed = memo.changed_folders();
+  r.work_listing = listing.hex();
   const ScanResult none;
   SortPlanner planner(none, so.dest, so);
   std::vector<std::string> mkdirs;
@@ -137,6 +159,12 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
 
 }  // namespace
 
+ScanOptions work_scan_options(const RunContext& c) {
+  ScanOptions options = plan_options(c).scan;
+  options.review_tag = c.config.check.review_tag;
+  return options;
+}
+
 Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& scratch) {
   ExportReport r;
   TF_RETURN_IF_ERROR(scratch.clear_plan());
@@ -158,22 +186,45 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   // unknown; but a file in the way that tagforge did not put there is left alone and reported.
   std::vector<std::string> blocked;  // their destinations
   TF_RETURN_IF_ERROR(m.begin());
-  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst, const FileStamp&) -> Status {
+  // Each row keeps the stamp of the link to be placed, the source's as the scan saw it: a
+  // later run finds the bucket unchanged from a stat of it (settled.h).
+  TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst,
+                                                  const FileStamp& stamp) -> Status {
+    const std::string placed = stamp.ino == 0 ? std::string() : stamp_text(stamp);
     auto ours = m.is_exported(dst);
     if (!ours) return ours.error();
-    if (*ours) return m.note_exported(dst, src);  // its source may have changed
+    if (*ours) return m.note_exported(dst, src, placed);  // its source may have changed
     if (in_the_way(c.work / src, c.out / dst)) {
       r.errors.emplace_back(dst, "is in the way and was not put there by tagforge; left alone");
       blocked.push_back(dst);
       return ok_status();
     }
-    return m.note_exported(dst, src);
+    return m.note_exported(dst, src, placed);
   }));
   TF_RETURN_IF_ERROR(m.commit());
   crash_point();
 
+  // Then the links, a page at a time on every core: each destination is its own.
   size_t next_blocked = 0;                // both in bytewise order
   std::vector<std::string> not_placed;  // sources; the plan is not changed while it is read
+  std::vector<LinkToPlace> links;
+  auto place_links = [&] {
+    tbb::parallel_for(size_t{0}, links.size(), [&](size_t i) {
+      LinkToPlace& l = links[i];
+      if (Status st = link_replacing(c.work / l.src, c.out / l.dst, false, &l.changed, &l.stamp); !st.ok()) {
+        l.error = st.error().message;
+      }
+    });
+    for (LinkToPlace& l : links) {
+      if (!l.error.empty()) {
+        r.errors.emplace_back(l.dst, std::move(l.error));
+        not_placed.push_back(std::move(l.src));
+      } else {
+        l.changed ? ++r.linked : ++r.unchanged;
+      }
+    }
+    links.clear();
+  };
   TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst,
                                                   const FileStamp& stamp) -> Status {
     if (next_blocked < blocked.size() && blocked[next_blocked] == dst) {
@@ -181,37 +232,41 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
       not_placed.push_back(src);
       return ok_status();
     }
-    bool changed = false;
-    if (Status st = link_replacing(c.work / src, c.out / dst, false, &changed, &stamp); !st.ok()) {
-      r.errors.emplace_back(dst, st.error().message);
-      not_placed.push_back(src);
-      return ok_status();
-    }
-    changed ? ++r.linked : ++r.unchanged;
+    LinkToPlace& l = links.emplace_back();
+    l.src = src;
+    l.dst = dst;
+    l.stamp = stamp;
+    if (links.size() == kPage) place_links();
     return ok_status();
   }));
+  place_links();
   for (const std::string& src : not_placed) TF_RETURN_IF_ERROR(scratch.unplace(src));
 
   // Then what earlier runs placed and this plan no longer has, a page at a time: when every
   // bucket shifted (items inserted early in the order), that is nearly all of them.
-  constexpr size_t kPage = 4096;
   std::set<fs::path> dirs;  // one per bucket folder, far fewer than files
-  std::string after;
+  std::string after, last_parent;
   for (;;) {
     auto page = m.exported_after(after, kPage);
     if (!page) return page.error();
     if (page->empty()) break;
-    after = page->back();
+    after = page->back().path;
     std::vector<std::string> gone;
-    for (const std::string& p : *page) {
-      auto wanted = scratch.is_planned(p);
+    for (const ExportedFile& f : *page) {
+      auto wanted = scratch.is_planned(f.path);
       if (!wanted) return wanted.error();
-      if (!*wanted) gone.push_back(p);
+      if (!*wanted) gone.push_back(f.path);
     }
-    for (const std::string& p : gone) {
-      std::error_code ec;
-      if (fs::remove(c.out / p, ec)) ++r.removed;
+    std::atomic<size_t> removed = 0;
+    tbb::parallel_for(size_t{0}, gone.size(), [&](size_t i) {
+      if (::unlink((c.out / gone[i]).c_str()) == 0) ++removed;
       crash_point();
+    });
+    r.removed += removed;
+    for (const std::string& p : gone) {
+      const std::string_view parent = split_parent(p).first;
+      if (parent == last_parent) continue;  // in order: a bucket's files come together
+      last_parent = parent;
       for (fs::path d = fs::path(p).parent_path(); !d.empty(); d = d.parent_path()) dirs.insert(d);
     }
     TF_RETURN_IF_ERROR(m.remove_exported(gone));
@@ -265,11 +320,10 @@ Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
 namespace {
 
 // "size:mtime:ino" of the file, or "-".
-std::string stamp_text(const fs::path& file) {
+std::string file_stamp_text(const fs::path& file) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) return "-";
-  const FileStamp s = stamp_of(st);
-  return fmt::format("{}:{}:{}", s.size, s.mtime_ns, s.ino);
+  return stamp_text(stamp_of(st));
 }
 
 }  // namespace
@@ -279,9 +333,9 @@ Status MetadataWriters::commit(File& file) {
   const fs::path path = c_->out / file.name;
   auto recorded = m_->meta(key);
   if (!recorded) return recorded.error();
-  if (*recorded && **recorded == stamp_text(path) + " " + digest) return ok_status();  // the temporary goes
+  if (*recorded && **recorded == file_stamp_text(path) + " " + digest) return ok_status();  // the temporary goes
   TF_RETURN_IF_ERROR(file.writer.commit());
-  return m_->put_meta(key, stamp_text(path) + " " + digest);
+  return m_->put_meta(key, file_stamp_text(path) + " " + digest);
 }
 
 Status MetadataWriters::commit() {

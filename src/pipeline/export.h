@@ -28,8 +28,12 @@ namespace tagforge {
 struct ExportReport {
   size_t linked = 0, unchanged = 0, removed = 0;
   size_t work_changed = 0;  // folders of the work folder not as the last export's scan left them
+  std::string work_listing;  // the work folder's folders (ListingDigest); empty without [run] sort
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
 };
+
+// How the export scans the work folder (the probe memo's scope depends on it).
+ScanOptions work_scan_options(const RunContext& context);
 
 // Afterwards scratch.placed() says where each media file of the work folder went.
 Result<ExportReport> export_buckets(const RunContext& context, Manifest& manifest, Scratch& scratch);

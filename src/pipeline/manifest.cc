@@ -12,7 +12,8 @@ namespace {
 
 // 2: exported files remember their source in the work folder.
 // 3: results say whether they are to be computed again (StageResult::retry).
-constexpr int kSchemaVersion = 3;
+// 4: exported files remember the stamp of the link placed (ExportedFile::stamp).
+constexpr int kSchemaVersion = 4;
 
 }  // namespace
 
@@ -42,7 +43,7 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
       "  source TEXT NOT NULL, error TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
       "  data TEXT NOT NULL, error TEXT NOT NULL, retry INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(path, stage));"
-      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT);"
+      "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT, stamp TEXT);"
       // A cache: a manifest made before it gets it here, with no change of schema.
       "CREATE TABLE IF NOT EXISTS probes(scope TEXT NOT NULL, dir TEXT NOT NULL, name TEXT NOT NULL,"
       "  size INTEGER NOT NULL, mtime INTEGER NOT NULL, ino INTEGER NOT NULL, format INTEGER NOT NULL,"
@@ -65,7 +66,15 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
                                                            "INTEGER NOT NULL DEFAULT 0;"));
     TF_RETURN_IF_ERROR(m->exec("UPDATE results SET retry = 1 WHERE error <> '';"
                                "UPDATE meta SET value = '3' WHERE key = 'schema'; COMMIT;"));
-    version = std::optional<std::string>(std::to_string(kSchemaVersion));
+    version = std::optional<std::string>("3");
+  }
+  if (*version == std::string("3")) {
+    // Schema 3's exported rows have no stamp: the next run's export fills it in.
+    auto has = m->has_column("exported", "stamp");
+    if (!has) return has.error();
+    TF_RETURN_IF_ERROR(m->exec(*has ? "BEGIN IMMEDIATE;" : "BEGIN IMMEDIATE; ALTER TABLE exported ADD COLUMN stamp TEXT;"));
+    TF_RETURN_IF_ERROR(m->exec("UPDATE meta SET value = '4' WHERE key = 'schema'; COMMIT;"));
+    version = std::optional<std::string>("4");
   }
   TF_RETURN_IF_ERROR(m->exec("CREATE INDEX IF NOT EXISTS exported_by_source ON exported(source);"));
   if (!*version) {
@@ -227,31 +236,32 @@ Result<std::vector<std::string>> Manifest::exported() {
   return out;
 }
 
-Result<std::vector<std::string>> Manifest::exported_after(const std::string& after, size_t limit) {
+Result<std::vector<ExportedFile>> Manifest::exported_after(const std::string& after, size_t limit) {
   std::lock_guard lock(mu_);
-  Statement s(statement("SELECT path FROM exported WHERE path > ? ORDER BY path LIMIT ?"));
+  Statement s(statement("SELECT path, source, stamp FROM exported WHERE path > ? ORDER BY path LIMIT ?"));
   if (!s.ok()) return error("prepare");
   s.bind(1, after).bind(2, static_cast<int64_t>(limit));
-  std::vector<std::string> out;
+  std::vector<ExportedFile> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(ExportedFile{s.text(0), s.text(1), s.text(2)});
   if (rc != SQLITE_DONE) return error("read the exported files");
   return out;
 }
 
 Status Manifest::add_exported(const std::vector<std::pair<std::string, std::string>>& paths) {
   TF_RETURN_IF_ERROR(begin());
-  for (const auto& [path, source] : paths) TF_RETURN_IF_ERROR(note_exported(path, source));
+  for (const auto& [path, source] : paths) TF_RETURN_IF_ERROR(note_exported(path, source, ""));
   return commit();
 }
 
-Status Manifest::note_exported(const std::string& path, const std::string& source) {
+Status Manifest::note_exported(const std::string& path, const std::string& source, const std::string& stamp) {
   std::lock_guard lock(mu_);
   // A row that already says this is not written (a settled re-run writes nothing).
-  Statement s(statement("INSERT INTO exported(path, source) VALUES(?, ?) ON CONFLICT(path) DO UPDATE"
-                        "  SET source = excluded.source WHERE source IS NOT excluded.source"));
+  Statement s(statement("INSERT INTO exported(path, source, stamp) VALUES(?, ?, ?) ON CONFLICT(path) DO UPDATE"
+                        "  SET source = excluded.source, stamp = excluded.stamp"
+                        "  WHERE source IS NOT excluded.source OR stamp IS NOT excluded.stamp"));
   if (!s.ok()) return error("prepare");
-  s.bind(1, path).bind(2, source);
+  s.bind(1, path).bind(2, source).bind(3, stamp);
   if (s.step() != SQLITE_DONE) return error("write an exported file");
   return ok_status();
 }
@@ -391,7 +401,9 @@ Status Manifest::forget_probes_but(const std::string& prefix, const std::string&
 
 Status Manifest::put_meta(const std::string& key, const std::string& value) {
   std::lock_guard lock(mu_);
-  Statement s(statement("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  // A row that already says this is not written (each run puts its config).
+  Statement s(statement("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE"
+                        "  SET value = excluded.value WHERE value IS NOT excluded.value"));
   if (!s.ok()) return error("prepare");
   s.bind(1, key).bind(2, value);
   if (s.step() != SQLITE_DONE) return error("write meta");

@@ -53,6 +53,13 @@ struct StageResult {
   mutable std::shared_ptr<const nlohmann::ordered_json> parsed = nullptr;
 };
 
+// A file the run placed in OUT (exported_after).
+struct ExportedFile {
+  std::string path;    // relative to OUT
+  std::string source;  // relative to the work folder
+  std::string stamp;   // "size:mtime_ns:inode" of the link when placed; "" when not known
+};
+
 // Thread-safe: every call holds the manifest's lock (the pipeline reads a
 // batch's rows on one thread while another commits the previous batch).
 class Manifest {
@@ -99,10 +106,11 @@ class Manifest {
   Result<std::vector<std::string>> exported();
   // At most `limit` of them that sort after `after` (bytewise), in order: a walk
   // in pages, without holding them all, that may remove what it has read between them.
-  Result<std::vector<std::string>> exported_after(const std::string& after, size_t limit);
-  Status add_exported(const std::vector<std::pair<std::string, std::string>>& paths);  // path, source
-  // One more, inside the caller's transaction (begin/commit).
-  Status note_exported(const std::string& path, const std::string& source);
+  Result<std::vector<ExportedFile>> exported_after(const std::string& after, size_t limit);
+  Status add_exported(const std::vector<std::pair<std::string, std::string>>& paths);  // path, source; no stamp
+  // One more, inside the caller's transaction (begin/commit). `stamp`: the placed file's
+  // "size:mtime:ino", or "" when not known.
+  Status note_exported(const std::string& path, const std::string& source, const std::string& stamp);
   // Where the run placed a file of the work folder (relative to OUT).
   Result<std::vector<std::string>> exported_from(const std::string& source);
   Result<bool> is_exported(const std::string& path);

@@ -32,11 +32,17 @@ TEST(Manifest, RowsThatAlreadySayItAreNotWritten) {
     const auto n = fs::file_size(dir / "m.sqlite-wal", ec);
     return ec ? uintmax_t(0) : n;
   };
+  ASSERT_TRUE((*m)->begin().ok());
+  ASSERT_TRUE((*m)->note_exported("images_1/a.png", "a.png", "1:2:3").ok());
+  ASSERT_TRUE((*m)->put_meta("config", "[run]").ok());
+  ASSERT_TRUE((*m)->commit().ok());
   const uintmax_t before = wal_size();
   for (int i = 0; i < 50; ++i) {
     ASSERT_TRUE((*m)->begin().ok());
     ASSERT_TRUE((*m)->put_item_if_changed(item).ok());
     ASSERT_TRUE((*m)->set_item_error("a.png", "").ok());
+    ASSERT_TRUE((*m)->note_exported("images_1/a.png", "a.png", "1:2:3").ok());
+    ASSERT_TRUE((*m)->put_meta("config", "[run]").ok());
     ASSERT_TRUE((*m)->commit().ok());
   }
   EXPECT_EQ(wal_size(), before) << "unchanged rows were written again";
@@ -67,9 +73,13 @@ TEST(Manifest, ExportedFilesAreWalkedInPagesWhileSomeAreRemoved) {
     ASSERT_TRUE(page.ok());
     if (page->empty()) break;
     EXPECT_LE(page->size(), 3u);
-    seen.insert(seen.end(), page->begin(), page->end());
-    after = page->back();
-    ASSERT_TRUE((*m)->remove_exported({page->front()}).ok());
+    for (const ExportedFile& f : *page) {
+      seen.push_back(f.path);
+      EXPECT_EQ(f.source, "x.png");
+      EXPECT_EQ(f.stamp, "");  // add_exported knows none
+    }
+    after = page->back().path;
+    ASSERT_TRUE((*m)->remove_exported({page->front().path}).ok());
   }
   EXPECT_EQ(seen, all);
   EXPECT_EQ(*(*m)->exported(), (std::vector<std::string>{"images_1/x.png", "images_2/x.png", "images_4/x.png",
@@ -182,7 +192,7 @@ TEST(Manifest, ASchemaOneManifestIsMigrated) {
                                        "INSERT INTO exported VALUES('images_1/a.png');");
   auto m = Manifest::open(file);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
-  EXPECT_EQ(**(*m)->meta("schema"), "3");
+  EXPECT_EQ(**(*m)->meta("schema"), "4");
   EXPECT_EQ(*(*m)->exported(), std::vector<std::string>{"images_1/a.png"});
   EXPECT_TRUE((*m)->exported_from("a.png")->empty());  // unknown until the next export
   ASSERT_TRUE((*m)->add_exported({{"images_1/a.png", "a.png"}}).ok());
@@ -200,12 +210,33 @@ TEST(Manifest, ASchemaTwoManifestsFailuresAreRetriedOnce) {
                      "INSERT INTO results VALUES('b.png', 'tagger', 'f2', '', 'out of memory');");
   auto m = Manifest::open(file);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
-  EXPECT_EQ(**(*m)->meta("schema"), "3");
+  EXPECT_EQ(**(*m)->meta("schema"), "4");
   // Schema 2 computed every failure again; after the migration the next run still does, once.
   EXPECT_EQ((*(*m)->result("a.png", "tagger"))->retry, 0);
   EXPECT_EQ((*(*m)->result("b.png", "tagger"))->retry, 1);
   ASSERT_TRUE((*m)->put_result("b.png", "tagger", StageResult{"f2", "", "broken", 0}).ok());
   EXPECT_EQ((*(*m)->result("b.png", "tagger"))->retry, 0);
+}
+
+// Schema 3 kept no stamp of an exported file: the row reads as not known until the next export.
+TEST(Manifest, ASchemaThreeManifestsExportsGetAStamp) {
+  const fs::path file = older_manifest("manifest-v3",
+                                       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                                       "INSERT INTO meta VALUES('schema', '3');"
+                                       "CREATE TABLE exported(path TEXT PRIMARY KEY, source TEXT);"
+                                       "INSERT INTO exported VALUES('images_1/a.png', 'a.png');");
+  auto m = Manifest::open(file);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_EQ(**(*m)->meta("schema"), "4");
+  auto rows = (*m)->exported_after("", 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].source, "a.png");
+  EXPECT_EQ((*rows)[0].stamp, "");
+  ASSERT_TRUE((*m)->begin().ok());
+  ASSERT_TRUE((*m)->note_exported("images_1/a.png", "a.png", "10:20:30").ok());
+  ASSERT_TRUE((*m)->commit().ok());
+  EXPECT_EQ((*(*m)->exported_after("", 10))[0].stamp, "10:20:30");
 }
 
 TEST(Manifest, AnUncommittedBatchIsGoneAfterAKill) {

@@ -12,9 +12,14 @@ namespace tagforge {
 
 class ManifestProbeMemo : public ProbeMemo {
  public:
+  // kKeep: what was probed anew is kept. kRecallOnly: nothing is written; a folder that
+  // differs is only counted (a look for changes that the real scan may follow).
+  enum class Mode { kKeep, kRecallOnly };
+
   // `tree`: which tree ("in", "work"); the scope also holds every option of
-  // `options` that decides what a probe finds. Rows of the tree's other scopes are dropped.
-  ManifestProbeMemo(Manifest& manifest, const std::string& tree, const ScanOptions& options);
+  // `options` that decides what a probe finds. Rows of the tree's other scopes are
+  // dropped (kKeep).
+  ManifestProbeMemo(Manifest& manifest, const std::string& tree, const ScanOptions& options, Mode mode = Mode::kKeep);
 
   std::unordered_map<std::string, ProbedFile> recall(const std::string& dir) override;
   void keep(const std::string& dir, std::vector<std::pair<std::string, ProbedFile>>&& files) override;
@@ -27,6 +32,7 @@ class ManifestProbeMemo : public ProbeMemo {
  private:
   Manifest& m_;
   std::string scope_;
+  Mode mode_;
   Status status_ = ok_status();
   size_t changed_ = 0;
 };

@@ -91,7 +91,37 @@ class Runner {
     if (!scratch) return scratch.error();
     scratch_ = std::move(*scratch);
 
+    // Nothing changed since a settled run (settled.h): a stat walk, and that is all.
+    const std::string identity = run_identity(c_, o_);
     auto t = Clock::now();
+    auto settled = settled_record(identity);
+    if (!settled) return settled.error();
+    if (*settled) {
+      auto found = look_for_changes(c_, *m_, **settled);
+      if (!found) return found.error();
+      bool done = *found == SinceSettled::kNothing;
+      if (*found == SinceSettled::kBuckets) {  // a file placed in OUT is not as it was: put right
+        unload_models();
+        sweep_leftovers(c_.work);
+        sweep_leftovers(c_.out);
+        auto placed = export_buckets(c_, *m_, *scratch_);
+        if (!placed) return placed.error();
+        done = placed->work_changed == 0 && placed->errors.empty();
+      }
+      if (done) {
+        settled_summary(**settled, s_);
+        s_.settled = true;
+        s_.phase_seconds["check"] = since(t);
+        s_.seconds = since(start);
+        event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
+                   {"errors", s_.errors.size()}, {"settled", true}});
+        return std::move(s_);
+      }
+      // IN or the work folder differs, or a bucket could not be put right: the full run does it.
+    }
+    TF_RETURN_IF_ERROR(forget_settled(*m_));
+
+    t = Clock::now();
     auto inputs = prepare_inputs(c_, *m_, *scratch_, o_.shard);
     if (!inputs) return inputs.error();
     s_.phase_seconds["inputs"] = since(t);
@@ -106,30 +136,6 @@ class Runner {
     const bool inputs_whole = inputs->errors.empty();
     for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
 
-    // Nothing changed since a settled run (settled.h): the buckets are checked, and that is all.
-    const std::string identity = run_identity(c_, o_);
-    auto settled = settled_record(*inputs, identity);
-    if (!settled) return settled.error();
-    if (*settled) {
-      t = Clock::now();
-      unload_models();
-      sweep_leftovers(c_.work);
-      sweep_leftovers(c_.out);
-      auto placed = export_buckets(c_, *m_, *scratch_);
-      if (!placed) return placed.error();
-      if (placed->work_changed == 0 && placed->errors.empty()) {
-        settled_summary(**settled, s_);
-        s_.settled = true;
-        s_.phase_seconds["export"] = since(t);
-        s_.seconds = since(start);
-        event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
-                   {"errors", s_.errors.size()}, {"settled", true}});
-        return std::move(s_);
-      }
-      // The work folder was touched, or a bucket could not be put right: the full run does it.
-    }
-    TF_RETURN_IF_ERROR(forget_settled(*m_));
-
     t = Clock::now();
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
@@ -139,11 +145,13 @@ class Runner {
     sweep_leftovers(c_.work);  // a killed run's temporaries are not data
     sweep_leftovers(c_.out);
     bool exported_whole = true;
+    std::string work_listing;
     if (!c_.in_place) {
       auto placed = export_buckets(c_, *m_, *scratch_);
       if (!placed) return placed.error();
       for (auto& e : placed->errors) s_.errors.emplace_back(e.first, "export: " + e.second);
       exported_whole = placed->errors.empty();
+      work_listing = placed->work_listing;
     }
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
@@ -159,7 +167,7 @@ class Runner {
     s_.seconds = since(start);
     if (!c_.in_place && exported_whole && inputs_whole && s_.model_errors.empty() && s_.fell_back == 0 &&
         !unsettled_) {
-      TF_RETURN_IF_ERROR(record_settled(*m_, c_, identity, s_));
+      TF_RETURN_IF_ERROR(record_settled(*m_, c_, identity, s_, inputs->listing, work_listing));
     }
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                {"errors", s_.errors.size()}});
@@ -272,9 +280,9 @@ class Runner {
     c_.llm = std::move(*captioner);
   }
 
-  // The record of the settled run this one repeats, if nothing has changed since it.
-  Result<std::optional<json>> settled_record(const InputReport& inputs, const std::string& identity) {
-    if (c_.in_place || inputs.changed || c_.config.run.retry_failed || !s_.model_errors.empty()) {
+  // The record of the settled run this one may repeat (look_for_changes tells).
+  Result<std::optional<json>> settled_record(const std::string& identity) {
+    if (c_.in_place || c_.config.run.retry_failed || !s_.model_errors.empty()) {
       return std::optional<json>();
     }
     return recall_settled(*m_, c_, identity);

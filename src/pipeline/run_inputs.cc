@@ -18,6 +18,7 @@
 #include "media/extract.h"
 #include "pipeline/content_hash.h"
 #include "pipeline/frame_inspector.h"
+#include "pipeline/listing_digest.h"
 #include "pipeline/probe_memo.h"
 #include "pipeline/work_tree.h"
 #include "tags/normalize.h"
@@ -31,8 +32,6 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string stat_signature(const FileStamp& st) { return fmt::format("{}:{}:{}", st.size, st.mtime_ns, st.ino); }
-
 // The file's content hash, reused from the manifest's row (`known`) while its stat holds.
 // `stamp`: the file's as the scan saw it (a zero one: stat'ed here).
 Result<std::pair<std::string, std::string>> identify(const fs::path& file, const std::optional<ManifestItem>& known,
@@ -44,7 +43,7 @@ Result<std::pair<std::string, std::string>> identify(const fs::path& file, const
     }
     stamp = stamp_of(st);
   }
-  const std::string sig = stat_signature(stamp);
+  const std::string sig = stamp_text(stamp);
   if (known && known->stat == sig && !known->hash.empty()) return std::pair{known->hash, sig};
   auto hash = hash_file(file);
   if (!hash) return hash.error();
@@ -90,19 +89,20 @@ class InputPreparer {
       : c_(c), m_(m), scratch_(scratch), shard_(shard) {}
 
   Result<InputReport> run() {
-    ScanOptions options;
-    if (!c_.in_place) options.exclude.push_back(c_.out);  // when the output lies inside the input
-    options.keep_text = true;  // the tags and captions it reads are the run's
+    ScanOptions options = input_scan_options(c_);
     // What an unchanged file is, the manifest knows: it is stat'ed, not opened.
     ManifestProbeMemo memo(m_, "in", options);
     options.memo = &memo;
     TF_RETURN_IF_ERROR(scratch_.begin());
-    TF_RETURN_IF_ERROR(scan_folders(c_.in, options, [&](ScanResult&& folder) { return enter(folder); }));
+    ListingDigest listing;
+    TF_RETURN_IF_ERROR(scan_folders(c_.in, options, [&](ScanResult&& folder) {
+      listing.add(folder);
+      return enter(folder);
+    }));
     TF_RETURN_IF_ERROR(scratch_.commit());
+    r_.listing = listing.hex();
     if (!memo.status().ok()) r_.errors.emplace_back(m_.file().string(), memo.status().error().to_string());
-    r_.changed |= memo.changed_folders() > 0;
     if (!c_.in_place) TF_RETURN_IF_ERROR(drop_what_left_the_input());
-    r_.changed |= r_.dropped > 0 || !r_.errors.empty();
     return std::move(r_);
   }
 
@@ -138,13 +138,11 @@ class InputPreparer {
         ++r_.skipped_by_shard;
         continue;
       }
-      bool relinked = false;
-      if (Status st = link_replacing(source, c_.work / rel, copy, &relinked, &item.stamp); !st.ok()) {
+      if (Status st = link_replacing(source, c_.work / rel, copy, nullptr, &item.stamp); !st.ok()) {
         r_.errors.emplace_back(rel, st.error().message);
         continue;
       }
       ++r_.files;
-      r_.changed |= relinked;
       TF_RETURN_IF_ERROR(expect(rel, media && item.kind() == MediaKind::kImage));
       std::string tags;
       std::optional<std::string> caption;
@@ -165,13 +163,11 @@ class InputPreparer {
           }
           continue;  // written afresh by the run
         }
-        bool relinked = false;
-        if (Status st = link_replacing(c_.in / sc_rel, c_.work / sc_rel, copy, &relinked, &sc.stamp); !st.ok()) {
+        if (Status st = link_replacing(c_.in / sc_rel, c_.work / sc_rel, copy, nullptr, &sc.stamp); !st.ok()) {
           r_.errors.emplace_back(sc_rel, st.error().message);
         } else {
           ++r_.files;
-          r_.changed |= relinked;
-          TF_RETURN_IF_ERROR(expect(sc_rel, false));
+              TF_RETURN_IF_ERROR(expect(sc_rel, false));
         }
       }
       const MediaKind kind = item.kind();
@@ -184,18 +180,12 @@ class InputPreparer {
         s.item = ManifestItem{rel, hash, stat, "image", "", ""};
         s.existing_tags = std::move(tags);
         s.existing_caption = std::move(caption);
-        if (!known_as(known, s.item)) {
-          TF_RETURN_IF_ERROR(m_.put_item(s.item));
-          r_.changed = true;
-        }
+        if (!known_as(known, s.item)) TF_RETURN_IF_ERROR(m_.put_item(s.item));
         TF_RETURN_IF_ERROR(add(s));
       } else {
         clips.push_back(Clip{rel, hash, stat, std::move(tags)});  // already without marks
         const ManifestItem clip{rel, hash, stat, kind_name(kind).data(), "", ""};
-        if (!known_as(known, clip)) {
-          TF_RETURN_IF_ERROR(m_.put_item(clip));
-          r_.changed = true;
-        }
+        if (!known_as(known, clip)) TF_RETURN_IF_ERROR(m_.put_item(clip));
       }
     }
     TF_RETURN_IF_ERROR(m_.commit());
@@ -228,7 +218,6 @@ class InputPreparer {
       }
     }
     if (!reuse) {
-      r_.changed = true;
       for (const std::string& old : frames) remove_frame(old);
       frames.clear();
       ExtractOptions options = e.frames;
@@ -261,7 +250,6 @@ class InputPreparer {
       s.item = ManifestItem{rel, id->first, id->second, "frame", clip.rel, ""};
       s.existing_tags = clip.tags;
       if (!known_as(*row, s.item)) {
-        r_.changed = true;
         if (Status st = m_.put_item(s.item); !st.ok()) r_.errors.emplace_back(rel, st.error().message);
       }
       TF_RETURN_IF_ERROR(add(s));
@@ -341,6 +329,13 @@ class InputPreparer {
 };
 
 }  // namespace
+
+ScanOptions input_scan_options(const RunContext& c) {
+  ScanOptions options;
+  if (!c.in_place) options.exclude.push_back(c.out);  // when the output lies inside the input
+  options.keep_text = true;  // the tags and captions it reads are the run's
+  return options;
+}
 
 Result<InputReport> prepare_inputs(const RunContext& context, Manifest& manifest, Scratch& scratch,
                                    std::optional<std::pair<uint64_t, uint64_t>> shard) {

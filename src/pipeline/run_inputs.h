@@ -26,10 +26,11 @@ struct InputReport {
   size_t clips = 0, frames = 0, unknown = 0, broken = 0, skipped_by_shard = 0;
   size_t dropped = 0;  // files of the work folder whose input is gone (deleted or renamed since the last run)
   std::vector<std::pair<std::string, std::string>> errors;  // path, message
-  // Something differs from what the last run entered: a file (its stamp), a manifest row,
-  // a link of the work folder, a clip's frames, a file dropped, or an error.
-  bool changed = false;
+  std::string listing;  // the input's folders (ListingDigest)
 };
+
+// How the input is scanned (the probe memo's scope depends on it).
+ScanOptions input_scan_options(const RunContext& context);
 
 // `shard`: (index, count) or nullopt for everything. Errors about single files
 // are in the report; an error result means the input could not be read at all.

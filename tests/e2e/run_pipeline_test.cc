@@ -315,6 +315,52 @@ TEST(RunCli, ASettledRunIsCheckedNotRedone) {
   EXPECT_EQ(summary["stages"]["caption"]["computed"], 10);
 }
 
+// The look for changes of a settled re-run is a stat walk; these are the changes it must not miss.
+TEST(RunCli, ASettledRunSeesAFolderGoAndComeBackAndTheWorkFolderTouched) {
+  const fs::path in = input_tree("run-settled-folder-in");
+  const fs::path out = fresh_dir("run-settled-folder-out");
+  auto settled = [&] {
+    CliResult r = run_pipeline(in, out);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out)["settled"].get<bool>();
+  };
+  EXPECT_FALSE(settled());
+  EXPECT_TRUE(settled());
+  const Snapshot whole = output_of(out);
+
+  // A folder taken out whole: the walk never visits it, yet the run is a full one.
+  const fs::path away = fresh_dir("run-settled-folder-away") / "clips";
+  fs::rename(in / "sub" / "clips", away);
+  EXPECT_FALSE(settled());
+  const fs::path clean = fresh_dir("run-settled-folder-clean");
+  ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
+  EXPECT_EQ(differences(output_of(out), output_of(clean)), "");
+  EXPECT_TRUE(settled());
+
+  // Put back as it was: the probe memo still remembers it, but the folders differ from the record.
+  fs::rename(away, in / "sub" / "clips");
+  EXPECT_FALSE(settled());
+  EXPECT_EQ(differences(output_of(out), whole), "");
+  EXPECT_TRUE(settled());
+
+  // A file of the work folder gone (the run's own tag file): a full run puts it back.
+  const fs::path work_tags = out / ".tagforge" / "work" / "green.txt";
+  ASSERT_TRUE(fs::exists(work_tags));
+  fs::remove(work_tags);
+  EXPECT_FALSE(settled());
+  EXPECT_TRUE(fs::exists(work_tags));
+  EXPECT_EQ(differences(output_of(out), whole), "");
+
+  // An input touched (the same bytes, a new time): looked at again, nothing computed.
+  fs::last_write_time(in / "blue.png", fs::last_write_time(in / "blue.png") + std::chrono::seconds(5));
+  CliResult touched = run_pipeline(in, out);
+  auto summary = nlohmann::json::parse(touched.out);
+  EXPECT_EQ(summary["settled"], false);
+  EXPECT_EQ(summary["stages"]["tagger"]["computed"], 0);
+  EXPECT_EQ(differences(output_of(out), whole), "");
+  EXPECT_TRUE(settled());
+}
+
 TEST(RunCli, AFileInTheWayOfABucketIsLeftAloneOnEveryRun) {
   const fs::path in = input_tree("run-in-the-way-in");
   const fs::path out = fresh_dir("run-in-the-way-out");
