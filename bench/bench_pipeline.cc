@@ -14,7 +14,10 @@
 // Memory is bounded by the largest input folder (the scanner's unit); --per-folder sets how many
 // images each generated folder holds.
 //
-//   bench_pipeline [--images 1000] [--memory-items 10000,100000] [--per-folder 5000] [--workers 0]
+//   bench_pipeline [--images 1000] [--memory-items 10000,100000] [--per-folder 5000] [--workers 0] [--keep 1]
+//
+// --keep 1 leaves the last count's grown input and output under /tmp/tagforge-bench-pipeline,
+// to profile a run over them.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
@@ -97,11 +101,13 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   size_t images = 1000, per_folder = 5000;
   std::string memory_items = "10000,100000", workers = "0";
+  bool keep = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--images") images = std::strtoul(argv[i + 1], nullptr, 10);
     else if (a == "--memory-items") memory_items = argv[i + 1];
     else if (a == "--workers") workers = argv[i + 1];
+    else if (a == "--keep") keep = std::strcmp(argv[i + 1], "0") != 0;
     else if (a == "--per-folder") per_folder = std::max<size_t>(1, std::strtoul(argv[i + 1], nullptr, 10));
   }
   const std::string bin = TAGFORGE_BIN;
@@ -184,6 +190,7 @@ int main(int argc, char** argv) {
     std::printf("%-44s %8.2f   (target <= 5)\n", "  (grown - alone) / the re-run", (grown.seconds - own.seconds) / noop.seconds);
     fs::remove_all(fresh);
     fs::remove_all(root / "out-new-alone");
+    if (keep) continue;
     fs::remove_all(many);
     fs::remove_all(root / ("out-many-" + item));
   }
