@@ -58,13 +58,14 @@ std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const Pe
 }
 
 std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHash> hashes,
-                                                    const NearCopyOptions& o) {
+                                                    const NearCopyOptions& o, const PairCheck& confirm) {
   // Any pair the rule accepts has one hash within t, so one index's close
   // pairs hold it; with flip, every hash's mirror is also looked up. One index
   // at a time, so that only one is in memory.
   tbb::enumerable_thread_specific<std::vector<std::pair<uint32_t, uint32_t>>> pairs;
   auto consider = [&](uint32_t i, uint32_t j) {
-    if (near_copy_distance(hashes[i], hashes[j], o)) pairs.local().emplace_back(i, j);
+    const auto d = near_copy_distance(hashes[i], hashes[j], o);
+    if (d && (!confirm || confirm(i, j, d->mirrored))) pairs.local().emplace_back(i, j);
   };
   for (const bool centre : {false, true}) {
     std::vector<uint64_t> keys(hashes.size());

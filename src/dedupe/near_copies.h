@@ -4,15 +4,21 @@
 // Two images are near copies when one of their hashes is within the threshold
 // t and the other within 2t: a resize, a re-encode or an overlay keeps both
 // within 2 bits; a crop of 5% moves one of them up to 12 bits and the other up
-// to 6; distinct pictures, even of one character, are 20 or more apart (the
-// test prints what the test media measure). With `flip`, an image and the
-// mirror of another count too.
+// to 6, and where the crop cuts into a figure, 10 and 8; distinct pictures,
+// even of one character, are 20 or more apart, but one scene with a character
+// added or moved can come within 8 and 2 (the test prints what the test media
+// measure). With `flip`, an image and the mirror of another count too.
 //
-// Why 6 by default and not more: the index's cost. A query within t looks at
-// every chunk value within t / 4 bits of its own: 17 of them up to t = 7, 137
-// up to 11, and at a million hashes that is 2.8 s against 20 s (bench_dedupe,
-// two cores). `flip` looks up each mirror on its own, without the index's
-// self-join order: 32 s at a million.
+// Why 8 by default: below, crops that cut into a figure are missed; above, the
+// candidates the aligned check must reject grow, and so does the index's cost.
+// A query within t looks at every chunk value within t / 4 bits of its own: 17
+// of them up to t = 7, 137 up to 11; at a million hashes that is 2.8 s at t = 6
+// against about 20 s at t = 8 to 10 (bench_dedupe, two cores), small next to
+// decoding a million images. `flip` looks up each mirror on its own, without
+// the index's self-join order.
+//
+// Two global hashes cannot tell a crop from the same scene with a character
+// added or moved; a caller with thumbnails confirms each pair on them.
 //
 // Groups are the connected components of that relation: found through two
 // HammingIndex (one per hash) rather than by comparing every pair, on every
@@ -20,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -29,7 +36,7 @@
 namespace tagforge {
 
 struct NearCopyOptions {
-  int threshold = 6;  // bits of 64
+  int threshold = 8;  // bits of 64
   bool flip = false;   // a left-right mirror is a near copy
 };
 
@@ -43,9 +50,13 @@ struct HashDistance {
 std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const PerceptualHash& b,
                                                const NearCopyOptions& options);
 
+// A second look at a pair the hashes accept (i, j, whether measured mirrored): true
+// keeps it (dedupe/aligned_check.h on their thumbnails). Called on any core.
+using PairCheck = std::function<bool(uint32_t, uint32_t, bool)>;
+
 // Groups of two or more indices into `hashes`, each in increasing order, the
-// groups in order of their first member.
+// groups in order of their first member. `confirm`, when set, must accept each pair.
 std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHash> hashes,
-                                                    const NearCopyOptions& options);
+                                                    const NearCopyOptions& options, const PairCheck& confirm = {});
 
 }  // namespace tagforge

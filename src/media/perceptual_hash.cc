@@ -138,10 +138,14 @@ uint64_t mean_hash(const std::vector<float>& cells) { return bits_above(cells, m
 
 }  // namespace
 
-PerceptualHash perceptual_hash(const Image8& image) {
+PerceptualHash perceptual_hash(const Image8& image, GreyThumbnail* thumbnail) {
+  static_assert(GreyThumbnail::kSide == kGrid);
   const Samples s = sample_grey(image);
   PerceptualHash h;
   std::vector<float> grid = cell_means(s, 0, 0, s.width, s.height, kGrid);
+  if (thumbnail) {
+    for (size_t i = 0; i < grid.size(); ++i) thumbnail->grey[i] = uint8_t(std::clamp(std::lround(grid[i]), 0L, 255L));
+  }
   h.dct = dct_hash(grid);
   mirror_rows(grid, kGrid);
   h.dct_mirror = dct_hash(grid);

@@ -16,6 +16,7 @@
 // the decode it follows.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 
@@ -29,7 +30,15 @@ struct PerceptualHash {
   bool operator==(const PerceptualHash&) const = default;
 };
 
-PerceptualHash perceptual_hash(const Image8& image);
+// The image in grey, area-averaged to 32x32 (the DCT hash's own grid), rounded:
+// what a candidate pair is checked on once aligned (dedupe/aligned_check.h).
+struct GreyThumbnail {
+  static constexpr int kSide = 32;
+  std::array<uint8_t, kSide * kSide> grey{};
+};
+
+// `thumbnail`, when given, receives the grid the hash was computed from.
+PerceptualHash perceptual_hash(const Image8& image, GreyThumbnail* thumbnail = nullptr);
 
 inline int hamming(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
 

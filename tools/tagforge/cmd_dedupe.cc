@@ -1,5 +1,6 @@
 // `tagforge dedupe PATH... [--threshold N] [--flip] [--json]`: the groups of
-// exact and near copies among images (perceptual hashes, dedupe/near_copies.h),
+// exact and near copies among images (perceptual hashes, dedupe/near_copies.h,
+// each candidate pair confirmed on aligned thumbnails, dedupe/aligned_check.h),
 // and which of each group would stay (dedupe/keeper.h: the largest, then the
 // one with the user's own tags). It reports and changes nothing; moving the
 // others into duplicates_N buckets is the run's `[dedupe]` stage (issue 21).
@@ -11,6 +12,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "dedupe/aligned_check.h"
 #include "dedupe/keeper.h"
 #include "dedupe/near_copies.h"
 #include "image_inputs.h"
@@ -35,6 +37,7 @@ struct Args {
 struct Hashed {
   fs::path path;
   PerceptualHash hash;
+  GreyThumbnail thumbnail;  // 1 KiB: the aligned check of candidate pairs
   KeeperFacts facts;
 };
 
@@ -69,15 +72,19 @@ int run(Args& a) {
         ++failed;
         continue;
       }
-      hashed.push_back({im.path, perceptual_hash(im.decoded.image),
-                        {im.decoded.full_width, im.decoded.full_height, std::nullopt, has_own_tags(im.path)}});
+      Hashed& h = hashed.emplace_back();
+      h.path = im.path;
+      h.hash = perceptual_hash(im.decoded.image, &h.thumbnail);
+      h.facts = {im.decoded.full_width, im.decoded.full_height, std::nullopt, has_own_tags(im.path)};
       im.decoded.image.pixels = {};
     }
   });
   std::vector<PerceptualHash> hashes;
   hashes.reserve(hashed.size());
   for (const Hashed& h : hashed) hashes.push_back(h.hash);
-  const auto groups = near_copy_groups(hashes, a.options);
+  const auto groups = near_copy_groups(hashes, a.options, [&](uint32_t i, uint32_t j, bool mirrored) {
+    return same_picture(hashed[i].thumbnail, hashed[j].thumbnail, mirrored);
+  });
 
   size_t duplicates = 0;
   for (size_t g = 0; g < groups.size(); ++g) {

@@ -1,0 +1,126 @@
+#include "dedupe/aligned_check.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+
+namespace tagforge {
+
+namespace {
+
+constexpr int kN = GreyThumbnail::kSide;
+constexpr int kBlock = 4;
+constexpr int kMaxSteps = 8;            // 10% in steps of 1.25%
+constexpr float kStep = 0.0125f;
+using Grid = std::array<float, kN * kN>;
+
+Grid to_grid(const GreyThumbnail& t, bool mirror) {
+  Grid g{};
+  for (int y = 0; y < kN; ++y)
+    for (int x = 0; x < kN; ++x) g[size_t(y * kN + x)] = t.grey[size_t(y * kN + (mirror ? kN - 1 - x : x))];
+  return g;
+}
+
+// 1-2-1 along both axes, edges repeated.
+Grid smooth(const Grid& g) {
+  Grid h{}, out{};
+  auto at = [](int i) { return std::clamp(i, 0, kN - 1); };
+  for (int y = 0; y < kN; ++y)
+    for (int x = 0; x < kN; ++x)
+      h[size_t(y * kN + x)] = (g[size_t(y * kN + at(x - 1))] + 2 * g[size_t(y * kN + x)] + g[size_t(y * kN + at(x + 1))]) / 4;
+  for (int y = 0; y < kN; ++y)
+    for (int x = 0; x < kN; ++x)
+      out[size_t(y * kN + x)] = (h[size_t(at(y - 1) * kN + x)] + 2 * h[size_t(y * kN + x)] + h[size_t(at(y + 1) * kN + x)]) / 4;
+  return out;
+}
+
+struct Crop {
+  int left = 0, right = 0, top = 0, bottom = 0;  // in steps
+};
+
+// `g` cropped by `c` and resampled back to kN x kN (bilinear, sample centres).
+Grid cropped(const Grid& g, const Crop& c) {
+  const float x0 = c.left * kStep * kN, x1 = kN - c.right * kStep * kN;
+  const float y0 = c.top * kStep * kN, y1 = kN - c.bottom * kStep * kN;
+  std::array<int, kN> xi{}, xj{};
+  std::array<float, kN> xf{};
+  for (int i = 0; i < kN; ++i) {
+    const float x = std::clamp(x0 + (i + 0.5f) * (x1 - x0) / kN - 0.5f, 0.f, float(kN - 1));
+    xi[size_t(i)] = int(x);
+    xj[size_t(i)] = std::min(xi[size_t(i)] + 1, kN - 1);
+    xf[size_t(i)] = x - float(xi[size_t(i)]);
+  }
+  Grid out{};
+  for (int j = 0; j < kN; ++j) {
+    const float y = std::clamp(y0 + (j + 0.5f) * (y1 - y0) / kN - 0.5f, 0.f, float(kN - 1));
+    const int yi = int(y), yj = std::min(yi + 1, kN - 1);
+    const float yf = y - float(yi);
+    for (int i = 0; i < kN; ++i) {
+      const size_t a = size_t(yi * kN), b = size_t(yj * kN);
+      const float top = g[a + size_t(xi[size_t(i)])] * (1 - xf[size_t(i)]) + g[a + size_t(xj[size_t(i)])] * xf[size_t(i)];
+      const float bottom = g[b + size_t(xi[size_t(i)])] * (1 - xf[size_t(i)]) + g[b + size_t(xj[size_t(i)])] * xf[size_t(i)];
+      out[size_t(j * kN + i)] = top * (1 - yf) + bottom * yf;
+    }
+  }
+  return out;
+}
+
+float mean_difference(const Grid& a, const Grid& b) {
+  float sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += std::abs(a[i] - b[i]);
+  return sum / float(a.size());
+}
+
+int largest_block_difference(const Grid& a, const Grid& b) {
+  float largest = 0;
+  for (int by = 0; by < kN; by += kBlock)
+    for (int bx = 0; bx < kN; bx += kBlock) {
+      float sum = 0;
+      for (int y = by; y < by + kBlock; ++y)
+        for (int x = bx; x < bx + kBlock; ++x) sum += std::abs(a[size_t(y * kN + x)] - b[size_t(y * kN + x)]);
+      largest = std::max(largest, sum / float(kBlock * kBlock));
+    }
+  return int(std::lround(largest));
+}
+
+// The crop of `from` that brings it closest to `to` (both smoothed after the crop),
+// by greedy steps of one or two along each edge; the smoothed crop is returned.
+Grid aligned(const Grid& from, const Grid& to_smooth) {
+  Crop best;
+  Grid best_grid = smooth(from);
+  float best_cost = mean_difference(best_grid, to_smooth);
+  for (bool moved = true; moved;) {
+    moved = false;
+    Crop step_best = best;
+    for (int edge = 0; edge < 4; ++edge)
+      for (int delta : {-2, -1, 1, 2}) {
+        Crop c = best;
+        int& v = edge == 0 ? c.left : edge == 1 ? c.right : edge == 2 ? c.top : c.bottom;
+        v += delta;
+        if (v < 0 || c.left + c.right > kMaxSteps || c.top + c.bottom > kMaxSteps) continue;
+        const Grid g = smooth(cropped(from, c));
+        const float cost = mean_difference(g, to_smooth);
+        if (cost < best_cost) {
+          best_cost = cost;
+          best_grid = g;
+          step_best = c;
+          moved = true;
+        }
+      }
+    best = step_best;
+  }
+  return best_grid;
+}
+
+}  // namespace
+
+int aligned_block_difference(const GreyThumbnail& a, const GreyThumbnail& b, bool mirror_b) {
+  const Grid ga = to_grid(a, false), gb = to_grid(b, mirror_b);
+  const Grid sa = smooth(ga), sb = smooth(gb);
+  const int plain = largest_block_difference(sa, sb);
+  if (plain <= kSamePictureBlockDifference) return plain;  // a resize, a re-encode, an overlay: no search
+  return std::min({plain, largest_block_difference(aligned(ga, sb), sb), largest_block_difference(aligned(gb, sa), sa)});
+}
+
+}  // namespace tagforge
