@@ -54,7 +54,7 @@ struct RunSummary {
   std::vector<StageModel> models;  // what each model stage ran with, or why it did not
   std::vector<std::string> model_errors;                     // models that failed to load: their stages are off
   std::vector<std::pair<std::string, std::string>> errors;   // path, "stage: message"
-  std::map<std::string, double> phase_seconds;               // inputs, items, export, report
+  std::map<std::string, double> phase_seconds;               // check (a settled run), inputs, items, export, report
   double seconds = 0;
   // Nothing had changed since the last run, which was settled (settled.h): its outputs were
   // checked, nothing was computed or written but what was missing from the buckets.
