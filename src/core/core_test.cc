@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/crc32c.h"
+#include "core/fs_ops.h"
 #include "core/journal.h"
 #include "core/natural_order.h"
 #include "core/path_text.h"
@@ -108,6 +109,21 @@ TEST(AtomicFile, WritesAndRefusesToOverwrite) {
   fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
   ASSERT_TRUE(write_file_atomic(p, "fourth", Overwrite::kReplace).ok());
   EXPECT_EQ(fs::status(p).permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  fs::remove_all(dir);
+}
+
+TEST(FileHolds, TellsTheSameBytesFromEveryOtherFile) {
+  auto dir = testing::fresh_temp_dir("test-file-holds");
+  ASSERT_TRUE(write_file_atomic(dir / "a.txt", "1girl, solo").ok());
+  EXPECT_TRUE(file_holds(dir / "a.txt", "1girl, solo"));
+  EXPECT_FALSE(file_holds(dir / "a.txt", "1girl, sole"));         // same size, other bytes
+  EXPECT_FALSE(file_holds(dir / "a.txt", "1girl, solo, smile"));  // longer
+  EXPECT_FALSE(file_holds(dir / "a.txt", "1girl"));               // shorter
+  EXPECT_FALSE(file_holds(dir / "missing.txt", ""));
+  fs::create_directory(dir / "folder");
+  EXPECT_FALSE(file_holds(dir / "folder", ""));
+  ASSERT_TRUE(write_file_atomic(dir / "empty.txt", "").ok());
+  EXPECT_TRUE(file_holds(dir / "empty.txt", ""));
   fs::remove_all(dir);
 }
 

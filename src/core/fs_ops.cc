@@ -82,6 +82,22 @@ Result<std::string> read_whole_file(const fs::path& path, std::string_view what)
   return data;
 }
 
+bool file_holds(const fs::path& path, std::string_view bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (static_cast<uint64_t>(st.st_size) != bytes.size()) return false;
+  std::string data(bytes.size(), '\0');
+  size_t got = 0;
+  while (got < data.size()) {
+    const ssize_t r = ::read(fd.get(), data.data() + got, data.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    got += static_cast<size_t>(r);
+  }
+  return data == bytes;
+}
+
 Status fsync_fd(int fd, const fs::path& path_for_errors) {
   if (::fsync(fd) != 0) return Error::from_errno(errno, "fsync failed", path_for_errors);
   return ok_status();

@@ -84,6 +84,10 @@ Result<bool> same_contents(const fs::path& a, const fs::path& b);
 // the path and errno, e.g. read_whole_file(p, "journal").
 Result<std::string> read_whole_file(const fs::path& path, std::string_view what);
 
+// True when `path` is a regular file holding exactly `bytes`; false when it is not
+// there, is something else, or differs. Its size is compared before it is read.
+bool file_holds(const fs::path& path, std::string_view bytes);
+
 Status fsync_path(const fs::path& path);  // a file or directory
 // write(2) until all of `data` is written (EINTR retried); errors name the path.
 Status write_all_fd(int fd, std::string_view data, const fs::path& path_for_errors);

@@ -215,11 +215,7 @@ fs::path mask_path(const fs::path& image) { return image.parent_path() / (image.
 
 // Writes `text` unless the file already holds exactly it; `*changed` says whether it did.
 Status write_if_changed(const fs::path& file, const std::string& text, bool* changed = nullptr) {
-  std::error_code ec;
-  if (fs::is_regular_file(file, ec)) {
-    auto old = read_whole_file(file, "sidecar");
-    if (old && *old == text) return ok_status();
-  }
+  if (file_holds(file, text)) return ok_status();
   crash_point();
   Status st = write_file_atomic(file, text, Overwrite::kReplace);
   crash_point();

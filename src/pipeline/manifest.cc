@@ -30,7 +30,8 @@ Status Manifest::exec(const char* sql) {
 
 Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& file) {
   std::unique_ptr<Manifest> m(new Manifest());
-  auto db = SqliteDb::open(file, "manifest", ErrorCode::kCorrupt);
+  // Every call takes mu_ (begin and commit through exec): SQLite's own mutex would be a second one.
+  auto db = SqliteDb::open(file, "manifest", ErrorCode::kCorrupt, SqliteDb::Serialized::kByCaller);
   if (!db) return db.error();
   m->db_ = std::move(*db);
   sqlite3_busy_timeout(m->db_->handle(), 10000);

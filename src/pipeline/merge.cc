@@ -68,6 +68,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
   if (!manifest) return manifest.error();
   Manifest& m = **manifest;
   TF_RETURN_IF_ERROR(forget_settled(m));  // a run over OUT afterwards has merged outputs to check
+  TF_RETURN_IF_ERROR(lock->writing());
   std::string inputs;
   for (const fs::path& shard : o.shards) {
     join_work(shard / ".tagforge" / "work", c.work, s);
@@ -105,7 +106,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
     if (untagged(*it)) ++s.untagged;
     return ok_status();
   }));
-  sweep_leftovers(c.out);
+  if (lock->left_unfinished()) sweep_leftovers(c.out);
   auto scratch = Scratch::open(c.out / ".tagforge" / "scratch.sqlite");
   if (!scratch) return scratch.error();
   auto placed = export_buckets(c, m, **scratch);
@@ -114,6 +115,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.phase_seconds["merge"] = s.seconds;
   TF_RETURN_IF_ERROR(write_item_exports(c, m, **scratch, items, s));
+  lock->finished();
   return s;
 }
 

@@ -102,8 +102,8 @@ class Runner {
       bool done = *found == SinceSettled::kNothing;
       if (*found == SinceSettled::kBuckets) {  // a file placed in OUT is not as it was: put right
         unload_models();
-        sweep_leftovers(c_.work);
-        sweep_leftovers(c_.out);
+        TF_RETURN_IF_ERROR(lock->writing());
+        sweep_if_unfinished(*lock);
         auto placed = export_buckets(c_, *m_, *scratch_);
         if (!placed) return placed.error();
         done = placed->work_changed == 0 && placed->errors.empty();
@@ -115,11 +115,13 @@ class Runner {
         s_.seconds = since(start);
         event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                    {"errors", s_.errors.size()}, {"settled", true}});
+        lock->finished();
         return std::move(s_);
       }
       // IN or the work folder differs, or a bucket could not be put right: the full run does it.
     }
     TF_RETURN_IF_ERROR(forget_settled(*m_));
+    TF_RETURN_IF_ERROR(lock->writing());
 
     t = Clock::now();
     auto inputs = prepare_inputs(c_, *m_, *scratch_, o_.shard);
@@ -142,8 +144,7 @@ class Runner {
     unload_models();  // the exports need none
 
     t = Clock::now();
-    sweep_leftovers(c_.work);  // a killed run's temporaries are not data
-    sweep_leftovers(c_.out);
+    sweep_if_unfinished(*lock);
     bool exported_whole = true;
     std::string work_listing;
     if (!c_.in_place) {
@@ -171,6 +172,7 @@ class Runner {
     }
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
                {"errors", s_.errors.size()}});
+    lock->finished();
     return std::move(s_);
   }
 
@@ -278,6 +280,13 @@ class Runner {
     auto captioner = LlmCaptioner::open(l, std::move(*prompts), c_.engine->db, *c_.lexicon, score_options_of(c_.config));
     if (!captioner) return off(captioner.error());
     c_.llm = std::move(*captioner);
+  }
+
+  // A killed run's temporaries are not data; after a clean end there are none to look for.
+  void sweep_if_unfinished(const OutputLock& lock) {
+    if (!lock.left_unfinished()) return;
+    sweep_leftovers(c_.work);
+    sweep_leftovers(c_.out);
   }
 
   // The record of the settled run this one may repeat (look_for_changes tells).

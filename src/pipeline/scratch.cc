@@ -62,7 +62,7 @@ Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
   std::error_code ec;
   fs::remove(file, ec);  // a killed run's
   std::unique_ptr<Scratch> s(new Scratch());
-  auto db = SqliteDb::open(file, "scratch database", ErrorCode::kIo);
+  auto db = SqliteDb::open(file, "scratch database", ErrorCode::kIo, SqliteDb::Serialized::kByCaller);  // one thread
   if (!db) return db.error();
   s->db_ = std::move(*db);
   if (sqlite3_create_collation_v2(s->db_->handle(), "natural_order", SQLITE_UTF8, nullptr, natural_collation,

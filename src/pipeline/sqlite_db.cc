@@ -6,13 +6,15 @@
 
 namespace tagforge {
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& file, std::string what, ErrorCode code) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& file, std::string what, ErrorCode code,
+                                                 Serialized serialized) {
   std::unique_ptr<SqliteDb> d(new SqliteDb());
   d->file_ = file;
   d->what_ = std::move(what);
   d->code_ = code;
-  if (sqlite3_open_v2(file.c_str(), &d->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  const int threading = serialized == Serialized::kBySqlite ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(file.c_str(), &d->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | threading, nullptr) !=
+      SQLITE_OK) {
     return d->error("cannot open");
   }
   return d;

@@ -57,9 +57,15 @@ class Statement {
 
 class SqliteDb {
  public:
+  // Who keeps two threads from using the connection at once.
+  enum class Serialized {
+    kBySqlite,  // SQLite's own mutex (FULLMUTEX): any thread, any time
+    kByCaller,  // the owner's lock, or one thread (NOMUTEX: no mutex per call)
+  };
   // Opens (creating) `file`; errors read "<what>: <doing>: <SQLite's message>"
   // with `code` and the file.
-  static Result<std::unique_ptr<SqliteDb>> open(const std::filesystem::path& file, std::string what, ErrorCode code);
+  static Result<std::unique_ptr<SqliteDb>> open(const std::filesystem::path& file, std::string what, ErrorCode code,
+                                                Serialized serialized = Serialized::kBySqlite);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

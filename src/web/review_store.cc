@@ -263,6 +263,7 @@ Status ReviewStore::edit_items(
   if (!run_lock) {
     return Error{ErrorCode::kBusy, "a tagforge run is writing this output; save again when it has finished", c_.out};
   }
+  TF_RETURN_IF_ERROR(run_lock->writing());
   std::vector<std::pair<uint32_t, ReviewEdit>> before;
   std::vector<Pending> pending;
   Status result = ok_status();
@@ -293,6 +294,7 @@ Status ReviewStore::edit_items(
       pending.clear();
     }
   }
+  if (result.ok()) run_lock->finished();
   if (changed) *changed = before.size();
   if (!before.empty()) {
     undo_.push_back(std::move(before));
@@ -362,6 +364,7 @@ Result<std::vector<uint32_t>> ReviewStore::undo() {
   if (!run_lock) {
     return Error{ErrorCode::kBusy, "a tagforge run is writing this output; undo again when it has finished", c_.out};
   }
+  TF_RETURN_IF_ERROR(run_lock->writing());
   std::vector<std::pair<uint32_t, ReviewEdit>> last = std::move(undo_.back());
   undo_.pop_back();
   std::vector<uint32_t> ids;
@@ -376,6 +379,7 @@ Result<std::vector<uint32_t>> ReviewStore::undo() {
       pending.clear();
     }
   }
+  run_lock->finished();
   return ids;
 }
 

@@ -361,6 +361,30 @@ TEST(RunCli, ASettledRunSeesAFolderGoAndComeBackAndTheWorkFolderTouched) {
   EXPECT_TRUE(settled());
 }
 
+// The run lock says whether its last holder finished; only after one that did not
+// does a run walk both trees for temporaries (the kill tests above hold the rest).
+TEST(RunCli, TemporariesAreSweptAfterARunThatDidNotFinish) {
+  const fs::path in = input_tree("run-sweep-in");
+  const fs::path out = fresh_dir("run-sweep-out");
+  ASSERT_EQ(run_pipeline(in, out).exit_code, 0);
+  const fs::path lock = out / ".tagforge" / "run.lock";
+  EXPECT_EQ(read_file(lock), "finished\n");
+  const Snapshot clean = output_of(out);
+  // As a run killed while writing leaves them: its word in the lock, a sidecar's and a link's temporaries.
+  write_file(lock, "writing\n");
+  write_file(out / ".tagforge" / "work" / "blue.txt.tmp.4242.7", "half a tag li");
+  write_file(out / "images_1" / ".tagforge-link-4242-1", "");
+  fs::copy_file(kMedia / "sylvie blue normal.png", in / "late.png");  // so that the run is not settled
+  CliResult r = run_pipeline(in, out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(out / ".tagforge" / "work" / "blue.txt.tmp.4242.7"));
+  EXPECT_FALSE(fs::exists(out / "images_1" / ".tagforge-link-4242-1"));
+  EXPECT_EQ(read_file(lock), "finished\n");
+  fs::remove(in / "late.png");
+  ASSERT_EQ(run_pipeline(in, out).exit_code, 0);
+  EXPECT_EQ(differences(output_of(out), clean), "");
+}
+
 TEST(RunCli, AFileInTheWayOfABucketIsLeftAloneOnEveryRun) {
   const fs::path in = input_tree("run-in-the-way-in");
   const fs::path out = fresh_dir("run-in-the-way-out");
