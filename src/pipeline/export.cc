@@ -191,8 +191,9 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst,
                                                   const FileStamp& stamp) -> Status {
     const std::string placed = stamp.ino == 0 ? std::string() : stamp_text(stamp);
-    auto ours = m.is_exported(dst);
+    auto ours = m.exported_file(dst);
     if (!ours) return ours.error();
+    if (*ours && (*ours)->source == src && (*ours)->stamp == placed) return ok_status();  // as it was
     if (*ours) return m.note_exported(dst, src, placed);  // its source may have changed
     if (in_the_way(c.work / src, c.out / dst)) {
       r.errors.emplace_back(dst, "is in the way and was not put there by tagforge; left alone");

@@ -279,9 +279,15 @@ Result<std::vector<std::string>> Manifest::exported_from(const std::string& sour
   return out;
 }
 
-Result<bool> Manifest::is_exported(const std::string& path) {
+Result<std::optional<ExportedFile>> Manifest::exported_file(const std::string& path) {
   std::lock_guard lock(mu_);
-  return db_->has_row("SELECT 1 FROM exported WHERE path = ?", path, "read the exported files");
+  Statement s(statement("SELECT source, stamp FROM exported WHERE path = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, path);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<ExportedFile>();
+  if (rc != SQLITE_ROW) return error("read the exported files");
+  return std::optional<ExportedFile>(ExportedFile{path, s.text(0), s.text(1)});
 }
 
 Status Manifest::remove_exported(const std::vector<std::string>& paths) {

@@ -113,7 +113,8 @@ class Manifest {
   Status note_exported(const std::string& path, const std::string& source, const std::string& stamp);
   // Where the run placed a file of the work folder (relative to OUT).
   Result<std::vector<std::string>> exported_from(const std::string& source);
-  Result<bool> is_exported(const std::string& path);
+  // The row of a file placed in OUT, if tagforge placed it.
+  Result<std::optional<ExportedFile>> exported_file(const std::string& path);
   Status remove_exported(const std::vector<std::string>& paths);
 
   // Takes every item and result row of another manifest (a shard's), its
