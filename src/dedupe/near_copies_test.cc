@@ -17,6 +17,7 @@
 #include "dedupe/hamming_index.h"
 #include "dedupe/keeper.h"
 #include "dedupe/near_copies.h"
+#include "dedupe/set_aside.h"
 #include "media/decode.h"
 #include "media/encode.h"
 #include "media/perceptual_hash.h"
@@ -136,6 +137,16 @@ TEST(NearCopies, TheRuleNeedsOneHashWithinTheThresholdAndTheOtherWithinTwice) {
   EXPECT_EQ(d->dct, 3);
   EXPECT_EQ(d->centre, 4);
   EXPECT_FALSE(d->mirrored);
+}
+
+TEST(SetAside, OnlyNumberedDuplicatesBucketsAreSkipped) {
+  EXPECT_TRUE(in_duplicates_bucket("duplicates_1/a.png"));
+  EXPECT_TRUE(in_duplicates_bucket("duplicates_12/sub/a.png"));
+  EXPECT_FALSE(in_duplicates_bucket("duplicates/a.png"));
+  EXPECT_FALSE(in_duplicates_bucket("duplicates_/a.png"));
+  EXPECT_FALSE(in_duplicates_bucket("duplicates_1x/a.png"));
+  EXPECT_FALSE(in_duplicates_bucket("duplicates_1"));  // a file named so, at the top
+  EXPECT_FALSE(in_duplicates_bucket("images_1/duplicates_1/a.png"));
 }
 
 TEST(Keeper, LargestThenBestScoredThenOwnTagsThenFirst) {
