@@ -26,11 +26,12 @@ enum class SortClass : uint8_t {
   kUnknown,          // files of no known format, sidecars with no media
   kBroken,           // zero-byte, truncated, or bytes that are no media at all
   kReview,           // usable media whose tag file carries the review mark (`needs_review`)
+  kDuplicates,       // a near or exact copy of an image kept elsewhere (only `tagforge run`'s dedupe files it)
 };
-inline constexpr size_t kSortClassCount = 9;
+inline constexpr size_t kSortClassCount = 10;
 
 // "images", "missing_tags", "gifs", "videos", "processed_gifs",
-// "processed_videos", "unknown", "broken", "review": the keys of --folder.
+// "processed_videos", "unknown", "broken", "review", "duplicates": the keys of --folder.
 std::string_view sort_class_key(SortClass c);
 bool parse_sort_class(std::string_view key, SortClass* out);
 
@@ -49,7 +50,7 @@ struct SortOptions {
   size_t journal_batch = 8192;
   std::array<std::string, kSortClassCount> folder = {
       "images", "missing_tags", "gifs", "videos", "processed_gifs", "processed_videos", "unknown_files",
-      "unknown_files", "review"};
+      "unknown_files", "review", "duplicates"};
   // Media whose tag file holds this tag go to the review class; empty: no
   // review class (tag files are then read only when tiny).
   std::string review_tag = "needs_review";

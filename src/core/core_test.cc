@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/atomic_file.h"
+#include "core/base64.h"
 #include "core/crc32c.h"
 #include "core/fs_ops.h"
 #include "core/journal.h"
@@ -83,6 +84,23 @@ TEST(PathText, EscapesWhatCouldForgeOutput) {
   EXPECT_TRUE(is_valid_utf8(printable_path("\xc0\xaf\xed\xa0\x80\x1b")));
   EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));  // overlong
   EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // surrogate
+}
+
+TEST(Base64, RoundTripsEveryLengthAndRejectsWhatIsNotBase64) {
+  EXPECT_EQ(base64("foobar"), "Zm9vYmFy");  // RFC 4648's vectors
+  EXPECT_EQ(base64("fo"), "Zm8=");
+  EXPECT_EQ(base64_decode("Zm9vYg==").value_or("?"), "foob");
+  EXPECT_EQ(base64_decode("Zm9vYmE=").value_or("?"), "fooba");
+  EXPECT_EQ(base64_decode("").value_or("?"), "");
+  std::mt19937 rng(5);
+  for (size_t n = 0; n < 70; ++n) {
+    std::string bytes(n, '\0');
+    for (char& c : bytes) c = char(rng() & 0xff);
+    const auto back = base64_decode(base64(bytes));
+    ASSERT_TRUE(back.has_value()) << n;
+    EXPECT_EQ(*back, bytes) << n;
+  }
+  for (const char* bad : {"Zm9", "Zm9v!A==", "Z===", "Zm=v", "Zg=A"}) EXPECT_FALSE(base64_decode(bad)) << bad;
 }
 
 TEST(Crc32c, KnownVector) {

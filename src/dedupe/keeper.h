@@ -1,5 +1,5 @@
 // Which image of a near-copy group stays in the training set (issue 21): the
-// largest resolution (width x height), then the best caption score, then the
+// one a person chose on the review page, then the largest resolution (width x height), then the best caption score, then the
 // one with the user's own tags, then the first in path order. The others are
 // the group's duplicates.
 #pragma once
@@ -14,6 +14,7 @@ struct KeeperFacts {
   int width = 0, height = 0;
   std::optional<double> score;  // the caption's overall score, where one was made
   bool own_tags = false;        // a tag sidecar the user brought
+  bool chosen = false;          // a person picked it (ReviewEdit::keep)
 };
 
 // REQUIRES: !members.empty(). The index of the keeper.

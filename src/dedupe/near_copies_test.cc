@@ -149,7 +149,7 @@ TEST(SetAside, OnlyNumberedDuplicatesBucketsAreSkipped) {
   EXPECT_FALSE(in_duplicates_bucket("images_1/duplicates_1/a.png"));
 }
 
-TEST(Keeper, LargestThenBestScoredThenOwnTagsThenFirst) {
+TEST(Keeper, ChosenThenLargestThenBestScoredThenOwnTagsThenFirst) {
   using F = KeeperFacts;
   EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, 0.9, true}, {1280, 720, 0.1, false}}), 1u);
   EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, 0.5, false}, {640, 360, 0.8, false}, {360, 640, 0.7, true}}), 1u);
@@ -157,6 +157,8 @@ TEST(Keeper, LargestThenBestScoredThenOwnTagsThenFirst) {
   EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, std::nullopt, false}, {640, 360, std::nullopt, true}}), 1u);
   EXPECT_EQ(choose_keeper(std::vector<F>{{640, 360, 0.5, true}, {640, 360, 0.5, true}}), 0u);
   EXPECT_EQ(choose_keeper(std::vector<F>{{8, 8, std::nullopt, false}}), 0u);
+  // A person's pick beats everything else.
+  EXPECT_EQ(choose_keeper(std::vector<F>{{1280, 720, 0.9, true}, {64, 36, std::nullopt, false, true}}), 1u);
 }
 
 // ---- On the test media ----

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <unordered_set>
 
 #include "core/atomic_file.h"
 #include "core/dir_handles.h"
@@ -111,6 +112,11 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   // the run writes them: what did not change is stat'ed, not opened.
   ManifestProbeMemo memo(m, "work", scan_options);
   scan_options.memo = &memo;
+  // The images the run's dedupe set aside go to duplicates_N, whatever their class (dataset_dedupe.h).
+  auto dupes = m.duplicates();
+  if (!dupes) return dupes.error();
+  std::unordered_set<std::string> aside;
+  for (const DuplicateRow& d : *dupes) aside.insert(d.path);
   ListingDigest listing;
   TF_RETURN_IF_ERROR(scan_folders(c.work, scan_options, [&](ScanResult&& folder) -> Status {
     listing.add(folder);
@@ -120,6 +126,7 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
       entry.dir = folder.dirs[it.dir];
       entry.name = it.name;
       entry.cls = int(classifier.classify(it));
+      if (!aside.empty() && aside.count(folder.relative_path(it))) entry.cls = int(SortClass::kDuplicates);
       entry.sidecars.clear();
       entry.stamps = {it.stamp};
       for (const Sidecar& sc : it.sidecars) {

@@ -1,6 +1,7 @@
 #include "pipeline/item_exports.h"
 
 #include <chrono>
+#include <unordered_set>
 
 #include "core/atomic_file.h"
 #include "pipeline/item_stages.h"
@@ -14,6 +15,11 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
   auto metadata = MetadataWriters::open(c, m);
   if (!metadata) return metadata.error();
   ReportStats stats;
+  // The copies dedupe set aside are no training data (dataset_dedupe.h).
+  auto dupes = m.duplicates();
+  if (!dupes) return dupes.error();
+  std::unordered_set<std::string> aside;
+  for (const DuplicateRow& d : *dupes) aside.insert(d.path);
   // One read transaction for the whole pass: every item's rows are read.
   TF_RETURN_IF_ERROR(m.reading([&] { return items([&](const ManifestItem& item) -> Status {
     std::optional<std::string> where = item.path;
@@ -25,7 +31,7 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
     if (!where) return ok_status();  // not placed: not in the output
     auto it = load_item(m, item, c);
     if (!it) return it.error();
-    TF_RETURN_IF_ERROR(metadata->add(*it, *where));
+    if (!aside.count(item.path)) TF_RETURN_IF_ERROR(metadata->add(*it, *where));
     if (c.config.exports.report) stats.add(*it, *where, c);
     return ok_status();
   }); }));

@@ -12,7 +12,9 @@
 #include "core/fs_ops.h"
 #include "media/decode.h"
 #include "media/encode.h"
+#include "media/perceptual_hash.h"
 #include "pipeline/content_hash.h"
+#include "pipeline/perceptual_hash_result.h"
 #include "pipeline/review_edit.h"
 #include "pipeline/tag_checks.h"
 #include "tags/normalize.h"
@@ -48,7 +50,8 @@ json box_json(const Box& b) { return json::array({b.x0, b.y0, b.x1, b.y1}); }
 Box box_from(const json& j) { return Box{j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
 
 bool is_pixel_stage(const std::string& s) {
-  return s == kStageTagger || s == kStageDetect || s == kStageSegment || s == kStageNsfw || s == kStageCheck;
+  return s == kStageTagger || s == kStageDetect || s == kStageSegment || s == kStageNsfw || s == kStageHash ||
+         s == kStageCheck;
 }
 
 // What one item needs this pass.
@@ -74,6 +77,7 @@ Plan plan_item(const ItemState& it, const std::map<std::string, StageResult>& ca
   if (!c.detectors.empty()) p.fp[kStageDetect] = stage_fingerprint({kStageDetect, h, c.detect_identity});
   if (c.segmenter) p.fp[kStageSegment] = stage_fingerprint({kStageSegment, h, c.segment_identity});
   if (c.nsfw) p.fp[kStageNsfw] = stage_fingerprint({kStageNsfw, h, c.nsfw_identity});
+  if (c.config.dedupe.near_copies) p.fp[kStageHash] = stage_fingerprint({kStageHash, h});
   auto fp_of = [&](const char* s) { return p.fp.count(s) ? p.fp[s] : std::string(); };
   p.fp[kStageTags] = stage_fingerprint({kStageTags, fp_of(kStageTagger), hash_bytes(it.existing_tags), c.engine_identity});
   if (p.fp.count(kStageDetect) || p.fp.count(kStageSegment)) {
@@ -378,6 +382,7 @@ class BatchRunner {
       for (const auto& [name, p] : scores->classes) classes[name] = p;
       return done(i, stage, dump(json{{"classes", classes}, {"nsfw", scores->nsfw}}));
     }
+    if (stage == kStageHash) return done(i, stage, perceptual_hash_data(*image));
     if (stage == kStageTags) {
       std::vector<std::pair<std::string, float>> predicted;
       std::string source = "tagger";

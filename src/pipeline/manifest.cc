@@ -45,6 +45,9 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
       "CREATE TABLE IF NOT EXISTS results(path TEXT NOT NULL, stage TEXT NOT NULL, fingerprint TEXT NOT NULL,"
       "  data TEXT NOT NULL, error TEXT NOT NULL, retry INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(path, stage));"
       "CREATE TABLE IF NOT EXISTS exported(path TEXT PRIMARY KEY, source TEXT, stamp TEXT);"
+      // Added after schema 3 without a change of schema: an older manifest gets it empty.
+      "CREATE TABLE IF NOT EXISTS duplicates(path TEXT PRIMARY KEY, keeper TEXT NOT NULL, exact INTEGER NOT NULL,"
+      "  dct INTEGER NOT NULL, centre INTEGER NOT NULL, mirrored INTEGER NOT NULL);"
       // A cache: a manifest made before it gets it here, with no change of schema.
       "CREATE TABLE IF NOT EXISTS probes(scope TEXT NOT NULL, dir TEXT NOT NULL, name TEXT NOT NULL,"
       "  size INTEGER NOT NULL, mtime INTEGER NOT NULL, ino INTEGER NOT NULL, format INTEGER NOT NULL,"
@@ -299,6 +302,42 @@ Status Manifest::remove_exported(const std::vector<std::string>& paths) {
     s.bind(1, p);
     if (s.step() != SQLITE_DONE) return error("forget an exported file");
     s.reset();
+  }
+  return commit();
+}
+
+Result<std::vector<DuplicateRow>> Manifest::duplicates() {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path, keeper, exact, dct, centre, mirrored FROM duplicates ORDER BY path"));
+  if (!s.ok()) return error("prepare");
+  std::vector<DuplicateRow> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(DuplicateRow{s.text(0), s.text(1), s.integer(2) != 0, int(s.integer(3)), int(s.integer(4)),
+                               s.integer(5) != 0});
+  }
+  if (rc != SQLITE_DONE) return error("read the duplicates");
+  return out;
+}
+
+Status Manifest::replace_duplicates(const std::vector<DuplicateRow>& rows) {
+  std::vector<DuplicateRow> wanted = rows;
+  std::sort(wanted.begin(), wanted.end(), [](const DuplicateRow& a, const DuplicateRow& b) { return a.path < b.path; });
+  auto now = duplicates();
+  if (!now) return now.error();
+  if (*now == wanted) return ok_status();  // a settled re-run writes nothing
+  TF_RETURN_IF_ERROR(begin());
+  {
+    std::lock_guard lock(mu_);
+    TF_RETURN_IF_ERROR(db_->exec("DELETE FROM duplicates"));
+    Statement s(statement("INSERT INTO duplicates(path, keeper, exact, dct, centre, mirrored) VALUES(?, ?, ?, ?, ?, ?)"));
+    if (!s.ok()) return error("prepare");
+    for (const DuplicateRow& r : wanted) {
+      s.bind(1, r.path).bind(2, r.keeper).bind(3, int64_t(r.exact)).bind(4, int64_t(r.dct)).bind(5, int64_t(r.centre))
+          .bind(6, int64_t(r.mirrored));
+      if (s.step() != SQLITE_DONE) return error("write a duplicate");
+      s.reset();
+    }
   }
   return commit();
 }

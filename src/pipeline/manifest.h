@@ -60,6 +60,15 @@ struct ExportedFile {
   std::string stamp;   // "size:mtime_ns:inode" of the link when placed; "" when not known
 };
 
+// An image the run's dedupe set aside (issue 21): a copy of `keeper`, and how near.
+struct DuplicateRow {
+  std::string path, keeper;  // relative to the work folder
+  bool exact = false;        // the same bytes
+  int dct = 0, centre = 0;   // the perceptual hashes' distances (bits of 64) to the keeper's
+  bool mirrored = false;     // measured against the keeper's mirror image
+  bool operator==(const DuplicateRow&) const = default;
+};
+
 // Thread-safe: every call holds the manifest's lock (the pipeline reads a
 // batch's rows on one thread while another commits the previous batch).
 class Manifest {
@@ -116,6 +125,11 @@ class Manifest {
   // The row of a file placed in OUT, if tagforge placed it.
   Result<std::optional<ExportedFile>> exported_file(const std::string& path);
   Status remove_exported(const std::vector<std::string>& paths);
+
+  // The images the last run's dedupe set aside, in path order.
+  Result<std::vector<DuplicateRow>> duplicates();
+  // Replaces them all; a table that already holds exactly `rows` is not written.
+  Status replace_duplicates(const std::vector<DuplicateRow>& rows);
 
   // Takes every item and result row of another manifest (a shard's), its
   // rows replacing ours where the keys meet. The exported table is not taken.

@@ -53,6 +53,33 @@ TEST(Manifest, RowsThatAlreadySayItAreNotWritten) {
   EXPECT_GT(wal_size(), before);
 }
 
+// The set-aside copies are read back in path order, and the same rows again write nothing.
+TEST(Manifest, DuplicatesAreReplacedWholeAndOnlyWhenTheyChange) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-duplicates");
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_TRUE(m.ok());
+  const std::vector<DuplicateRow> rows{{"z/small.jpg", "keep.jpg", false, 2, 1, false},
+                                       {"a/copy.jpg", "keep.jpg", true, 0, 0, false},
+                                       {"m/mirror.jpg", "other.jpg", false, 3, 4, true}};
+  ASSERT_TRUE((*m)->replace_duplicates(rows).ok());
+  auto back = (*m)->duplicates();
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->size(), 3u);
+  EXPECT_EQ((*back)[0], rows[1]);
+  EXPECT_EQ((*back)[1], rows[2]);
+  EXPECT_EQ((*back)[2], rows[0]);
+  const auto wal = [&] { return fs::file_size(dir / "m.sqlite-wal"); };
+  const uintmax_t before = wal();
+  ASSERT_TRUE((*m)->replace_duplicates({rows[2], rows[0], rows[1]}).ok());
+  EXPECT_EQ(wal(), before) << "the same rows in another order were written again";
+  ASSERT_TRUE((*m)->replace_duplicates({rows[0]}).ok());
+  back = (*m)->duplicates();
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, std::vector<DuplicateRow>{rows[0]});
+  ASSERT_TRUE((*m)->replace_duplicates({}).ok());
+  EXPECT_TRUE((*m)->duplicates()->empty());
+}
+
 // The export walks the exported files in pages and removes some between them:
 // every file is seen once, in bytewise order, whatever was removed behind it.
 TEST(Manifest, ExportedFilesAreWalkedInPagesWhileSomeAreRemoved) {

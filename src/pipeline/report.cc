@@ -13,6 +13,7 @@
 #include "core/natural_order.h"
 #include "media/decode.h"
 #include "media/encode.h"
+#include "pipeline/dataset_dedupe.h"
 #include "tagforge/score.h"
 
 namespace tagforge {
@@ -81,6 +82,8 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 .num{text-align:right;font-variant-numeric:tabular-nums} .bars{width:100%} .barcell{width:60%}
 .bar{background:#5b8def;height:.9em;border-radius:3px} .flagged{display:flex;flex-wrap:wrap;gap:1em}
 .item{width:330px;background:#fafafa;border:1px solid #e3e3e3;border-radius:8px;padding:.6em}
+.dupes{display:flex;gap:.8em;flex-wrap:wrap;margin:.6em 0;padding:.4em;border:1px solid #ddd}
+.dupes figure{margin:0;max-width:170px;font-size:.85em} .dupes img{max-width:160px;max-height:160px;display:block}
 .item img{max-width:160px;max-height:160px;float:left;margin:0 .6em .3em 0} .item p{margin:.2em 0;font-size:.9em}
 .missing{color:#b3261e} .path{font-family:monospace;font-size:.8em;color:#555;word-break:break-all} .err{color:#b3261e}
 )";
@@ -154,6 +157,35 @@ void ReportStats::add(const ItemState& it, const std::string& out_path, const Ru
   }
 }
 
+namespace {
+
+// The groups dedupe found, the first few side by side: the keeper, then the copies set aside.
+std::string duplicates_html(const RunContext& c, const RunSummary& s) {
+  constexpr size_t kShown = 20;
+  const std::vector<DuplicateGroup> groups = duplicate_groups(s.duplicates);
+  std::string h = fmt::format("<h2>Copies set aside ({} in {} groups{}; into duplicates_N)</h2>", s.duplicates.size(),
+                              groups.size(),
+                              groups.size() > kShown ? fmt::format(", the first {} shown", kShown) : std::string());
+  auto figure = [&](const std::string& path, const std::string& label) {
+    const std::string uri = thumbnail_uri(c.work / path);
+    h += "<figure>";
+    if (!uri.empty()) h += fmt::format("<img src=\"{}\" alt=\"\">", uri);
+    h += fmt::format("<figcaption><span class=path>{}</span><br>{}</figcaption></figure>", escape(path), label);
+  };
+  for (size_t g = 0; g < std::min(kShown, groups.size()); ++g) {
+    h += "<div class=dupes>";
+    figure(groups[g].keeper, "<b>kept</b>");
+    for (const DuplicateRow& d : groups[g].members) {
+      figure(d.path, d.exact ? std::string("exact copy")
+                             : fmt::format("{} / {} bits{}", d.dct, d.centre, d.mirrored ? ", mirrored" : ""));
+    }
+    h += "</div>";
+  }
+  return h;
+}
+
+}  // namespace
+
 Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSummary& s, ReportStats stats) {
   const std::map<std::string, size_t>& tag_counts = stats.tag_counts_;
   std::vector<ReportStats::Flagged>& flagged = stats.flagged_;
@@ -173,6 +205,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   card("fell back, will retry", std::to_string(s.fell_back));
   card("flagged for review", std::to_string(s.flagged));
   card("without any tag", std::to_string(s.untagged));
+  card("set aside as copies", std::to_string(s.duplicates.size()));
   card("unknown / broken files", fmt::format("{} / {}", s.unknown, s.broken));
   card("errors", std::to_string(s.errors.size()));
   card("seconds", fmt::format("{:.1f}", s.seconds));
@@ -245,6 +278,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
     }
     h += "</div>";
   }
+  if (!s.duplicates.empty()) h += duplicates_html(c, s);
   if (!s.errors.empty()) {
     h += fmt::format("<h2>Errors ({})</h2><table>", s.errors.size());
     for (size_t k = 0; k < std::min<size_t>(s.errors.size(), 200); ++k) {

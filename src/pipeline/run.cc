@@ -14,6 +14,7 @@
 #include "core/fs_ops.h"
 #include "infer/model_profile.h"
 #include "pipeline/content_hash.h"
+#include "pipeline/dataset_dedupe.h"
 #include "pipeline/export.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
@@ -110,6 +111,9 @@ class Runner {
       }
       if (done) {
         settled_summary(**settled, s_);
+        auto dupes = m_->duplicates();
+        if (!dupes) return dupes.error();
+        s_.duplicates = std::move(*dupes);
         s_.settled = true;
         s_.phase_seconds["check"] = since(t);
         s_.seconds = since(start);
@@ -139,9 +143,18 @@ class Runner {
     for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
 
     t = Clock::now();
+    dupes_.emplace(c_.config.dedupe);
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
     unload_models();  // the exports need none
+
+    // Copies across the whole dataset, before the export files them (dataset_dedupe.h).
+    t = Clock::now();
+    auto dupes = dupes_->find(*m_, *scratch_, c_.work);
+    if (!dupes) return dupes.error();
+    s_.duplicates = std::move(*dupes);
+    dupes_.reset();
+    if (c_.config.dedupe.exact_copies || c_.config.dedupe.near_copies) s_.phase_seconds["dedupe"] = since(t);
 
     t = Clock::now();
     sweep_if_unfinished(*lock);
@@ -442,6 +455,7 @@ class Runner {
         if (it.errors.empty() && flagged(it, c_.config)) ++s_.flagged;
         if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
       }
+      if (c_.write_outputs) dupes_->add(it, position_++);
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));
@@ -483,6 +497,8 @@ class Runner {
   std::unique_ptr<Scratch> scratch_;  // this run's items and the export's plan
   std::set<std::string> passes_done_;  // stage by stage: the model stages whose pass is over
   bool unsettled_ = false;  // an item failed in a way the next run tries again
+  std::optional<DuplicateFinder> dupes_;  // the items pass's images, for the dedupe after it
+  uint64_t position_ = 0;                 // the next item's place in the scratch's order (the last pass)
   EventLog events_;
 };
 

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/manifest.h"
 #include "pipeline/stage_models.h"
 #include "pipeline/stage_options.h"
 #include "tagforge/error.h"
@@ -51,6 +52,7 @@ struct RunSummary {
   size_t flagged = 0;   // items flagged for review
   size_t untagged = 0;  // items with no tags from any source: filed under missing_tags
   std::map<std::string, StageCount> stages;
+  std::vector<DuplicateRow> duplicates;  // the images [dedupe] set aside (into duplicates_N), and of whom
   std::vector<StageModel> models;  // what each model stage ran with, or why it did not
   std::vector<std::string> model_errors;                     // models that failed to load: their stages are off
   std::vector<std::pair<std::string, std::string>> errors;   // path, "stage: message"

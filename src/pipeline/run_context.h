@@ -28,11 +28,12 @@ inline constexpr const char* kStageTagger = "tagger";
 inline constexpr const char* kStageDetect = "detect";
 inline constexpr const char* kStageSegment = "segment";
 inline constexpr const char* kStageNsfw = "nsfw";
+inline constexpr const char* kStageHash = "phash";  // perceptual hashes for [dedupe] (no model)
 inline constexpr const char* kStageTags = "tags";
 inline constexpr const char* kStageCheck = "check";
 inline constexpr const char* kStageCaption = "caption";
 inline constexpr const char* kStageScore = "score";
-inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStageSegment, kStageNsfw,
+inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStageSegment, kStageNsfw, kStageHash,
                                               kStageTags,   kStageCheck,  kStageCaption, kStageScore};
 
 struct RunContext {

@@ -163,6 +163,16 @@ void add_export_options(OptionTable& table, ExportConfig& c) {
   t.add("report", "Write report.html", &c.report);
 }
 
+void add_dedupe_options(OptionTable& table, DedupeConfig& c) {
+  Section t{table, "dedupe"};
+  t.add("exact_copies", "Set aside exact copies (the same bytes) into duplicates_N, keeping one", &c.exact_copies);
+  t.add("near_copies", "Set aside near copies (resized, re-encoded, cropped a little, watermarked), keeping the best",
+        &c.near_copies);
+  t.add("near_threshold", "Bits of 64 two perceptual hashes may differ by and still be one picture", &c.near_threshold,
+        std::pair{0.0, 32.0});
+  t.add("mirrored_copies", "A left-right mirror of an image is a copy of it", &c.mirrored_copies);
+}
+
 OptionTable RunConfig::table() {
   OptionTable t;
   add_run_options(t, run);
@@ -173,6 +183,7 @@ OptionTable RunConfig::table() {
   add_caption_options(t, caption);
   add_score_options(t, score);
   add_export_options(t, exports);
+  add_dedupe_options(t, dedupe);
   return t;
 }
 

@@ -75,6 +75,15 @@ struct ExportConfig {
   bool report = true;       // report.html
 };
 
+// [dedupe]: exact and near copies across the whole dataset (issue 21):
+// all but the best of each group go to duplicates_N (dedupe/near_copies.h).
+struct DedupeConfig {
+  bool exact_copies = true;      // the same bytes
+  bool near_copies = true;       // the same picture resized, re-encoded, cropped a little, watermarked
+  int near_threshold = 8;        // bits of 64 (near_copies.h: why 8)
+  bool mirrored_copies = false;  // a left-right mirror counts as a copy
+};
+
 // [extract]: frames out of GIFs and videos (issue 7).
 struct ExtractConfig {
   ExtractConfig();
@@ -94,6 +103,7 @@ void add_check_options(OptionTable& table, CheckConfig& check);
 void add_caption_options(OptionTable& table, CaptionConfig& caption);
 void add_score_options(OptionTable& table, ScoreConfig& score);
 void add_export_options(OptionTable& table, ExportConfig& exports);
+void add_dedupe_options(OptionTable& table, DedupeConfig& dedupe);
 
 // Everything `tagforge run` takes, section by section, and its one table.
 struct RunConfig {
@@ -105,6 +115,7 @@ struct RunConfig {
   CaptionConfig caption;
   ScoreConfig score;
   ExportConfig exports;
+  DedupeConfig dedupe;
   // Points into this object: keep it where it is while the table is used.
   OptionTable table();
 };

@@ -39,6 +39,7 @@ std::string_view sort_class_key(SortClass c) {
     case SortClass::kUnknown: return "unknown";
     case SortClass::kBroken: return "broken";
     case SortClass::kReview: return "review";
+    case SortClass::kDuplicates: return "duplicates";
   }
   return "unknown";
 }

@@ -298,13 +298,13 @@ TEST(RunCli, ASettledRunIsCheckedNotRedone) {
   EXPECT_EQ(summary["settled"], false);
   EXPECT_TRUE(fs::exists(out / "report.html"));
 
-  // A new image: computed, the rest reused; then settled again.
-  fs::copy_file(kMedia / "sylvie blue normal.png", in / "late.png");
+  // A new image (no copy of one there: dedupe would set it aside): computed, the rest reused; then settled again.
+  fs::copy_file(kMedia / "bg lecturehall.jpg", in / "late.jpg");
   summary = nlohmann::json::parse(run_pipeline(in, out).out);
   EXPECT_EQ(summary["settled"], false);
   EXPECT_EQ(summary["stages"]["tagger"]["computed"], 1);
   EXPECT_EQ(summary["stages"]["tagger"]["reused"], 9);
-  EXPECT_NE(read_file(out / "metadata.jsonl").find("late.png"), std::string::npos);  // one more entry
+  EXPECT_NE(read_file(out / "metadata.jsonl").find("late.jpg"), std::string::npos);  // one more entry
   summary = nlohmann::json::parse(run_pipeline(in, out).out);
   EXPECT_EQ(summary["settled"], true);
   EXPECT_EQ(summary["stages"]["tagger"]["reused"], 10);
@@ -559,7 +559,7 @@ TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   EXPECT_EQ(s["stages"]["tagger"]["failed"], 1) << first.out;
   ASSERT_FALSE(s["errors"].empty());
   EXPECT_EQ(s["errors"][0]["path"], "bad.png");
-  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "tagger"}));
+  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "tagger"}));
 
   // Nothing changed: the failure is kept, not computed again, and still reported.
   CliResult second = run_pipeline(in, out);
@@ -573,7 +573,7 @@ TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   // --retry-failed decodes it again.
   CliResult third = run_pipeline(in, out, {"--retry-failed"});
   EXPECT_EQ(third.exit_code, 1) << third.err;
-  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "tagger"}));
+  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "tagger"}));
 }
 
 TEST(RunCli, ShardsSplitTheItemsAndMergeEqualsOneRun) {

@@ -15,6 +15,7 @@
 
 #include <thread>
 
+#include "media/encode.h"
 #include "media_fixtures.h"
 #include "run_cli.h"
 #include "pipeline/output_lock.h"
@@ -26,19 +27,36 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using tagforge::testing::png_bytes;
 using tagforge::testing::read_file;
 using tagforge::testing::write_file;
+
+// A real 48x48 PNG with a pattern of its own: the run decodes every image (dedupe's
+// hashes), and no two of these are copies of each other.
+std::string pattern_png(int seed) {
+  Image8 im;
+  im.width = im.height = 48;
+  im.channels = 3;
+  im.pixels.resize(48 * 48 * 3);
+  for (int y = 0; y < 48; ++y) {
+    for (int x = 0; x < 48; ++x) {
+      const bool on = (x / (3 + 4 * seed) + y / (2 + 5 * seed)) % 2 == 0;
+      for (int c = 0; c < 3; ++c) im.pixels[(y * 48 + x) * 3 + c] = uint8_t(on ? 40 * seed + 20 * c : 250 - 60 * seed);
+    }
+  }
+  auto png = encode_image(im, "png", 90, "pattern.png");
+  EXPECT_TRUE(png.ok());
+  return png.ok() ? *png : std::string();
+}
 
 // Three images: one whose own caption contradicts its tags (flagged), two plain.
 fs::path make_output(const std::string& name) {
   const fs::path root = fresh_dir(name);
-  write_file(root / "in" / "a_bad.png", png_bytes(1));
+  write_file(root / "in" / "a_bad.png", pattern_png(1));
   write_file(root / "in" / "a_bad.txt", "1girl, solo, blonde_hair, red_eyes, smile");
   write_file(root / "in" / "a_bad.caption", "A photograph of a dog on a beach.");
-  write_file(root / "in" / "b.png", png_bytes(2));
+  write_file(root / "in" / "b.png", pattern_png(2));
   write_file(root / "in" / "b.txt", "1girl, solo, blue_hair, smile");
-  write_file(root / "in" / "c.png", png_bytes(3));
+  write_file(root / "in" / "c.png", pattern_png(3));
   write_file(root / "in" / "c.txt", "no_humans, tree, outdoors");
   const CliResult r = run_cli({"run", (root / "in").string(), "--out", (root / "out").string(), "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

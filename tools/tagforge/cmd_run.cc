@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "option_flags.h"
+#include "pipeline/dataset_dedupe.h"
 #include "pipeline/run.h"
 
 namespace tagforge::cli {
@@ -47,11 +48,24 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
     else j["why_not"] = m.why_not;
     models.push_back(std::move(j));
   }
+  nlohmann::ordered_json duplicates = nlohmann::ordered_json::array();
+  for (const DuplicateGroup& g : duplicate_groups(s.duplicates)) {
+    nlohmann::ordered_json members = nlohmann::ordered_json::array();
+    for (const DuplicateRow& d : g.members) {
+      members.push_back({{"path", d.path},
+                         {"exact", d.exact},
+                         {"dct_distance", d.dct},
+                         {"centre_distance", d.centre},
+                         {"mirrored", d.mirrored}});
+    }
+    duplicates.push_back({{"keep", g.keeper}, {"set_aside", members}});
+  }
   return {{"items", s.items},     {"clips", s.clips},   {"frames", s.frames},
           {"files", s.files},     {"unknown", s.unknown}, {"broken", s.broken},
           {"skipped_by_shard", s.skipped_by_shard},       {"dropped", s.dropped},
           {"complete", s.written}, {"fell_back", s.fell_back},
           {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
+          {"duplicates", duplicates},
           {"models", models},     {"model_errors", s.model_errors},
           {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}, {"settled", s.settled}};
 }
@@ -101,6 +115,11 @@ int run(Args& a) {
         s.fell_back ? fmt::format(", {} fell back after a transient fault (the next run retries them; "
                                   "--accept-fallbacks keeps them)", s.fell_back)
                     : "";
+    if (!s.duplicates.empty()) {
+      stages += fmt::format("\n  dedupe: {} copies of {} images {} (the best of each kept)", s.duplicates.size(),
+                            duplicate_groups(s.duplicates).size(),
+                            a.in_place ? "left out of the metadata files" : "set aside into duplicates_N");
+    }
     stages += "\n  models:";
     if (s.models.empty()) stages += " none";
     for (const StageModel& m : s.models) {

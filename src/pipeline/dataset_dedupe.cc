@@ -1,0 +1,157 @@
+#include "pipeline/dataset_dedupe.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "dedupe/aligned_check.h"
+#include "dedupe/near_copies.h"
+#include "pipeline/perceptual_hash_result.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The first 16 hex digits of a content hash as a number (0 when it has none).
+uint64_t content_prefix(const std::string& hash) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < std::min<size_t>(16, hash.size()); ++i) {
+    const char c = hash[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
+    v = v << 4 | uint64_t(d);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::vector<DuplicateGroup> duplicate_groups(const std::vector<DuplicateRow>& rows) {
+  std::map<std::string, std::vector<DuplicateRow>> by_keeper;
+  for (const DuplicateRow& r : rows) by_keeper[r.keeper].push_back(r);
+  std::vector<DuplicateGroup> out;
+  for (auto& [keeper, members] : by_keeper) {
+    std::sort(members.begin(), members.end(), [](const DuplicateRow& a, const DuplicateRow& b) { return a.path < b.path; });
+    out.push_back(DuplicateGroup{keeper, std::move(members)});
+  }
+  return out;
+}
+
+void DuplicateFinder::add(const ItemState& item, uint64_t position) {
+  if (!on() || item.item.hash.empty()) return;
+  Candidate c;
+  c.position = position;
+  c.content = content_prefix(item.item.hash);
+  if (item.item.kind == "frame" && !item.item.source.empty()) c.clip = std::hash<std::string>()(item.item.source) | 1;
+  if (config_.near_copies) {
+    const StageResult* r = stage_result(item, kStageHash);
+    if (!r) return;  // it did not decode: no one's copy
+    const auto hashed = parse_perceptual_hash_data(stage_json(*r));
+    if (!hashed) return;
+    c.hash = hashed->hash;
+    c.facts.width = hashed->width;
+    c.facts.height = hashed->height;
+  }
+  const bool has_words = stage_result(item, kStageTags) && !untagged(item);  // an empty caption's score means nothing
+  if (const StageResult* s = has_words ? stage_result(item, kStageScore) : nullptr) {
+    const auto& j = stage_json(*s);
+    if (j.contains("overall") && j["overall"].is_number()) c.facts.score = j["overall"].get<double>();
+  }
+  c.facts.own_tags = !item.existing_tags.empty();
+  c.facts.chosen = review_edit_of(item).keep;
+  candidates_.push_back(c);
+}
+
+Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& scratch, const fs::path& work) {
+  std::vector<DuplicateRow> rows;
+  if (!on() || candidates_.size() < 2) {
+    TF_RETURN_IF_ERROR(m.replace_duplicates(rows));
+    return rows;
+  }
+  // Paths and thumbnails are read only for candidates, on whichever core asks: one at a time.
+  std::mutex mu;
+  Status failure = ok_status();
+  std::unordered_map<uint64_t, std::string> paths;
+  auto path_of = [&](uint64_t position) -> std::string {  // REQUIRES: mu held
+    auto hit = paths.find(position);
+    if (hit != paths.end()) return hit->second;
+    auto got = scratch.items(position, 1, work);
+    if (!got || got->empty()) {
+      if (!got && failure.ok()) failure = got.error();
+      return paths[position] = "";
+    }
+    return paths[position] = (*got)[0].item.path;
+  };
+  std::unordered_map<uint64_t, std::optional<GreyThumbnail>> thumbnails;
+  auto thumbnail_of = [&](uint64_t position) -> std::optional<GreyThumbnail> {  // REQUIRES: mu held
+    auto hit = thumbnails.find(position);
+    if (hit != thumbnails.end()) return hit->second;
+    std::optional<GreyThumbnail> thumb;
+    const std::string path = path_of(position);
+    auto r = m.result(path, kStageHash);
+    if (!r && failure.ok()) failure = r.error();
+    if (r && *r && (*r)->error.empty()) {
+      if (auto hashed = parse_perceptual_hash_data(stage_json(**r))) thumb = hashed->thumbnail;
+    }
+    return thumbnails[position] = thumb;
+  };
+
+  std::vector<std::vector<uint32_t>> groups;
+  if (config_.near_copies) {
+    std::vector<PerceptualHash> hashes;
+    hashes.reserve(candidates_.size());
+    for (const Candidate& c : candidates_) hashes.push_back(c.hash);
+    groups = near_copy_groups(hashes, NearCopyOptions{config_.near_threshold, config_.mirrored_copies},
+                              [&](uint32_t i, uint32_t j, bool mirrored) {
+                                const Candidate &a = candidates_[i], &b = candidates_[j];
+                                if (a.clip != 0 && a.clip == b.clip) return false;  // one clip's frames
+                                if (a.content == b.content) return config_.exact_copies;
+                                std::lock_guard lock(mu);
+                                const auto ta = thumbnail_of(a.position), tb = thumbnail_of(b.position);
+                                return ta && tb && same_picture(*ta, *tb, mirrored);
+                              });
+  } else {  // the same bytes only
+    std::vector<uint32_t> order(candidates_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return candidates_[a].content < candidates_[b].content; });
+    for (size_t at = 0; at < order.size();) {
+      size_t end = at + 1;
+      while (end < order.size() && candidates_[order[end]].content == candidates_[order[at]].content) ++end;
+      if (end - at > 1) {
+        groups.emplace_back(order.begin() + at, order.begin() + end);
+        std::sort(groups.back().begin(), groups.back().end());
+      }
+      at = end;
+    }
+    std::sort(groups.begin(), groups.end());
+  }
+  TF_RETURN_IF_ERROR(failure);
+
+  for (const auto& group : groups) {
+    std::vector<KeeperFacts> facts;
+    for (uint32_t i : group) facts.push_back(candidates_[i].facts);
+    const uint32_t keeper = group[choose_keeper(facts)];
+    const Candidate& k = candidates_[keeper];
+    for (uint32_t i : group) {
+      if (i == keeper) continue;
+      const Candidate& c = candidates_[i];
+      DuplicateRow row{path_of(c.position), path_of(k.position), c.content == k.content};
+      if (config_.near_copies) {  // joined through other members: at any distance
+        const auto d = near_copy_distance(k.hash, c.hash, NearCopyOptions{64, config_.mirrored_copies});
+        row.dct = d->dct;
+        row.centre = d->centre;
+        row.mirrored = d->mirrored;
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  TF_RETURN_IF_ERROR(failure);
+  TF_RETURN_IF_ERROR(m.replace_duplicates(rows));
+  return rows;
+}
+
+}  // namespace tagforge

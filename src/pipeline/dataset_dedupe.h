@@ -1,0 +1,62 @@
+// The run's [dedupe] (issue 21): exact and near copies across the whole
+// dataset, the best of each group kept and the others set aside.
+//
+// The items pass hands each finished image to add() (its phash stage's result,
+// computed from the decode the other pixel stages share, or taken from the
+// manifest); after the pass, find() groups them (dedupe/near_copies.h, every
+// candidate pair confirmed on the thumbnails the manifest keeps), chooses each
+// group's keeper (dedupe/keeper.h: the largest, then the best caption score,
+// then the user's own tags) and records the others in the manifest's
+// `duplicates` table, which the export files into duplicates_N and the
+// metadata files leave out. Frames of one clip are never each other's copies:
+// the extraction's similarity_threshold has judged them already.
+//
+// Memory: about 60 bytes an image (the paths stay in the scratch database).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dedupe/keeper.h"
+#include "media/perceptual_hash.h"
+#include "pipeline/item_stages.h"
+#include "pipeline/manifest.h"
+#include "pipeline/scratch.h"
+#include "pipeline/stage_options.h"
+
+namespace tagforge {
+
+// The set-aside rows by keeper: each group's keeper (path order) and its duplicates (path order).
+struct DuplicateGroup {
+  std::string keeper;
+  std::vector<DuplicateRow> members;
+};
+std::vector<DuplicateGroup> duplicate_groups(const std::vector<DuplicateRow>& rows);
+
+class DuplicateFinder {
+ public:
+  explicit DuplicateFinder(const DedupeConfig& config) : config_(config) {}
+
+  // Whether [dedupe] looks for anything.
+  bool on() const { return config_.exact_copies || config_.near_copies; }
+
+  // An item the pass has finished; `position`: its place in the scratch's order.
+  // Items without what dedupe needs (a failed decode) are left out.
+  void add(const ItemState& item, uint64_t position);
+
+  // The groups, into the manifest; returns the rows recorded (the set-aside images).
+  Result<std::vector<DuplicateRow>> find(Manifest& manifest, Scratch& scratch, const std::filesystem::path& work);
+
+ private:
+  struct Candidate {
+    uint64_t position = 0;
+    uint64_t content = 0;  // the content hash's first 64 bits
+    uint64_t clip = 0;     // frames: a hash of their clip's path; else 0
+    PerceptualHash hash;
+    KeeperFacts facts;
+  };
+  DedupeConfig config_;
+  std::vector<Candidate> candidates_;
+};
+
+}  // namespace tagforge

@@ -1,0 +1,53 @@
+// The run's dedupe pieces on their own: the phash stage's result reads back
+// what was hashed and refuses what is malformed; set-aside rows group by keeper.
+#include <gtest/gtest.h>
+
+#include "media/decode.h"
+#include "pipeline/dataset_dedupe.h"
+#include "pipeline/perceptual_hash_result.h"
+
+namespace tagforge {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+TEST(PerceptualHashResult, ReadsBackWhatWasHashedAndRefusesWhatIsMalformed) {
+  auto d = decode_image(std::filesystem::path(TAGFORGE_TEST_MEDIA_DIR) / "bg club.jpg");
+  ASSERT_TRUE(d.ok());
+  GreyThumbnail thumb;
+  const PerceptualHash hash = perceptual_hash(d->image, &thumb);
+  const json data = json::parse(perceptual_hash_data(d->image));
+  const auto back = parse_perceptual_hash_data(data);
+  ASSERT_TRUE(back.has_value()) << data.dump();
+  EXPECT_EQ(back->hash, hash);
+  EXPECT_EQ(back->thumbnail.grey, thumb.grey);
+  EXPECT_EQ(back->width, 1280);
+  EXPECT_EQ(back->height, d->image.height);
+  for (const char* key : {"dct", "centre_mirror", "thumbnail", "width"}) {
+    json missing = data;
+    missing.erase(key);
+    EXPECT_FALSE(parse_perceptual_hash_data(missing)) << key;
+  }
+  json bad = data;
+  bad["dct"] = "00000000000000zz";
+  EXPECT_FALSE(parse_perceptual_hash_data(bad));
+  bad = data;
+  bad["thumbnail"] = "AAAA";  // three bytes, not 32x32
+  EXPECT_FALSE(parse_perceptual_hash_data(bad));
+  EXPECT_FALSE(parse_perceptual_hash_data(json::array()));
+}
+
+TEST(DuplicateGroups, GroupByKeeperInPathOrder) {
+  const std::vector<DuplicateRow> rows{{"z.jpg", "b.jpg", true}, {"c.jpg", "a.jpg", false, 2, 1},
+                                       {"d.jpg", "b.jpg", false, 1, 0}};
+  const auto groups = duplicate_groups(rows);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].keeper, "a.jpg");
+  EXPECT_EQ(groups[0].members, std::vector<DuplicateRow>{rows[1]});
+  EXPECT_EQ(groups[1].keeper, "b.jpg");
+  EXPECT_EQ(groups[1].members, (std::vector<DuplicateRow>{rows[2], rows[0]}));
+  EXPECT_TRUE(duplicate_groups({}).empty());
+}
+
+}  // namespace
+}  // namespace tagforge

@@ -1,0 +1,66 @@
+#include "pipeline/perceptual_hash_result.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "core/base64.h"
+
+namespace tagforge {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string hex(uint64_t v) { return fmt::format("{:016x}", v); }
+
+bool parse_hex(const json& j, uint64_t* out) {
+  if (!j.is_string()) return false;
+  const std::string& s = j.get_ref<const std::string&>();
+  if (s.size() != 16) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return false;
+    v = v << 4 | uint64_t(d);
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string perceptual_hash_data(const Image8& image) {
+  GreyThumbnail thumb;
+  const PerceptualHash h = perceptual_hash(image, &thumb);
+  const std::string grey(reinterpret_cast<const char*>(thumb.grey.data()), thumb.grey.size());
+  return json{{"width", image.width},
+              {"height", image.height},
+              {"dct", hex(h.dct)},
+              {"centre", hex(h.centre)},
+              {"dct_mirror", hex(h.dct_mirror)},
+              {"centre_mirror", hex(h.centre_mirror)},
+              {"thumbnail", base64(grey)}}
+      .dump();
+}
+
+std::optional<HashedImage> parse_perceptual_hash_data(const json& j) {
+  HashedImage out;
+  if (!j.is_object() || !j.contains("width") || !j["width"].is_number_integer() || !j.contains("height") ||
+      !j["height"].is_number_integer() || !j.contains("thumbnail") || !j["thumbnail"].is_string()) {
+    return std::nullopt;
+  }
+  out.width = j["width"].get<int>();
+  out.height = j["height"].get<int>();
+  PerceptualHash& h = out.hash;
+  for (auto [key, field] : {std::pair{"dct", &h.dct}, std::pair{"centre", &h.centre},
+                            std::pair{"dct_mirror", &h.dct_mirror}, std::pair{"centre_mirror", &h.centre_mirror}}) {
+    if (!j.contains(key) || !parse_hex(j[key], field)) return std::nullopt;
+  }
+  const auto grey = base64_decode(j["thumbnail"].get_ref<const std::string&>());
+  if (!grey || grey->size() != out.thumbnail.grey.size()) return std::nullopt;
+  std::memcpy(out.thumbnail.grey.data(), grey->data(), grey->size());
+  return out;
+}
+
+}  // namespace tagforge

@@ -1,0 +1,120 @@
+// End-to-end: `tagforge run`'s [dedupe] on real images: a byte copy, a
+// tagged byte copy and a half-size re-encode of one picture are one group;
+// the tagged full-size one is kept and the others are filed into
+// duplicates_1 with their sidecars and left out of the metadata files; the
+// choice is in --json and report.html; a settled re-run keeps it; turning
+// near or all copies off puts them back where a run without dedupe files them.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "media/decode.h"
+#include "media/encode.h"
+#include "media/resample.h"
+#include "media_fixtures.h"
+#include "run_cli.h"
+
+namespace tagforge::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using tagforge::testing::read_file;
+using tagforge::testing::write_file;
+using Snapshot = std::map<std::string, std::string>;
+
+const fs::path kMedia = TAGFORGE_TEST_MEDIA_DIR;
+
+CliResult run_without_models(const fs::path& in, const fs::path& out, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run",      in.string(), "--out", out.string(), "--json", "--tagger", "none",
+                                "--detectors", "none",  "--segmenter", "none", "--nsfw", "none"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_cli(args);
+}
+
+// The files of OUT whose path starts with `prefix`.
+std::vector<std::string> under(const Snapshot& out, const std::string& prefix) {
+  std::vector<std::string> paths;
+  for (const auto& [path, bytes] : out) {
+    if (path.rfind(prefix, 0) == 0) paths.push_back(path);
+  }
+  return paths;
+}
+
+TEST(RunDedupe, CopiesAreSetAsideTheBestKeptAndTheMetadataLeavesThemOut) {
+  const fs::path in = fresh_dir("run-dedupe-in"), out = fresh_dir("run-dedupe-out");
+  const std::string club = read_file(kMedia / "bg club.jpg");
+  write_file(in / "club.jpg", club);
+  write_file(in / "b" / "club copy.jpg", club);
+  write_file(in / "c" / "club tagged.jpg", club);
+  write_file(in / "c" / "club tagged.txt", "indoors, no_humans");
+  auto decoded = decode_image(kMedia / "bg club.jpg");
+  ASSERT_TRUE(decoded.ok());
+  const Image8 half = resize_bicubic_like_pil(decoded->image, decoded->image.width / 2, decoded->image.height / 2);
+  auto small = encode_image(half, "jpg", 60, "club small.jpg");
+  ASSERT_TRUE(small.ok());
+  write_file(in / "club small.jpg", *small);
+  write_file(in / "club small.txt", "indoors");
+  write_file(in / "meadow.jpg", read_file(kMedia / "bg meadow.jpg"));
+  write_file(in / "meadow.txt", "outdoors, grass");
+  write_file(in / "uni.jpg", read_file(kMedia / "bg uni.jpg"));
+
+  CliResult r = run_without_models(in, out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::ordered_json::parse(r.out);
+  ASSERT_EQ(summary["duplicates"].size(), 1u) << summary["duplicates"].dump();
+  const auto& group = summary["duplicates"][0];
+  EXPECT_EQ(group["keep"], "c/club tagged.jpg") << "full size, and the only one of those with words to score";
+  std::map<std::string, nlohmann::ordered_json> aside;
+  for (const auto& d : group["set_aside"]) aside[d["path"].get<std::string>()] = d;
+  ASSERT_EQ(aside.size(), 3u) << group.dump();
+  EXPECT_EQ(aside["club.jpg"]["exact"], true);
+  EXPECT_EQ(aside["b/club copy.jpg"]["exact"], true);
+  EXPECT_EQ(aside["club small.jpg"]["exact"], false);
+  EXPECT_LE(aside["club small.jpg"]["dct_distance"].get<int>(), 2);
+  EXPECT_EQ(summary["stages"]["phash"]["computed"], 6);
+
+  const Snapshot files = snapshot(out);
+  EXPECT_EQ(under(files, "duplicates_1/"),
+            (std::vector<std::string>{"duplicates_1/club copy.jpg", "duplicates_1/club small.caption",
+                                      "duplicates_1/club small.jpg", "duplicates_1/club small.txt",
+                                      "duplicates_1/club.jpg"}));
+  EXPECT_EQ(files.at("duplicates_1/club.jpg"), club);
+  EXPECT_EQ(files.count("images_1/club tagged.jpg"), 1u);
+  EXPECT_EQ(files.count("images_1/meadow.jpg"), 1u);
+  EXPECT_EQ(files.count("missing_tags_1/uni.jpg"), 1u);
+  const std::string metadata = files.at("metadata.jsonl");
+  EXPECT_NE(metadata.find("images_1/club tagged.jpg"), std::string::npos) << metadata;
+  EXPECT_EQ(metadata.find("club small"), std::string::npos) << "a copy set aside is no training data: " << metadata;
+  EXPECT_EQ(files.at("meta_cap_dd.json").find("duplicates_1"), std::string::npos) << files.at("meta_cap_dd.json");
+  const std::string report = files.at("report.html");
+  EXPECT_NE(report.find("Copies set aside (3 in 1 groups"), std::string::npos);
+  EXPECT_NE(report.find("c/club tagged.jpg"), std::string::npos);
+
+  // Nothing changed: settled, and it still says who was set aside.
+  CliResult again = run_without_models(in, out);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto settled = nlohmann::ordered_json::parse(again.out);
+  EXPECT_EQ(settled["settled"], true);
+  EXPECT_EQ(settled["duplicates"], summary["duplicates"]);
+  EXPECT_EQ(snapshot(out), files);
+
+  // Only the same bytes: the small re-encode is back among the images, and in the metadata.
+  CliResult exact = run_without_models(in, out, {"--near-copies=false"});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  const Snapshot exact_files = snapshot(out);
+  EXPECT_EQ(under(exact_files, "duplicates_1/"),
+            (std::vector<std::string>{"duplicates_1/club copy.jpg", "duplicates_1/club.jpg"}));
+  EXPECT_EQ(exact_files.count("images_1/club small.jpg"), 1u);
+  EXPECT_NE(exact_files.at("metadata.jsonl").find("club small.jpg"), std::string::npos);
+  EXPECT_EQ(nlohmann::ordered_json::parse(exact.out)["stages"].count("phash"), 0u) << "no hashes wanted";
+
+  // Off: every image where a run without dedupe files it.
+  CliResult off = run_without_models(in, out, {"--near-copies=false", "--exact-copies=false"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  const Snapshot off_files = snapshot(out);
+  EXPECT_TRUE(under(off_files, "duplicates_").empty());
+  EXPECT_EQ(off_files.count("missing_tags_1/club.jpg") + off_files.count("missing_tags_1/club copy.jpg"), 2u);
+  EXPECT_TRUE(nlohmann::ordered_json::parse(off.out)["duplicates"].empty());
+}
+
+}  // namespace
+}  // namespace tagforge::e2e
