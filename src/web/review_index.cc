@@ -56,6 +56,7 @@ IndexEntry entry_of(std::string path, std::string hash, bool item_error, const I
     e.tags = peek_string(rows.check, "tags").value_or(peek_string(rows.tags, "tags").value_or(""));
   }
   e.approved = edit.approved;
+  e.keep_chosen = edit.keep;
   e.edited = edit.tags || edit.caption;
   const bool untagged = e.tags.empty() && peek_string(rows.caption, "source") != "sidecar" && !edit.caption;
   e.flagged = !untagged && !e.approved && e.score &&
@@ -137,12 +138,49 @@ Result<ReviewIndex> ReviewIndex::load(const std::filesystem::path& manifest_file
     if (!results[k].ok()) return results[k].error();
     for (IndexEntry& e : parts[k]) index.entries_.push_back(std::move(e));
   }
+  TF_RETURN_IF_ERROR(index.load_copies(manifest_file));
   return index;
+}
+
+Status ReviewIndex::load_copies(const std::filesystem::path& manifest_file) {
+  auto db = SqliteDb::open(manifest_file, "manifest", ErrorCode::kCorrupt);
+  if (!db) return db.error();
+  Statement rows((*db)->statement("SELECT path, keeper FROM duplicates"));
+  if (!rows.ok()) return ok_status();  // a manifest from before dedupe: no copies
+  auto at = [&](const std::string& path) -> IndexEntry* {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), path,
+                               [](const IndexEntry& e, const std::string& p) { return e.path < p; });
+    return it == entries_.end() || it->path != path ? nullptr : &*it;
+  };
+  int rc;
+  while ((rc = rows.step()) == SQLITE_ROW) {
+    const std::string path = rows.text(0), keeper = rows.text(1);
+    IndexEntry* copy = at(path);
+    IndexEntry* kept = at(keeper);
+    if (!copy || !kept) continue;  // not an image of this index
+    copy->keeper = keeper;
+    kept->keeper = keeper;
+  }
+  if (rc != SQLITE_DONE) return (*db)->error("read the duplicates");
+  return ok_status();
+}
+
+std::vector<uint32_t> ReviewIndex::group_of(uint32_t id) const {
+  std::shared_lock lock(mu_);
+  std::vector<uint32_t> out;
+  if (id >= entries_.size() || entries_[id].keeper.empty()) return out;
+  const std::string& keeper = entries_[id].keeper;
+  for (uint32_t k = 0; k < entries_.size(); ++k) {
+    if (entries_[k].keeper == keeper) out.push_back(k);
+  }
+  std::stable_partition(out.begin(), out.end(), [&](uint32_t k) { return entries_[k].path == keeper; });
+  return out;
 }
 
 std::shared_ptr<const std::vector<uint32_t>> ReviewIndex::select(const IndexQuery& q) const {
   auto number = [](const std::optional<float>& v) { return v ? std::to_string(*v) : std::string("-"); };
-  const std::string key = std::to_string(q.flagged_only) + std::to_string(q.errors_only) + "|" + number(q.score_below) +
+  const std::string key = std::to_string(q.flagged_only) + std::to_string(q.errors_only) +
+                          std::to_string(q.duplicates_only) + "|" + number(q.score_below) +
                           "|" + number(q.nsfw_at_least) + "|" + std::to_string(int(q.order)) + "|" + q.tag_substring;
   std::shared_lock lock(mu_);
   {
@@ -166,6 +204,7 @@ std::vector<uint32_t> ReviewIndex::filter_and_order(const IndexQuery& q) const {
     const IndexEntry& e = entries_[id];
     if (q.flagged_only && !e.flagged) continue;
     if (q.errors_only && !e.has_error) continue;
+    if (q.duplicates_only && e.keeper.empty()) continue;
     if (q.score_below && !(e.score && *e.score < *q.score_below)) continue;
     if (q.nsfw_at_least && !(e.nsfw && *e.nsfw >= *q.nsfw_at_least)) continue;
     if (!needle.empty() && fold_for_search(e.tags).find(needle) == std::string::npos) continue;
@@ -179,6 +218,13 @@ std::vector<uint32_t> ReviewIndex::filter_and_order(const IndexQuery& q) const {
       return descending ? *ka > *kb : *ka < *kb;
     });
   };
+  if (q.duplicates_only && q.order == Order::kPath) {  // each group together, its keeper first
+    std::stable_sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) {
+      const IndexEntry &x = entries_[a], &y = entries_[b];
+      if (x.keeper != y.keeper) return x.keeper < y.keeper;
+      return x.path == x.keeper && y.path != y.keeper;
+    });
+  }
   if (q.order == Order::kScoreAscending) by([](const IndexEntry& e) { return e.score; }, false);
   if (q.order == Order::kScoreDescending) by([](const IndexEntry& e) { return e.score; }, true);
   if (q.order == Order::kNsfwDescending) by([](const IndexEntry& e) { return e.nsfw; }, true);

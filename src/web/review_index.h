@@ -30,11 +30,16 @@ struct IndexEntry {
   bool approved = false;
   bool edited = false;         // a person changed its tags or caption
   bool has_error = false;      // a stage failed on it, or the item itself
+  // In a group of copies (the run's dedupe): the path of the one kept, its own
+  // for the keeper; empty when it is in none.
+  std::string keeper;
+  bool keep_chosen = false;  // a person chose it to be kept (ReviewEdit::keep)
 };
 
 struct IndexQuery {
   bool flagged_only = false;
   bool errors_only = false;
+  bool duplicates_only = false;      // items in a group of copies; by path, each group together, its keeper first
   std::optional<float> score_below;  // items without a score are left out
   std::optional<float> nsfw_at_least;
   std::string tag_substring;         // in the tag line, case-insensitive; spaces match underscores
@@ -54,6 +59,8 @@ class ReviewIndex {
   // A copy (the entry may change under an edit while it is read).
   std::optional<IndexEntry> entry(uint32_t id) const;
   std::optional<uint32_t> id_of(const std::string& path) const;
+  // The ids of the item's group of copies (keeper first, then path order); empty when it is in none.
+  std::vector<uint32_t> group_of(uint32_t id) const;
   // After an edit: the entry as the item now is.
   void update(uint32_t id, const IndexEntry& entry);
 
@@ -66,6 +73,7 @@ class ReviewIndex {
 
  private:
   std::vector<uint32_t> filter_and_order(const IndexQuery& query) const;  // REQUIRES: mu_ held
+  Status load_copies(const std::filesystem::path& manifest_file);  // the keeper of each entry in a group
   std::vector<IndexEntry> entries_;  // in path order (bytewise)
   uint64_t generation_ = 0;          // bumped by every update
   mutable std::shared_mutex mu_;

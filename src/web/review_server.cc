@@ -9,6 +9,7 @@
 
 #include "core/fs_ops.h"
 #include "web/page_assets.h"
+#include "web/thumbnails.h"
 
 namespace tagforge {
 
@@ -86,6 +87,7 @@ IndexQuery query_of(const httplib::Request& req) {
   IndexQuery q;
   q.flagged_only = req.get_param_value("flagged") == "1";
   q.errors_only = req.get_param_value("errors") == "1";
+  q.duplicates_only = req.get_param_value("duplicates") == "1";
   q.score_below = number_param(req, "below");
   q.nsfw_at_least = number_param(req, "nsfw");
   q.tag_substring = req.get_param_value("tag");
@@ -101,9 +103,9 @@ IndexQuery query_of(const httplib::Request& req) {
 json summary_of(uint32_t id, const IndexEntry& e) {
   json j{{"id", id}, {"name", fs::path(e.path).filename().string()}, {"flagged", e.flagged},
          {"approved", e.approved}, {"edited", e.edited}, {"error", e.has_error}};
-  // Ids are places in this server's index, so the address carries the content too:
-  // a browser's cached thumbnail is never shown for another image after a restart.
-  j["thumb"] = fmt::format("/api/items/{}/thumb?v={}", id, e.hash.substr(0, 16));
+  j["thumb"] = thumbnail_address(id, e.hash);
+  if (!e.keeper.empty()) j["copy"] = e.keeper == e.path ? "kept" : "set aside";
+  if (e.keep_chosen) j["chosen"] = true;
   j["score"] = e.score ? json(*e.score) : json(nullptr);
   j["nsfw"] = e.nsfw ? json(*e.nsfw) : json(nullptr);
   return j;
@@ -315,6 +317,9 @@ void ReviewServer::routes() {
     auto body = id ? body_of(req, res) : std::nullopt;
     if (!body) return;
     answer(res, store.approve(*id, body->value("approved", true)), *id);
+  });
+  h.Post(R"(/api/items/(\d+)/keep)", [&store, with_id, answer](const httplib::Request& req, httplib::Response& res) {
+    if (auto id = with_id(req, res)) answer(res, store.keep(*id), *id);
   });
   h.Post("/api/batch", [&store, body_of](const httplib::Request& req, httplib::Response& res) {
     auto body = body_of(req, res);

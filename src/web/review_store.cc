@@ -190,6 +190,20 @@ Result<json> ReviewStore::detail(uint32_t id) {
   }
   if (const json nsfw = parsed(it, kStageNsfw); nsfw.is_object() && nsfw.contains("nsfw")) out["nsfw"] = nsfw["nsfw"];
   if (auto aseg = aseg_json(it)) out["aseg"] = std::move(*aseg);
+  // Its group of copies: who the last run kept, and who a person chose for the next.
+  if (const std::vector<uint32_t> group = index().group_of(id); !group.empty()) {
+    json members = json::array();
+    for (uint32_t m : group) {
+      const auto e = index().entry(m);
+      if (!e) continue;
+      members.push_back({{"id", m},
+                         {"path", e->path},
+                         {"kept", e->path == e->keeper},
+                         {"chosen", e->keep_chosen},
+                         {"thumb", thumbnail_address(m, e->hash)}});
+    }
+    out["copies"] = std::move(members);
+  }
   return out;
 }
 
@@ -246,6 +260,7 @@ Status ReviewStore::apply(std::vector<Pending>& pending) {
     auto entry = index_.entry(p.id);
     entry->tags = current_tags(it);
     entry->approved = p.edit.approved;
+    entry->keep_chosen = p.edit.keep;
     entry->edited = p.edit.tags || p.edit.caption;
     entry->score = json::parse(it.results.at(kStageScore).data)["overall"].get<float>();
     entry->flagged = flagged(it, c_.config);
@@ -317,6 +332,20 @@ Status ReviewStore::approve(uint32_t id, bool approved) {
   return edit_items({id}, [&](uint32_t, const ItemState& it) -> Result<std::optional<ReviewEdit>> {
     ReviewEdit e = review_edit_of(it);
     e.approved = approved;
+    return std::optional<ReviewEdit>(e);
+  });
+}
+
+Status ReviewStore::keep(uint32_t id) {
+  const std::vector<uint32_t> group = index().group_of(id);
+  if (group.empty()) {
+    auto e = index().entry(id);
+    return Error{ErrorCode::kInvalidInput, "is in no group of copies: nothing to keep it over",
+                 e ? e->path : std::to_string(id)};
+  }
+  return edit_items(group, [&](uint32_t member, const ItemState& it) -> Result<std::optional<ReviewEdit>> {
+    ReviewEdit e = review_edit_of(it);
+    e.keep = member == id;
     return std::optional<ReviewEdit>(e);
   });
 }

@@ -56,6 +56,9 @@ class ReviewStore {
   Status save(uint32_t id, const std::optional<std::vector<std::string>>& tags,
               const std::optional<std::string>& caption);
   Status approve(uint32_t id, bool approved);
+  // The item becomes the one of its group of copies that the next run keeps
+  // (ReviewEdit::keep; the others' picks are taken back). An edit like any other: undoable.
+  Status keep(uint32_t id);
   // Returns how many items changed.
   Result<size_t> batch(const std::vector<uint32_t>& ids, const TagBatch& what);
   // Takes back the last save, approval or batch; returns the ids it touched (none: nothing to undo).

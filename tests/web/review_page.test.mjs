@@ -283,3 +283,52 @@ test('a long list is paged and only what is on screen is in the page', async () 
     big.kill('SIGTERM');
   }
 });
+
+test('copies are shown side by side and another one is chosen to be kept', async () => {
+  const copiesIn = path.join(root, 'copies');
+  const copiesOut = path.join(root, 'copies-out');
+  fs.mkdirSync(path.join(copiesIn, 'b'), { recursive: true });
+  png(path.join(copiesIn, 'a.png'), [200, 120, 40]);
+  fs.writeFileSync(path.join(copiesIn, 'a.txt'), '1girl, solo, smile');
+  fs.copyFileSync(path.join(copiesIn, 'a.png'), path.join(copiesIn, 'b', 'a copy.png'));
+  png(path.join(copiesIn, 'c.png'), [20, 200, 220]);
+  fs.writeFileSync(path.join(copiesIn, 'c.txt'), 'no_humans, sky');
+  const first = spawnSync(bin, ['run', copiesIn, '--out', copiesOut, '-q']);
+  assert.equal(first.status, 0, String(first.stderr));
+  // The tagged one is kept: the copy of the same size has no words to score.
+  assert.ok(fs.existsSync(path.join(copiesOut, 'duplicates_1', 'a copy.png')));
+  assert.ok(fs.existsSync(path.join(copiesOut, 'images_1', 'a.png')));
+
+  const { server: copies, url: copiesUrl } = await serve(copiesOut);
+  try {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    p.on('pageerror', (e) => { throw e; });
+    await p.goto(copiesUrl);
+    await p.waitForFunction(() => document.getElementById('count').textContent === '3 of 3 items');
+    await p.check('#f-duplicates');
+    await p.waitForFunction(() => document.getElementById('count').textContent === '2 of 3 items');
+    await p.waitForSelector('.cell[data-pos="1"][data-id]');
+    assert.equal(await p.textContent('.cell[data-pos="0"] .copy'), 'kept');
+    assert.equal(await p.getAttribute('.cell[data-pos="0"]', 'title'), 'a.png');
+    assert.equal(await p.textContent('.cell[data-pos="1"] .copy'), 'copy');
+    await p.click('.cell[data-pos="1"]');
+    await p.waitForFunction(() => document.getElementById('item-name').textContent === 'b/a copy.png');
+    assert.equal(await p.isVisible('#copies'), true);
+    assert.deepEqual(await p.$$eval('#copy-list figcaption span', (s) => s.map((x) => x.textContent)), ['a.png', 'b/a copy.png']);
+    await shot('copies', p);
+    await p.click('#copy-list figure.current button');
+    await p.waitForFunction(() => /chosen/.test(document.getElementById('status').textContent));
+    await p.waitForFunction(() => document.querySelector('#copy-list figure.current b')?.textContent === 'kept next run');
+    await p.waitForFunction(() => document.querySelector('.cell[data-pos="1"] .copy')?.textContent === 'chosen');
+    await p.close();
+  } finally {
+    copies.kill('SIGTERM');
+  }
+  // The next run keeps the person's pick and sets the other aside, its sidecars with it.
+  const second = spawnSync(bin, ['run', copiesIn, '--out', copiesOut, '-q']);
+  assert.equal(second.status, 0, String(second.stderr));
+  assert.ok(fs.existsSync(path.join(copiesOut, 'missing_tags_1', 'a copy.png')), fs.readdirSync(copiesOut).join());
+  assert.ok(fs.existsSync(path.join(copiesOut, 'duplicates_1', 'a.png')));
+  assert.ok(fs.existsSync(path.join(copiesOut, 'duplicates_1', 'a.txt')));
+  assert.ok(!fs.existsSync(path.join(copiesOut, 'images_1', 'a.png')));
+});

@@ -46,6 +46,7 @@ function queryString() {
   const p = new URLSearchParams();
   if ($('f-flagged').checked) p.set('flagged', '1');
   if ($('f-errors').checked) p.set('errors', '1');
+  if ($('f-duplicates').checked) p.set('duplicates', '1');
   if ($('f-below').value !== '') p.set('below', $('f-below').value);
   if ($('f-nsfw').value !== '') p.set('nsfw', $('f-nsfw').value);
   if ($('f-tag').value.trim() !== '') p.set('tag', $('f-tag').value.trim());
@@ -110,6 +111,12 @@ function cellFor(pos, item) {
       mark.textContent = item.approved ? 'approved' : 'review';
       el.appendChild(mark);
     }
+    if (item.copy) {
+      const mark = document.createElement('span');
+      mark.className = 'copy';
+      mark.textContent = item.chosen ? 'chosen' : item.copy === 'kept' ? 'kept' : 'copy';
+      el.appendChild(mark);
+    }
     el.title = item.name;
     if (state.selected.has(item.id)) el.classList.add('selected');
     if (pos === state.pos) el.classList.add('current');
@@ -155,7 +162,8 @@ function render() {
 
 // What a cell shows besides its image: when it changes, the cell is made again.
 function stamp(item, pos) {
-  return [item.score, item.flagged, item.approved, state.selected.has(item.id), pos === state.pos].join();
+  return [item.score, item.flagged, item.approved, item.copy, item.chosen, state.selected.has(item.id),
+          pos === state.pos].join();
 }
 
 function refilter() {
@@ -224,6 +232,7 @@ function showDetail(d) {
   if (d.source) badge(`frame of ${d.source}`);
   if (d.edited && (d.edited.tags || d.edited.caption)) badge('edited here');
   $('approve').textContent = d.approved ? 'Unapprove' : 'Approve';
+  renderCopies(d.copies);
   $('caption').value = d.caption || '';
   $('caption-source').textContent = d.caption_source ? `(${d.caption_source})` : '';
   renderTags();
@@ -235,6 +244,48 @@ function showDetail(d) {
     p.textContent = `${stage}: ${message}`;
     problems.appendChild(p);
   }
+}
+
+// The item's group of copies side by side: which the last run kept, and a button to keep another.
+function renderCopies(copies) {
+  $('copies').hidden = !copies;
+  const list = $('copy-list');
+  list.replaceChildren();
+  const anyChosen = (copies || []).some((c) => c.chosen);
+  for (const c of copies || []) {
+    const fig = document.createElement('figure');
+    fig.className = 'copy' + (c.id === state.detail.id ? ' current' : '');
+    const img = document.createElement('img');
+    img.src = c.thumb;
+    img.alt = c.path;
+    const cap = document.createElement('figcaption');
+    const name = document.createElement('span');
+    name.textContent = c.path;
+    cap.appendChild(name);
+    const note = document.createElement('b');
+    note.textContent = c.chosen ? 'kept next run' : c.kept ? (anyChosen ? 'kept until the next run' : 'kept') : 'set aside';
+    cap.appendChild(note);
+    fig.append(img, cap);
+    if (!c.chosen) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = 'Keep this one';
+      b.addEventListener('click', () => keep(c.id));
+      fig.appendChild(b);
+    }
+    list.appendChild(fig);
+  }
+}
+
+async function keep(id) {
+  const d = state.detail;
+  if (!d) return;
+  try {
+    await api(`/api/items/${id}/keep`, {});
+    showDetail(await api(`/api/items/${d.id}`));
+    reloadAll();
+    show('chosen: the next run keeps it');
+  } catch (e) { show(e.message, true); }
 }
 
 function drawBoxes(aseg) {
@@ -489,7 +540,7 @@ $('spacer').addEventListener('click', async (e) => {
   state.lastClicked = pos;
   updateSelection();
 });
-for (const id of ['f-flagged', 'f-errors', 'f-sort']) $(id).addEventListener('change', refilter);
+for (const id of ['f-flagged', 'f-errors', 'f-duplicates', 'f-sort']) $(id).addEventListener('change', refilter);
 for (const id of ['f-below', 'f-nsfw', 'f-tag']) {
   $(id).addEventListener('input', () => { clearTimeout(refilter.timer); refilter.timer = setTimeout(refilter, 250); });
 }
