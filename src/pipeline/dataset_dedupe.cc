@@ -40,6 +40,14 @@ std::vector<DuplicateGroup> duplicate_groups(const std::vector<DuplicateRow>& ro
   return out;
 }
 
+Result<std::unordered_set<std::string>> set_aside_paths(Manifest& m) {
+  auto rows = m.duplicates();
+  if (!rows) return rows.error();
+  std::unordered_set<std::string> paths;
+  for (const DuplicateRow& r : *rows) paths.insert(r.path);
+  return paths;
+}
+
 void DuplicateFinder::add(const ItemState& item, uint64_t position) {
   if (!on() || item.item.hash.empty()) return;
   Candidate c;

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "dedupe/keeper.h"
@@ -32,6 +34,10 @@ struct DuplicateGroup {
   std::vector<DuplicateRow> members;
 };
 std::vector<DuplicateGroup> duplicate_groups(const std::vector<DuplicateRow>& rows);
+
+// The paths (relative to the work folder) of the copies the last run set aside:
+// the export files them into duplicates_N, the metadata files leave them out.
+Result<std::unordered_set<std::string>> set_aside_paths(Manifest& manifest);
 
 class DuplicateFinder {
  public:

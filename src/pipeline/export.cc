@@ -18,6 +18,7 @@
 #include "core/dir_handles.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
+#include "pipeline/dataset_dedupe.h"
 #include "pipeline/listing_digest.h"
 #include "pipeline/probe_memo.h"
 #include "pipeline/work_tree.h"
@@ -112,11 +113,10 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   // the run writes them: what did not change is stat'ed, not opened.
   ManifestProbeMemo memo(m, "work", scan_options);
   scan_options.memo = &memo;
-  // The images the run's dedupe set aside go to duplicates_N, whatever their class (dataset_dedupe.h).
-  auto dupes = m.duplicates();
-  if (!dupes) return dupes.error();
-  std::unordered_set<std::string> aside;
-  for (const DuplicateRow& d : *dupes) aside.insert(d.path);
+  // The images the run's dedupe set aside go to duplicates_N, whatever their class.
+  auto set_aside = set_aside_paths(m);
+  if (!set_aside) return set_aside.error();
+  const std::unordered_set<std::string>& aside = *set_aside;
   ListingDigest listing;
   TF_RETURN_IF_ERROR(scan_folders(c.work, scan_options, [&](ScanResult&& folder) -> Status {
     listing.add(folder);

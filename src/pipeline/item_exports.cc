@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "core/atomic_file.h"
+#include "pipeline/dataset_dedupe.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/report.h"
 
@@ -15,11 +16,10 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
   auto metadata = MetadataWriters::open(c, m);
   if (!metadata) return metadata.error();
   ReportStats stats;
-  // The copies dedupe set aside are no training data (dataset_dedupe.h).
-  auto dupes = m.duplicates();
-  if (!dupes) return dupes.error();
-  std::unordered_set<std::string> aside;
-  for (const DuplicateRow& d : *dupes) aside.insert(d.path);
+  // The copies dedupe set aside are no training data.
+  auto set_aside = set_aside_paths(m);
+  if (!set_aside) return set_aside.error();
+  const std::unordered_set<std::string>& aside = *set_aside;
   // One read transaction for the whole pass: every item's rows are read.
   TF_RETURN_IF_ERROR(m.reading([&] { return items([&](const ManifestItem& item) -> Status {
     std::optional<std::string> where = item.path;

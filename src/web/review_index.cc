@@ -147,19 +147,13 @@ Status ReviewIndex::load_copies(const std::filesystem::path& manifest_file) {
   if (!db) return db.error();
   Statement rows((*db)->statement("SELECT path, keeper FROM duplicates"));
   if (!rows.ok()) return ok_status();  // a manifest from before dedupe: no copies
-  auto at = [&](const std::string& path) -> IndexEntry* {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), path,
-                               [](const IndexEntry& e, const std::string& p) { return e.path < p; });
-    return it == entries_.end() || it->path != path ? nullptr : &*it;
-  };
   int rc;
   while ((rc = rows.step()) == SQLITE_ROW) {
     const std::string path = rows.text(0), keeper = rows.text(1);
-    IndexEntry* copy = at(path);
-    IndexEntry* kept = at(keeper);
+    const std::optional<uint32_t> copy = id_of(path), kept = id_of(keeper);
     if (!copy || !kept) continue;  // not an image of this index
-    copy->keeper = keeper;
-    kept->keeper = keeper;
+    entries_[*copy].keeper = keeper;
+    entries_[*kept].keeper = keeper;
   }
   if (rc != SQLITE_DONE) return (*db)->error("read the duplicates");
   return ok_status();

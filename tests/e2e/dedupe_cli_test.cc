@@ -9,9 +9,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "media/decode.h"
-#include "media/encode.h"
-#include "media/resample.h"
+#include "copies_tree.h"
 #include "media_fixtures.h"
 #include "run_cli.h"
 
@@ -23,25 +21,6 @@ using tagforge::testing::read_file;
 using tagforge::testing::write_file;
 
 using Snapshot = std::map<std::string, std::string>;
-
-// Three copies of one picture (a byte copy in another folder, a tagged one, a half-size
-// re-encode) and two other pictures.
-void write_copies(const fs::path& root) {
-  const fs::path media = TAGFORGE_TEST_MEDIA_DIR;
-  const std::string club = read_file(media / "bg club.jpg");
-  write_file(root / "club.jpg", club);
-  write_file(root / "b" / "club copy.jpg", club);
-  write_file(root / "c" / "club tagged.jpg", club);
-  write_file(root / "c" / "club tagged.txt", "indoors, no_humans\n");
-  auto decoded = decode_image(media / "bg club.jpg");
-  ASSERT_TRUE(decoded.ok());
-  const Image8 half = resize_bicubic_like_pil(decoded->image, decoded->image.width / 2, decoded->image.height / 2);
-  auto small = encode_image(half, "jpg", 60, "club small.jpg");
-  ASSERT_TRUE(small.ok());
-  write_file(root / "club small.jpg", *small);
-  write_file(root / "meadow.jpg", read_file(media / "bg meadow.jpg"));
-  write_file(root / "uni.jpg", read_file(media / "bg uni.jpg"));
-}
 
 // The folder's files but its .tagforge state (journals, lock).
 Snapshot files_of(const fs::path& root) {

@@ -1,5 +1,5 @@
-// End-to-end: `tagforge run`'s [dedupe] on real images: a byte copy, a
-// tagged byte copy and a half-size re-encode of one picture are one group;
+// End-to-end: `tagforge run`'s [dedupe] on real images (copies_tree.h): a byte
+// copy, a tagged byte copy and a half-size re-encode of one picture are one group;
 // the tagged full-size one is kept and the others are filed into
 // duplicates_1 with their sidecars and left out of the metadata files; the
 // choice is in --json and report.html; a settled re-run keeps it; turning
@@ -7,9 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "media/decode.h"
-#include "media/encode.h"
-#include "media/resample.h"
+#include "copies_tree.h"
 #include "media_fixtures.h"
 #include "run_cli.h"
 
@@ -42,20 +40,9 @@ std::vector<std::string> under(const Snapshot& out, const std::string& prefix) {
 TEST(RunDedupe, CopiesAreSetAsideTheBestKeptAndTheMetadataLeavesThemOut) {
   const fs::path in = fresh_dir("run-dedupe-in"), out = fresh_dir("run-dedupe-out");
   const std::string club = read_file(kMedia / "bg club.jpg");
-  write_file(in / "club.jpg", club);
-  write_file(in / "b" / "club copy.jpg", club);
-  write_file(in / "c" / "club tagged.jpg", club);
-  write_file(in / "c" / "club tagged.txt", "indoors, no_humans");
-  auto decoded = decode_image(kMedia / "bg club.jpg");
-  ASSERT_TRUE(decoded.ok());
-  const Image8 half = resize_bicubic_like_pil(decoded->image, decoded->image.width / 2, decoded->image.height / 2);
-  auto small = encode_image(half, "jpg", 60, "club small.jpg");
-  ASSERT_TRUE(small.ok());
-  write_file(in / "club small.jpg", *small);
+  write_copies(in);
   write_file(in / "club small.txt", "indoors");
-  write_file(in / "meadow.jpg", read_file(kMedia / "bg meadow.jpg"));
   write_file(in / "meadow.txt", "outdoors, grass");
-  write_file(in / "uni.jpg", read_file(kMedia / "bg uni.jpg"));
 
   CliResult r = run_without_models(in, out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
