@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "scan/media_format.h"
+#include "sort/plan.h"
 
 namespace tagforge {
 namespace {
@@ -70,8 +71,13 @@ std::vector<size_t> Classifier::frame_sources(const ScanResult& scan, bool anima
   return out;
 }
 
-Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, bool animations)
+Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, bool animations,
+                       std::string_view duplicates_folder)
     : animations_(animations) {
+  if (!duplicates_folder.empty()) {
+    duplicates_dir_.resize(scan.dirs.size());
+    for (size_t d = 0; d < scan.dirs.size(); ++d) duplicates_dir_[d] = bucket_number(scan.dirs[d], duplicates_folder) != 0;
+  }
   for (size_t i : sources) {
     const Item& it = scan.items[i];
     if (!it.usable()) continue;
@@ -81,6 +87,13 @@ Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, 
 }
 
 SortClass Classifier::classify(const Item& it) const {
+  const SortClass c = classify_by_bytes(it);
+  const bool image = c == SortClass::kImages || c == SortClass::kMissingTags || c == SortClass::kReview;
+  if (image && it.dir < duplicates_dir_.size() && duplicates_dir_[it.dir]) return SortClass::kDuplicates;
+  return c;
+}
+
+SortClass Classifier::classify_by_bytes(const Item& it) const {
   if (it.orphan_sidecar) return SortClass::kUnknown;
   if (it.broken()) return SortClass::kBroken;
   if (it.usable() && it.needs_review()) return SortClass::kReview;
@@ -103,8 +116,8 @@ SortClass Classifier::classify(const Item& it) const {
   return SortClass::kUnknown;
 }
 
-std::vector<SortClass> classify_items(const ScanResult& scan, bool animations) {
-  const Classifier classifier(scan, Classifier::frame_sources(scan, animations), animations);
+std::vector<SortClass> classify_items(const ScanResult& scan, bool animations, std::string_view duplicates_folder) {
+  const Classifier classifier(scan, Classifier::frame_sources(scan, animations), animations, duplicates_folder);
   std::vector<SortClass> out;
   out.reserve(scan.items.size());
   for (const Item& it : scan.items) out.push_back(classifier.classify(it));

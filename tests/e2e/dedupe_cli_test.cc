@@ -88,6 +88,29 @@ TEST(DedupeCli, CopiesAreOneGroupThatKeepsTheLargestTaggedOne) {
   EXPECT_TRUE(bad.out.empty()) << "one image is no group: " << bad.out;
 }
 
+// A sort of the folder afterwards (in place, and rebalancing every bucket) leaves the copies
+// in duplicates_1: their bytes are plain images, but the dedupe decided they are copies.
+TEST(DedupeCli, ASortAfterwardsLeavesTheCopiesSetAside) {
+  const fs::path root = fresh_dir("dedupe-then-sort");
+  write_copies(root);
+  CliResult moved = run_cli({"dedupe", root.string(), "-q"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  ASSERT_TRUE(fs::exists(root / "duplicates_1" / "club copy.jpg"));
+  for (const char* how : {"", "--rebalance"}) {
+    std::vector<std::string> args{"sort", root.string(), "-q"};
+    if (*how) args.push_back(how);
+    CliResult sorted = run_cli(args);
+    ASSERT_EQ(sorted.exit_code, 0) << how << sorted.err;
+    for (const char* name : {"club.jpg", "club copy.jpg", "club small.jpg"}) {
+      EXPECT_TRUE(fs::exists(root / "duplicates_1" / name)) << how << " " << name;
+    }
+    EXPECT_TRUE(fs::exists(root / "images_1" / "club tagged.jpg")) << how << " the keeper is sorted by its tags";
+    EXPECT_TRUE(fs::exists(root / "images_1" / "club tagged.txt")) << how;
+    EXPECT_TRUE(fs::exists(root / "missing_tags_1" / "meadow.jpg")) << how;
+    EXPECT_FALSE(fs::exists(root / "missing_tags_1" / "club copy.jpg")) << how;
+  }
+}
+
 // A dedupe killed at any point: the next dedupe finishes it (the clean run's files), or
 // an undo puts every file back.
 TEST(DedupeCli, KillNineAnywhereThenDedupeAgainOrUndo) {
