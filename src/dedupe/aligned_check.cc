@@ -115,11 +115,16 @@ Grid aligned(const Grid& from, const Grid& to_smooth) {
 
 }  // namespace
 
+int plain_mean_difference(const GreyThumbnail& a, const GreyThumbnail& b, bool mirror_b) {
+  return int(std::lround(mean_difference(smooth(to_grid(a, false)), smooth(to_grid(b, mirror_b)))));
+}
+
 int aligned_block_difference(const GreyThumbnail& a, const GreyThumbnail& b, bool mirror_b) {
   const Grid ga = to_grid(a, false), gb = to_grid(b, mirror_b);
   const Grid sa = smooth(ga), sb = smooth(gb);
   const int plain = largest_block_difference(sa, sb);
   if (plain <= kSamePictureBlockDifference) return plain;  // a resize, a re-encode, an overlay: no search
+  if (mean_difference(sa, sb) > kHopelessMeanDifference) return plain;  // other pictures: no search
   return std::min({plain, largest_block_difference(aligned(ga, sb), sb), largest_block_difference(aligned(gb, sa), sa)});
 }
 

@@ -25,6 +25,14 @@ namespace tagforge {
 // Two thumbnails at or under this are one picture.
 inline constexpr int kSamePictureBlockDifference = 18;
 
+// The mean difference of the two smoothed thumbnails as they are, 0-255 (a
+// lower bound of the plain block difference). Copies on the test media measure
+// at most a third of kHopelessMeanDifference; past it no alignment is searched
+// (the search is the check's whole cost, and the pictures a hash takes for
+// copies are mostly ones that differ everywhere: the same layout in other colours).
+int plain_mean_difference(const GreyThumbnail& a, const GreyThumbnail& b, bool mirror_b = false);
+inline constexpr int kHopelessMeanDifference = 45;
+
 // The largest 4x4 block difference once aligned, 0-255. `mirror_b`: b is
 // compared flipped left-right (a mirrored copy).
 int aligned_block_difference(const GreyThumbnail& a, const GreyThumbnail& b, bool mirror_b = false);

@@ -9,6 +9,7 @@
 #include "dedupe/aligned_check.h"
 #include "dedupe/near_copies.h"
 #include "pipeline/perceptual_hash_result.h"
+#include "tags/normalize.h"
 
 namespace tagforge {
 
@@ -28,6 +29,28 @@ uint64_t content_prefix(const std::string& hash) {
 }
 
 }  // namespace
+
+FaceTags face_tags_of(const ItemState& item) {
+  FaceTags face;
+  if (const StageResult* t = stage_result(item, kStageTagger)) {
+    const auto& j = stage_json(*t);
+    if (j.contains("general") && j["general"].is_object()) {
+      face.by_tagger.known = true;  // a picture the tagger ran on and saw no expression in shows none
+      for (const auto& [tag, p] : j["general"].items()) {
+        if (p.is_number()) face.by_tagger.add(tag, p.get<float>());
+      }
+    }
+  }
+  std::vector<std::string_view> own;
+  split_tag_list(item.existing_tags, own);
+  for (std::string_view tag : own) face.by_user.add(tag, 1);
+  return face;
+}
+
+bool different_faces(const FaceTags& a, const FaceTags& b) {
+  if (a.by_tagger.known && b.by_tagger.known) return different_expressions(a.by_tagger, b.by_tagger);
+  return different_expressions(a.by_user, b.by_user);
+}
 
 std::vector<DuplicateGroup> duplicate_groups(const std::vector<DuplicateRow>& rows) {
   std::map<std::string, std::vector<DuplicateRow>> by_keeper;
@@ -69,6 +92,7 @@ void DuplicateFinder::add(const ItemState& item, uint64_t position) {
     if (j.contains("overall") && j["overall"].is_number()) c.facts.score = j["overall"].get<double>();
   }
   c.facts.own_tags = !item.existing_tags.empty();
+  c.face = face_tags_of(item);
   c.facts.chosen = review_edit_of(item).keep;
   candidates_.push_back(c);
 }
@@ -117,9 +141,13 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
                                 const Candidate &a = candidates_[i], &b = candidates_[j];
                                 if (a.clip != 0 && a.clip == b.clip) return false;  // one clip's frames
                                 if (a.content == b.content) return config_.exact_copies;
-                                std::lock_guard lock(mu);
-                                const auto ta = thumbnail_of(a.position), tb = thumbnail_of(b.position);
-                                return ta && tb && same_picture(*ta, *tb, mirrored);
+                                if (different_faces(a.face, b.face)) return false;
+                                std::optional<GreyThumbnail> ta, tb;
+                                {
+                                  std::lock_guard lock(mu);
+                                  ta = thumbnail_of(a.position), tb = thumbnail_of(b.position);
+                                }
+                                return ta && tb && same_picture(*ta, *tb, mirrored);  // on this core
                               });
   } else {  // the same bytes only
     std::vector<uint32_t> order(candidates_.size());

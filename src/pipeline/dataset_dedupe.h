@@ -8,10 +8,12 @@
 // group's keeper (dedupe/keeper.h: the largest, then the best caption score,
 // then the user's own tags) and records the others in the manifest's
 // `duplicates` table, which the export files into duplicates_N and the
-// metadata files leave out. Frames of one clip are never each other's copies:
+// metadata files leave out. Two pictures whose faces are tagged with
+// different expressions are never copies, however close their pixels.
+// Frames of one clip are never each other's copies:
 // the extraction's similarity_threshold has judged them already.
 //
-// Memory: about 60 bytes an image (the paths stay in the scratch database).
+// Memory: about 100 bytes an image (the paths stay in the scratch database).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dedupe/expressions.h"
 #include "dedupe/keeper.h"
 #include "media/perceptual_hash.h"
 #include "pipeline/item_stages.h"
@@ -38,6 +41,14 @@ std::vector<DuplicateGroup> duplicate_groups(const std::vector<DuplicateRow>& ro
 // The paths (relative to the work folder) of the copies the last run set aside:
 // the export files them into duplicates_N, the metadata files leave them out.
 Result<std::unordered_set<std::string>> set_aside_paths(Manifest& manifest);
+
+// An item's face as each source tags it (dedupe/expressions.h).
+struct FaceTags {
+  Expression by_tagger, by_user;
+};
+FaceTags face_tags_of(const ItemState& item);
+// Like with like: the tagger's tags when it ran on both, else the user's when both have them.
+bool different_faces(const FaceTags& a, const FaceTags& b);
 
 class DuplicateFinder {
  public:
@@ -60,6 +71,7 @@ class DuplicateFinder {
     uint64_t clip = 0;     // frames: a hash of their clip's path; else 0
     PerceptualHash hash;
     KeeperFacts facts;
+    FaceTags face;
   };
   DedupeConfig config_;
   std::vector<Candidate> candidates_;

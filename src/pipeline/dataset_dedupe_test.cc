@@ -49,5 +49,29 @@ TEST(DuplicateGroups, GroupByKeeperInPathOrder) {
   EXPECT_TRUE(duplicate_groups({}).empty());
 }
 
+ItemState tagged(const char* user_tags, const char* tagger_general = nullptr) {
+  ItemState it;
+  it.existing_tags = user_tags;
+  if (tagger_general) {
+    it.results[kStageTagger].data = json{{"rating", json::object()}, {"general", json::parse(tagger_general)},
+                                         {"character", json::object()}}.dump();
+  }
+  return it;
+}
+
+TEST(DifferentFaces, TheTaggersTagsOnBothElseTheUsersOnBoth) {
+  const ItemState smiling = tagged("1girl, smile", R"({"1girl": 0.99, "smile": 0.9})");
+  const ItemState plain = tagged("1girl, smile", R"({"1girl": 0.99, "closed_mouth": 0.8})");
+  EXPECT_TRUE(different_faces(face_tags_of(smiling), face_tags_of(plain)))
+      << "the tagger ran on both: its tags decide, not the user's alike ones";
+  EXPECT_FALSE(different_faces(face_tags_of(smiling), face_tags_of(tagged("1girl, smile", R"({"smile": 0.5})"))));
+  // No tagger: the user's own tags on both, else nothing is known.
+  EXPECT_TRUE(different_faces(face_tags_of(tagged("1girl, smile")), face_tags_of(tagged(" 1girl,\n:o, surprised"))));
+  EXPECT_FALSE(different_faces(face_tags_of(tagged("1girl, smile")), face_tags_of(tagged("1girl,  smile "))));
+  EXPECT_FALSE(different_faces(face_tags_of(tagged("1girl, smile")), face_tags_of(tagged(""))));
+  EXPECT_TRUE(different_faces(face_tags_of(tagged("1girl, smile", R"({"smile": 0.9})")), face_tags_of(tagged("1girl"))))
+      << "the tagger on one only: the user's tags are compared";
+}
+
 }  // namespace
 }  // namespace tagforge

@@ -88,6 +88,25 @@ TEST(DedupeCli, CopiesAreOneGroupThatKeepsTheLargestTaggedOne) {
   EXPECT_TRUE(bad.out.empty()) << "one image is no group: " << bad.out;
 }
 
+// Two expressions of one sprite are a few pixels apart; their own tag files, naming different
+// expressions, keep them apart. With one list for both, the pixels decide.
+TEST(DedupeCli, ASpritesExpressionsWithTheirOwnTagsAreNotCopies) {
+  const fs::path root = fresh_dir("dedupe-faces");
+  const fs::path media = TAGFORGE_TEST_MEDIA_DIR;
+  for (const char* face : {"normal", "smile"}) {
+    write_file(root / (std::string(face) + ".png"), read_file(media / ("sylvie blue " + std::string(face) + ".png")));
+  }
+  write_file(root / "normal.txt", "1girl, closed_mouth\n");
+  write_file(root / "smile.txt", "1girl, smile\n");
+  CliResult apart = run_cli({"dedupe", root.string(), "--json", "--dry-run", "-q"});
+  ASSERT_EQ(apart.exit_code, 0) << apart.err;
+  EXPECT_TRUE(json_lines(apart.out).empty()) << apart.out;
+  write_file(root / "normal.txt", "1girl, smile\n");
+  CliResult together = run_cli({"dedupe", root.string(), "--json", "--dry-run", "-q"});
+  ASSERT_EQ(together.exit_code, 0) << together.err;
+  EXPECT_EQ(json_lines(together.out).size(), 1u) << together.out;
+}
+
 // A sort of the folder afterwards (in place, and rebalancing every bucket) leaves the copies
 // in duplicates_1: their bytes are plain images, but the dedupe decided they are copies.
 TEST(DedupeCli, ASortAfterwardsLeavesTheCopiesSetAside) {

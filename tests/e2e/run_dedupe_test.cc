@@ -103,5 +103,33 @@ TEST(RunDedupe, CopiesAreSetAsideTheBestKeptAndTheMetadataLeavesThemOut) {
   EXPECT_TRUE(nlohmann::ordered_json::parse(off.out)["duplicates"].empty());
 }
 
+// A visual novel's sprite in three expressions: at any hash's size the faces are a few pixels, so
+// the pixels call them copies; tags that name different expressions keep each (the test media's
+// sprites, with the user's tag files).
+TEST(RunDedupe, ASpritesExpressionsAreKeptWhenTheirTagsDiffer) {
+  const fs::path in = fresh_dir("run-dedupe-faces-in"), out = fresh_dir("run-dedupe-faces-out");
+  const std::map<std::string, std::string> faces{{"normal", "1girl, solo, blue_dress, closed_mouth"},
+                                                 {"smile", "1girl, solo, blue_dress, smile"},
+                                                 {"surprised", "1girl, solo, blue_dress, open_mouth, surprised"}};
+  for (const auto& [face, tags] : faces) {
+    write_file(in / ("sylvie " + face + ".png"), read_file(kMedia / ("sylvie blue " + face + ".png")));
+    write_file(in / ("sylvie " + face + ".txt"), tags);
+  }
+  CliResult r = run_without_models(in, out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = nlohmann::ordered_json::parse(r.out);
+  EXPECT_TRUE(summary["duplicates"].empty()) << summary["duplicates"].dump();
+  EXPECT_EQ(under(snapshot(out), "images_1/sylvie").size(), 9u) << "three sprites, each with its .txt and .caption";
+
+  // The same tags on all three (a scraper that wrote one list for the set): the pixels decide.
+  for (const auto& [face, tags] : faces) write_file(in / ("sylvie " + face + ".txt"), "1girl, solo, blue_dress, smile");
+  r = run_without_models(in, out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  summary = nlohmann::ordered_json::parse(r.out);
+  ASSERT_EQ(summary["duplicates"].size(), 1u) << summary["duplicates"].dump();
+  EXPECT_EQ(summary["duplicates"][0]["set_aside"].size(), 2u) << summary["duplicates"].dump();
+  EXPECT_EQ(under(snapshot(out), "duplicates_1/").size(), 6u) << "two sprites, each with its .txt and .caption";
+}
+
 }  // namespace
 }  // namespace tagforge::e2e

@@ -15,7 +15,9 @@
 #include <optional>
 
 #include "commands.h"
+#include "core/fs_ops.h"
 #include "dedupe/aligned_check.h"
+#include "dedupe/expressions.h"
 #include "dedupe/keeper.h"
 #include "dedupe/near_copies.h"
 #include "dedupe/set_aside.h"
@@ -25,6 +27,7 @@
 #include "model_command.h"
 #include "pipeline/content_hash.h"
 #include "tagforge/path_text.h"
+#include "tags/normalize.h"
 
 namespace tagforge::cli {
 namespace {
@@ -45,15 +48,17 @@ struct Hashed {
   PerceptualHash hash;
   GreyThumbnail thumbnail;  // 1 KiB: the aligned check of candidate pairs
   KeeperFacts facts;
+  Expression face;  // from the user's tags: a sprite's expressions are not copies (dedupe/expressions.h)
 };
 
-// A tag sidecar beside the image with something in it.
-bool has_own_tags(const fs::path& image) {
-  std::error_code ec;
+// The tag sidecar beside the image ("" when none, or when it is too large to be one).
+std::string own_tags_of(const fs::path& image) {
   fs::path txt = image;
   txt.replace_extension(".txt");
-  const auto size = fs::file_size(txt, ec);
-  return !ec && size > 0;
+  std::error_code ec;
+  if (fs::file_size(txt, ec) > (1u << 20) || ec) return {};
+  auto bytes = read_whole_file(txt, "tag file");
+  return bytes ? *bytes : std::string();
 }
 
 // The file's content hash; a file that cannot be read is no one's copy.
@@ -122,7 +127,11 @@ int run(Args& a) {
       h.path = im.path;
       h.image = b.first + k;
       h.hash = perceptual_hash(im.decoded.image, &h.thumbnail);
-      h.facts = {im.decoded.full_width, im.decoded.full_height, std::nullopt, has_own_tags(im.path)};
+      const std::string tags = own_tags_of(im.path);
+      std::vector<std::string_view> entries;
+      split_tag_list(tags, entries);
+      for (std::string_view tag : entries) h.face.add(tag, 1);
+      h.facts = {im.decoded.full_width, im.decoded.full_height, std::nullopt, h.face.known};
       im.decoded.image.pixels = {};
     }
   });
@@ -130,6 +139,7 @@ int run(Args& a) {
   hashes.reserve(hashed.size());
   for (const Hashed& h : hashed) hashes.push_back(h.hash);
   const auto groups = near_copy_groups(hashes, a.options, [&](uint32_t i, uint32_t j, bool mirrored) {
+    if (different_expressions(hashed[i].face, hashed[j].face)) return false;
     return same_picture(hashed[i].thumbnail, hashed[j].thumbnail, mirrored);
   });
 
