@@ -18,8 +18,10 @@ cp third_party/test_media/renpy/*.png "$EX/in/sprites/"
 cp third_party/test_media/renpy/*.jpg "$EX/in/backgrounds/"
 cp third_party/test_media/clips/* "$EX/in/clips/"
 # Tag files as a booru scraper leaves them: some right, one wrong (the hair is brown), most missing.
-for f in "$EX"/in/sprites/sylvie\ blue*.png; do
-  echo "1girl, solo, brown_hair, long_hair, blue_dress, looking_at_viewer, smile" > "${f%.png}.txt"
+# Each blue sprite's list names its expression, so the run's dedupe keeps all four (the untagged
+# green ones are a few pixels apart and are grouped as copies).
+for face in "normal:closed_mouth" "smile:smile" "giggle:smile, closed_eyes" "surprised:open_mouth, surprised"; do
+  echo "1girl, solo, brown_hair, long_hair, blue_dress, looking_at_viewer, ${face#*:}" > "$EX/in/sprites/sylvie blue ${face%%:*}.txt"
 done
 echo "1girl, solo, green_hair, green_dress, Smile" > "$EX/in/sprites/sylvie green smile.txt"
 echo "no_humans, scenery, outdoors, grass, sky, cloud, tree" > "$EX/in/backgrounds/bg meadow.txt"

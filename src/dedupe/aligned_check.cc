@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <memory>
 
 namespace tagforge {
 
@@ -39,33 +41,6 @@ struct Crop {
   int left = 0, right = 0, top = 0, bottom = 0;  // in steps
 };
 
-// `g` cropped by `c` and resampled back to kN x kN (bilinear, sample centres).
-Grid cropped(const Grid& g, const Crop& c) {
-  const float x0 = c.left * kStep * kN, x1 = kN - c.right * kStep * kN;
-  const float y0 = c.top * kStep * kN, y1 = kN - c.bottom * kStep * kN;
-  std::array<int, kN> xi{}, xj{};
-  std::array<float, kN> xf{};
-  for (int i = 0; i < kN; ++i) {
-    const float x = std::clamp(x0 + (i + 0.5f) * (x1 - x0) / kN - 0.5f, 0.f, float(kN - 1));
-    xi[size_t(i)] = int(x);
-    xj[size_t(i)] = std::min(xi[size_t(i)] + 1, kN - 1);
-    xf[size_t(i)] = x - float(xi[size_t(i)]);
-  }
-  Grid out{};
-  for (int j = 0; j < kN; ++j) {
-    const float y = std::clamp(y0 + (j + 0.5f) * (y1 - y0) / kN - 0.5f, 0.f, float(kN - 1));
-    const int yi = int(y), yj = std::min(yi + 1, kN - 1);
-    const float yf = y - float(yi);
-    for (int i = 0; i < kN; ++i) {
-      const size_t a = size_t(yi * kN), b = size_t(yj * kN);
-      const float top = g[a + size_t(xi[size_t(i)])] * (1 - xf[size_t(i)]) + g[a + size_t(xj[size_t(i)])] * xf[size_t(i)];
-      const float bottom = g[b + size_t(xi[size_t(i)])] * (1 - xf[size_t(i)]) + g[b + size_t(xj[size_t(i)])] * xf[size_t(i)];
-      out[size_t(j * kN + i)] = top * (1 - yf) + bottom * yf;
-    }
-  }
-  return out;
-}
-
 float mean_difference(const Grid& a, const Grid& b) {
   float sum = 0;
   for (size_t i = 0; i < a.size(); ++i) sum += std::abs(a[i] - b[i]);
@@ -84,12 +59,82 @@ int largest_block_difference(const Grid& a, const Grid& b) {
   return int(std::lround(largest));
 }
 
+// The search's passes, split by axis (the crop, the resampling and the 1-2-1
+// smoothing are each separable, so smooth(cropped(g, c)) is a horizontal pass
+// that depends on the left and right edges only, then a vertical one): each
+// (left, right)'s horizontal pass is made once, and a candidate crop costs one
+// vertical pass, given up as soon as it is worse than the best so far.
+class CropSearch {
+ public:
+  CropSearch(const Grid& from, const Grid& to) : from_(from), to_(to) {}
+
+  // The mean difference to `to` of the crop's smoothed grid, or a value above `limit`
+  // once it is sure to exceed it; the grid into `out` when asked.
+  float cost(const Crop& c, float limit, Grid* out = nullptr) {
+    const Grid& h = horizontal(c.left, c.right);
+    // Resampled rows (bilinear, sample centres), then 1-2-1 down the columns, edges repeated.
+    const float y0 = c.top * kStep * kN, y1 = kN - c.bottom * kStep * kN;
+    std::array<float, kN * kN> v;
+    for (int j = 0; j < kN; ++j) {
+      const float y = std::clamp(y0 + (j + 0.5f) * (y1 - y0) / kN - 0.5f, 0.f, float(kN - 1));
+      const int yi = int(y), yj = std::min(yi + 1, kN - 1);
+      const float yf = y - float(yi);
+      for (int i = 0; i < kN; ++i) v[size_t(j * kN + i)] = h[size_t(yi * kN + i)] * (1 - yf) + h[size_t(yj * kN + i)] * yf;
+    }
+    const float most = limit * float(kN * kN);
+    float sum = 0;
+    for (int j = 0; j < kN; ++j) {
+      const size_t up = size_t(std::max(j - 1, 0) * kN), at = size_t(j * kN), down = size_t(std::min(j + 1, kN - 1) * kN);
+      for (int i = 0; i < kN; ++i) {
+        const float s = (v[up + size_t(i)] + 2 * v[at + size_t(i)] + v[down + size_t(i)]) / 4;
+        if (out) (*out)[at + size_t(i)] = s;
+        sum += std::abs(s - to_[at + size_t(i)]);
+      }
+      if (!out && sum > most) return limit + 1;  // worse than the best: no need to finish
+    }
+    return sum / float(kN * kN);
+  }
+
+ private:
+  const Grid& horizontal(int left, int right) {
+    Grid& h = rows_[size_t(left * (kMaxSteps + 1) + right)];
+    bool& made = made_[size_t(left * (kMaxSteps + 1) + right)];
+    if (made) return h;
+    made = true;
+    const float x0 = left * kStep * kN, x1 = kN - right * kStep * kN;
+    std::array<int, kN> xi{}, xj{};
+    std::array<float, kN> xf{};
+    for (int i = 0; i < kN; ++i) {
+      const float x = std::clamp(x0 + (i + 0.5f) * (x1 - x0) / kN - 0.5f, 0.f, float(kN - 1));
+      xi[size_t(i)] = int(x);
+      xj[size_t(i)] = std::min(xi[size_t(i)] + 1, kN - 1);
+      xf[size_t(i)] = x - float(xi[size_t(i)]);
+    }
+    std::array<float, kN> row{};
+    for (int y = 0; y < kN; ++y) {
+      const size_t r = size_t(y * kN);
+      for (int i = 0; i < kN; ++i) {
+        row[size_t(i)] = from_[r + size_t(xi[size_t(i)])] * (1 - xf[size_t(i)]) + from_[r + size_t(xj[size_t(i)])] * xf[size_t(i)];
+      }
+      for (int i = 0; i < kN; ++i) {
+        h[r + size_t(i)] = (row[size_t(std::max(i - 1, 0))] + 2 * row[size_t(i)] + row[size_t(std::min(i + 1, kN - 1))]) / 4;
+      }
+    }
+    return h;
+  }
+
+  const Grid& from_;
+  const Grid& to_;
+  std::array<Grid, (kMaxSteps + 1) * (kMaxSteps + 1)> rows_;  // by left, right
+  std::array<bool, (kMaxSteps + 1) * (kMaxSteps + 1)> made_{};
+};
+
 // The crop of `from` that brings it closest to `to` (both smoothed after the crop),
 // by greedy steps of one or two along each edge; the smoothed crop is returned.
 Grid aligned(const Grid& from, const Grid& to_smooth) {
+  auto search = std::make_unique<CropSearch>(from, to_smooth);  // 300 KiB of passes: not on the stack
   Crop best;
-  Grid best_grid = smooth(from);
-  float best_cost = mean_difference(best_grid, to_smooth);
+  float best_cost = search->cost(best, std::numeric_limits<float>::max());
   for (bool moved = true; moved;) {
     moved = false;
     Crop step_best = best;
@@ -99,18 +144,18 @@ Grid aligned(const Grid& from, const Grid& to_smooth) {
         int& v = edge == 0 ? c.left : edge == 1 ? c.right : edge == 2 ? c.top : c.bottom;
         v += delta;
         if (v < 0 || c.left + c.right > kMaxSteps || c.top + c.bottom > kMaxSteps) continue;
-        const Grid g = smooth(cropped(from, c));
-        const float cost = mean_difference(g, to_smooth);
+        const float cost = search->cost(c, best_cost);
         if (cost < best_cost) {
           best_cost = cost;
-          best_grid = g;
           step_best = c;
           moved = true;
         }
       }
     best = step_best;
   }
-  return best_grid;
+  Grid out{};
+  search->cost(best, best_cost, &out);
+  return out;
 }
 
 }  // namespace

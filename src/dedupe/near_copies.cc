@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
+#include <unordered_map>
 #include <utility>
 
 #include "dedupe/hamming_index.h"
@@ -36,6 +37,10 @@ class DisjointSets {
   std::vector<uint32_t> parent_, size_;
 };
 
+using PairsFound = tbb::enumerable_thread_specific<std::vector<std::pair<uint32_t, uint32_t>>>;
+// The groups of two or more once `pairs` are joined too (near_copy_groups' order).
+std::vector<std::vector<uint32_t>> groups_of(DisjointSets& sets, const PairsFound& pairs, size_t n);
+
 }  // namespace
 
 std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const PerceptualHash& b,
@@ -57,16 +62,74 @@ std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const Pe
   return best;
 }
 
+namespace {
+
+// The pairs with at least one new image that some hash puts within t (a superset of those
+// near_copy_distance accepts), each once, smaller index first.
+std::vector<std::pair<uint32_t, uint32_t>> pairs_with_new(std::span<const PerceptualHash> hashes,
+                                                          std::span<const uint32_t> fresh, const NearCopyOptions& o) {
+  PairsFound found;
+  std::vector<uint64_t> keys(hashes.size());
+  // Plain against plain; with flip, the new one's mirror against plain, and plain against mirrors.
+  for (const bool centre : {false, true})
+    for (const bool mirrors : {false, true}) {
+      if (mirrors && !o.flip) continue;
+      for (size_t i = 0; i < hashes.size(); ++i) {
+        const PerceptualHash& h = hashes[i];
+        keys[i] = centre ? (mirrors ? h.centre_mirror : h.centre) : (mirrors ? h.dct_mirror : h.dct);
+      }
+      const HammingIndex index(keys);
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, fresh.size(), 64), [&](const tbb::blocked_range<size_t>& range) {
+        auto& mine = found.local();
+        for (size_t k = range.begin(); k < range.end(); ++k) {
+          const uint32_t j = fresh[k];
+          const PerceptualHash& h = hashes[j];
+          auto add = [&](uint32_t i, int) {
+            if (i != j) mine.emplace_back(std::min(i, j), std::max(i, j));
+          };
+          index.for_each_within(centre ? h.centre : h.dct, o.threshold, add);
+          if (o.flip && !mirrors) index.for_each_within(centre ? h.centre_mirror : h.dct_mirror, o.threshold, add);
+        }
+      });
+    }
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  for (auto& mine : found) pairs.insert(pairs.end(), mine.begin(), mine.end());
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
+}  // namespace
+
 std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHash> hashes,
-                                                    const NearCopyOptions& o, const PairCheck& confirm) {
-  // Any pair the rule accepts has one hash within t, so one index's close
-  // pairs hold it; with flip, every hash's mirror is also looked up. One index
-  // at a time, so that only one is in memory.
-  tbb::enumerable_thread_specific<std::vector<std::pair<uint32_t, uint32_t>>> pairs;
+                                                    const NearCopyOptions& o, const PairCheck& confirm,
+                                                    std::span<const uint32_t> earlier) {
+  PairsFound pairs;
   auto consider = [&](uint32_t i, uint32_t j) {
     const auto d = near_copy_distance(hashes[i], hashes[j], o);
     if (d && (!confirm || confirm(i, j, d->mirrored))) pairs.local().emplace_back(i, j);
   };
+  DisjointSets sets(hashes.size());
+  bool all_new = true;
+  for (uint32_t label : earlier) all_new = all_new && label == kNotJudged;
+  if (!all_new) {
+    // The judged images as they were grouped, and the pairs with a new one looked at.
+    std::vector<uint32_t> fresh;
+    std::unordered_map<uint32_t, uint32_t> first_of_label;
+    for (uint32_t i = 0; i < hashes.size(); ++i) {
+      const uint32_t label = i < earlier.size() ? earlier[i] : kNotJudged;
+      if (label == kNotJudged) fresh.push_back(i);
+      if (label == kNotJudged || label == kJudgedAlone) continue;
+      auto [at, first] = first_of_label.try_emplace(label, i);
+      if (!first) sets.join(at->second, i);
+    }
+    const auto candidates = fresh.empty() ? std::vector<std::pair<uint32_t, uint32_t>>() : pairs_with_new(hashes, fresh, o);
+    tbb::parallel_for(size_t{0}, candidates.size(), [&](size_t k) { consider(candidates[k].first, candidates[k].second); });
+    return groups_of(sets, pairs, hashes.size());
+  }
+  // Any pair the rule accepts has one hash within t, so one index's close
+  // pairs hold it; with flip, every hash's mirror is also looked up. One index
+  // at a time, so that only one is in memory.
   for (const bool centre : {false, true}) {
     std::vector<uint64_t> keys(hashes.size());
     for (size_t i = 0; i < hashes.size(); ++i) keys[i] = centre ? hashes[i].centre : hashes[i].dct;
@@ -86,15 +149,20 @@ std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHa
     });
   }
 
-  DisjointSets sets(hashes.size());
+  return groups_of(sets, pairs, hashes.size());
+}
+
+namespace {
+
+std::vector<std::vector<uint32_t>> groups_of(DisjointSets& sets, const PairsFound& pairs, size_t n) {
   for (const auto& mine : pairs)
     for (const auto& [i, j] : mine) sets.join(i, j);
   // Members by root, without a vector for every image: count, then place.
-  std::vector<uint32_t> root(hashes.size()), count(hashes.size(), 0);
-  for (uint32_t i = 0; i < hashes.size(); ++i) ++count[root[i] = sets.find(i)];
-  std::vector<uint32_t> slot(hashes.size(), UINT32_MAX);  // the group of a root
+  std::vector<uint32_t> root(n), count(n, 0);
+  for (uint32_t i = 0; i < n; ++i) ++count[root[i] = sets.find(i)];
+  std::vector<uint32_t> slot(n, UINT32_MAX);  // the group of a root
   std::vector<std::vector<uint32_t>> groups;
-  for (uint32_t i = 0; i < hashes.size(); ++i) {  // in id order: groups by first member, members increasing
+  for (uint32_t i = 0; i < n; ++i) {  // in id order: groups by first member, members increasing
     const uint32_t r = root[i];
     if (count[r] < 2) continue;
     if (slot[r] == UINT32_MAX) {
@@ -105,5 +173,7 @@ std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHa
   }
   return groups;
 }
+
+}  // namespace
 
 }  // namespace tagforge

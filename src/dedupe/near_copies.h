@@ -54,9 +54,23 @@ std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const Pe
 // keeps it (dedupe/aligned_check.h on their thumbnails). Called on any core.
 using PairCheck = std::function<bool(uint32_t, uint32_t, bool)>;
 
+// What an earlier grouping with the same options and check found for an image
+// (near_copy_groups' `earlier`): kNotJudged when it was not among those
+// grouped (a new image), kJudgedAlone when it was no one's copy, else a label
+// its earlier group's members share.
+inline constexpr uint32_t kNotJudged = UINT32_MAX, kJudgedAlone = UINT32_MAX - 1;
+
 // Groups of two or more indices into `hashes`, each in increasing order, the
 // groups in order of their first member. `confirm`, when set, must accept each pair.
+//
+// With `earlier` (one label per hash): the images judged before are taken as
+// their earlier groups, and only the pairs with a new image are looked at and
+// confirmed (each new image's hashes looked up in indexes of all). The groups
+// are the ones a grouping of all would give, provided that the judged images
+// are exactly the ones grouped before, as they were then: a caller marks an
+// earlier group's members kNotJudged when one of them is gone or changed.
 std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHash> hashes,
-                                                    const NearCopyOptions& options, const PairCheck& confirm = {});
+                                                    const NearCopyOptions& options, const PairCheck& confirm = {},
+                                                    std::span<const uint32_t> earlier = {});
 
 }  // namespace tagforge

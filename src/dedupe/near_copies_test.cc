@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <random>
@@ -118,6 +119,61 @@ TEST(NearCopies, GroupsMatchAComparisonOfEveryPair) {
     const auto got = near_copy_groups(h, o);
     EXPECT_EQ(got, groups_by_brute_force(h, o));
     EXPECT_FALSE(got.empty());
+  }
+}
+
+// A re-run's grouping: the images grouped before are taken as their groups, and only pairs with a
+// new image are looked at; the groups are those of a grouping of all, with far fewer checks.
+TEST(NearCopies, AnEarlierGroupingAndTheNewImagesGiveWhatAGroupingOfAllGives) {
+  const std::vector<uint64_t> a = planted_hashes(1500, 21), b = planted_hashes(1500, 22);
+  const std::vector<uint64_t> am = planted_hashes(1500, 23), bm = planted_hashes(1500, 24);
+  std::vector<PerceptualHash> h(a.size());
+  std::mt19937_64 rng(5);
+  std::vector<uint64_t> tag(h.size());
+  for (size_t i = 0; i < h.size(); ++i) {
+    // Mirrors near some other image's hashes, so that flip finds mirrored pairs both ways round.
+    h[i] = {a[i], b[i], a[(i + 7) % a.size()] ^ (am[i] & 1), b[(i + 7) % b.size()] ^ (bm[i] & 2)};
+    tag[i] = rng();
+  }
+  // A check that rejects some pairs, by the images (not their places in a list).
+  auto check_of = [&](const std::vector<uint32_t>& image, std::atomic<size_t>& calls) {
+    return [&, image](uint32_t i, uint32_t j, bool mirrored) {
+      ++calls;
+      return (tag[image[i]] ^ tag[image[j]] ^ uint64_t(mirrored)) % 5 != 0;
+    };
+  };
+  for (const NearCopyOptions o : {NearCopyOptions{6, false}, NearCopyOptions{10, true}}) {
+    SCOPED_TRACE(o.flip);
+    std::vector<uint32_t> all(h.size());
+    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    std::atomic<size_t> full_calls = 0;
+    const auto full = near_copy_groups(h, o, check_of(all, full_calls));
+    ASSERT_GT(full.size(), 20u);
+
+    // Before: every third image was not there yet.
+    std::vector<uint32_t> before;
+    std::vector<PerceptualHash> before_hashes;
+    for (uint32_t i = 0; i < h.size(); ++i) {
+      if (i % 3 != 0) before.push_back(i), before_hashes.push_back(h[i]);
+    }
+    std::atomic<size_t> before_calls = 0;
+    const auto earlier_groups = near_copy_groups(before_hashes, o, check_of(before, before_calls));
+    std::vector<uint32_t> earlier(h.size(), kNotJudged);
+    for (uint32_t i : before) earlier[i] = kJudgedAlone;
+    for (uint32_t g = 0; g < earlier_groups.size(); ++g)
+      for (uint32_t k : earlier_groups[g]) earlier[before[k]] = g;
+    std::atomic<size_t> calls = 0;
+    EXPECT_EQ(near_copy_groups(h, o, check_of(all, calls), earlier), full);
+    EXPECT_LT(calls.load(), full_calls.load()) << "only pairs with a new image are checked";
+    std::printf("flip=%d: %zu pairs checked for all, %zu with a third new\n", int(o.flip), full_calls.load(), calls.load());
+
+    // Nothing new: nothing checked.
+    for (uint32_t i = 0; i < h.size(); ++i) earlier[i] = kJudgedAlone;
+    for (uint32_t g = 0; g < full.size(); ++g)
+      for (uint32_t k : full[g]) earlier[k] = g;
+    calls = 0;
+    EXPECT_EQ(near_copy_groups(h, o, check_of(all, calls), earlier), full);
+    EXPECT_EQ(calls.load(), 0u);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "pipeline/dataset_dedupe.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -8,6 +10,7 @@
 
 #include "dedupe/aligned_check.h"
 #include "dedupe/near_copies.h"
+#include "pipeline/dedupe_memo.h"
 #include "pipeline/perceptual_hash_result.h"
 #include "tags/normalize.h"
 
@@ -26,6 +29,13 @@ uint64_t content_prefix(const std::string& hash) {
     v = v << 4 | uint64_t(d);
   }
   return v;
+}
+
+// The settings the memo's verdicts were made with, the check's own lines among them.
+std::string memo_settings(const DedupeConfig& c) {
+  return fmt::format("v1 threshold={} mirrored={} exact={} block={} hopeless={} sure={}", c.near_threshold,
+                     c.mirrored_copies, c.exact_copies, kSamePictureBlockDifference, kHopelessMeanDifference,
+                     kSureExpression);
 }
 
 }  // namespace
@@ -71,6 +81,22 @@ Result<std::unordered_set<std::string>> set_aside_paths(Manifest& m) {
   return paths;
 }
 
+// A key of everything a candidate's verdicts depend on (its keeper facts are not).
+uint64_t DuplicateFinder::verdict_key(const Candidate& c) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  auto mix = [&](uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+  };
+  for (uint64_t v : {c.content, c.clip, c.hash.dct, c.hash.centre, c.hash.dct_mirror, c.hash.centre_mirror,
+                     c.face.by_tagger.shows, c.face.by_tagger.seen, uint64_t(c.face.by_tagger.known),
+                     c.face.by_user.shows, c.face.by_user.seen, uint64_t(c.face.by_user.known)}) {
+    mix(v);
+  }
+  return h;
+}
+
 void DuplicateFinder::add(const ItemState& item, uint64_t position) {
   if (!on() || item.item.hash.empty()) return;
   Candidate c;
@@ -93,6 +119,7 @@ void DuplicateFinder::add(const ItemState& item, uint64_t position) {
   }
   c.facts.own_tags = !item.existing_tags.empty();
   c.face = face_tags_of(item);
+  c.key = verdict_key(c);
   c.facts.chosen = review_edit_of(item).keep;
   candidates_.push_back(c);
 }
@@ -134,8 +161,13 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
   std::vector<std::vector<uint32_t>> groups;
   if (config_.near_copies) {
     std::vector<PerceptualHash> hashes;
+    std::vector<uint64_t> keys;
     hashes.reserve(candidates_.size());
-    for (const Candidate& c : candidates_) hashes.push_back(c.hash);
+    keys.reserve(candidates_.size());
+    for (const Candidate& c : candidates_) hashes.push_back(c.hash), keys.push_back(c.key);
+    auto memo = DedupeMemo::load(m, memo_settings(config_));
+    if (!memo) return memo.error();
+    const std::vector<uint32_t> earlier = memo->earlier(keys);
     groups = near_copy_groups(hashes, NearCopyOptions{config_.near_threshold, config_.mirrored_copies},
                               [&](uint32_t i, uint32_t j, bool mirrored) {
                                 const Candidate &a = candidates_[i], &b = candidates_[j];
@@ -148,7 +180,10 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
                                   ta = thumbnail_of(a.position), tb = thumbnail_of(b.position);
                                 }
                                 return ta && tb && same_picture(*ta, *tb, mirrored);  // on this core
-                              });
+                              },
+                              earlier);
+    TF_RETURN_IF_ERROR(failure);  // a thumbnail that could not be read: no memo of a verdict without it
+    TF_RETURN_IF_ERROR(memo->save(m, keys, groups));
   } else {  // the same bytes only
     std::vector<uint32_t> order(candidates_.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -13,7 +13,9 @@
 // Frames of one clip are never each other's copies:
 // the extraction's similarity_threshold has judged them already.
 //
-// Memory: about 100 bytes an image (the paths stay in the scratch database).
+// A grown run checks only the pairs with a new image (dedupe_memo.h).
+//
+// Memory: about 110 bytes an image, and the memo's 16 (the paths stay in the scratch database).
 #pragma once
 
 #include <cstdint>
@@ -72,7 +74,9 @@ class DuplicateFinder {
     PerceptualHash hash;
     KeeperFacts facts;
     FaceTags face;
+    uint64_t key = 0;  // everything its verdicts depend on (dedupe_memo.h)
   };
+  static uint64_t verdict_key(const Candidate& c);
   DedupeConfig config_;
   std::vector<Candidate> candidates_;
 };

@@ -131,5 +131,44 @@ TEST(RunDedupe, ASpritesExpressionsAreKeptWhenTheirTagsDiffer) {
   EXPECT_EQ(under(snapshot(out), "duplicates_1/").size(), 6u) << "two sprites, each with its .txt and .caption";
 }
 
+// A re-run checks only the pairs with a new image (dedupe_memo.h): after images come and go,
+// its groups are the ones a run into an empty output finds.
+TEST(RunDedupe, AGrownOrShrunkRunGroupsAsAFreshRunDoes) {
+  const fs::path in = fresh_dir("run-dedupe-grown-in"), out = fresh_dir("run-dedupe-grown-out");
+  write_copies(in);
+  const std::string small = read_file(in / "club small.jpg");
+  fs::remove(in / "club small.jpg");
+  CliResult first = run_without_models(in, out);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto groups = [](const CliResult& r) { return nlohmann::ordered_json::parse(r.out)["duplicates"]; };
+  ASSERT_EQ(groups(first).size(), 1u);
+  ASSERT_EQ(groups(first)[0]["set_aside"].size(), 2u) << "the two byte copies";
+
+  auto step = [&](const char* what) -> nlohmann::ordered_json {
+    SCOPED_TRACE(what);
+    CliResult again = run_without_models(in, out);
+    CliResult fresh = run_without_models(in, fresh_dir("run-dedupe-grown-fresh"));
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(fresh.exit_code, 0) << fresh.err;
+    if (again.exit_code != 0 || fresh.exit_code != 0) return nlohmann::ordered_json::array();
+    EXPECT_EQ(groups(again), groups(fresh));
+    return groups(again);
+  };
+  write_file(in / "club small.jpg", small);  // a near copy joins the group
+  write_file(in / "x" / "lecturehall.jpg", read_file(kMedia / "bg lecturehall.jpg"));
+  auto got = step("grown");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["set_aside"].size(), 3u);
+  fs::remove(in / "c" / "club tagged.jpg");  // the keeper goes: the group is judged again
+  fs::remove(in / "c" / "club tagged.txt");
+  got = step("the keeper gone");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["set_aside"].size(), 2u);
+  fs::remove(in / "club.jpg");
+  fs::remove(in / "b" / "club copy.jpg");
+  got = step("only one left");
+  EXPECT_TRUE(got.empty()) << got.dump();
+}
+
 }  // namespace
 }  // namespace tagforge::e2e
