@@ -192,6 +192,15 @@ TEST(RunLlm, EveryServerFaultEndsWithACaptionAndItsReason) {
   // The key is in nothing the run wrote or said.
   for (const auto& entry : fs::recursive_directory_iterator(out)) {
     if (!entry.is_regular_file()) continue;
+    // The manifest's files are read by another process: closing a descriptor of a database
+    // file in this one would drop the POSIX locks SQLite holds through `m` (fcntl locks belong
+    // to the process), and the next run, taking itself for the last connection, would remove
+    // the WAL under it.
+    if (entry.path().filename().string().rfind("manifest.sqlite", 0) == 0) {
+      const std::string grep = "grep -qF '" + std::string(kKey) + "' '" + entry.path().string() + "'";
+      EXPECT_NE(std::system(grep.c_str()), 0) << entry.path();
+      continue;
+    }
     EXPECT_EQ(read_file(entry.path()).find(kKey), std::string::npos) << entry.path();
   }
   EXPECT_EQ(r.out.find(kKey), std::string::npos);
