@@ -64,8 +64,8 @@ std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const Pe
 
 namespace {
 
-// The pairs with at least one new image that some hash puts within t (a superset of those
-// near_copy_distance accepts), each once, smaller index first.
+// The pairs with at least one new image that near_copy_distance accepts, each once, smaller
+// index first: each is within t in one of the hashes, so one of the indexes finds it.
 std::vector<std::pair<uint32_t, uint32_t>> pairs_with_new(std::span<const PerceptualHash> hashes,
                                                           std::span<const uint32_t> fresh, const NearCopyOptions& o) {
   PairsFound found;
@@ -84,8 +84,9 @@ std::vector<std::pair<uint32_t, uint32_t>> pairs_with_new(std::span<const Percep
         for (size_t k = range.begin(); k < range.end(); ++k) {
           const uint32_t j = fresh[k];
           const PerceptualHash& h = hashes[j];
+          // Only pairs the rule accepts are kept: clumped hashes give many within t in one hash.
           auto add = [&](uint32_t i, int) {
-            if (i != j) mine.emplace_back(std::min(i, j), std::max(i, j));
+            if (i != j && near_copy_distance(hashes[i], h, o)) mine.emplace_back(std::min(i, j), std::max(i, j));
           };
           index.for_each_within(centre ? h.centre : h.dct, o.threshold, add);
           if (o.flip && !mirrors) index.for_each_within(centre ? h.centre_mirror : h.dct_mirror, o.threshold, add);

@@ -97,17 +97,16 @@ uint64_t DuplicateFinder::verdict_key(const Candidate& c) {
   return h;
 }
 
-void DuplicateFinder::add(const ItemState& item, uint64_t position) {
-  if (!on() || item.item.hash.empty()) return;
+std::optional<DuplicateFinder::Candidate> DuplicateFinder::candidate_of(const ItemState& item) const {
+  if (!on() || item.item.hash.empty()) return std::nullopt;
   Candidate c;
-  c.position = position;
   c.content = content_prefix(item.item.hash);
   if (item.item.kind == "frame" && !item.item.source.empty()) c.clip = std::hash<std::string>()(item.item.source) | 1;
   if (config_.near_copies) {
     const StageResult* r = stage_result(item, kStageHash);
-    if (!r) return;  // it did not decode: no one's copy
-    const auto hashed = parse_perceptual_hash_data(stage_json(*r));
-    if (!hashed) return;
+    if (!r) return std::nullopt;  // it did not decode: no one's copy
+    const auto hashed = peek_perceptual_hash_data(r->data);
+    if (!hashed) return std::nullopt;
     c.hash = hashed->hash;
     c.facts.width = hashed->width;
     c.facts.height = hashed->height;
@@ -121,7 +120,12 @@ void DuplicateFinder::add(const ItemState& item, uint64_t position) {
   c.face = face_tags_of(item);
   c.key = verdict_key(c);
   c.facts.chosen = review_edit_of(item).keep;
-  candidates_.push_back(c);
+  return c;
+}
+
+void DuplicateFinder::add(const Candidate& candidate, uint64_t position) {
+  candidates_.push_back(candidate);
+  candidates_.back().position = position;
 }
 
 Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& scratch, const fs::path& work) {
@@ -130,7 +134,8 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
     TF_RETURN_IF_ERROR(m.replace_duplicates(rows));
     return rows;
   }
-  // Paths and thumbnails are read only for candidates, on whichever core asks: one at a time.
+  // Paths and thumbnails are read only for candidates, on whichever core asks: the reads one at
+  // a time (one connection), the parsing on the core that asked.
   std::mutex mu;
   Status failure = ok_status();
   std::unordered_map<uint64_t, std::string> paths;
@@ -145,16 +150,20 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
     return paths[position] = (*got)[0].item.path;
   };
   std::unordered_map<uint64_t, std::optional<GreyThumbnail>> thumbnails;
-  auto thumbnail_of = [&](uint64_t position) -> std::optional<GreyThumbnail> {  // REQUIRES: mu held
-    auto hit = thumbnails.find(position);
-    if (hit != thumbnails.end()) return hit->second;
-    std::optional<GreyThumbnail> thumb;
-    const std::string path = path_of(position);
-    auto r = m.result(path, kStageHash);
-    if (!r && failure.ok()) failure = r.error();
-    if (r && *r && (*r)->error.empty()) {
-      if (auto hashed = parse_perceptual_hash_data(stage_json(**r))) thumb = hashed->thumbnail;
+  auto thumbnail_of = [&](uint64_t position) -> std::optional<GreyThumbnail> {  // REQUIRES: mu not held
+    std::string data;
+    {
+      std::lock_guard lock(mu);
+      if (auto hit = thumbnails.find(position); hit != thumbnails.end()) return hit->second;
+      auto r = m.result(path_of(position), kStageHash);
+      if (!r && failure.ok()) failure = r.error();
+      if (!r || !*r || !(*r)->error.empty()) return thumbnails[position] = std::nullopt;
+      data = std::move((*r)->data);
     }
+    std::optional<GreyThumbnail> thumb;
+    const auto parsed = nlohmann::ordered_json::parse(data, nullptr, false);
+    if (auto hashed = parsed.is_discarded() ? std::nullopt : parse_perceptual_hash_data(parsed)) thumb = hashed->thumbnail;
+    std::lock_guard lock(mu);  // another core may have read it meanwhile: the same thumbnail
     return thumbnails[position] = thumb;
   };
 
@@ -174,11 +183,8 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
                                 if (a.clip != 0 && a.clip == b.clip) return false;  // one clip's frames
                                 if (a.content == b.content) return config_.exact_copies;
                                 if (different_faces(a.face, b.face)) return false;
-                                std::optional<GreyThumbnail> ta, tb;
-                                {
-                                  std::lock_guard lock(mu);
-                                  ta = thumbnail_of(a.position), tb = thumbnail_of(b.position);
-                                }
+                                const std::optional<GreyThumbnail> ta = thumbnail_of(a.position);
+                                const std::optional<GreyThumbnail> tb = ta ? thumbnail_of(b.position) : std::nullopt;
                                 return ta && tb && same_picture(*ta, *tb, mirrored);  // on this core
                               },
                               earlier);

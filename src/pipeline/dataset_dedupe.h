@@ -1,9 +1,10 @@
 // The run's [dedupe] (issue 21): exact and near copies across the whole
 // dataset, the best of each group kept and the others set aside.
 //
-// The items pass hands each finished image to add() (its phash stage's result,
-// computed from the decode the other pixel stages share, or taken from the
-// manifest); after the pass, find() groups them (dedupe/near_copies.h, every
+// The items pass makes each finished image's candidate_of() on its parallel
+// stage (the phash stage's result, computed from the decode the other pixel
+// stages share, or taken from the manifest) and hands it to add() in order;
+// after the pass, find() groups them (dedupe/near_copies.h, every
 // candidate pair confirmed on the thumbnails the manifest keeps), chooses each
 // group's keeper (dedupe/keeper.h: the largest, then the best caption score,
 // then the user's own tags) and records the others in the manifest's
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -59,14 +61,15 @@ class DuplicateFinder {
   // Whether [dedupe] looks for anything.
   bool on() const { return config_.exact_copies || config_.near_copies; }
 
-  // An item the pass has finished; `position`: its place in the scratch's order.
-  // Items without what dedupe needs (a failed decode) are left out.
-  void add(const ItemState& item, uint64_t position);
+  // What grouping needs of an item the pass has finished, on any core; nothing for an item
+  // without it (a failed decode). Added in the scratch's order: `position` is its place there.
+  struct Candidate;
+  std::optional<Candidate> candidate_of(const ItemState& item) const;
+  void add(const Candidate& candidate, uint64_t position);
 
   // The groups, into the manifest; returns the rows recorded (the set-aside images).
   Result<std::vector<DuplicateRow>> find(Manifest& manifest, Scratch& scratch, const std::filesystem::path& work);
 
- private:
   struct Candidate {
     uint64_t position = 0;
     uint64_t content = 0;  // the content hash's first 64 bits
@@ -76,6 +79,8 @@ class DuplicateFinder {
     FaceTags face;
     uint64_t key = 0;  // everything its verdicts depend on (dedupe_memo.h)
   };
+
+ private:
   static uint64_t verdict_key(const Candidate& c);
   DedupeConfig config_;
   std::vector<Candidate> candidates_;

@@ -37,6 +37,34 @@ TEST(PerceptualHashResult, ReadsBackWhatWasHashedAndRefusesWhatIsMalformed) {
   EXPECT_FALSE(parse_perceptual_hash_data(json::array()));
 }
 
+TEST(PerceptualHashResult, APeekReadsTheSizeAndHashesAParseReads) {
+  auto d = decode_image(std::filesystem::path(TAGFORGE_TEST_MEDIA_DIR) / "bg club.jpg");
+  ASSERT_TRUE(d.ok());
+  const std::string text = perceptual_hash_data(d->image);
+  const auto parsed = parse_perceptual_hash_data(json::parse(text));
+  const auto peeked = peek_perceptual_hash_data(text);
+  ASSERT_TRUE(parsed && peeked);
+  EXPECT_EQ(peeked->hash, parsed->hash);
+  EXPECT_EQ(peeked->width, parsed->width);
+  EXPECT_EQ(peeked->height, parsed->height);
+  for (const char* key : {"dct", "centre", "dct_mirror", "centre_mirror", "width", "height"}) {
+    json missing = json::parse(text);
+    missing.erase(key);
+    EXPECT_FALSE(peek_perceptual_hash_data(missing.dump())) << key;
+  }
+  json bad = json::parse(text);
+  bad["centre"] = "00000000000000zz";
+  EXPECT_FALSE(peek_perceptual_hash_data(bad.dump()));
+  bad = json::parse(text);
+  bad["width"] = 12.5;
+  EXPECT_FALSE(peek_perceptual_hash_data(bad.dump()));
+  // Broken off inside a hash it reads (a cut after them all leaves what it reads whole).
+  const size_t mirror = text.find("\"centre_mirror\"");
+  ASSERT_NE(mirror, std::string::npos);
+  EXPECT_FALSE(peek_perceptual_hash_data(text.substr(0, mirror + 20)));
+  EXPECT_FALSE(peek_perceptual_hash_data("[]"));
+}
+
 TEST(DuplicateGroups, GroupByKeeperInPathOrder) {
   const std::vector<DuplicateRow> rows{{"z.jpg", "b.jpg", true}, {"c.jpg", "a.jpg", false, 2, 1},
                                        {"d.jpg", "b.jpg", false, 1, 0}};

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/base64.h"
+#include "core/json_peek.h"
 
 namespace tagforge {
 
@@ -14,9 +15,7 @@ namespace {
 
 std::string hex(uint64_t v) { return fmt::format("{:016x}", v); }
 
-bool parse_hex(const json& j, uint64_t* out) {
-  if (!j.is_string()) return false;
-  const std::string& s = j.get_ref<const std::string&>();
+bool parse_hex(std::string_view s, uint64_t* out) {
   if (s.size() != 16) return false;
   uint64_t v = 0;
   for (char c : s) {
@@ -55,11 +54,28 @@ std::optional<HashedImage> parse_perceptual_hash_data(const json& j) {
   PerceptualHash& h = out.hash;
   for (auto [key, field] : {std::pair{"dct", &h.dct}, std::pair{"centre", &h.centre},
                             std::pair{"dct_mirror", &h.dct_mirror}, std::pair{"centre_mirror", &h.centre_mirror}}) {
-    if (!j.contains(key) || !parse_hex(j[key], field)) return std::nullopt;
+    if (!j.contains(key) || !j[key].is_string() || !parse_hex(j[key].get_ref<const std::string&>(), field)) {
+      return std::nullopt;
+    }
   }
   const auto grey = base64_decode(j["thumbnail"].get_ref<const std::string&>());
   if (!grey || grey->size() != out.thumbnail.grey.size()) return std::nullopt;
   std::memcpy(out.thumbnail.grey.data(), grey->data(), grey->size());
+  return out;
+}
+
+std::optional<HashedImage> peek_perceptual_hash_data(std::string_view data) {
+  HashedImage out;
+  const auto width = peek_number(data, "width"), height = peek_number(data, "height");
+  if (!width || !height || *width != int(*width) || *height != int(*height)) return std::nullopt;
+  out.width = int(*width);
+  out.height = int(*height);
+  PerceptualHash& h = out.hash;
+  for (auto [key, field] : {std::pair{"dct", &h.dct}, std::pair{"centre", &h.centre},
+                            std::pair{"dct_mirror", &h.dct_mirror}, std::pair{"centre_mirror", &h.centre_mirror}}) {
+    const auto text = peek_string(data, key);
+    if (!text || !parse_hex(*text, field)) return std::nullopt;
+  }
   return out;
 }
 

@@ -26,5 +26,8 @@ std::string perceptual_hash_data(const Image8& image);
 
 // Back from the JSON; nothing when a field is missing or malformed.
 std::optional<HashedImage> parse_perceptual_hash_data(const nlohmann::ordered_json& data);
+// The size and the hashes only (the thumbnail left blank), read from the text without a parse:
+// a grouping reads them from every image's row.
+std::optional<HashedImage> peek_perceptual_hash_data(std::string_view data);
 
 }  // namespace tagforge

@@ -374,6 +374,7 @@ class Runner {
     struct Batch {
       std::vector<ItemState> items;
       std::vector<std::map<std::string, StageResult>> cached;
+      std::vector<std::optional<DuplicateFinder::Candidate>> dupes;  // made here, added in order
     };
     tbb::parallel_pipeline(
         workers,
@@ -404,6 +405,9 @@ class Runner {
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<Batch> b) {
                   process_batch(b->items, b->cached, c_);
+                  if (c_.write_outputs) {
+                    for (const ItemState& it : b->items) b->dupes.push_back(dupes_->candidate_of(it));
+                  }
                   return b;
                 }) &
             tbb::make_filter<std::shared_ptr<Batch>, void>(tbb::filter_mode::serial_in_order,
@@ -455,7 +459,10 @@ class Runner {
         if (it.errors.empty() && flagged(it, c_.config)) ++s_.flagged;
         if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
       }
-      if (c_.write_outputs) dupes_->add(it, position_++);
+      if (c_.write_outputs) {
+        if (const auto& candidate = b.dupes[&it - b.items.data()]) dupes_->add(*candidate, position_);
+        ++position_;
+      }
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));

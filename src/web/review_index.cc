@@ -8,7 +8,7 @@
 #include "pipeline/item_stages.h"
 #include "pipeline/review_edit.h"
 #include "pipeline/sqlite_db.h"
-#include "web/json_peek.h"
+#include "core/json_peek.h"
 
 namespace tagforge {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "web/json_peek.h"
+#include "core/json_peek.h"
 
 std::vector<std::string> fuzz_seeds() {
   return {R"({"tag_inclusion":1.0,"overall":0.5,"missing":["a","b"],"flagged":false})",

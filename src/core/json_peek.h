@@ -1,5 +1,5 @@
 // Reading a few members out of a JSON object's text without building a
-// document: the review index reads a number or a string from each of
+// document: the review index and the dedupe read a number or a string from each of
 // hundreds of thousands of manifest rows, and a full parse (SQLite's
 // json_extract or nlohmann) was most of its time. Only the top level is
 // looked at; nested values are skipped whole (strings, escapes, brackets).

@@ -1,4 +1,4 @@
-#include "web/json_peek.h"
+#include "core/json_peek.h"
 
 #include <gtest/gtest.h>
 
