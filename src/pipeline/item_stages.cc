@@ -1,5 +1,7 @@
 #include "pipeline/item_stages.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -598,7 +600,18 @@ class BatchRunner {
     for (const auto& [stage, f] : plans_[i].fp) {
       if (!stage_result(it, stage.c_str())) return;  // not everything is there: nothing is written
     }
-    if (auto st = write_item_sidecars(it, c_.config); !st.ok()) it.errors["write"] = st.error().to_string();
+    // Written from the same results and options, and not touched since: nothing to read or write.
+    const std::string key = sidecar_key(it, c_);
+    auto record = (*cached_)[i].find(kSidecarsRecord);
+    if (record != (*cached_)[i].end() && record->second.fingerprint == key &&
+        record->second.data == sidecar_stamps(it, c_.config)) {
+      return;
+    }
+    if (auto st = write_item_sidecars(it, c_.config); !st.ok()) {
+      it.errors["write"] = st.error().to_string();
+      return;
+    }
+    it.sidecars = StageResult{key, sidecar_stamps(it, c_.config), "", 0};
   }
 
   std::vector<ItemState>& batch_;
@@ -729,6 +742,43 @@ Result<std::vector<fs::path>> write_item_sidecars(const ItemState& it, const Run
     if (wrote) changed.push_back(aseg_path_for(it.file));
   }
   return changed;
+}
+
+namespace {
+
+void add_field(ContentHasher& h, std::string_view bytes) {
+  const uint64_t size = bytes.size();
+  h.add(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+  h.add(bytes);
+}
+
+}  // namespace
+
+std::string sidecar_key(const ItemState& it, const RunContext& c) {
+  ContentHasher h;
+  for (const auto& [stage, r] : it.results) {  // in stage order
+    const std::string retry = std::to_string(r.retry);
+    for (std::string_view field : {std::string_view(stage), std::string_view(r.fingerprint), std::string_view(r.data),
+                                   std::string_view(r.error), std::string_view(retry)}) {
+      add_field(h, field);
+    }
+  }
+  for (const auto& [name, text] : c.sections) add_field(h, name), add_field(h, text);
+  add_field(h, c.engine_identity);
+  add_field(h, c.lexicon_identity);
+  add_field(h, it.file.native());
+  return h.hex();
+}
+
+std::string sidecar_stamps(const ItemState& it, const RunConfig& cfg) {
+  std::string out;
+  for (const fs::path& file : {sidecar_path(it.file, cfg.tag.extension), sidecar_path(it.file, cfg.caption.extension),
+                               aseg_path_for(it.file)}) {
+    struct stat st {};
+    out += ::stat(file.c_str(), &st) == 0 ? stamp_text(stamp_of(st)) : std::string("-");
+    out += ' ';
+  }
+  return out;
 }
 
 Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunContext& c) {

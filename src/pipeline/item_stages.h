@@ -31,7 +31,13 @@ struct ItemState {
   std::vector<std::string> computed;           // the stages computed by this pass
   std::vector<std::string> reused;             // the stages taken from the manifest
   std::map<std::string, std::string> errors;   // stage (or "decode", "write") -> message
+  // The sidecars this pass wrote (or found right), as the manifest records them (kSidecarsRecord).
+  std::optional<StageResult> sidecars;
 };
+
+// The manifest's row (a results row beside the stages') of what an item's sidecars were
+// written from and their stamps after: a pass that finds both unchanged reads no sidecar.
+inline constexpr const char* kSidecarsRecord = "sidecars";
 
 // Whether a result the manifest holds is computed again though nothing it
 // was computed from changed: a transient failure always; the item's own
@@ -97,6 +103,11 @@ std::string final_tag_text(const ItemState& item, const RunConfig& config);
 // each written atomically and only when its bytes change. Returns the files
 // written or removed. REQUIRES: every stage result the item needs is there.
 Result<std::vector<std::filesystem::path>> write_item_sidecars(const ItemState& item, const RunConfig& config);
+
+// What the item's sidecars are made from (every result, the options, the data files): equal
+// keys, equal sidecars. And the stamps of the files write_item_sidecars manages ("-": none).
+std::string sidecar_key(const ItemState& item, const RunContext& context);
+std::string sidecar_stamps(const ItemState& item, const RunConfig& config);
 
 // IMAGE with its extension replaced (".txt", ".caption").
 std::filesystem::path sidecar_path(const std::filesystem::path& image, const std::string& extension);

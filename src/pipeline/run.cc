@@ -427,6 +427,7 @@ class Runner {
       for (const std::string& stage : it.computed) {
         TF_RETURN_IF_ERROR(m_->put_result(it.item.path, stage, it.results[stage]));
       }
+      if (it.sidecars) TF_RETURN_IF_ERROR(m_->put_result(it.item.path, kSidecarsRecord, *it.sidecars));
       std::string error;
       for (const auto& [stage, message] : it.errors) {
         error += (error.empty() ? "" : "; ") + stage + ": " + message;

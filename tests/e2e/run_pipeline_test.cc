@@ -351,6 +351,20 @@ TEST(RunCli, ASettledRunSeesAFolderGoAndComeBackAndTheWorkFolderTouched) {
   EXPECT_TRUE(fs::exists(work_tags));
   EXPECT_EQ(differences(output_of(out), whole), "");
 
+  // The same file edited in place (through its link in OUT: one inode): the run's text comes back,
+  // though the item's results are all reused (its sidecars are read again when their stamps moved).
+  const std::string run_tags = read_file(work_tags);
+  const fs::path placed_tags = out / "review_1" / "green.txt";
+  ASSERT_TRUE(fs::equivalent(placed_tags, work_tags));
+  {
+    std::ofstream edit(placed_tags, std::ios::app);
+    edit << ", edited_by_hand";
+  }
+  ASSERT_NE(read_file(work_tags), run_tags);
+  EXPECT_FALSE(settled());
+  EXPECT_EQ(read_file(work_tags), run_tags);
+  EXPECT_EQ(differences(output_of(out), whole), "");
+
   // An input touched (the same bytes, a new time): looked at again, nothing computed.
   fs::last_write_time(in / "blue.png", fs::last_write_time(in / "blue.png") + std::chrono::seconds(5));
   CliResult touched = run_pipeline(in, out);
