@@ -299,17 +299,17 @@ Result<MetadataWriters> MetadataWriters::open(const RunContext& c, Manifest& m) 
   return w;
 }
 
-Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
-  if (!complete(it)) return ok_status();
+MetadataWriters::Entries MetadataWriters::entries_of(const ItemState& it, const std::string& out_path) const {
+  Entries e;
+  if (!complete(it)) return e;
   const json caption = final_caption(it);
   const std::string tags = final_tag_text(it, c_->config);
   if (kohya_) {
     fs::path key = out_path;
     key.replace_extension();
     const json entry{{"caption", caption}, {"tags", tags}};
-    TF_RETURN_IF_ERROR(kohya_->append(fmt::format("{}\n  {}: {}", first_ ? "" : ",", json(key.string()).dump(),
-                                                  entry.dump(-1, ' ', false, json::error_handler_t::replace))));
-    first_ = false;
+    e.kohya = fmt::format("\n  {}: {}", json(key.string()).dump(),
+                          entry.dump(-1, ' ', false, json::error_handler_t::replace));
   }
   if (huggingface_) {
     const json& score = stage_json(*stage_result(it, kStageScore));
@@ -320,8 +320,18 @@ Status MetadataWriters::add(const ItemState& it, const std::string& out_path) {
               {"flagged", flagged(it, c_->config)}};
     if (const StageResult* n = stage_result(it, kStageNsfw)) line["nsfw"] = stage_json(*n)["nsfw"];
     if (!it.item.source.empty()) line["source"] = it.item.source;
-    TF_RETURN_IF_ERROR(huggingface_->append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"));
+    e.huggingface = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
+  return e;
+}
+
+Status MetadataWriters::add(const Entries& e) {
+  if (kohya_ && !e.kohya.empty()) {
+    if (!first_) TF_RETURN_IF_ERROR(kohya_->append(","));
+    TF_RETURN_IF_ERROR(kohya_->append(e.kohya));
+    first_ = false;
+  }
+  if (huggingface_ && !e.huggingface.empty()) TF_RETURN_IF_ERROR(huggingface_->append(e.huggingface));
   return ok_status();
 }
 

@@ -53,7 +53,12 @@ size_t sweep_leftovers(const std::filesystem::path& dir);
 class MetadataWriters {
  public:
   static Result<MetadataWriters> open(const RunContext& context, Manifest& manifest);
-  Status add(const ItemState& item, const std::string& out_path);
+  // An item's entries, made on any core, then added in order (kohya's entry without its separator).
+  struct Entries {
+    std::string kohya, huggingface;  // empty: none
+  };
+  Entries entries_of(const ItemState& item, const std::string& out_path) const;
+  Status add(const Entries& entries);
   Status commit();
 
  private:

@@ -1,5 +1,7 @@
 #include "pipeline/item_exports.h"
 
+#include <tbb/parallel_for.h>
+
 #include <chrono>
 #include <unordered_set>
 
@@ -9,6 +11,10 @@
 #include "pipeline/report.h"
 
 namespace tagforge {
+
+namespace {
+constexpr size_t kBatch = 256;  // items read before their entries are made
+}  // namespace
 
 Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, const ItemSource& items,
                           RunSummary& summary) {
@@ -20,21 +26,44 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
   auto set_aside = set_aside_paths(m);
   if (!set_aside) return set_aside.error();
   const std::unordered_set<std::string>& aside = *set_aside;
-  // One read transaction for the whole pass: every item's rows are read.
-  TF_RETURN_IF_ERROR(m.reading([&] { return items([&](const ManifestItem& item) -> Status {
-    std::optional<std::string> where = item.path;
-    if (!c.in_place) {
-      auto placed = scratch.placed(item.path);
-      if (!placed) return placed.error();
-      where = std::move(*placed);
+  // The rows are read in one transaction, a batch at a time; each batch's entries are made on
+  // every core (the JSON of the results is most of the work), then added in order.
+  struct Ready {
+    ItemState item;
+    std::string where;
+    bool in_metadata = false;
+    MetadataWriters::Entries entries;
+  };
+  std::vector<Ready> batch;
+  auto flush = [&]() -> Status {
+    tbb::parallel_for(size_t{0}, batch.size(), [&](size_t k) {
+      Ready& r = batch[k];
+      if (r.in_metadata) r.entries = metadata->entries_of(r.item, r.where);
+      if (c.config.exports.report) ReportStats::prepare(r.item);
+    });
+    for (Ready& r : batch) {
+      TF_RETURN_IF_ERROR(metadata->add(r.entries));
+      if (c.config.exports.report) stats.add(r.item, r.where, c);
     }
-    if (!where) return ok_status();  // not placed: not in the output
-    auto it = load_item(m, item, c);
-    if (!it) return it.error();
-    if (!aside.count(item.path)) TF_RETURN_IF_ERROR(metadata->add(*it, *where));
-    if (c.config.exports.report) stats.add(*it, *where, c);
+    batch.clear();
     return ok_status();
-  }); }));
+  };
+  TF_RETURN_IF_ERROR(m.reading([&]() -> Status {
+    TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
+      std::optional<std::string> where = item.path;
+      if (!c.in_place) {
+        auto placed = scratch.placed(item.path);
+        if (!placed) return placed.error();
+        where = std::move(*placed);
+      }
+      if (!where) return ok_status();  // not placed: not in the output
+      auto it = load_item(m, item, c);
+      if (!it) return it.error();
+      batch.push_back(Ready{std::move(*it), std::move(*where), !aside.count(item.path), {}});
+      return batch.size() == kBatch ? flush() : ok_status();
+    }));
+    return flush();
+  }));
   TF_RETURN_IF_ERROR(metadata->commit());
   summary.phase_seconds["export"] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!c.config.exports.report) return ok_status();

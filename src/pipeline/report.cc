@@ -118,6 +118,12 @@ bool ReportStats::lower(const Flagged& a, const Flagged& b) {
   return natural_compare(a.item.path, b.item.path) < 0;  // f20 before f100
 }
 
+void ReportStats::prepare(const ItemState& it) {
+  for (const char* stage : {kStageTags, kStageCheck, kStageCaption, kStageScore, kStageNsfw}) {
+    if (const StageResult* r = stage_result(it, stage)) stage_json(*r);
+  }
+}
+
 void ReportStats::add(const ItemState& it, const std::string& out_path, const RunContext& c) {
   if (const StageResult* r = stage_result(it, kStageScore); r && !untagged(it)) {
     const double overall = stage_json(*r)["overall"].get<double>();

@@ -24,6 +24,8 @@ class ReportStats {
  public:
   // `out_path`: where the item is in OUT.
   void add(const ItemState& item, const std::string& out_path, const RunContext& context);
+  // Parses the results add() reads, on any core: add() then finds them parsed (stage_json).
+  static void prepare(const ItemState& item);
 
  private:
   friend Result<std::string> report_html(const RunContext&, Manifest&, const RunSummary&, ReportStats);
