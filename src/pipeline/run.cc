@@ -83,7 +83,7 @@ class Runner {
     auto manifest = Manifest::open(c_.out / ".tagforge" / "manifest.sqlite");
     if (!manifest) return manifest.error();
     m_ = std::move(*manifest);
-    events_.open((c_.out / ".tagforge" / "events.jsonl").c_str(), "a");
+    events_.open(c_.out / ".tagforge" / "events.jsonl");
     event(json{{"event", "start"}, {"in", c_.in.string()}, {"out", c_.out.string()}});
     flush_events();
     TF_RETURN_IF_ERROR(m_->put_meta("config", format_config(c_.table, "")));
@@ -184,7 +184,7 @@ class Runner {
       TF_RETURN_IF_ERROR(record_settled(*m_, c_, identity, s_, inputs->listing, work_listing));
     }
     event(json{{"event", "end"}, {"seconds", s_.seconds}, {"items", s_.items}, {"written", s_.written},
-               {"errors", s_.errors.size()}});
+               {"errors", s_.errors.size()}, {"items_all_reused", items_reused_}});
     lock->finished();
     return std::move(s_);
   }
@@ -464,6 +464,11 @@ class Runner {
         if (const auto& candidate = b.dupes[&it - b.items.data()]) dupes_->add(*candidate, position_);
         ++position_;
       }
+      // An item whose every result was reused is only counted: a re-run of a million logs what it did.
+      if (it.computed.empty() && it.errors.empty()) {
+        if (c_.write_outputs) ++items_reused_;
+        continue;
+      }
       json e{{"event", "item"}, {"path", it.item.path}, {"computed", it.computed}, {"reused", it.reused}};
       if (!it.errors.empty()) e["errors"] = it.errors;
       event(std::move(e));
@@ -490,9 +495,20 @@ class Runner {
     if (events_.f) std::fflush(events_.f);
   }
 
+  // Appended to run after run; once past kEventLogLimit it becomes events.1.jsonl (the one
+  // before goes) and a new one starts, so the two hold the latest runs in bounded space.
   struct EventLog {
+    static constexpr uintmax_t kEventLogLimit = uintmax_t{64} << 20;
     std::FILE* f = nullptr;
-    void open(const char* path, const char* mode) { f = std::fopen(path, mode); }
+    void open(const fs::path& path) {
+      std::error_code ec;
+      if (fs::file_size(path, ec) > kEventLogLimit && !ec) {
+        fs::path older = path;
+        older.replace_extension(".1.jsonl");
+        fs::rename(path, older, ec);  // if it cannot be moved, it grows
+      }
+      f = std::fopen(path.c_str(), "a");
+    }
     ~EventLog() {
       if (f) std::fclose(f);
     }
@@ -507,6 +523,7 @@ class Runner {
   bool unsettled_ = false;  // an item failed in a way the next run tries again
   std::optional<DuplicateFinder> dupes_;  // the items pass's images, for the dedupe after it
   uint64_t position_ = 0;                 // the next item's place in the scratch's order (the last pass)
+  size_t items_reused_ = 0;               // items with nothing computed and no error: no event each
   EventLog events_;
 };
 

@@ -544,16 +544,17 @@ TEST(RunCli, ABrokenModelTurnsOffOnlyItsStage) {
       << read_file(out / "images_1" / "blue.txt");
 }
 
-// The last "item" event for `path` in the run's event log.
-nlohmann::json last_item_event(const fs::path& out, const std::string& path) {
+// The last event of `kind` in the run's event log (for "item", the last for `path`).
+nlohmann::json last_event(const fs::path& out, const std::string& kind, const std::string& path = "") {
   std::istringstream lines(read_file(out / ".tagforge" / "events.jsonl"));
   nlohmann::json last;
   for (std::string line; std::getline(lines, line);) {
     auto e = nlohmann::json::parse(line);
-    if (e["event"] == "item" && e["path"] == path) last = e;
+    if (e["event"] == kind && (kind != "item" || e["path"] == path)) last = e;
   }
   return last;
 }
+nlohmann::json last_item_event(const fs::path& out, const std::string& path) { return last_event(out, "item", path); }
 
 TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   const fs::path in = fresh_dir("run-own-failure-in");
@@ -583,11 +584,37 @@ TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   EXPECT_EQ(s["stages"]["tagger"]["failed"], 1) << second.out;
   EXPECT_EQ(s["errors"][0]["path"], "bad.png");
   EXPECT_TRUE(last_item_event(out, "bad.png")["computed"].empty()) << last_item_event(out, "bad.png");
+  // The good one reused everything: counted in the run's end line, not logged on its own again.
+  EXPECT_FALSE(last_item_event(out, "good.png")["computed"].empty()) << "the first run's line";
+  EXPECT_EQ(last_event(out, "end")["items_all_reused"], 1) << last_event(out, "end");
 
   // --retry-failed decodes it again.
   CliResult third = run_pipeline(in, out, {"--retry-failed"});
   EXPECT_EQ(third.exit_code, 1) << third.err;
   EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "tagger"}));
+}
+
+// The event log is appended to run after run; past 64 MiB it moves aside (the one before goes).
+TEST(RunCli, TheEventLogIsKeptInBoundedSpace) {
+  const fs::path in = fresh_dir("run-events-in");
+  fs::copy_file(kMedia / "sylvie blue smile.png", in / "blue.png");
+  const fs::path out = fresh_dir("run-events-out");
+  ASSERT_EQ(run_pipeline(in, out).exit_code, 0);
+  const fs::path log = out / ".tagforge" / "events.jsonl", older = out / ".tagforge" / "events.1.jsonl";
+  const std::string first = read_file(log);
+  EXPECT_FALSE(fs::exists(older));
+  fs::resize_file(log, (uintmax_t{64} << 20) + 1);  // sparse: as big as many runs' lines
+  write_file(older, "the log before\n");
+  ASSERT_EQ(run_pipeline(in, out).exit_code, 0);
+  EXPECT_EQ(fs::file_size(older), (uintmax_t{64} << 20) + 1);
+  EXPECT_EQ(read_file(older).compare(0, first.size(), first), 0);
+  const std::string now = read_file(log);
+  EXPECT_EQ(now.find("{\"event\":\"start\""), 0u) << now.substr(0, 200);
+  EXPECT_LT(now.size(), size_t{1} << 20);
+  // Under the limit it is appended to.
+  ASSERT_EQ(run_pipeline(in, out).exit_code, 0);
+  EXPECT_EQ(read_file(log).compare(0, now.size(), now), 0);
+  EXPECT_GT(read_file(log).size(), now.size());
 }
 
 TEST(RunCli, ShardsSplitTheItemsAndMergeEqualsOneRun) {
