@@ -8,6 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/natural_order.h"
 #include "dedupe/aligned_check.h"
 #include "dedupe/near_copies.h"
 #include "pipeline/dedupe_memo.h"
@@ -208,7 +209,12 @@ Result<std::vector<DuplicateRow>> DuplicateFinder::find(Manifest& m, Scratch& sc
   }
   TF_RETURN_IF_ERROR(failure);
 
-  for (const auto& group : groups) {
+  for (auto& group : groups) {
+    // Ties go to the first in natural path order, whatever order the images came in (a run
+    // adds them in its walk's order, a merge in the manifest's).
+    std::stable_sort(group.begin(), group.end(), [&](uint32_t a, uint32_t b) {
+      return natural_less(path_of(candidates_[a].position), path_of(candidates_[b].position));
+    });
     std::vector<KeeperFacts> facts;
     for (uint32_t i : group) facts.push_back(candidates_[i].facts);
     const uint32_t keeper = group[choose_keeper(facts)];

@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
+#include "core/json_peek.h"
 #include "media/decode.h"
 #include "media/encode.h"
 #include "media/perceptual_hash.h"
@@ -396,7 +397,9 @@ class BatchRunner {
         source = c_.tagger->profile().name;
       }
       const TagList merged = merge_with_tagger(it.existing_tags, predicted, source, *c_.engine);
-      return done(i, stage, dump(json{{"tags", format_tags(merged, c_.engine->db, FormatOptions{})}}));
+      json data{{"tags", format_tags(merged, c_.engine->db, FormatOptions{})}};
+      if (!it.existing_tags.empty()) data["own"] = it.existing_tags;  // the input's, for whoever reads the row alone
+      return done(i, stage, dump(data));
     }
     if (stage == kStageCheck) {
       std::optional<Aseg> aseg = aseg_of(it);
@@ -787,7 +790,12 @@ Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunCont
   it.file = c.work / item.path;
   auto rows = m.results(item.path);
   if (!rows) return rows.error();
-  for (auto& [stage, r] : *rows) it.results[stage] = std::move(r);
+  for (auto& [stage, r] : *rows) {
+    if (stage != kSidecarsRecord) it.results[stage] = std::move(r);  // a record of files, not a result
+  }
+  if (const StageResult* tags = stage_result(it, kStageTags)) {
+    if (const auto own = peek_string(tags->data, "own")) it.existing_tags = *own;
+  }
   return it;
 }
 

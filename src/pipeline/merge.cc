@@ -5,11 +5,13 @@
 #include <chrono>
 
 #include "core/fs_ops.h"
+#include "pipeline/dataset_dedupe.h"
 #include "pipeline/export.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/settled.h"
 #include "pipeline/output_lock.h"
+#include "pipeline/scratch.h"
 #include "pipeline/work_tree.h"
 #include "pipeline/item_exports.h"
 
@@ -90,9 +92,20 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
     if ((item.kind == "animation" || item.kind == "video") && fs::exists(c.work / item.path, ec)) ++s.clips;
     return ok_status();
   }));
+  // Each shard grouped only its own images (and its groups are not absorbed): the merge groups
+  // them all again, as one run over the whole input would (dataset_dedupe.h).
+  if (lock->left_unfinished()) sweep_leftovers(c.out);
+  auto scratch = Scratch::open(c.out / ".tagforge" / "scratch.sqlite");
+  if (!scratch) return scratch.error();
+  DuplicateFinder dupes(c.config.dedupe);
+  uint64_t position = 0;
+  TF_RETURN_IF_ERROR((*scratch)->begin());
   TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
     auto it = load_item(m, item, c);
     if (!it) return it.error();
+    TF_RETURN_IF_ERROR((*scratch)->add_item(*it));
+    if (auto candidate = dupes.candidate_of(*it)) dupes.add(*candidate, position);  // as the run's last pass
+    ++position;
     ++s.items;
     s.frames += item.kind == "frame";
     for (const auto& [stage, r] : it->results) r.error.empty() ? ++s.stages[stage].reused : ++s.stages[stage].failed;
@@ -106,9 +119,10 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
     if (untagged(*it)) ++s.untagged;
     return ok_status();
   }));
-  if (lock->left_unfinished()) sweep_leftovers(c.out);
-  auto scratch = Scratch::open(c.out / ".tagforge" / "scratch.sqlite");
-  if (!scratch) return scratch.error();
+  TF_RETURN_IF_ERROR((*scratch)->commit());
+  auto grouped = dupes.find(m, **scratch, c.work);
+  if (!grouped) return grouped.error();
+  s.duplicates = std::move(*grouped);
   auto placed = export_buckets(c, m, **scratch);
   if (!placed) return placed.error();
   for (auto& e : placed->errors) s.errors.emplace_back(e.first, "export: " + e.second);

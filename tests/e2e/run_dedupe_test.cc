@@ -170,5 +170,51 @@ TEST(RunDedupe, AGrownOrShrunkRunGroupsAsAFreshRunDoes) {
   EXPECT_TRUE(got.empty()) << got.dump();
 }
 
+// A sharded run groups only its own images; `merge` groups them all again, as one run over the
+// whole input does (the shards' own groups are not carried over).
+TEST(RunDedupe, MergedShardsGroupAsOneRunDoes) {
+  const fs::path in = fresh_dir("run-dedupe-shards-in");
+  write_copies(in);
+  for (const std::string name : {"meadow", "uni"}) {  // more near copies: some pair is split by the shards
+    auto d = decode_image(in / (name + ".jpg"));
+    ASSERT_TRUE(d.ok());
+    auto small = encode_image(resize_bicubic_like_pil(d->image, d->image.width / 2, d->image.height / 2), "jpg", 60,
+                              name + " small.jpg");
+    ASSERT_TRUE(small.ok());
+    write_file(in / "s" / (name + " small.jpg"), *small);
+  }
+  auto set_aside = [](const CliResult& r) {
+    size_t n = 0;
+    const auto summary = nlohmann::ordered_json::parse(r.out);  // named: a range-for over a temporary's member dangles
+    for (const auto& g : summary["duplicates"]) n += g["set_aside"].size();
+    return n;
+  };
+  size_t in_shards = 0;
+  std::vector<std::string> args{"merge"};
+  for (int shard = 0; shard < 2; ++shard) {
+    const fs::path out = fresh_dir("run-dedupe-shard-" + std::to_string(shard));
+    CliResult r = run_without_models(in, out, {"--shard", std::to_string(shard) + "/2"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    in_shards += set_aside(r);
+    args.push_back(out.string());
+  }
+  const fs::path whole = fresh_dir("run-dedupe-shards-whole");
+  CliResult one = run_without_models(in, whole);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(set_aside(one), 5u) << "club's three copies, meadow's and uni's small ones";
+  EXPECT_LT(in_shards, set_aside(one)) << "some copy went to another shard than its original";
+
+  const fs::path merged = fresh_dir("run-dedupe-shards-merged");
+  args.insert(args.end(), {"--out", merged.string(), "-q"});
+  CliResult m = run_cli(args);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  Snapshot got = snapshot(merged), want = snapshot(whole);
+  got.erase("report.html");  // it holds timings
+  want.erase("report.html");
+  EXPECT_EQ(under(got, "duplicates_1/"), under(want, "duplicates_1/"));
+  EXPECT_EQ(under(got, "duplicates_1/").size(), 5u) << "the five copies (untagged: no sidecars)";
+  EXPECT_TRUE(got == want);
+}
+
 }  // namespace
 }  // namespace tagforge::e2e

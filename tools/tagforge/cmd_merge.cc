@@ -38,9 +38,9 @@ int run(Args& a) {
     print_problems("errors", s.errors, 20);
     std::fprintf(stderr,
                  "%s: %zu shards joined: %zu images and frames (%zu clips), %zu complete, %zu flagged for review, "
-                 "%zu without any tag; %.2f s\n  see %s/report.html\n",
-                 kCommand, a.shards.size(), s.items, s.clips, s.written, s.flagged, s.untagged, s.seconds,
-                 a.out.c_str());
+                 "%zu without any tag, %zu copies set aside; %.2f s\n  see %s/report.html\n",
+                 kCommand, a.shards.size(), s.items, s.clips, s.written, s.flagged, s.untagged, s.duplicates.size(),
+                 s.seconds, a.out.c_str());
   }
   return s.errors.empty() ? kExitOk : kExitSomeFailed;
 }
