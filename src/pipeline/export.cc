@@ -254,6 +254,7 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   // bucket shifted (items inserted early in the order), that is nearly all of them.
   std::set<fs::path> dirs;  // one per bucket folder, far fewer than files
   std::string after, last_parent;
+  Scratch::PlannedInOrder planned(scratch);  // the exported table's pages come in the same order
   for (;;) {
     auto page = m.exported_after(after, kPage);
     if (!page) return page.error();
@@ -261,7 +262,7 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
     after = page->back().path;
     std::vector<std::string> gone;
     for (const ExportedFile& f : *page) {
-      auto wanted = scratch.is_planned(f.path);
+      auto wanted = planned.has(f.path);
       if (!wanted) return wanted.error();
       if (!*wanted) gone.push_back(f.path);
     }

@@ -49,6 +49,7 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
     return ok_status();
   };
   TF_RETURN_IF_ERROR(m.reading([&]() -> Status {
+    Manifest::ResultsInOrder results(m);  // the items come in path order
     TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
       std::optional<std::string> where = item.path;
       if (!c.in_place) {
@@ -57,7 +58,7 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
         where = std::move(*placed);
       }
       if (!where) return ok_status();  // not placed: not in the output
-      auto it = load_item(m, item, c);
+      auto it = load_item(results, item, c);
       if (!it) return it.error();
       batch.push_back(Ready{std::move(*it), std::move(*where), !aside.count(item.path), {}});
       return batch.size() == kBatch ? flush() : ok_status();

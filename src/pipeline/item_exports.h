@@ -13,7 +13,7 @@
 
 namespace tagforge {
 
-// Calls its visitor with each of the images and frames to export, in path order.
+// Calls its visitor with each of the images and frames to export, in bytewise path order.
 using ItemSource = std::function<Status(const std::function<Status(const ManifestItem&)>&)>;
 
 // Where each item is in OUT comes from `scratch` (the export's plan); in place,

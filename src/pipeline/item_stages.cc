@@ -784,19 +784,34 @@ std::string sidecar_stamps(const ItemState& it, const RunConfig& cfg) {
   return out;
 }
 
-Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunContext& c) {
+namespace {
+
+ItemState item_of(const ManifestItem& item, std::vector<std::pair<std::string, StageResult>>& rows,
+                  const RunContext& c) {
   ItemState it;
   it.item = item;
   it.file = c.work / item.path;
-  auto rows = m.results(item.path);
-  if (!rows) return rows.error();
-  for (auto& [stage, r] : *rows) {
+  for (auto& [stage, r] : rows) {
     if (stage != kSidecarsRecord) it.results[stage] = std::move(r);  // a record of files, not a result
   }
   if (const StageResult* tags = stage_result(it, kStageTags)) {
     if (const auto own = peek_string(tags->data, "own")) it.existing_tags = *own;
   }
   return it;
+}
+
+}  // namespace
+
+Result<ItemState> load_item(Manifest& m, const ManifestItem& item, const RunContext& c) {
+  auto rows = m.results(item.path);
+  if (!rows) return rows.error();
+  return item_of(item, *rows, c);
+}
+
+Result<ItemState> load_item(Manifest::ResultsInOrder& results, const ManifestItem& item, const RunContext& c) {
+  auto rows = results.of(item.path);
+  if (!rows) return rows.error();
+  return item_of(item, *rows, c);
 }
 
 ScoreOptions score_options_of(const RunConfig& config) {

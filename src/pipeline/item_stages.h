@@ -63,6 +63,8 @@ std::vector<std::string> tag_line_entries(std::string_view line);
 // An item as the manifest holds it, every stage result loaded (for the
 // exports and the report, which read items one at a time).
 Result<ItemState> load_item(Manifest& manifest, const ManifestItem& item, const RunContext& context);
+// The same from a pass over the results in path order (items asked for in bytewise order).
+Result<ItemState> load_item(Manifest::ResultsInOrder& results, const ManifestItem& item, const RunContext& context);
 
 // The score stage's result for the item as it is now (its tags and caption,
 // a person's edits included). REQUIRES: c.engine and c.lexicon.

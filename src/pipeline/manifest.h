@@ -108,6 +108,21 @@ class Manifest {
   // once, not once per item: a settled run reads every row).
   Result<std::vector<std::vector<std::pair<std::string, StageResult>>>> results_of(
       const std::vector<std::string>& paths);
+  // The results of items asked for in bytewise path order, read in one pass over the table: a
+  // step a row, not a lookup an item (a pass over every item's results). One at a time, inside
+  // reading(); a path not asked for is skipped.
+  class ResultsInOrder {
+   public:
+    explicit ResultsInOrder(Manifest& manifest);
+    // REQUIRES: `path` is not before the path asked for last.
+    Result<std::vector<std::pair<std::string, StageResult>>> of(const std::string& path);
+
+   private:
+    Manifest& m_;
+    Statement s_;
+    int rc_ = SQLITE_ROW;
+    bool started_ = false;
+  };
 
   // The files the run has placed in the output's buckets (relative to OUT),
   // each with its source (relative to the work folder): only these are ever

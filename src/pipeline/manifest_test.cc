@@ -113,6 +113,42 @@ TEST(Manifest, ExportedFilesAreWalkedInPagesWhileSomeAreRemoved) {
                                                           "images_5/x.png", "images_7/x.png", "images_8/x.png"}));
 }
 
+TEST(Manifest, ResultsInOrderGiveWhatALookupGivesInOnePass) {
+  const fs::path dir = testing::fresh_temp_dir("manifest-in-order");
+  auto m = Manifest::open(dir / "m.sqlite");
+  ASSERT_TRUE(m.ok());
+  // Bytewise order: "B" < "a" < "a/b" < "a0" < "ab" < "é".
+  const std::vector<std::string> paths{"B", "a", "a/b", "a0", "ab", "\xc3\xa9"};
+  for (size_t k = 0; k < paths.size(); ++k) {
+    for (const char* stage : {"tags", "caption"}) {
+      if (k == 2 && std::string(stage) == "caption") continue;
+      ASSERT_TRUE((*m)->put_result(paths[k], stage, StageResult{"fp" + std::to_string(k), "{}", "", int(k)}).ok());
+    }
+  }
+  Status read = (*m)->reading([&]() -> Status {
+    Manifest::ResultsInOrder in_order(**m);
+    // Some asked for, some skipped, one with no rows, in order.
+    for (const std::string& path : {std::string("B"), std::string("a/b"), std::string("a00"), std::string("ab"),
+                                    std::string("\xc3\xa9"), std::string("\xff")}) {
+      auto got = in_order.of(path);
+      if (!got) return got.error();
+      auto want = (*m)->results(path);
+      if (!want) return want.error();
+      EXPECT_EQ(got->size(), want->size()) << path;
+      for (size_t k = 0; k < std::min(got->size(), want->size()); ++k) {
+        EXPECT_EQ((*got)[k].first, (*want)[k].first) << path;
+        EXPECT_EQ((*got)[k].second.fingerprint, (*want)[k].second.fingerprint) << path;
+        EXPECT_EQ((*got)[k].second.retry, (*want)[k].second.retry) << path;
+      }
+    }
+    return ok_status();
+  });
+  EXPECT_TRUE(read.ok()) << read.error().to_string();
+  auto one = (*m)->results("a/b");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->size(), 1u) << "the fixture: one row for a/b";
+}
+
 TEST(Manifest, TheProbeMemoKeepsAFolderPerScopeAndForgetsOtherScopes) {
   const fs::path dir = testing::fresh_temp_dir("manifest-probes");
   auto m = Manifest::open(dir / "m.sqlite");

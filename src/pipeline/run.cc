@@ -169,13 +169,9 @@ class Runner {
     }
     s_.phase_seconds["export"] = since(t);
     s_.seconds = since(start);
-    // This run's items, each as its manifest row now holds it.
+    // This run's items (their rows as the inputs wrote them to the manifest and the scratch).
     const ItemSource items = [&](const std::function<Status(const ManifestItem&)>& visit) {
-      return scratch_->for_each_item_path([&](const std::string& path) -> Status {
-        auto row = m_->item(path);
-        if (!row) return row.error();
-        return *row ? visit(**row) : ok_status();
-      });
+      return scratch_->for_each_item_row(visit);
     };
     TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, *scratch_, items, s_));
     s_.seconds = since(start);

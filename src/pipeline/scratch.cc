@@ -131,8 +131,10 @@ Result<std::vector<ItemState>> Scratch::items(uint64_t from, size_t n, const fs:
   return out;
 }
 
-Status Scratch::for_each_item_path(const std::function<Status(const std::string&)>& visit) {
-  return db_->for_each_row("SELECT path FROM items ORDER BY path", [&](const Statement& s) { return visit(s.text(0)); });
+Status Scratch::for_each_item_row(const std::function<Status(const ManifestItem&)>& visit) {
+  return db_->for_each_row("SELECT path, hash, stat, kind, source FROM items ORDER BY path", [&](const Statement& s) {
+    return visit(ManifestItem{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), ""});
+  });
 }
 
 Status Scratch::expect(const std::string& path) {
@@ -192,8 +194,23 @@ Status Scratch::for_each_planned(
   });
 }
 
-Result<bool> Scratch::is_planned(const std::string& dst) {
-  return db_->has_row("SELECT 1 FROM planned WHERE dst = ?", dst, "look up a planned file");
+Scratch::PlannedInOrder::PlannedInOrder(Scratch& scratch)
+    : scratch_(scratch), s_(scratch.statement("SELECT dst FROM planned WHERE dst >= ? ORDER BY dst")) {}
+
+Result<bool> Scratch::PlannedInOrder::has(const std::string& dst) {
+  if (!s_.ok()) return scratch_.error("prepare");
+  if (!started_) {  // from the first destination asked for
+    s_.bind(1, dst);
+    rc_ = s_.step();
+    started_ = true;
+  }
+  for (; rc_ == SQLITE_ROW; rc_ = s_.step()) {
+    const int order = s_.view(0).compare(dst);  // bytewise, as SQLite's BINARY collation orders them
+    if (order == 0) return true;
+    if (order > 0) return false;
+  }
+  if (rc_ != SQLITE_DONE) return scratch_.error("look up a planned file");
+  return false;
 }
 
 Status Scratch::unplace(const std::string& src) {

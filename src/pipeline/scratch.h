@@ -41,8 +41,9 @@ class Scratch {
   // Up to `n` items from position `from` (0-based), each file under `work`.
   Result<std::vector<ItemState>> items(uint64_t from, size_t n, const std::filesystem::path& work);
 
-  // Their paths in bytewise order.
-  Status for_each_item_path(const std::function<Status(const std::string&)>& visit);
+  // The items as the manifest's rows hold them (the inputs wrote those), but without the
+  // error, which only the manifest has; in bytewise path order.
+  Status for_each_item_row(const std::function<Status(const ManifestItem&)>& visit);
 
   // A set of paths: the files the work folder should hold after the run.
   Status expect(const std::string& path);
@@ -70,7 +71,20 @@ class Scratch {
   uint64_t planned_count() const { return planned_; }
   Status for_each_planned(
       const std::function<Status(const std::string& src, const std::string& dst, const FileStamp& stamp)>& visit);
-  Result<bool> is_planned(const std::string& dst);
+  // Whether each destination asked for is planned, asked in bytewise order: one pass over the
+  // plan, not a lookup a file. One at a time; nothing may change the plan meanwhile.
+  class PlannedInOrder {
+   public:
+    explicit PlannedInOrder(Scratch& scratch);
+    // REQUIRES: `dst` is not before the destination asked for last.
+    Result<bool> has(const std::string& dst);
+
+   private:
+    Scratch& scratch_;
+    Statement s_;
+    int rc_ = SQLITE_ROW;
+    bool started_ = false;
+  };
   // The file was not placed after all (something in the way): placed() no longer finds it.
   Status unplace(const std::string& src);
   // Where a media file of the work folder went; nullopt: not placed.
