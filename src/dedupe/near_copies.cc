@@ -66,9 +66,15 @@ namespace {
 
 // The pairs with at least one new image that near_copy_distance accepts, each once, smaller
 // index first: each is within t in one of the hashes, so one of the indexes finds it.
-std::vector<std::pair<uint32_t, uint32_t>> pairs_with_new(std::span<const PerceptualHash> hashes,
-                                                          std::span<const uint32_t> fresh, const NearCopyOptions& o) {
-  PairsFound found;
+// A pair the rule accepted, with whether it matched mirrored.
+struct AcceptedPair {
+  uint32_t i, j;
+  bool mirrored;
+};
+
+std::vector<AcceptedPair> pairs_with_new(std::span<const PerceptualHash> hashes, std::span<const uint32_t> fresh,
+                                         const NearCopyOptions& o) {
+  tbb::enumerable_thread_specific<std::vector<AcceptedPair>> found;
   std::vector<uint64_t> keys(hashes.size());
   // Plain against plain; with flip, the new one's mirror against plain, and plain against mirrors.
   for (const bool centre : {false, true})
@@ -86,17 +92,22 @@ std::vector<std::pair<uint32_t, uint32_t>> pairs_with_new(std::span<const Percep
           const PerceptualHash& h = hashes[j];
           // Only pairs the rule accepts are kept: clumped hashes give many within t in one hash.
           auto add = [&](uint32_t i, int) {
-            if (i != j && near_copy_distance(hashes[i], h, o)) mine.emplace_back(std::min(i, j), std::max(i, j));
+            if (i == j) return;
+            const uint32_t a = std::min(i, j), b = std::max(i, j);
+            if (const auto d = near_copy_distance(hashes[a], hashes[b], o)) mine.push_back({a, b, d->mirrored});
           };
           index.for_each_within(centre ? h.centre : h.dct, o.threshold, add);
           if (o.flip && !mirrors) index.for_each_within(centre ? h.centre_mirror : h.dct_mirror, o.threshold, add);
         }
       });
     }
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  std::vector<AcceptedPair> pairs;
   for (auto& mine : found) pairs.insert(pairs.end(), mine.begin(), mine.end());
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  auto same = [](const AcceptedPair& x, const AcceptedPair& y) { return x.i == y.i && x.j == y.j; };
+  std::sort(pairs.begin(), pairs.end(), [](const AcceptedPair& x, const AcceptedPair& y) {
+    return std::pair{x.i, x.j} < std::pair{y.i, y.j};
+  });
+  pairs.erase(std::unique(pairs.begin(), pairs.end(), same), pairs.end());
   return pairs;
 }
 
@@ -124,8 +135,11 @@ std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHa
       auto [at, first] = first_of_label.try_emplace(label, i);
       if (!first) sets.join(at->second, i);
     }
-    const auto candidates = fresh.empty() ? std::vector<std::pair<uint32_t, uint32_t>>() : pairs_with_new(hashes, fresh, o);
-    tbb::parallel_for(size_t{0}, candidates.size(), [&](size_t k) { consider(candidates[k].first, candidates[k].second); });
+    const auto accepted = fresh.empty() ? std::vector<AcceptedPair>() : pairs_with_new(hashes, fresh, o);
+    tbb::parallel_for(size_t{0}, accepted.size(), [&](size_t k) {
+      const AcceptedPair& p = accepted[k];
+      if (!confirm || confirm(p.i, p.j, p.mirrored)) pairs.local().emplace_back(p.i, p.j);
+    });
     return groups_of(sets, pairs, hashes.size());
   }
   // Any pair the rule accepts has one hash within t, so one index's close

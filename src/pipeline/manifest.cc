@@ -217,24 +217,17 @@ Result<std::vector<std::pair<std::string, StageResult>>> Manifest::results(const
 
 Manifest::ResultsInOrder::ResultsInOrder(Manifest& m)
     : m_(m),
-      s_(m.statement("SELECT path, stage, fingerprint, data, error, retry FROM results"
-                     " WHERE path >= ? ORDER BY path, stage")) {}
+      cursor_(m.statement("SELECT path, stage, fingerprint, data, error, retry FROM results"
+                          " WHERE path >= ? ORDER BY path, stage")) {}
 
 Result<std::vector<std::pair<std::string, StageResult>>> Manifest::ResultsInOrder::of(const std::string& path) {
   std::lock_guard lock(m_.mu_);
-  if (!s_.ok()) return m_.error("prepare");
-  if (!started_) {  // from the first path asked for
-    s_.bind(1, path);
-    rc_ = s_.step();
-    started_ = true;
-  }
+  if (!cursor_.ok()) return m_.error("prepare");
   std::vector<std::pair<std::string, StageResult>> out;
-  for (; rc_ == SQLITE_ROW; rc_ = s_.step()) {
-    const int order = s_.view(0).compare(path);  // bytewise, as SQLite's BINARY collation orders them
-    if (order > 0) break;
-    if (order == 0) out.push_back({s_.text(1), StageResult{s_.text(2), s_.text(3), s_.text(4), int(s_.integer(5))}});
-  }
-  if (rc_ != SQLITE_ROW && rc_ != SQLITE_DONE) return m_.error("read results");
+  const bool read = cursor_.seek(path, [&](const Statement& s) {
+    out.push_back({s.text(1), StageResult{s.text(2), s.text(3), s.text(4), int(s.integer(5))}});
+  });
+  if (!read) return m_.error("read results");
   return out;
 }
 

@@ -119,9 +119,7 @@ class Manifest {
 
    private:
     Manifest& m_;
-    Statement s_;
-    int rc_ = SQLITE_ROW;
-    bool started_ = false;
+    OrderedCursor cursor_;
   };
 
   // The files the run has placed in the output's buckets (relative to OUT),

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstring>
+#include <utility>
 
 #include "core/base64.h"
 #include "core/json_peek.h"
@@ -27,20 +29,21 @@ bool parse_hex(std::string_view s, uint64_t* out) {
   return true;
 }
 
+// The data's four hashes, each under its key, as 16 hex digits.
+std::array<std::pair<const char*, uint64_t*>, 4> hash_fields(PerceptualHash& h) {
+  return {{{"dct", &h.dct}, {"centre", &h.centre}, {"dct_mirror", &h.dct_mirror}, {"centre_mirror", &h.centre_mirror}}};
+}
+
 }  // namespace
 
 std::string perceptual_hash_data(const Image8& image) {
   GreyThumbnail thumb;
-  const PerceptualHash h = perceptual_hash(image, &thumb);
+  PerceptualHash hash = perceptual_hash(image, &thumb);
   const std::string grey(reinterpret_cast<const char*>(thumb.grey.data()), thumb.grey.size());
-  return json{{"width", image.width},
-              {"height", image.height},
-              {"dct", hex(h.dct)},
-              {"centre", hex(h.centre)},
-              {"dct_mirror", hex(h.dct_mirror)},
-              {"centre_mirror", hex(h.centre_mirror)},
-              {"thumbnail", base64(grey)}}
-      .dump();
+  json j{{"width", image.width}, {"height", image.height}};
+  for (auto [key, field] : hash_fields(hash)) j[key] = hex(*field);
+  j["thumbnail"] = base64(grey);
+  return j.dump();
 }
 
 std::optional<HashedImage> parse_perceptual_hash_data(const json& j) {
@@ -52,8 +55,7 @@ std::optional<HashedImage> parse_perceptual_hash_data(const json& j) {
   out.width = j["width"].get<int>();
   out.height = j["height"].get<int>();
   PerceptualHash& h = out.hash;
-  for (auto [key, field] : {std::pair{"dct", &h.dct}, std::pair{"centre", &h.centre},
-                            std::pair{"dct_mirror", &h.dct_mirror}, std::pair{"centre_mirror", &h.centre_mirror}}) {
+  for (auto [key, field] : hash_fields(h)) {
     if (!j.contains(key) || !j[key].is_string() || !parse_hex(j[key].get_ref<const std::string&>(), field)) {
       return std::nullopt;
     }
@@ -71,8 +73,7 @@ std::optional<HashedImage> peek_perceptual_hash_data(std::string_view data) {
   out.width = int(*width);
   out.height = int(*height);
   PerceptualHash& h = out.hash;
-  for (auto [key, field] : {std::pair{"dct", &h.dct}, std::pair{"centre", &h.centre},
-                            std::pair{"dct_mirror", &h.dct_mirror}, std::pair{"centre_mirror", &h.centre_mirror}}) {
+  for (auto [key, field] : hash_fields(h)) {
     const auto text = peek_string(data, key);
     if (!text || !parse_hex(*text, field)) return std::nullopt;
   }

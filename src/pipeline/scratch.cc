@@ -195,22 +195,13 @@ Status Scratch::for_each_planned(
 }
 
 Scratch::PlannedInOrder::PlannedInOrder(Scratch& scratch)
-    : scratch_(scratch), s_(scratch.statement("SELECT dst FROM planned WHERE dst >= ? ORDER BY dst")) {}
+    : scratch_(scratch), cursor_(scratch.statement("SELECT dst FROM planned WHERE dst >= ? ORDER BY dst")) {}
 
 Result<bool> Scratch::PlannedInOrder::has(const std::string& dst) {
-  if (!s_.ok()) return scratch_.error("prepare");
-  if (!started_) {  // from the first destination asked for
-    s_.bind(1, dst);
-    rc_ = s_.step();
-    started_ = true;
-  }
-  for (; rc_ == SQLITE_ROW; rc_ = s_.step()) {
-    const int order = s_.view(0).compare(dst);  // bytewise, as SQLite's BINARY collation orders them
-    if (order == 0) return true;
-    if (order > 0) return false;
-  }
-  if (rc_ != SQLITE_DONE) return scratch_.error("look up a planned file");
-  return false;
+  if (!cursor_.ok()) return scratch_.error("prepare");
+  bool found = false;
+  if (!cursor_.seek(dst, [&](const Statement&) { found = true; })) return scratch_.error("look up a planned file");
+  return found;
 }
 
 Status Scratch::unplace(const std::string& src) {

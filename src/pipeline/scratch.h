@@ -81,9 +81,7 @@ class Scratch {
 
    private:
     Scratch& scratch_;
-    Statement s_;
-    int rc_ = SQLITE_ROW;
-    bool started_ = false;
+    OrderedCursor cursor_;
   };
   // The file was not placed after all (something in the way): placed() no longer finds it.
   Status unplace(const std::string& src);

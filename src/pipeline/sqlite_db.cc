@@ -34,6 +34,20 @@ sqlite3_stmt* SqliteDb::statement(const char* sql) {
   return stmt;
 }
 
+bool OrderedCursor::seek(std::string_view key, const std::function<void(const Statement&)>& at_key) {
+  if (!started_) {  // from the first key sought
+    s_.bind(1, std::string(key));
+    rc_ = s_.step();
+    started_ = true;
+  }
+  for (; rc_ == SQLITE_ROW; rc_ = s_.step()) {
+    const int order = s_.view(0).compare(key);
+    if (order > 0) break;
+    if (order == 0) at_key(s_);
+  }
+  return rc_ == SQLITE_ROW || rc_ == SQLITE_DONE;
+}
+
 Error SqliteDb::error(const std::string& doing) const {
   return Error{code_, fmt::format("{}: {}: {}", what_, doing, db_ ? sqlite3_errmsg(db_) : "not open"), file_};
 }

@@ -62,6 +62,23 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A walk in key order over a statement whose first `?` is the first key and
+// whose rows come ordered by their first column (bytewise, SQLite's BINARY
+// collation): each seek() passes over the rows before its key and hands on
+// the rows at it, so keys asked for in order cost one pass over the table.
+class OrderedCursor {
+ public:
+  explicit OrderedCursor(sqlite3_stmt* stmt) : s_(stmt) {}
+  bool ok() const { return s_.ok(); }
+  // REQUIRES: `key` is not before the key sought last. False: SQLite failed.
+  bool seek(std::string_view key, const std::function<void(const Statement&)>& at_key);
+
+ private:
+  Statement s_;
+  int rc_ = SQLITE_ROW;
+  bool started_ = false;
+};
+
 class SqliteDb {
  public:
   // Who keeps two threads from using the connection at once.
