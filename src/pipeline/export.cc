@@ -41,11 +41,6 @@ bool in_the_way(const fs::path& from, const fs::path& to) {
   return !(::stat(from.c_str(), &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev);
 }
 
-// Written whole, and with something to train on.
-bool complete(const ItemState& it) {
-  return stage_result(it, kStageCaption) && stage_result(it, kStageScore) && !it.errors.count("write") && !untagged(it);
-}
-
 bool is_leftover(const std::string& name) {
   if (name.rfind(kLinkTempPrefix, 0) == 0) return true;
   // NAME.tmp.<pid>.<number>
@@ -194,21 +189,37 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   std::vector<std::string> blocked;  // their destinations
   TF_RETURN_IF_ERROR(m.begin());
   // Each row keeps the stamp of the link to be placed, the source's as the scan saw it: a
-  // later run finds the bucket unchanged from a stat of it (settled.h).
+  // later run finds the bucket unchanged from a stat of it (settled.h). The plan's rows
+  // and the exported table's are read a page at a time, side by side, both in order.
+  struct Planned {
+    std::string src, dst, stamp;
+  };
+  std::vector<Planned> page;
+  auto note_page = [&]() -> Status {
+    if (page.empty()) return ok_status();
+    auto rows = m.exported_between(page.front().dst, page.back().dst);
+    if (!rows) return rows.error();
+    size_t k = 0;
+    for (const Planned& p : page) {
+      while (k < rows->size() && (*rows)[k].path < p.dst) ++k;
+      const ExportedFile* ours = k < rows->size() && (*rows)[k].path == p.dst ? &(*rows)[k] : nullptr;
+      if (ours && ours->source == p.src && ours->stamp == p.stamp) continue;  // as it was
+      if (!ours && in_the_way(c.work / p.src, c.out / p.dst)) {
+        r.errors.emplace_back(p.dst, "is in the way and was not put there by tagforge; left alone");
+        blocked.push_back(p.dst);
+        continue;
+      }
+      TF_RETURN_IF_ERROR(m.note_exported(p.dst, p.src, p.stamp));  // new, or its source changed
+    }
+    page.clear();
+    return ok_status();
+  };
   TF_RETURN_IF_ERROR(scratch.for_each_planned([&](const std::string& src, const std::string& dst,
                                                   const FileStamp& stamp) -> Status {
-    const std::string placed = stamp.ino == 0 ? std::string() : stamp_text(stamp);
-    auto ours = m.exported_file(dst);
-    if (!ours) return ours.error();
-    if (*ours && (*ours)->source == src && (*ours)->stamp == placed) return ok_status();  // as it was
-    if (*ours) return m.note_exported(dst, src, placed);  // its source may have changed
-    if (in_the_way(c.work / src, c.out / dst)) {
-      r.errors.emplace_back(dst, "is in the way and was not put there by tagforge; left alone");
-      blocked.push_back(dst);
-      return ok_status();
-    }
-    return m.note_exported(dst, src, placed);
+    page.push_back(Planned{src, dst, stamp.ino == 0 ? std::string() : stamp_text(stamp)});
+    return page.size() == kPage ? note_page() : ok_status();
   }));
+  TF_RETURN_IF_ERROR(note_page());
   TF_RETURN_IF_ERROR(m.commit());
   crash_point();
 
@@ -300,28 +311,20 @@ Result<MetadataWriters> MetadataWriters::open(const RunContext& c, Manifest& m) 
   return w;
 }
 
-MetadataWriters::Entries MetadataWriters::entries_of(const ItemState& it, const std::string& out_path) const {
+MetadataWriters::Entries MetadataWriters::entries_of(const ExportFacts& f, const std::string& out_path,
+                                                     const std::string& source) const {
   Entries e;
-  if (!complete(it)) return e;
-  const json caption = final_caption(it);
-  const std::string tags = final_tag_text(it, c_->config);
+  if (!f.complete) return e;
   if (kohya_) {
     fs::path key = out_path;
     key.replace_extension();
-    const json entry{{"caption", caption}, {"tags", tags}};
-    e.kohya = fmt::format("\n  {}: {}", json(key.string()).dump(),
-                          entry.dump(-1, ' ', false, json::error_handler_t::replace));
+    e.kohya = fmt::format("\n  {}: {}", json(key.string()).dump(), f.kohya_entry);
   }
   if (huggingface_) {
-    const json& score = stage_json(*stage_result(it, kStageScore));
-    json line{{"file_name", out_path},
-              {"text", caption},
-              {"tags", tags},
-              {"score", score["overall"]},
-              {"flagged", flagged(it, c_->config)}};
-    if (const StageResult* n = stage_result(it, kStageNsfw)) line["nsfw"] = stage_json(*n)["nsfw"];
-    if (!it.item.source.empty()) line["source"] = it.item.source;
-    e.huggingface = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    auto text = [](const std::string& s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); };
+    e.huggingface = "{\"file_name\":" + text(out_path) + "," + f.hf_fields;
+    if (!source.empty()) e.huggingface += ",\"source\":" + text(source);
+    e.huggingface += "}\n";
   }
   return e;
 }

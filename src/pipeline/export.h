@@ -18,6 +18,7 @@
 
 #include "core/atomic_file.h"
 #include "pipeline/content_hash.h"
+#include "pipeline/export_facts.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/run_context.h"
@@ -57,7 +58,8 @@ class MetadataWriters {
   struct Entries {
     std::string kohya, huggingface;  // empty: none
   };
-  Entries entries_of(const ItemState& item, const std::string& out_path) const;
+  // `source`: the item's (ManifestItem::source), "" when none.
+  Entries entries_of(const ExportFacts& facts, const std::string& out_path, const std::string& source) const;
   Status add(const Entries& entries);
   Status commit();
 

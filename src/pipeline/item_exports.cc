@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "pipeline/dataset_dedupe.h"
+#include "pipeline/export_facts.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/report.h"
 
@@ -21,7 +22,7 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
   const auto start = std::chrono::steady_clock::now();
   auto metadata = MetadataWriters::open(c, m);
   if (!metadata) return metadata.error();
-  ReportStats stats;
+  ReportStats stats(c.config.check.review_tag);
   // The copies dedupe set aside are no training data.
   auto set_aside = set_aside_paths(m);
   if (!set_aside) return set_aside.error();
@@ -33,17 +34,22 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
     std::string where;
     bool in_metadata = false;
     MetadataWriters::Entries entries;
+    ExportFacts facts;
   };
   std::vector<Ready> batch;
   auto flush = [&]() -> Status {
     tbb::parallel_for(size_t{0}, batch.size(), [&](size_t k) {
       Ready& r = batch[k];
-      if (r.in_metadata) r.entries = metadata->entries_of(r.item, r.where);
-      if (c.config.exports.report) ReportStats::prepare(r.item);
+      // As the items pass left them (under the same key: nothing they come from changed), or made again.
+      const auto kept = r.item.exports && r.item.exports->fingerprint == sidecar_key(r.item, c)
+                            ? decode_export_facts(r.item.exports->data)
+                            : std::nullopt;
+      r.facts = kept ? *kept : export_facts_of(r.item, c.config);
+      if (r.in_metadata) r.entries = metadata->entries_of(r.facts, r.where, r.item.item.source);
     });
     for (Ready& r : batch) {
       TF_RETURN_IF_ERROR(metadata->add(r.entries));
-      if (c.config.exports.report) stats.add(r.item, r.where, c);
+      if (c.config.exports.report) stats.add(r.facts, r.item.item, r.where);
     }
     batch.clear();
     return ok_status();
@@ -60,7 +66,7 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
       if (!where) return ok_status();  // not placed: not in the output
       auto it = load_item(results, item, c);
       if (!it) return it.error();
-      batch.push_back(Ready{std::move(*it), std::move(*where), !aside.count(item.path), {}});
+      batch.push_back(Ready{std::move(*it), std::move(*where), !aside.count(item.path), {}, {}});
       return batch.size() == kBatch ? flush() : ok_status();
     }));
     return flush();

@@ -17,6 +17,7 @@
 #include "media/encode.h"
 #include "media/perceptual_hash.h"
 #include "pipeline/content_hash.h"
+#include "pipeline/export_facts.h"
 #include "pipeline/perceptual_hash_result.h"
 #include "pipeline/review_edit.h"
 #include "pipeline/tag_checks.h"
@@ -606,15 +607,20 @@ class BatchRunner {
     // Written from the same results and options, and not touched since: nothing to read or write.
     const std::string key = sidecar_key(it, c_);
     auto record = (*cached_)[i].find(kSidecarsRecord);
-    if (record != (*cached_)[i].end() && record->second.fingerprint == key &&
-        record->second.data == sidecar_stamps(it, c_.config)) {
-      return;
+    const bool written = record != (*cached_)[i].end() && record->second.fingerprint == key &&
+                         record->second.data == sidecar_stamps(it, c_.config);
+    if (!written) {
+      if (auto st = write_item_sidecars(it, c_.config); !st.ok()) {
+        it.errors["write"] = st.error().to_string();
+        return;
+      }
+      it.sidecars = StageResult{key, sidecar_stamps(it, c_.config), "", 0};
     }
-    if (auto st = write_item_sidecars(it, c_.config); !st.ok()) {
-      it.errors["write"] = st.error().to_string();
-      return;
+    // The export's facts, made here from the results at hand, once for this key.
+    auto facts = (*cached_)[i].find(kExportsRecord);
+    if (facts == (*cached_)[i].end() || facts->second.fingerprint != key) {
+      it.exports = StageResult{key, encode_export_facts(export_facts_of(it, c_.config)), "", 0};
     }
-    it.sidecars = StageResult{key, sidecar_stamps(it, c_.config), "", 0};
   }
 
   std::vector<ItemState>& batch_;
@@ -791,8 +797,12 @@ ItemState item_of(const ManifestItem& item, std::vector<std::pair<std::string, S
   ItemState it;
   it.item = item;
   it.file = c.work / item.path;
-  for (auto& [stage, r] : rows) {
-    if (stage != kSidecarsRecord) it.results[stage] = std::move(r);  // a record of files, not a result
+  for (auto& [stage, r] : rows) {  // the records of files and facts are not results
+    if (stage == kExportsRecord) {
+      it.exports = std::move(r);
+    } else if (stage != kSidecarsRecord) {
+      it.results[stage] = std::move(r);
+    }
   }
   if (const StageResult* tags = stage_result(it, kStageTags)) {
     if (const auto own = peek_string(tags->data, "own")) it.existing_tags = *own;

@@ -33,6 +33,9 @@ struct ItemState {
   std::map<std::string, std::string> errors;   // stage (or "decode", "write") -> message
   // The sidecars this pass wrote (or found right), as the manifest records them (kSidecarsRecord).
   std::optional<StageResult> sidecars;
+  // The export's facts (export_facts.h, kExportsRecord): as the manifest holds them when
+  // loaded, or made by this pass when it wrote the sidecars (or found them right without).
+  std::optional<StageResult> exports;
 };
 
 // The manifest's row (a results row beside the stages') of what an item's sidecars were

@@ -268,6 +268,18 @@ Result<std::vector<ExportedFile>> Manifest::exported_after(const std::string& af
   return out;
 }
 
+Result<std::vector<ExportedFile>> Manifest::exported_between(const std::string& first, const std::string& last) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path, source, stamp FROM exported WHERE path >= ? AND path <= ? ORDER BY path"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, first).bind(2, last);
+  std::vector<ExportedFile> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(ExportedFile{s.text(0), s.text(1), s.text(2)});
+  if (rc != SQLITE_DONE) return error("read the exported files");
+  return out;
+}
+
 Status Manifest::add_exported(const std::vector<std::pair<std::string, std::string>>& paths) {
   TF_RETURN_IF_ERROR(begin());
   for (const auto& [path, source] : paths) TF_RETURN_IF_ERROR(note_exported(path, source, ""));

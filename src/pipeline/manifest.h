@@ -129,6 +129,8 @@ class Manifest {
   // At most `limit` of them that sort after `after` (bytewise), in order: a walk
   // in pages, without holding them all, that may remove what it has read between them.
   Result<std::vector<ExportedFile>> exported_after(const std::string& after, size_t limit);
+  // Those from `first` to `last` (both included, bytewise), in order.
+  Result<std::vector<ExportedFile>> exported_between(const std::string& first, const std::string& last);
   Status add_exported(const std::vector<std::pair<std::string, std::string>>& paths);  // path, source; no stamp
   // One more, inside the caller's transaction (begin/commit). `stamp`: the placed file's
   // "size:mtime:ino", or "" when not known.

@@ -90,77 +90,38 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-
 
 }  // namespace
 
-namespace {
-
-// A kind of LLM outcome for the report, from a caption row's "llm" part: the reasons name
-// servers and scores, the kinds do not.
-std::string llm_outcome(const json& llm, bool from_llm) {
-  if (from_llm) {
-    std::string kind = llm.contains("stage2") ? "LLM caption from the tiles (stage 2)" : "LLM caption";
-    if (llm.contains("rewrite") && llm["rewrite"].value("kept", false)) kind += ", rewritten";
-    return kind;
-  }
-  const std::string reason = llm.value("reason", "");
-  if (reason.find("under stage2_threshold") != std::string::npos) return "kept the tags' caption: the LLM's scored too low";
-  if (reason.rfind("NSFW score", 0) == 0) return "kept the tags' caption: NSFW and no local endpoint";
-  for (const char* known : {"connection failed or closed", "timed out", "rate limited (429)", "server error",
-                            "request refused by the server", "answer is not a chat completion", "refused",
-                            "no caption in the answer", "does not decode"}) {
-    if (reason.find(known) != std::string::npos) return std::string("kept the tags' caption: ") + known;
-  }
-  return "kept the tags' caption: other";
-}
-
-}  // namespace
-
 bool ReportStats::lower(const Flagged& a, const Flagged& b) {
   if (a.score != b.score) return a.score < b.score;
   return natural_compare(a.item.path, b.item.path) < 0;  // f20 before f100
 }
 
-void ReportStats::prepare(const ItemState& it) {
-  for (const char* stage : {kStageTags, kStageCheck, kStageCaption, kStageScore, kStageNsfw}) {
-    if (const StageResult* r = stage_result(it, stage)) stage_json(*r);
-  }
-}
-
-void ReportStats::add(const ItemState& it, const std::string& out_path, const RunContext& c) {
-  if (const StageResult* r = stage_result(it, kStageScore); r && !untagged(it)) {
-    const double overall = stage_json(*r)["overall"].get<double>();
-    ++overall_bins_[bin_of(overall)];
+void ReportStats::add(const ExportFacts& f, const ManifestItem& item, const std::string& out_path) {
+  if (f.overall) {
+    ++overall_bins_[bin_of(*f.overall)];
     ++scored_;
-    if (flagged(it, c.config)) {
+    if (f.flagged) {
       ++flagged_count_;
-      Flagged f{overall, it.item, out_path};
+      Flagged flagged{*f.overall, item, out_path};
       if (flagged_.size() < kFlaggedShown) {
-        flagged_.push_back(std::move(f));
+        flagged_.push_back(std::move(flagged));
         std::push_heap(flagged_.begin(), flagged_.end(), lower);
-      } else if (lower(f, flagged_.front())) {  // lower than the highest kept
+      } else if (lower(flagged, flagged_.front())) {  // lower than the highest kept
         std::pop_heap(flagged_.begin(), flagged_.end(), lower);
-        flagged_.back() = std::move(f);
+        flagged_.back() = std::move(flagged);
         std::push_heap(flagged_.begin(), flagged_.end(), lower);
       }
     }
-    for (const std::string& tag : tag_line_entries(final_tag_text(it, c.config))) {
-      if (!is_quality_tag(tag) && tag != c.config.check.review_tag) ++tag_counts_[tag];
+    for (const std::string& tag : tag_line_entries(f.tag_text)) {
+      if (!is_quality_tag(tag) && tag != review_tag_) ++tag_counts_[tag];
     }
   }
-  if (const StageResult* r = stage_result(it, kStageNsfw)) {
-    ++nsfw_bins_[bin_of(stage_json(*r)["nsfw"].get<double>())];
+  if (f.nsfw) {
+    ++nsfw_bins_[bin_of(*f.nsfw)];
     ++nsfw_scored_;
   }
-  if (const StageResult* r = stage_result(it, kStageCaption)) {
-    const json& caption = stage_json(*r);
-    const std::string source = caption.value("source", "");
-    ++caption_sources_[source == "llm" ? "by the LLM" : source == "sidecar" ? "the input's own" : "from the tags"];
-    if (caption.contains("llm")) {
-      const json& llm = caption["llm"];
-      ++llm_outcomes_[llm_outcome(llm, source == "llm")];
-      if (llm.contains("attempts")) llm_requests_ += llm["attempts"].size();
-      if (llm.contains("stage2")) llm_requests_ += llm["stage2"]["tiles"].size();
-      if (llm.contains("rewrite")) ++llm_requests_;
-    }
-  }
+  if (!f.caption_source.empty()) ++caption_sources_[f.caption_source];
+  if (!f.llm_outcome.empty()) ++llm_outcomes_[f.llm_outcome];
+  llm_requests_ += f.llm_requests;
 }
 
 namespace {

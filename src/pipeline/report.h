@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipeline/export.h"
+#include "pipeline/export_facts.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/run.h"
 #include "pipeline/run_context.h"
@@ -22,10 +23,10 @@ namespace tagforge {
 // so its memory does not grow with the items.
 class ReportStats {
  public:
+  // `review_tag`: the mark the tag counts leave out ([check] review_tag).
+  explicit ReportStats(std::string review_tag) : review_tag_(std::move(review_tag)) {}
   // `out_path`: where the item is in OUT.
-  void add(const ItemState& item, const std::string& out_path, const RunContext& context);
-  // Parses the results add() reads, on any core: add() then finds them parsed (stage_json).
-  static void prepare(const ItemState& item);
+  void add(const ExportFacts& facts, const ManifestItem& item, const std::string& out_path);
 
  private:
   friend Result<std::string> report_html(const RunContext&, Manifest&, const RunSummary&, ReportStats);
@@ -41,6 +42,7 @@ class ReportStats {
   std::map<std::string, size_t> caption_sources_;  // "from the tags", "by the LLM", "the input's own"
   std::map<std::string, size_t> llm_outcomes_;     // what came of asking the LLM, in kinds
   size_t llm_requests_ = 0;
+  std::string review_tag_;
   std::vector<Flagged> flagged_;  // a heap (by lower()) of the lowest scores, at most the number shown
 };
 

@@ -16,6 +16,7 @@
 #include "pipeline/content_hash.h"
 #include "pipeline/dataset_dedupe.h"
 #include "pipeline/export.h"
+#include "pipeline/export_facts.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/manifest.h"
 #include "pipeline/output_lock.h"
@@ -424,6 +425,7 @@ class Runner {
         TF_RETURN_IF_ERROR(m_->put_result(it.item.path, stage, it.results[stage]));
       }
       if (it.sidecars) TF_RETURN_IF_ERROR(m_->put_result(it.item.path, kSidecarsRecord, *it.sidecars));
+      if (it.exports) TF_RETURN_IF_ERROR(m_->put_result(it.item.path, kExportsRecord, *it.exports));
       std::string error;
       for (const auto& [stage, message] : it.errors) {
         error += (error.empty() ? "" : "; ") + stage + ": " + message;
