@@ -7,7 +7,9 @@
 //   3. memory: peak RSS of runs over --memory-items counts of items (no models: tags, caption,
 //      score, buckets), to see that it stays flat; for each count, the settled re-run next to a
 //      bare stat walk of its input and output (`find IN OUT -printf '%s %T@\n'`), then 1,000 new
-//      images added, next to the same 1,000 run alone into an empty output (their own work).
+//      images added in a folder that sorts first (every bucket shifts by their number), next to the
+//      same 1,000 run alone into an empty output (their own work); then, the 1,000 removed and the
+//      output settled again, the same images added in a folder that sorts last (no bucket shifts).
 // Each run is a child process (the binary the tests use); times are wall clock, memory is the
 // child's peak RSS (wait4). Prints figures; asserts nothing.
 //
@@ -188,6 +190,17 @@ int main(int argc, char** argv) {
     report(what, grown);
     report("  the 1,000 alone into an empty output", own);
     std::printf("%-44s %8.2f   (target <= 5)\n", "  (grown - alone) / the re-run", (grown.seconds - own.seconds) / noop.seconds);
+    // The same 1,000 in a folder that sorts last ("zz-new"): no bucket shifts, only the last fills.
+    fs::remove_all(many / "new");
+    const Child shrunk = run(args(many, root / ("out-many-" + item), no_models));
+    const Child settled = run(args(many, root / ("out-many-" + item), no_models));
+    make_images(many / "zz-new", 1000, 32, per_folder, 11);
+    const Child last = run(args(many, root / ("out-many-" + item), no_models));
+    std::snprintf(what, sizeof what, "%zu items + 1,000 new that sort last", n);
+    report(what, last);
+    std::printf("%-44s %8.2f   (the re-run before it: %.2f s; the 1,000 gone again: %.2f s)\n",
+                "  (grown - alone) / that re-run", (last.seconds - own.seconds) / settled.seconds, settled.seconds,
+                shrunk.seconds);
     fs::remove_all(fresh);
     fs::remove_all(root / "out-new-alone");
     if (keep) continue;

@@ -235,8 +235,8 @@ class BatchRunner {
  public:
   BatchRunner(std::vector<ItemState>& batch, const RunContext& c) : batch_(batch), c_(c), plans_(batch.size()) {}
 
-  void run(const std::vector<std::map<std::string, StageResult>>& cached) {
-    cached_ = &cached;
+  void run(std::span<const std::map<std::string, StageResult>> cached) {
+    cached_ = cached;
     for (size_t i = 0; i < batch_.size(); ++i) {
       plans_[i] = plan_item(batch_[i], cached[i], c_);
       for (const auto& [stage, f] : plans_[i].fp) {
@@ -292,8 +292,8 @@ class BatchRunner {
   }
   // This run's count of runs in a row that fell back or failed transiently on the stage.
   int retries(size_t i, const std::string& stage) const {
-    auto hit = (*cached_)[i].find(stage);
-    const bool same = hit != (*cached_)[i].end() && hit->second.fingerprint == plans_[i].fp.at(stage);
+    auto hit = cached_[i].find(stage);
+    const bool same = hit != cached_[i].end() && hit->second.fingerprint == plans_[i].fp.at(stage);
     return same && hit->second.retry > 0 ? hit->second.retry + 1 : 1;
   }
   // Whether every input the stage reads is there; records why not.
@@ -606,8 +606,8 @@ class BatchRunner {
     }
     // Written from the same results and options, and not touched since: nothing to read or write.
     const std::string key = sidecar_key(it, c_);
-    auto record = (*cached_)[i].find(kSidecarsRecord);
-    const bool written = record != (*cached_)[i].end() && record->second.fingerprint == key &&
+    auto record = cached_[i].find(kSidecarsRecord);
+    const bool written = record != cached_[i].end() && record->second.fingerprint == key &&
                          record->second.data == sidecar_stamps(it, c_.config);
     if (!written) {
       if (auto st = write_item_sidecars(it, c_.config); !st.ok()) {
@@ -617,8 +617,8 @@ class BatchRunner {
       it.sidecars = StageResult{key, sidecar_stamps(it, c_.config), "", 0};
     }
     // The export's facts, made here from the results at hand, once for this key.
-    auto facts = (*cached_)[i].find(kExportsRecord);
-    if (facts == (*cached_)[i].end() || facts->second.fingerprint != key) {
+    auto facts = cached_[i].find(kExportsRecord);
+    if (facts == cached_[i].end() || facts->second.fingerprint != key) {
       it.exports = StageResult{key, encode_export_facts(export_facts_of(it, c_.config)), "", 0};
     }
   }
@@ -627,7 +627,7 @@ class BatchRunner {
   const RunContext& c_;
   std::vector<Plan> plans_;
   std::vector<std::optional<Image8>> images_;
-  const std::vector<std::map<std::string, StageResult>>* cached_ = nullptr;  // run()'s
+  std::span<const std::map<std::string, StageResult>> cached_;  // run()'s
 };
 
 }  // namespace
@@ -833,7 +833,7 @@ ScoreOptions score_options_of(const RunConfig& config) {
   return opt;
 }
 
-void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,
+void process_batch(std::vector<ItemState>& batch, std::span<const std::map<std::string, StageResult>> cached,
                    const RunContext& context) {
   BatchRunner(batch, context).run(cached);
 }

@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,7 +79,7 @@ ScoreOptions score_options_of(const RunConfig& config);
 
 // Runs the enabled stages of `batch`. `cached[i]` holds item i's rows from
 // the manifest. Never throws; errors are recorded per item and stage.
-void process_batch(std::vector<ItemState>& batch, const std::vector<std::map<std::string, StageResult>>& cached,
+void process_batch(std::vector<ItemState>& batch, std::span<const std::map<std::string, StageResult>> cached,
                    const RunContext& context);
 
 // A person's edits and approval (review_edit.h); none when the item has no review row.

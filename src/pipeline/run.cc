@@ -4,10 +4,13 @@
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_pipeline.h>
 
+#include <algorithm>
 #include <chrono>
-#include <functional>
 #include <cstdio>
+#include <functional>
+#include <iterator>
 #include <set>
+#include <span>
 #include <thread>
 
 #include "core/fault_injection.h"
@@ -366,6 +369,10 @@ class Runner {
       }
       o_.progress->begin(stages, scratch_->item_count());
     }
+    // A token of the pipeline carries several model batches when there are items enough to keep
+    // every worker busy anyway: a settled item costs microseconds, and each token a read and a
+    // write transaction. The model stages still see `batch` items at a time, the same batches.
+    const size_t per_token = batch * std::clamp<size_t>(scratch_->item_count() / (batch * workers * 16), 1, 8);
     uint64_t next = 0;
     Status failure = ok_status();
     struct Batch {
@@ -379,7 +386,7 @@ class Runner {
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
               auto read = next < scratch_->item_count() && failure.ok()
-                              ? scratch_->items(next, batch, c_.work)
+                              ? scratch_->items(next, per_token, c_.work)
                               : Result<std::vector<ItemState>>(std::vector<ItemState>{});
               if (!read && failure.ok()) failure = read.error();
               if (!read || read->empty()) {
@@ -401,7 +408,7 @@ class Runner {
             tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<Batch> b) {
-                  process_batch(b->items, b->cached, c_);
+                  process_in_batches(b->items, b->cached, batch);
                   if (c_.write_outputs) {
                     for (const ItemState& it : b->items) b->dupes.push_back(dupes_->candidate_of(it));
                   }
@@ -414,6 +421,18 @@ class Runner {
                                                            }));
     if (o_.progress) o_.progress->end();
     return failure;
+  }
+
+  // The items through the stages `batch` at a time, as the model stages take them.
+  void process_in_batches(std::vector<ItemState>& items, std::span<const std::map<std::string, StageResult>> cached,
+                          size_t batch) {
+    if (items.size() <= batch) return process_batch(items, cached, c_);
+    for (size_t from = 0; from < items.size(); from += batch) {
+      const size_t to = std::min(items.size(), from + batch);
+      std::vector<ItemState> some(std::make_move_iterator(items.begin() + from), std::make_move_iterator(items.begin() + to));
+      process_batch(some, cached.subspan(from, to - from), c_);
+      std::move(some.begin(), some.end(), items.begin() + from);
+    }
   }
 
   // The batch's new results into the manifest (one transaction), the counts, the events.
