@@ -5,6 +5,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <compare>
 #include <cstdint>
 #include <numeric>
 #include <unordered_map>
@@ -64,14 +65,16 @@ std::optional<HashDistance> near_copy_distance(const PerceptualHash& a, const Pe
 
 namespace {
 
-// The pairs with at least one new image that near_copy_distance accepts, each once, smaller
-// index first: each is within t in one of the hashes, so one of the indexes finds it.
-// A pair the rule accepted, with whether it matched mirrored.
+// A pair the rule accepted, smaller index first, with whether it matched mirrored (which the
+// pair decides: ordered by the pair alone).
 struct AcceptedPair {
   uint32_t i, j;
   bool mirrored;
+  auto operator<=>(const AcceptedPair&) const = default;
 };
 
+// The pairs with at least one new image that near_copy_distance accepts, each once: each is
+// within t in one of the hashes, so one of the indexes finds it.
 std::vector<AcceptedPair> pairs_with_new(std::span<const PerceptualHash> hashes, std::span<const uint32_t> fresh,
                                          const NearCopyOptions& o) {
   tbb::enumerable_thread_specific<std::vector<AcceptedPair>> found;
@@ -103,11 +106,8 @@ std::vector<AcceptedPair> pairs_with_new(std::span<const PerceptualHash> hashes,
     }
   std::vector<AcceptedPair> pairs;
   for (auto& mine : found) pairs.insert(pairs.end(), mine.begin(), mine.end());
-  auto same = [](const AcceptedPair& x, const AcceptedPair& y) { return x.i == y.i && x.j == y.j; };
-  std::sort(pairs.begin(), pairs.end(), [](const AcceptedPair& x, const AcceptedPair& y) {
-    return std::pair{x.i, x.j} < std::pair{y.i, y.j};
-  });
-  pairs.erase(std::unique(pairs.begin(), pairs.end(), same), pairs.end());
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   return pairs;
 }
 
@@ -117,9 +117,11 @@ std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHa
                                                     const NearCopyOptions& o, const PairCheck& confirm,
                                                     std::span<const uint32_t> earlier) {
   PairsFound pairs;
+  auto keep = [&](uint32_t i, uint32_t j, bool mirrored) {  // a pair the rule accepted, if confirmed
+    if (!confirm || confirm(i, j, mirrored)) pairs.local().emplace_back(i, j);
+  };
   auto consider = [&](uint32_t i, uint32_t j) {
-    const auto d = near_copy_distance(hashes[i], hashes[j], o);
-    if (d && (!confirm || confirm(i, j, d->mirrored))) pairs.local().emplace_back(i, j);
+    if (const auto d = near_copy_distance(hashes[i], hashes[j], o)) keep(i, j, d->mirrored);
   };
   DisjointSets sets(hashes.size());
   bool all_new = true;
@@ -138,7 +140,7 @@ std::vector<std::vector<uint32_t>> near_copy_groups(std::span<const PerceptualHa
     const auto accepted = fresh.empty() ? std::vector<AcceptedPair>() : pairs_with_new(hashes, fresh, o);
     tbb::parallel_for(size_t{0}, accepted.size(), [&](size_t k) {
       const AcceptedPair& p = accepted[k];
-      if (!confirm || confirm(p.i, p.j, p.mirrored)) pairs.local().emplace_back(p.i, p.j);
+      keep(p.i, p.j, p.mirrored);
     });
     return groups_of(sets, pairs, hashes.size());
   }

@@ -261,6 +261,10 @@ Result<std::vector<ExportedFile>> Manifest::exported_after(const std::string& af
   Statement s(statement("SELECT path, source, stamp FROM exported WHERE path > ? ORDER BY path LIMIT ?"));
   if (!s.ok()) return error("prepare");
   s.bind(1, after).bind(2, static_cast<int64_t>(limit));
+  return exported_rows(s);
+}
+
+Result<std::vector<ExportedFile>> Manifest::exported_rows(Statement& s) {
   std::vector<ExportedFile> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(ExportedFile{s.text(0), s.text(1), s.text(2)});
@@ -273,11 +277,7 @@ Result<std::vector<ExportedFile>> Manifest::exported_between(const std::string& 
   Statement s(statement("SELECT path, source, stamp FROM exported WHERE path >= ? AND path <= ? ORDER BY path"));
   if (!s.ok()) return error("prepare");
   s.bind(1, first).bind(2, last);
-  std::vector<ExportedFile> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(ExportedFile{s.text(0), s.text(1), s.text(2)});
-  if (rc != SQLITE_DONE) return error("read the exported files");
-  return out;
+  return exported_rows(s);
 }
 
 Status Manifest::add_exported(const std::vector<std::pair<std::string, std::string>>& paths) {
@@ -308,17 +308,6 @@ Result<std::vector<std::string>> Manifest::exported_from(const std::string& sour
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
   if (rc != SQLITE_DONE) return error("read the exported files");
   return out;
-}
-
-Result<std::optional<ExportedFile>> Manifest::exported_file(const std::string& path) {
-  std::lock_guard lock(mu_);
-  Statement s(statement("SELECT source, stamp FROM exported WHERE path = ?"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, path);
-  const int rc = s.step();
-  if (rc == SQLITE_DONE) return std::optional<ExportedFile>();
-  if (rc != SQLITE_ROW) return error("read the exported files");
-  return std::optional<ExportedFile>(ExportedFile{path, s.text(0), s.text(1)});
 }
 
 Status Manifest::remove_exported(const std::vector<std::string>& paths) {

@@ -137,8 +137,6 @@ class Manifest {
   Status note_exported(const std::string& path, const std::string& source, const std::string& stamp);
   // Where the run placed a file of the work folder (relative to OUT).
   Result<std::vector<std::string>> exported_from(const std::string& source);
-  // The row of a file placed in OUT, if tagforge placed it.
-  Result<std::optional<ExportedFile>> exported_file(const std::string& path);
   Status remove_exported(const std::vector<std::string>& paths);
 
   // The images the last run's dedupe set aside, in path order.
@@ -169,6 +167,8 @@ class Manifest {
   Status exec(const char* sql);
   Result<bool> has_column(const char* table, const char* column);
   Error error(const std::string& what) const;
+  // The rows of a bound SELECT of the exported table's path, source and stamp, in its order.
+  Result<std::vector<ExportedFile>> exported_rows(Statement& select);
   // A prepared statement for `sql`, made once and reset for each use.
   sqlite3_stmt* statement(const char* sql);
   std::unique_ptr<SqliteDb> db_;

@@ -5,10 +5,10 @@
 #include <mutex>
 #include <thread>
 
+#include "core/json_peek.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/review_edit.h"
 #include "pipeline/sqlite_db.h"
-#include "core/json_peek.h"
 
 namespace tagforge {
 
