@@ -96,10 +96,65 @@ bool is_media_name(const std::string& name) {
   return !is_sidecar_extension(extension_of(name)) && !is_mask_sidecar_name(name);
 }
 
-// The sorter's plan of the work folder into OUT's buckets, as `sort --dest`
-// would file it (a dry run into an empty folder), into the scratch database:
-// the work folder is read one folder at a time, each item classified with
-// its folder (frames lie beside their clips), and placed in the sorter's order.
+// The planned rows of one item's moves (media file, then sidecars), each with its file's stamp as the
+// scan saw it: the link is checked without a second look at the file.
+Status add_planned_moves(Scratch& scratch, const Scratch::ToPlan& e, const std::vector<JournalMove>& moves) {
+  for (const JournalMove& mv : moves) {
+    const std::string name = fs::path(mv.src).filename().string();
+    FileStamp stamp;
+    if (name == e.name && !e.stamps.empty()) stamp = e.stamps[0];
+    for (size_t k = 0; k < e.sidecars.size(); ++k) {
+      if (name == e.sidecars[k] && k + 1 < e.stamps.size()) stamp = e.stamps[k + 1];
+    }
+    TF_RETURN_IF_ERROR(scratch.add_planned(mv.src, mv.dst, is_media_name(name), stamp));
+  }
+  return ok_status();
+}
+
+Item item_of(const Scratch::ToPlan& e) {
+  Item it;
+  it.name = e.name;
+  for (const std::string& n : e.sidecars) it.sidecars.emplace_back().name = n;
+  return it;
+}
+
+// Plans the item where the last export put it, as `sort` leaves a file in a bucket of its class:
+// in a bucket of its class now, under the name it had, with room there and its names (sidecars
+// may have come since) still free. False when it must be placed anew.
+Result<bool> keep_where_it_was(const Scratch::ToPlan& e, const SortOptions& so, Manifest& m, Scratch& scratch,
+                               SortPlanner& planner) {
+  auto placed = m.exported_from(e.dir.empty() ? e.name : e.dir + "/" + e.name);
+  if (!placed) return placed.error();
+  const Item it = item_of(e);
+  const std::string& prefix = so.folder[size_t(e.cls)];
+  const size_t stem_len = stem_of(e.name).size();
+  std::vector<JournalMove> moves;
+  for (const std::string& dst : *placed) {
+    const auto [folder, name] = split_parent(dst);
+    const uint64_t n = bucket_number(folder, prefix);
+    const std::optional<std::string> suffix = n ? placed_suffix(name, e.name) : std::nullopt;
+    if (!suffix || folder.find('/') != std::string_view::npos) continue;
+    bool free = true;
+    for (size_t k = 0; free && k <= e.sidecars.size(); ++k) {
+      const std::string& file = k == 0 ? e.name : e.sidecars[k - 1];
+      auto taken = scratch.is_planned(std::string(folder) + "/" + with_suffix(file, stem_len, *suffix));
+      if (!taken) return taken.error();
+      free = !*taken;
+    }
+    moves.clear();
+    if (!free || !planner.keep(it, e.dir, SortClass(e.cls), n, *suffix, moves)) continue;
+    TF_RETURN_IF_ERROR(add_planned_moves(scratch, e, moves));
+    return true;
+  }
+  return false;
+}
+
+// The sorter's plan of the work folder into OUT's buckets, into the scratch database: the work
+// folder is read one folder at a time, each item classified with its folder (frames lie beside
+// their clips). Each item stays where the last export put it while that still holds (a run that
+// adds, changes or sets aside a few items moves only those), and the others are placed in the
+// sorter's order, gaps first, as `sort` files newcomers into a sorted folder; on the first run,
+// or with [run] rebalance, that is every item: the plan of `sort --dest` into an empty folder.
 Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportReport& r) {
   const SortOptions so = plan_options(c);
   if (so.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
@@ -137,26 +192,32 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   r.work_listing = listing.hex();
   const ScanResult none;
   SortPlanner planner(none, so.dest, so);
+  Status names_failure = ok_status();
+  planner.set_names_in([&](const std::string& folder, std::unordered_set<std::string>& names) {
+    if (Status st = scratch.names_planned_in(folder, names); !st.ok() && names_failure.ok()) names_failure = st;
+  });
+  auto any_exported = m.exported_after("", 1);
+  if (!any_exported) return any_exported.error();
+  std::vector<bool> kept;  // by place in the plan's order
+  if (!c.config.run.rebalance && !any_exported->empty()) {
+    TF_RETURN_IF_ERROR(scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
+      auto k = keep_where_it_was(e, so, m, scratch, planner);
+      if (!k) return k.error();
+      kept.push_back(*k);
+      return ok_status();
+    }));
+  }
+  size_t at = 0;
   std::vector<std::string> mkdirs;
   std::vector<JournalMove> moves;
-  return scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
-    Item it;
-    it.name = e.name;
-    for (const std::string& n : e.sidecars) it.sidecars.emplace_back().name = n;
+  TF_RETURN_IF_ERROR(scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
+    if (at < kept.size() && kept[at++]) return ok_status();
     moves.clear();
-    planner.place(it, e.dir, SortClass(e.cls), mkdirs, moves);
-    for (const JournalMove& mv : moves) {
-      const std::string name = fs::path(mv.src).filename().string();
-      FileStamp stamp;  // the file's as the scan saw it: the link is checked without a second look at it
-      if (name == e.name && !e.stamps.empty()) stamp = e.stamps[0];
-      for (size_t k = 0; k < e.sidecars.size(); ++k) {
-        if (name == e.sidecars[k] && k + 1 < e.stamps.size()) stamp = e.stamps[k + 1];
-      }
-      TF_RETURN_IF_ERROR(scratch.add_planned(mv.src, mv.dst, is_media_name(name), stamp));
-    }
+    planner.place(item_of(e), e.dir, SortClass(e.cls), mkdirs, moves);
     mkdirs.clear();
-    return ok_status();
-  });
+    return add_planned_moves(scratch, e, moves);
+  }));
+  return names_failure;
 }
 
 }  // namespace

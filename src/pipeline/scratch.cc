@@ -204,6 +204,28 @@ Result<bool> Scratch::PlannedInOrder::has(const std::string& dst) {
   return found;
 }
 
+Result<bool> Scratch::is_planned(const std::string& dst) {
+  Statement s(statement("SELECT 1 FROM planned WHERE dst = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, dst);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("look up a planned file");
+  return rc == SQLITE_ROW;
+}
+
+Status Scratch::names_planned_in(const std::string& folder, std::unordered_set<std::string>& names) {
+  Statement s(statement("SELECT dst FROM planned WHERE dst > ? AND dst < ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, folder + "/").bind(2, folder + "0");  // '0' follows '/': the folder's files, in bytewise order
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    const std::string dst = s.text(0);
+    if (dst.find('/', folder.size() + 1) == std::string::npos) names.insert(dst.substr(folder.size() + 1));
+  }
+  if (rc != SQLITE_DONE) return error("read a bucket's planned files");
+  return ok_status();
+}
+
 Status Scratch::unplace(const std::string& src) {
   Statement s(statement("UPDATE planned SET media = 0 WHERE src = ?"));
   if (!s.ok()) return error("prepare");

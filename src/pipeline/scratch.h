@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "pipeline/item_stages.h"
@@ -83,6 +84,10 @@ class Scratch {
     Scratch& scratch_;
     OrderedCursor cursor_;
   };
+  // Whether something is planned at `dst`, and the names planned inside bucket `folder` (the
+  // export keeps files where the last run put them, then fills the gaps).
+  Result<bool> is_planned(const std::string& dst);
+  Status names_planned_in(const std::string& folder, std::unordered_set<std::string>& names);
   // The file was not placed after all (something in the way): placed() no longer finds it.
   Status unplace(const std::string& src);
   // Where a media file of the work folder went; nullopt: not placed.

@@ -46,6 +46,10 @@ void add_run_options(OptionTable& table, RunSection& r) {
         &r.stage_by_stage);
   t.add("sort", "File the outputs into numbered buckets (images_1, missing_tags_1, gifs_1, …)", &r.sort);
   t.add("bucket_size", "Media files per bucket", &r.bucket_size, std::pair{1.0, 1e9});
+  t.add("rebalance",
+        "Plan every bucket afresh, in natural order; otherwise each file stays in the bucket the last run put it in "
+        "and new ones fill the gaps",
+        &r.rebalance);
   t.add("link", "How inputs enter the output: hardlink (a copy across devices) or copy", &r.link, std::nullopt,
         {"hardlink", "copy"});
   t.add("retry_failed", "Compute again what failed for the item's own reasons (a broken image); otherwise kept as failed",

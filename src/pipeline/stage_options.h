@@ -20,6 +20,7 @@ struct RunSection {
   bool stage_by_stage = false;  // each model stage over everything before the next model loads
   bool sort = true;             // file the outputs into numbered buckets
   int bucket_size = 1000;       // media files per bucket
+  bool rebalance = false;       // plan every bucket afresh, not each file where the last run put it
   std::string link = "hardlink";  // how inputs enter the output: hardlink (copy across devices) or copy
   // What a re-run computes again besides what changed (StageResult::retry):
   bool retry_failed = false;      // also the items' own failures (a broken image), once final

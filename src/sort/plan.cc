@@ -27,7 +27,10 @@ bool list_dir(const std::filesystem::path& dir, Fn&& fn) {
   return true;
 }
 
+}  // namespace
+
 std::string with_suffix(std::string_view name, size_t stem_len, std::string_view suffix) {
+  stem_len = std::min(stem_len, name.size());
   std::string out(name.substr(0, stem_len));
   out += suffix;
   out += name.substr(stem_len);
@@ -41,7 +44,23 @@ std::string bucket_folder(const std::string& prefix, uint64_t n) {
   return out;
 }
 
-}  // namespace
+std::optional<std::string> placed_suffix(std::string_view placed, std::string_view name) {
+  const size_t stem_len = stem_of(name).size();
+  const std::string_view stem = name.substr(0, stem_len), rest = name.substr(stem_len);
+  if (placed.size() < name.size() || placed.substr(0, stem_len) != stem ||
+      placed.substr(placed.size() - rest.size()) != rest) {
+    return std::nullopt;
+  }
+  const std::string_view suffix = placed.substr(stem_len, placed.size() - name.size());
+  if (suffix.empty()) return std::string();
+  // "~2", "~3"...: what place() gives.
+  if (suffix.size() < 2 || suffix[0] != '~' || suffix[1] == '0' || suffix.size() > 10) return std::nullopt;
+  for (char c : suffix.substr(1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  if (suffix == "~1") return std::nullopt;
+  return std::string(suffix);
+}
 
 uint64_t bucket_number(std::string_view folder, std::string_view prefix) {
   if (folder.size() <= prefix.size() + 1 || folder.substr(0, prefix.size()) != prefix || folder[prefix.size()] != '_') {
@@ -93,8 +112,8 @@ SortPlanner::Prefix& SortPlanner::prefix(const std::string& name) {
   auto [it, fresh] = prefixes_.try_emplace(name);
   Prefix& p = it->second;
   // Buckets already in another destination count; in place, the scan saw
-  // their files and settle() counts the ones that stay.
-  if (fresh && !in_place_) {
+  // their files and settle() counts the ones that stay; an earlier plan's, keep() does.
+  if (fresh && !in_place_ && !names_in_) {
     list_dir(dest_, [&](std::string_view entry) {
       if (uint64_t n = bucket_number(entry, name)) {
         Bucket& b = bucket(name, p, n);
@@ -111,9 +130,33 @@ SortPlanner::Bucket& SortPlanner::bucket(const std::string& prefix_name, Prefix&
   Bucket& b = p.buckets[n];
   if (!b.listed) {
     b.listed = true;
-    b.exists = list_dir(dest_ / bucket_folder(prefix_name, n), [&](std::string_view file) { b.taken.emplace(file); });
+    if (names_in_) {
+      names_in_(bucket_folder(prefix_name, n), b.taken);
+    } else {
+      b.exists = list_dir(dest_ / bucket_folder(prefix_name, n), [&](std::string_view file) { b.taken.emplace(file); });
+    }
   }
   return b;
+}
+
+bool SortPlanner::keep(const Item& it, const std::string& dir, SortClass c, uint64_t n, const std::string& suffix,
+                       std::vector<JournalMove>& moves) {
+  const std::string& name = opt_.folder[static_cast<size_t>(c)];
+  // Not bucket(): its names are asked for once every item kept is planned.
+  Bucket& b = prefix(name).buckets[n];
+  if (b.items >= opt_.bucket_size) return false;
+  ++b.items;
+  ++b.planned;
+  b.exists = true;
+  const std::string folder = bucket_folder(name, n);
+  const size_t stem_len = stem_of(it.name).size();
+  auto add = [&](const std::string& file) {
+    moves.push_back(JournalMove{opt_.copy ? JournalOp::kCopy : JournalOp::kMove, !suffix.empty(),
+                                dir.empty() ? file : dir + "/" + file, folder + "/" + with_suffix(file, stem_len, suffix)});
+  };
+  add(it.name);
+  for (const Sidecar& s : it.sidecars) add(s.name);
+  return true;
 }
 
 void SortPlanner::settle(std::span<const size_t> candidates, std::span<const SortClass> classes) {
@@ -149,9 +192,10 @@ void SortPlanner::place(const Item& it, const std::string& dir, SortClass c, std
                         std::vector<JournalMove>& moves) {
   const std::string& name = opt_.folder[static_cast<size_t>(c)];
   Prefix& p = prefix(name);
-  while (bucket(name, p, p.cursor).items >= opt_.bucket_size) {
+  // A full bucket's names are never looked at (those of a destination's were listed by prefix()).
+  while (p.buckets[p.cursor].items >= opt_.bucket_size) {
     // Full: nothing is placed behind the cursor again, so its names need not be kept.
-    std::unordered_set<std::string>().swap(bucket(name, p, p.cursor).taken);
+    std::unordered_set<std::string>().swap(p.buckets[p.cursor].taken);
     ++p.cursor;
   }
   Bucket& b = bucket(name, p, p.cursor);
@@ -172,7 +216,7 @@ void SortPlanner::place(const Item& it, const std::string& dir, SortClass c, std
   auto free_with = [&](const std::string& sfx) {
     if (b.taken.count(with_suffix(it.name, stem_len, sfx))) return false;
     for (const Sidecar& s : it.sidecars) {
-      if (b.taken.count(with_suffix(s.name, std::min(stem_len, s.name.size()), sfx))) return false;
+      if (b.taken.count(with_suffix(s.name, stem_len, sfx))) return false;
     }
     return true;
   };
@@ -182,7 +226,7 @@ void SortPlanner::place(const Item& it, const std::string& dir, SortClass c, std
   }
   if (!suffix.empty()) ++renamed_;
   auto add = [&](const std::string& file) {
-    std::string new_name = with_suffix(file, std::min(stem_len, file.size()), suffix);
+    std::string new_name = with_suffix(file, stem_len, suffix);
     moves.push_back(JournalMove{opt_.copy ? JournalOp::kCopy : JournalOp::kMove, !suffix.empty(),
                                 dir.empty() ? file : dir + "/" + file, folder + "/" + new_name});
     b.taken.insert(std::move(new_name));

@@ -7,11 +7,15 @@
 //      and classify them, then SortPlanner::settle() keeps those that are
 //      in a bucket of their own class (and not over-full);
 //   2. place() every other item, in natural_item_order().
+// The run's export plans the same way against its earlier plan instead of a
+// folder: keep() each item where that plan put it, then place() the rest.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -41,6 +45,16 @@ class SortPlanner {
   void settle(std::span<const size_t> candidates, std::span<const SortClass> classes);
   // Settled: the item stays where it is and must not be placed.
   bool stays(size_t item) const { return stays_[item]; }
+
+  // The names a bucket folder holds already, for a destination that is not a folder on disk
+  // (the export's earlier plan): asked once per bucket, when place() first looks into it.
+  using NamesIn = std::function<void(const std::string& folder, std::unordered_set<std::string>& names)>;
+  void set_names_in(NamesIn names_in) { names_in_ = std::move(names_in); }
+  // Plans `item` (of class `c`) into bucket `n` of its class under the name it had there, its
+  // stem's `suffix` ("" or "~2"...) included: the caller knows those names are free. False,
+  // with nothing planned, when that bucket is full. REQUIRES: before any place().
+  bool keep(const Item& item, const std::string& dir, SortClass c, uint64_t n, const std::string& suffix,
+            std::vector<JournalMove>& moves);
 
   // Plans item `i` of class `c`: appends the folders to make first and the
   // moves (media file, then its sidecars). REQUIRES: items arrive in
@@ -78,6 +92,7 @@ class SortPlanner {
   const SortOptions& opt_;
   bool in_place_;
   std::map<std::string, Prefix> prefixes_;
+  NamesIn names_in_;
   std::vector<bool> stays_;  // by item
   uint64_t items_in_place_ = 0;
   uint64_t renamed_ = 0;
@@ -95,5 +110,13 @@ Result<SortPlan> plan_sort(const ScanResult& scan, const std::filesystem::path& 
 
 // "images_12" with prefix "images" -> 12; 0 when it is no bucket of prefix.
 uint64_t bucket_number(std::string_view folder, std::string_view prefix);
+// "images_12".
+std::string bucket_folder(const std::string& prefix, uint64_t n);
+// The suffix a file was placed with: ("a~2.png", "a.png") -> "~2", ("a.png", "a.png") -> "";
+// nullopt when `placed` is not `name` with a suffix on its stem.
+std::optional<std::string> placed_suffix(std::string_view placed, std::string_view name);
+// `name` with `suffix` after its first `stem_len` characters (the group's media file's stem:
+// a.png + a.txt -> a~2.png + a~2.txt).
+std::string with_suffix(std::string_view name, size_t stem_len, std::string_view suffix);
 
 }  // namespace tagforge

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <unordered_set>
 
 #include "media_fixtures.h"
 
@@ -128,6 +129,66 @@ TEST(Plan, SharedFolderNamesMergeClasses) {
   ASSERT_EQ(plan.moves.size(), 3u);
   for (const auto& m : plan.moves) EXPECT_EQ(m.dst.rfind("images_1/", 0), 0u) << m.dst;
   fs::remove_all(root);
+}
+
+TEST(Plan, PlacedSuffix) {
+  EXPECT_EQ(placed_suffix("a.png", "a.png"), "");
+  EXPECT_EQ(placed_suffix("a~2.png", "a.png"), "~2");
+  EXPECT_EQ(placed_suffix("a~12.png", "a.png"), "~12");
+  EXPECT_EQ(placed_suffix("a~2", "a"), "~2");
+  EXPECT_EQ(placed_suffix("b.png", "a.png"), std::nullopt);
+  EXPECT_EQ(placed_suffix("a.jpg", "a.png"), std::nullopt);
+  EXPECT_EQ(placed_suffix("a~1.png", "a.png"), std::nullopt);   // place() starts at ~2
+  EXPECT_EQ(placed_suffix("a~02.png", "a.png"), std::nullopt);
+  EXPECT_EQ(placed_suffix("a~x.png", "a.png"), std::nullopt);
+  EXPECT_EQ(placed_suffix("a_2.png", "a.png"), std::nullopt);
+  EXPECT_EQ(with_suffix("a.png.txt", 1, "~2"), "a~2.png.txt");
+  EXPECT_EQ(with_suffix("a", 3, "~2"), "a~2");
+}
+
+// The export's way: items kept where an earlier plan put them, then the rest placed, gaps first,
+// around the names the kept ones hold.
+TEST(Plan, KeptItemsStayAndNewcomersFillTheGaps) {
+  SortOptions opt;
+  opt.bucket_size = 2;
+  const ScanResult none;
+  SortPlanner planner(none, "/nonexistent-plan-dest", opt);
+  std::map<std::string, std::unordered_set<std::string>> kept_names;
+  std::vector<std::string> asked;
+  planner.set_names_in([&](const std::string& folder, std::unordered_set<std::string>& names) {
+    asked.push_back(folder);
+    names = kept_names[folder];
+  });
+  auto item = [](const std::string& name, std::vector<std::string> sidecars = {}) {
+    Item it;
+    it.name = name;
+    for (auto& s : sidecars) it.sidecars.emplace_back().name = s;
+    return it;
+  };
+  std::vector<std::string> mkdirs;
+  std::vector<JournalMove> moves;
+  // images_1 keeps one (a gap), images_2 two (full); a third into images_2 does not fit.
+  ASSERT_TRUE(planner.keep(item("x.png", {"x.txt"}), "d", SortClass::kImages, 1, "", moves));
+  ASSERT_TRUE(planner.keep(item("y.png", {"y.txt"}), "e", SortClass::kImages, 2, "~3", moves));
+  ASSERT_TRUE(planner.keep(item("z.png"), "", SortClass::kImages, 2, "", moves));
+  EXPECT_FALSE(planner.keep(item("w.png"), "", SortClass::kImages, 2, "", moves));
+  ASSERT_EQ(moves.size(), 5u);
+  EXPECT_EQ(moves[0].src, "d/x.png");
+  EXPECT_EQ(moves[0].dst, "images_1/x.png");
+  EXPECT_EQ(moves[2].src, "e/y.png");
+  EXPECT_EQ(moves[2].dst, "images_2/y~3.png");
+  EXPECT_EQ(moves[3].dst, "images_2/y~3.txt");
+  EXPECT_EQ(moves[4].dst, "images_2/z.png");
+  EXPECT_TRUE(asked.empty()) << "no names are asked for while items are kept";
+
+  kept_names["images_1"] = {"x.png", "x.txt"};
+  moves.clear();
+  planner.place(item("x.png"), "f", SortClass::kImages, mkdirs, moves);  // the gap in images_1, renamed
+  planner.place(item("w.png"), "", SortClass::kImages, mkdirs, moves);   // images_2 is full: images_3
+  ASSERT_EQ(moves.size(), 2u);
+  EXPECT_EQ(moves[0].dst, "images_1/x~2.png");
+  EXPECT_EQ(moves[1].dst, "images_3/w.png");
+  EXPECT_EQ(asked, (std::vector<std::string>{"images_1", "images_3"}));  // a full one is not read
 }
 
 }  // namespace

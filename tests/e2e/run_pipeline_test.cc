@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <fstream>
@@ -220,28 +221,89 @@ std::string stamp(const fs::path& file) {
 }
 
 TEST(RunCli, KillNineDuringAnIncrementalRunThenRerunGivesTheCleanRunsBytes) {
-  // A settled output, then new images in the input: a run that reuses nearly everything.
+  // A settled output, then new images in the input: a run that reuses nearly everything, and
+  // files each placed where the settled run put it, the new ones in the gaps (one sorts first).
   const fs::path in = input_tree("run-crash-more-in");
   const fs::path base = fresh_dir("run-crash-more-base");
   ASSERT_EQ(run_pipeline(in, base).exit_code, 0);
   fs::copy_file(kMedia / "sylvie blue normal.png", in / "sub" / "more.png");
   write_file(in / "sub" / "more.txt", "1girl, blue_hair");
   fs::copy_file(kMedia / "sylvie green normal.png", in / "late.png");
+  fs::copy_file(kMedia / "bg lecturehall.jpg", in / "a_first.jpg");
+  auto from_base = [&](const fs::path& out) {
+    fs::remove_all(out);
+    // cp -a keeps the output's own hard links (work folder and buckets).
+    ASSERT_EQ(std::system(("cp -a '" + base.string() + "' '" + out.string() + "'").c_str()), 0);
+  };
   const fs::path clean = fresh_dir("run-crash-more-clean");
+  from_base(clean);
   ASSERT_EQ(run_pipeline(in, clean).exit_code, 0);
   const Snapshot want = output_of(clean);
   const fs::path out = fresh_dir("run-crash-more-out");
   const int points = kill_at_every_crash_point(
-      in, out, want,
-      [&] {
-        fs::remove_all(out);
-        // cp -a keeps the output's own hard links (work folder and buckets).
-        ASSERT_EQ(std::system(("cp -a '" + base.string() + "' '" + out.string() + "'").c_str()), 0);
-      },
-      [](const CliResult& resumed, int n) { EXPECT_EQ(nlohmann::json::parse(resumed.out)["items"], 11) << "crash point " << n; });
+      in, out, want, [&] { from_base(out); },
+      [](const CliResult& resumed, int n) { EXPECT_EQ(nlohmann::json::parse(resumed.out)["items"], 12) << "crash point " << n; });
   EXPECT_EQ(differences(output_of(out), want), "");
   EXPECT_GT(points, 5) << "too few crash points to mean anything";
   std::printf("incremental run: kill -9 at each of %d crash points, then a re-run: the clean run's bytes\n", points);
+}
+
+// Each file stays in the bucket the last run put it in (as `sort` leaves a sorted folder): new
+// files fill the gaps, and only files whose class changed move. --rebalance plans afresh.
+TEST(RunCli, AGrownRunMovesOnlyWhatChanged) {
+  const fs::path in = input_tree("run-sticky-in");
+  const fs::path out = fresh_dir("run-sticky-out");
+  // Two media files a bucket: the images span several.
+  auto run = [](const fs::path& in, const fs::path& out, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"run", in.string(), "--out", out.string(), "--json"};
+    for (const std::string& f : model_flags()) args.push_back(args.back() == "--bucket-size" ? "2" : f);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args);
+  };
+  ASSERT_EQ(run(in, out).exit_code, 0);
+  const Snapshot before = output_of(out);
+  std::map<std::string, std::string> inodes;
+  for (const auto& [path, bytes] : before) {
+    if (path.find('/') != std::string::npos) inodes[path] = stamp(out / path).substr(0, stamp(out / path).find(':'));
+  }
+  // Two sprites that sort before everything, one of them taking the place of one that goes.
+  fs::copy_file(kMedia / "bg meadow.jpg", in / "a_first.jpg");
+  write_file(in / "a_first.txt", "outdoors, grass, no_humans");
+  fs::copy_file(kMedia / "bg club.jpg", in / "a_second.jpg");
+  fs::remove(in / "green.png");
+  fs::remove(in / "green.caption");
+  CliResult grown = run(in, out);
+  ASSERT_EQ(grown.exit_code, 0) << grown.err;
+  const Snapshot after = output_of(out);
+  size_t stayed = 0;
+  for (const auto& [path, ino] : inodes) {
+    if (path.find("green") != std::string::npos) {
+      EXPECT_FALSE(after.count(path)) << path << " left the input but not the output";
+      continue;
+    }
+    ASSERT_TRUE(after.count(path)) << path << " moved";
+    if (path.size() > 4 && (path.substr(path.size() - 4) == ".png" || path.substr(path.size() - 4) == ".jpg")) {
+      EXPECT_EQ(stamp(out / path).substr(0, stamp(out / path).find(':')), ino) << path << " was placed again";
+    }
+    ++stayed;
+  }
+  EXPECT_GT(stayed, 20u);
+  std::vector<std::string> news;
+  for (const auto& [path, bytes] : after) {
+    if (!before.count(path) && path.find('/') != std::string::npos) news.push_back(path);
+  }
+  // Only the new images, with their sidecars.
+  size_t images = 0;
+  for (const std::string& p : news) images += p.find("a_first.jpg") != std::string::npos || p.find("a_second.jpg") != std::string::npos;
+  EXPECT_EQ(images, 2u) << ::testing::PrintToString(news);
+  for (const std::string& p : news) EXPECT_EQ(p.find("/a_"), p.find('/')) << p << " moved";
+  // A fresh run files the grown input otherwise (the new ones first); --rebalance gives its bytes.
+  const fs::path fresh = fresh_dir("run-sticky-fresh");
+  ASSERT_EQ(run(in, fresh).exit_code, 0);
+  EXPECT_NE(differences(after, output_of(fresh)), "") << "the test would not tell the two plans apart";
+  CliResult rebalanced = run(in, out, {"--rebalance"});
+  ASSERT_EQ(rebalanced.exit_code, 0) << rebalanced.err;
+  EXPECT_EQ(differences(output_of(out), output_of(fresh)), "");
 }
 
 TEST(RunCli, ASettledRunIsCheckedNotRedone) {
