@@ -8,7 +8,6 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <fstream>
@@ -262,11 +261,15 @@ TEST(RunCli, AGrownRunMovesOnlyWhatChanged) {
   };
   ASSERT_EQ(run(in, out).exit_code, 0);
   const Snapshot before = output_of(out);
+  auto inode_of = [&](const std::string& path) {
+    const std::string s = stamp(out / path);
+    return s.substr(0, s.find(':'));
+  };
   std::map<std::string, std::string> inodes;
   for (const auto& [path, bytes] : before) {
-    if (path.find('/') != std::string::npos) inodes[path] = stamp(out / path).substr(0, stamp(out / path).find(':'));
+    if (path.find('/') != std::string::npos) inodes[path] = inode_of(path);
   }
-  // Two sprites that sort before everything, one of them taking the place of one that goes.
+  // Two backgrounds that sort before everything, one of them taking the place of a sprite that goes.
   fs::copy_file(kMedia / "bg meadow.jpg", in / "a_first.jpg");
   write_file(in / "a_first.txt", "outdoors, grass, no_humans");
   fs::copy_file(kMedia / "bg club.jpg", in / "a_second.jpg");
@@ -283,7 +286,7 @@ TEST(RunCli, AGrownRunMovesOnlyWhatChanged) {
     }
     ASSERT_TRUE(after.count(path)) << path << " moved";
     if (path.size() > 4 && (path.substr(path.size() - 4) == ".png" || path.substr(path.size() - 4) == ".jpg")) {
-      EXPECT_EQ(stamp(out / path).substr(0, stamp(out / path).find(':')), ino) << path << " was placed again";
+      EXPECT_EQ(inode_of(path), ino) << path << " was placed again";
     }
     ++stayed;
   }
