@@ -3,7 +3,10 @@
 // and composed) when its sidecars are written, and kept in the manifest as the
 // `exports` row under the sidecars' key (sidecar_key: every result, the config,
 // the data files): a later run's export whose key is the same reads them back
-// as a few strings instead of parsing every result again.
+// as a few strings instead of parsing every result again. An item whose sidecars
+// are not written (a stage failed) has its row too, made from that run's results
+// under the key "unwritten"; the run's export takes each row as the items pass
+// left it (item_exports.h).
 #pragma once
 
 #include <cstddef>

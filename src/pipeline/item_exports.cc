@@ -18,7 +18,7 @@ constexpr size_t kBatch = 256;  // items read before their entries are made
 }  // namespace
 
 Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, const ItemSource& items,
-                          RunSummary& summary) {
+                          RunSummary& summary, bool facts_current) {
   const auto start = std::chrono::steady_clock::now();
   auto metadata = MetadataWriters::open(c, m);
   if (!metadata) return metadata.error();
@@ -34,28 +34,29 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
     std::string where;
     bool in_metadata = false;
     MetadataWriters::Entries entries;
-    ExportFacts facts;
+    std::optional<ExportFacts> facts;  // taken as the items pass left them, or made in flush()
   };
   std::vector<Ready> batch;
   auto flush = [&]() -> Status {
     tbb::parallel_for(size_t{0}, batch.size(), [&](size_t k) {
       Ready& r = batch[k];
       // As the items pass left them (under the same key: nothing they come from changed), or made again.
-      const auto kept = r.item.exports && r.item.exports->fingerprint == sidecar_key(r.item, c)
-                            ? decode_export_facts(r.item.exports->data)
-                            : std::nullopt;
-      r.facts = kept ? *kept : export_facts_of(r.item, c.config);
-      if (r.in_metadata) r.entries = metadata->entries_of(r.facts, r.where, r.item.item.source);
+      if (!r.facts && r.item.exports && r.item.exports->fingerprint == sidecar_key(r.item, c)) {
+        r.facts = decode_export_facts(r.item.exports->data);
+      }
+      if (!r.facts) r.facts = export_facts_of(r.item, c.config);
+      if (r.in_metadata) r.entries = metadata->entries_of(*r.facts, r.where, r.item.item.source);
     });
     for (Ready& r : batch) {
       TF_RETURN_IF_ERROR(metadata->add(r.entries));
-      if (c.config.exports.report) stats.add(r.facts, r.item.item, r.where);
+      if (c.config.exports.report) stats.add(*r.facts, r.item.item, r.where);
     }
     batch.clear();
     return ok_status();
   };
   TF_RETURN_IF_ERROR(m.reading([&]() -> Status {
     Manifest::ResultsInOrder results(m);  // the items come in path order
+    Manifest::RecordInOrder facts_rows(m, kExportsRecord);
     TF_RETURN_IF_ERROR(items([&](const ManifestItem& item) -> Status {
       std::optional<std::string> where = item.path;
       if (!c.in_place) {
@@ -64,9 +65,21 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
         where = std::move(*placed);
       }
       if (!where) return ok_status();  // not placed: not in the output
-      auto it = load_item(results, item, c);
-      if (!it) return it.error();
-      batch.push_back(Ready{std::move(*it), std::move(*where), !aside.count(item.path), {}, {}});
+      std::optional<ExportFacts> facts;
+      if (facts_current) {  // the row alone: the item's results are not read
+        auto row = facts_rows.of(item.path);
+        if (!row) return row.error();
+        if (*row) facts = decode_export_facts((*row)->data);
+      }
+      ItemState loaded;
+      if (facts) {
+        loaded.item = item;
+      } else {
+        auto it = load_item(results, item, c);
+        if (!it) return it.error();
+        loaded = std::move(*it);
+      }
+      batch.push_back(Ready{std::move(loaded), std::move(*where), !aside.count(item.path), {}, std::move(facts)});
       return batch.size() == kBatch ? flush() : ok_status();
     }));
     return flush();

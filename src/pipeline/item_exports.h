@@ -18,7 +18,11 @@ using ItemSource = std::function<Status(const std::function<Status(const Manifes
 
 // Where each item is in OUT comes from `scratch` (the export's plan); in place,
 // it is where it was. The report's own time is added to `summary` before it is written.
+//
+// `facts_current`: the items pass has just left each item's exports row current (run.cc), so
+// a row is taken as it is, without reading the item's results to check its key; an item
+// without one is made from its results. Otherwise (a merge) every row is checked.
 Status write_item_exports(const RunContext& context, Manifest& manifest, Scratch& scratch, const ItemSource& items,
-                          RunSummary& summary);
+                          RunSummary& summary, bool facts_current = false);
 
 }  // namespace tagforge

@@ -601,8 +601,14 @@ class BatchRunner {
 
   void write_sidecars(size_t i) {
     ItemState& it = batch_[i];
+    // Not written: the export's facts are still those of this run's results (not in the metadata
+    // files), never an earlier run's, whose results the manifest may still hold.
+    auto unwritten = [&] {
+      it.exports = StageResult{"unwritten", encode_export_facts(export_facts_of(it, c_.config)), "", 0};
+      it.exports_made = true;
+    };
     for (const auto& [stage, f] : plans_[i].fp) {
-      if (!stage_result(it, stage.c_str())) return;  // not everything is there: nothing is written
+      if (!stage_result(it, stage.c_str())) return unwritten();  // not everything is there: nothing is written
     }
     // Written from the same results and options, and not touched since: nothing to read or write.
     const std::string key = sidecar_key(it, c_);
@@ -612,7 +618,7 @@ class BatchRunner {
     if (!written) {
       if (auto st = write_item_sidecars(it, c_.config); !st.ok()) {
         it.errors["write"] = st.error().to_string();
-        return;
+        return unwritten();
       }
       it.sidecars = StageResult{key, sidecar_stamps(it, c_.config), "", 0};
     }
@@ -620,6 +626,9 @@ class BatchRunner {
     auto facts = cached_[i].find(kExportsRecord);
     if (facts == cached_[i].end() || facts->second.fingerprint != key) {
       it.exports = StageResult{key, encode_export_facts(export_facts_of(it, c_.config)), "", 0};
+      it.exports_made = true;
+    } else {
+      it.exports = facts->second;
     }
   }
 

@@ -35,8 +35,10 @@ struct ItemState {
   // The sidecars this pass wrote (or found right), as the manifest records them (kSidecarsRecord).
   std::optional<StageResult> sidecars;
   // The export's facts (export_facts.h, kExportsRecord): as the manifest holds them when
-  // loaded, or made by this pass when it wrote the sidecars (or found them right without).
+  // loaded. A pass that writes the outputs leaves the item's current ones here, made anew
+  // when `exports_made` (also when its sidecars could not be written: this run's results).
   std::optional<StageResult> exports;
+  bool exports_made = false;
 };
 
 // The manifest's row (a results row beside the stages') of what an item's sidecars were

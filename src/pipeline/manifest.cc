@@ -231,6 +231,24 @@ Result<std::vector<std::pair<std::string, StageResult>>> Manifest::ResultsInOrde
   return out;
 }
 
+Manifest::RecordInOrder::RecordInOrder(Manifest& m, const std::string& stage)
+    : m_(m),
+      cursor_(m.statement("SELECT path, fingerprint, data, error, retry FROM results"
+                          " WHERE path >= ?1 AND stage = ?2 ORDER BY path")) {
+  cursor_.bind(2, stage);
+}
+
+Result<std::optional<StageResult>> Manifest::RecordInOrder::of(const std::string& path) {
+  std::lock_guard lock(m_.mu_);
+  if (!cursor_.ok()) return m_.error("prepare");
+  std::optional<StageResult> out;
+  const bool read = cursor_.seek(path, [&](const Statement& s) {
+    out = StageResult{s.text(1), s.text(2), s.text(3), int(s.integer(4))};
+  });
+  if (!read) return m_.error("read a record");
+  return out;
+}
+
 Result<std::vector<std::vector<std::pair<std::string, StageResult>>>> Manifest::results_of(
     const std::vector<std::string>& paths) {
   std::vector<std::vector<std::pair<std::string, StageResult>>> out;

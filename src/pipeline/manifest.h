@@ -122,6 +122,19 @@ class Manifest {
     OrderedCursor cursor_;
   };
 
+  // One record of the items asked for in bytewise path order (the row of `stage` only), in
+  // one pass as ResultsInOrder; nullopt for an item without one.
+  class RecordInOrder {
+   public:
+    RecordInOrder(Manifest& manifest, const std::string& stage);
+    // REQUIRES: `path` is not before the path asked for last.
+    Result<std::optional<StageResult>> of(const std::string& path);
+
+   private:
+    Manifest& m_;
+    OrderedCursor cursor_;
+  };
+
   // The files the run has placed in the output's buckets (relative to OUT),
   // each with its source (relative to the work folder): only these are ever
   // removed from there again, and an edited sidecar is placed again from its source.

@@ -177,7 +177,7 @@ class Runner {
     const ItemSource items = [&](const std::function<Status(const ManifestItem&)>& visit) {
       return scratch_->for_each_item_row(visit);
     };
-    TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, *scratch_, items, s_));
+    TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, *scratch_, items, s_, /*facts_current=*/true));
     s_.seconds = since(start);
     if (!c_.in_place && exported_whole && inputs_whole && s_.model_errors.empty() && s_.fell_back == 0 &&
         !unsettled_) {
@@ -444,7 +444,11 @@ class Runner {
         TF_RETURN_IF_ERROR(m_->put_result(it.item.path, stage, it.results[stage]));
       }
       if (it.sidecars) TF_RETURN_IF_ERROR(m_->put_result(it.item.path, kSidecarsRecord, *it.sidecars));
-      if (it.exports) TF_RETURN_IF_ERROR(m_->put_result(it.item.path, kExportsRecord, *it.exports));
+      // The pass that writes the outputs leaves every item's row current (write_sidecars): the
+      // export takes it as it is (write_item_exports' facts_current).
+      if (c_.write_outputs && it.exports_made) {
+        TF_RETURN_IF_ERROR(m_->put_result(it.item.path, kExportsRecord, *it.exports));
+      }
       std::string error;
       for (const auto& [stage, message] : it.errors) {
         error += (error.empty() ? "" : "; ") + stage + ": " + message;

@@ -70,6 +70,11 @@ class OrderedCursor {
  public:
   explicit OrderedCursor(sqlite3_stmt* stmt) : s_(stmt) {}
   bool ok() const { return s_.ok(); }
+  // A parameter after the key (`i` > 1), bound before the first seek.
+  OrderedCursor& bind(int i, const std::string& value) {
+    if (s_.ok()) s_.bind(i, value);
+    return *this;
+  }
   // REQUIRES: `key` is not before the key sought last. False: SQLite failed.
   bool seek(std::string_view key, const std::function<void(const Statement&)>& at_key);
 

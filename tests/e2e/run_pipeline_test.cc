@@ -659,6 +659,33 @@ TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "tagger"}));
 }
 
+// The export takes each item's facts as the items pass left them; an item that was complete and
+// no longer is (its image stopped decoding) must not keep its old lines in the metadata files.
+TEST(RunCli, AnItemThatNoLongerDecodesLeavesTheMetadataFiles) {
+  const fs::path in = fresh_dir("run-stops-decoding-in");
+  fs::copy_file(kMedia / "sylvie blue smile.png", in / "good.png");
+  fs::copy_file(kMedia / "sylvie green normal.png", in / "later_bad.png");
+  const fs::path out = fresh_dir("run-stops-decoding-out");
+  CliResult first = run_pipeline(in, out);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_NE(read_file(out / "metadata.jsonl").find("later_bad.png"), std::string::npos);
+  ASSERT_NE(read_file(out / "meta_cap_dd.json").find("later_bad"), std::string::npos);
+
+  std::string png = read_file(kMedia / "sylvie green normal.png");  // whole to the scan, not to the decoder
+  const size_t idat = png.find("IDAT");
+  ASSERT_NE(idat, std::string::npos);
+  for (size_t k = idat + 8; k < idat + 72 && k < png.size(); ++k) png[k] = char(png[k] ^ 0x5a);
+  write_file(in / "later_bad.png", png);
+  CliResult second = run_pipeline(in, out);
+  EXPECT_EQ(second.exit_code, 1) << second.err;
+  const auto s = nlohmann::json::parse(second.out);
+  EXPECT_EQ(s["complete"], 1) << second.out;
+  const std::string hf = read_file(out / "metadata.jsonl");
+  EXPECT_EQ(hf.find("later_bad.png"), std::string::npos) << hf;
+  EXPECT_NE(hf.find("good.png"), std::string::npos) << hf;
+  EXPECT_EQ(read_file(out / "meta_cap_dd.json").find("later_bad"), std::string::npos);
+}
+
 // The event log is appended to run after run; past 64 MiB it moves aside (the one before goes).
 TEST(RunCli, TheEventLogIsKeptInBoundedSpace) {
   const fs::path in = fresh_dir("run-events-in");
