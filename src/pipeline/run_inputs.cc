@@ -277,16 +277,34 @@ class InputPreparer {
     fs::remove(f, ec);
   }
 
-  // `rel` is in the work folder this run; an image or frame also has the files the run writes for it.
+  // `rel` is in the work folder this run; an image or frame also has the files the run writes
+  // for it, its stem and one of written_suffixes() (one row for them all).
   Status expect(const std::string& rel, bool item) {
     TF_RETURN_IF_ERROR(scratch_.expect(rel));
     if (!item) return ok_status();
     const fs::path p(rel);
-    for (const std::string& ext : {c_.config.tag.extension, c_.config.caption.extension, std::string(".aseg")}) {
-      fs::path side = p;
-      TF_RETURN_IF_ERROR(scratch_.expect(side.replace_extension(ext).string()));
+    return scratch_.expect_stem((p.parent_path() / p.stem()).string());
+  }
+  // What follows an item's stem in the names of the files the run writes for it.
+  std::vector<std::string> written_suffixes() const {
+    std::vector<std::string> out;
+    for (std::string ext : {c_.config.tag.extension, c_.config.caption.extension, std::string(".aseg")}) {
+      out.push_back(ext.empty() || ext[0] == '.' ? ext : "." + ext);  // as replace_extension has it
     }
-    return scratch_.expect((p.parent_path() / (p.stem().string() + ".mask.png")).string());
+    out.emplace_back(".mask.png");
+    return out;
+  }
+  Result<bool> wanted(const std::string& rel, const std::vector<std::string>& suffixes) {
+    auto listed = scratch_.expected(rel);
+    if (!listed || *listed) return listed;
+    for (const std::string& suffix : suffixes) {
+      if (suffix.empty() || rel.size() <= suffix.size() || rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        continue;
+      }
+      auto written = scratch_.expected_stem(rel.substr(0, rel.size() - suffix.size()));
+      if (!written || *written) return written;
+    }
+    return false;
   }
 
   // The work folder holds only links and the run's own files: what the input no longer has (a
@@ -294,14 +312,15 @@ class InputPreparer {
   // The input is never touched, and in place nothing goes.
   Status drop_what_left_the_input() {
     Status failure = ok_status();
+    const std::vector<std::string> suffixes = written_suffixes();
     for_each_file(c_.work, [&](const fs::path& file, const std::string& rel) {
-      auto wanted = scratch_.expected(rel);
-      if (!wanted) {
-        if (failure.ok()) failure = wanted.error();
+      auto keep = wanted(rel, suffixes);
+      if (!keep) {
+        if (failure.ok()) failure = keep.error();
         return;
       }
       std::error_code rm;
-      if (!*wanted && fs::remove(file, rm)) ++r_.dropped;
+      if (!*keep && fs::remove(file, rm)) ++r_.dropped;
     });
     return failure;
   }

@@ -77,6 +77,7 @@ Result<std::unique_ptr<Scratch>> Scratch::open(const fs::path& file) {
       "CREATE TABLE items(seq INTEGER PRIMARY KEY, path TEXT NOT NULL, hash TEXT NOT NULL, stat TEXT NOT NULL,"
       "  kind TEXT NOT NULL, source TEXT NOT NULL, tags TEXT NOT NULL, caption TEXT);"
       "CREATE TABLE expected(path TEXT PRIMARY KEY) WITHOUT ROWID;"
+      "CREATE TABLE expected_stems(stem TEXT PRIMARY KEY) WITHOUT ROWID;"
       "CREATE TABLE to_plan(name TEXT NOT NULL, dir TEXT NOT NULL, cls INTEGER NOT NULL, sidecars TEXT NOT NULL,"
       "  stamps TEXT NOT NULL);"
       "CREATE TABLE planned(dst TEXT PRIMARY KEY, src TEXT NOT NULL, media INTEGER NOT NULL, size INTEGER NOT NULL,"
@@ -147,6 +148,18 @@ Status Scratch::expect(const std::string& path) {
 
 Result<bool> Scratch::expected(const std::string& path) {
   return db_->has_row("SELECT 1 FROM expected WHERE path = ?", path, "look up an expected file");
+}
+
+Status Scratch::expect_stem(const std::string& stem) {
+  Statement s(statement("INSERT OR IGNORE INTO expected_stems(stem) VALUES(?)"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, stem);
+  if (s.step() != SQLITE_DONE) return error("add an expected item");
+  return ok_status();
+}
+
+Result<bool> Scratch::expected_stem(const std::string& stem) {
+  return db_->has_row("SELECT 1 FROM expected_stems WHERE stem = ?", stem, "look up an expected item");
 }
 
 Status Scratch::clear_plan() {

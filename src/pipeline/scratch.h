@@ -46,9 +46,13 @@ class Scratch {
   // error, which only the manifest has; in bytewise path order.
   Status for_each_item_row(const std::function<Status(const ManifestItem&)>& visit);
 
-  // A set of paths: the files the work folder should hold after the run.
+  // A set of paths: the files the work folder should hold after the run. And a set of
+  // item stems ("dir/name" without the extension): the files the run writes beside an item
+  // are its stem and a suffix (the caller knows which), one row for them all.
   Status expect(const std::string& path);
   Result<bool> expected(const std::string& path);
+  Status expect_stem(const std::string& stem);
+  Result<bool> expected_stem(const std::string& stem);
 
   // The export, step one: an entry of the work folder to plan (a media file or
   // another file with the names of the files travelling with it), and
