@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <nlohmann/json.hpp>
 
@@ -289,10 +290,18 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
   std::vector<std::string> not_placed;  // sources; the plan is not changed while it is read
   std::vector<LinkToPlace> links;
   auto place_links = [&] {
-    tbb::parallel_for(size_t{0}, links.size(), [&](size_t i) {
-      LinkToPlace& l = links[i];
-      if (Status st = link_replacing(c.work / l.src, c.out / l.dst, false, &l.changed, &l.stamp); !st.ok()) {
-        l.error = st.error().message;
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, links.size(), 256), [&](const tbb::blocked_range<size_t>& range) {
+      DirHandles buckets(c.out);  // a range's links lie in one or two buckets
+      for (size_t i = range.begin(); i < range.end(); ++i) {
+        LinkToPlace& l = links[i];
+        // A link that is as it was placed is found so from its bucket, without walking OUT's path again.
+        const auto [folder, name] = split_parent(l.dst);
+        const int fd = l.stamp.ino != 0 ? buckets.get(folder) : -1;
+        struct stat st {};
+        if (fd >= 0 && ::fstatat(fd, std::string(name).c_str(), &st, 0) == 0 && stamp_of(st) == l.stamp) continue;
+        if (Status st = link_replacing(c.work / l.src, c.out / l.dst, false, &l.changed, &l.stamp); !st.ok()) {
+          l.error = st.error().message;
+        }
       }
     });
     for (LinkToPlace& l : links) {

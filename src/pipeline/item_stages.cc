@@ -1,5 +1,6 @@
 #include "pipeline/item_stages.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <fmt/format.h>
@@ -789,11 +790,15 @@ std::string sidecar_key(const ItemState& it, const RunContext& c) {
 }
 
 std::string sidecar_stamps(const ItemState& it, const RunConfig& cfg) {
+  // The folder's path is walked once, not once a file (a million items: three million walks).
+  const UniqueFd dir(::open(it.file.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   std::string out;
   for (const fs::path& file : {sidecar_path(it.file, cfg.tag.extension), sidecar_path(it.file, cfg.caption.extension),
                                aseg_path_for(it.file)}) {
     struct stat st {};
-    out += ::stat(file.c_str(), &st) == 0 ? stamp_text(stamp_of(st)) : std::string("-");
+    const bool there = dir.valid() ? ::fstatat(dir.get(), file.filename().c_str(), &st, 0) == 0
+                                   : ::stat(file.c_str(), &st) == 0;
+    out += there ? stamp_text(stamp_of(st)) : std::string("-");
     out += ' ';
   }
   return out;
