@@ -201,11 +201,15 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   if (!any_exported) return any_exported.error();
   std::vector<bool> kept;  // by place in the plan's order
   if (!c.config.run.rebalance && !any_exported->empty()) {
-    TF_RETURN_IF_ERROR(scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
-      auto k = keep_where_it_was(e, so, m, scratch, planner);
-      if (!k) return k.error();
-      kept.push_back(*k);
-      return ok_status();
+    // One read transaction for the pass: a lookup an item, each in its own, cost more in
+    // starting and ending them (WAL locks) than in the lookups.
+    TF_RETURN_IF_ERROR(m.reading([&]() -> Status {
+      return scratch.for_each_to_plan([&](const Scratch::ToPlan& e) -> Status {
+        auto k = keep_where_it_was(e, so, m, scratch, planner);
+        if (!k) return k.error();
+        kept.push_back(*k);
+        return ok_status();
+      });
     }));
   }
   size_t at = 0;

@@ -80,7 +80,10 @@ Result<std::unique_ptr<Manifest>> Manifest::open(const std::filesystem::path& fi
     TF_RETURN_IF_ERROR(m->exec("UPDATE meta SET value = '4' WHERE key = 'schema'; COMMIT;"));
     version = std::optional<std::string>("4");
   }
-  TF_RETURN_IF_ERROR(m->exec("CREATE INDEX IF NOT EXISTS exported_by_source ON exported(source);"));
+  // By source, then path: exported_from() reads the index alone, in its order (a grown run's
+  // export asks once an item). It replaced an index on the source alone, dropped here.
+  TF_RETURN_IF_ERROR(m->exec("DROP INDEX IF EXISTS exported_by_source;"
+                             "CREATE INDEX IF NOT EXISTS exported_by_source_path ON exported(source, path);"));
   if (!*version) {
     TF_RETURN_IF_ERROR(m->put_meta("schema", std::to_string(kSchemaVersion)));
   } else if (*version != std::to_string(kSchemaVersion)) {
