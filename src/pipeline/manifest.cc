@@ -407,6 +407,15 @@ Status Manifest::absorb(const std::filesystem::path& other) {
   return ok_status();
 }
 
+Result<uint64_t> Manifest::probe_count(const std::string& scope, const std::string& dir) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT count(*) FROM probes WHERE scope = ? AND dir = ?"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, scope).bind(2, dir);
+  if (s.step() != SQLITE_ROW) return error("count the probe memo's files");
+  return uint64_t(s.integer(0));
+}
+
 Result<std::unordered_map<std::string, ProbedFile>> Manifest::probes(const std::string& scope, const std::string& dir) {
   std::lock_guard lock(mu_);
   Statement s(statement("SELECT name, size, mtime, ino, format, problem, kind, review, text FROM probes"

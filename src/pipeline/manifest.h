@@ -165,6 +165,8 @@ class Manifest {
   // options): what the scan found in each file of a folder, while its stamp holds. A cache:
   // not merged by absorb, and a scope no longer used goes with forget_probes_but.
   Result<std::unordered_map<std::string, ProbedFile>> probes(const std::string& scope, const std::string& dir);
+  // How many files of the folder it holds (an index's count: no row is read).
+  Result<uint64_t> probe_count(const std::string& scope, const std::string& dir);
   // Replaces the folder's rows (in a transaction of its own unless the caller has one open).
   Status put_probes(const std::string& scope, const std::string& dir,
                     const std::vector<std::pair<std::string, ProbedFile>>& files);

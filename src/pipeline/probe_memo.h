@@ -24,6 +24,9 @@ class ManifestProbeMemo : public ProbeMemo {
   std::unordered_map<std::string, ProbedFile> recall(const std::string& dir) override;
   void keep(const std::string& dir, std::vector<std::pair<std::string, ProbedFile>>&& files) override;
 
+  // How many files of `dir` it remembers.
+  Result<uint64_t> remembered_files(const std::string& dir) { return m_.probe_count(scope_, dir); }
+
   // The first error the memo met (it is a cache: the scan goes on without it).
   const Status& status() const { return status_; }
   // How many folders were not as remembered (kept anew).

@@ -97,6 +97,20 @@ namespace {
 Result<bool> tree_as_remembered(Manifest& m, const fs::path& root, const char* tree, ScanOptions options,
                                 const std::string& listing) {
   ManifestProbeMemo memo(m, tree, options, ManifestProbeMemo::Mode::kRecallOnly);
+  // The names first, read without a stat: a folder that gained or lost a file (or is new) differs
+  // from the memo in its count, and the stat walk below is not made (it would stop at the same
+  // folder, after stat'ing every file before it). A memo that cannot be counted leaves it to the walk.
+  bool count_differs = false;
+  (void)m.reading([&]() -> Status {  // a failure to list or count: the walk below finds out
+    return list_folders(root, options.exclude, [&](const std::string& dir, const std::vector<std::string>& files) -> Status {
+      auto n = memo.remembered_files(dir);
+      if (!n) return n.error();
+      if (*n == files.size()) return ok_status();
+      count_differs = true;
+      return Error{ErrorCode::kConflict, "differs from the probe memo", root};
+    });
+  });
+  if (count_differs) return false;
   options.memo = &memo;
   ListingDigest seen;
   const Status walked = scan_folders(root, options, [&](ScanResult&& folder) -> Status {

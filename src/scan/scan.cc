@@ -151,6 +151,15 @@ Result<ScanResult> scan_tree(const std::filesystem::path& root, const ScanOption
   return std::move(scan);
 }
 
+Status list_folders(const std::filesystem::path& root, const std::vector<std::filesystem::path>& exclude,
+                    const std::function<Status(const std::string& dir, const std::vector<std::string>& files)>& visit) {
+  auto opened = open_root(root);
+  if (!opened) return opened.error();
+  WalkResult rest;  // symlinks and notes: not files
+  return walk_folders(opened->root_fd.get(), opened->scan.root, exclude, nullptr, rest,
+                      [&](WalkedDir&& folder) { return visit(folder.path, folder.files); });
+}
+
 Status scan_folders(const std::filesystem::path& root, const ScanOptions& options,
                     const std::function<Status(ScanResult&&)>& visit) {
   auto opened = open_root(root);

@@ -312,6 +312,46 @@ TEST(Scan, FolderByFolderFindsWhatTheWholeScanFinds) {
   fs::remove_all(root);
 }
 
+// list_folders is the cheap half of a look for changes: the same folders as scan_folders, and
+// in each exactly the files the scan's items and sidecars are made of.
+TEST(Scan, ListingFoldersNamesWhatTheScanWalks) {
+  auto root = testing::fresh_temp_dir("list-folders");
+  write_file(root / "a.png", png_bytes());
+  write_file(root / "a.txt", "1girl, solo");
+  write_file(root / "b.png", png_bytes(2));
+  write_file(root / "b.txt", "1girl");
+  write_file(root / "sub/d.gif", gif_bytes(2));
+  write_file(root / "sub/deeper/z.jpg", "");
+  write_file(root / "skipped/x.png", png_bytes(3));
+  write_file(root / ".tagforge/manifest.sqlite", "state, not input");
+  fs::create_directories(root / "empty");
+  fs::create_symlink("/etc", root / "sub/escape");
+  ScanOptions options;
+  options.exclude.push_back(root / "skipped");
+
+  std::map<std::string, size_t> scanned;
+  ASSERT_TRUE(scan_folders(root, options, [&](ScanResult&& folder) {
+                size_t& n = scanned[folder.dirs[0]];  // the walk's notes come last, as the root's
+                for (const Item& it : folder.items) n += 1 + it.sidecars.size();
+                return ok_status();
+              }).ok());
+  std::map<std::string, size_t> listed;
+  std::vector<std::string> order;
+  ASSERT_TRUE(list_folders(root, options.exclude, [&](const std::string& dir, const std::vector<std::string>& files) {
+                listed[dir] = files.size();
+                order.push_back(dir);
+                return ok_status();
+              }).ok());
+  EXPECT_EQ(listed, scanned);
+  EXPECT_EQ(order, (std::vector<std::string>{"", "empty", "sub", "sub/deeper"}));
+  EXPECT_EQ(listed[""], 4u);
+  EXPECT_EQ(listed["sub"], 1u);  // the symlink is not a file
+  EXPECT_FALSE(list_folders(root / "nope", {}, [](const std::string&, const std::vector<std::string>&) {
+                 return ok_status();
+               }).ok());
+  fs::remove_all(root);
+}
+
 // A memo in memory, counting what the scan asks of it.
 class MapMemo : public ProbeMemo {
  public:
