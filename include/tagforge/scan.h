@@ -112,8 +112,9 @@ Status scan_folders(const std::filesystem::path& root, const ScanOptions& option
                     const std::function<Status(ScanResult&&)>& visit);
 
 // The names of each folder's regular files, as scan_folders walks the tree (the same
-// folders, in the same order), without a stat or an open of any file: what a look for
-// files added or removed needs. `dir` is the folder's path relative to `root` ("": the root).
+// folders, in the same order; the names unsorted), without a stat or an open of any file:
+// what a look for files added or removed needs. `dir` is the folder's path relative to
+// `root` ("": the root).
 Status list_folders(const std::filesystem::path& root, const std::vector<std::filesystem::path>& exclude,
                     const std::function<Status(const std::string& dir, const std::vector<std::string>& files)>& visit);
 

@@ -48,7 +48,9 @@ enum class SinceSettled {
 
 // A stat walk that stops at the first difference: IN, then the work folder (each folder as
 // the probe memo remembers it, and the same folders as `recorded` lists), then every file
-// placed in OUT's buckets against the stamp it was placed with. Nothing is written.
+// placed in OUT's buckets against the stamp it was placed with. Each tree's folders are
+// first listed without a stat, their counts of files against the memo's: a file added or
+// removed anywhere ends the look before any stat. Nothing is written.
 Result<SinceSettled> look_for_changes(const RunContext& context, Manifest& manifest,
                                       const nlohmann::ordered_json& recorded);
 

@@ -156,8 +156,9 @@ Status list_folders(const std::filesystem::path& root, const std::vector<std::fi
   auto opened = open_root(root);
   if (!opened) return opened.error();
   WalkResult rest;  // symlinks and notes: not files
-  return walk_folders(opened->root_fd.get(), opened->scan.root, exclude, nullptr, rest,
-                      [&](WalkedDir&& folder) { return visit(folder.path, folder.files); });
+  return walk_folders(
+      opened->root_fd.get(), opened->scan.root, exclude, nullptr, rest,
+      [&](WalkedDir&& folder) { return visit(folder.path, folder.files); }, /*sort_files=*/false);
 }
 
 Status scan_folders(const std::filesystem::path& root, const ScanOptions& options,

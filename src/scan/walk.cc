@@ -42,7 +42,8 @@ Result<WalkResult> walk_tree(int root_fd, const std::filesystem::path& root,
 }
 
 Status walk_folders(int root_fd, const std::filesystem::path& root, const std::vector<std::filesystem::path>& exclude,
-                    ProgressSink* progress, WalkResult& out, const std::function<Status(WalkedDir&&)>& visit) {
+                    ProgressSink* progress, WalkResult& out, const std::function<Status(WalkedDir&&)>& visit,
+                    bool sort_files) {
   // Depth-first with an explicit stack: deep trees do not grow the C stack.
   std::vector<std::string> stack{""};
   while (!stack.empty()) {
@@ -99,7 +100,9 @@ Status walk_folders(int root_fd, const std::filesystem::path& root, const std::v
     }
     ::closedir(d);
     // Parallel: a million names in one folder is a real sort.
-    tbb::parallel_sort(wd.files.begin(), wd.files.end(), [](const std::string& a, const std::string& b) { return natural_less(a, b); });
+    if (sort_files) {
+      tbb::parallel_sort(wd.files.begin(), wd.files.end(), [](const std::string& a, const std::string& b) { return natural_less(a, b); });
+    }
     // Pushed in reverse so that siblings come off the stack in natural order.
     std::sort(subdirs.begin(), subdirs.end(), [](const std::string& a, const std::string& b) { return natural_less(b, a); });
     for (auto& s : subdirs) stack.push_back(std::move(s));

@@ -34,9 +34,11 @@ Result<WalkResult> walk_tree(int root_fd, const std::filesystem::path& root,
 // The same walk one folder at a time, for trees too big to hold: `visit` gets
 // each folder as soon as it is listed, in the order of walk_tree's dirs; the
 // symlinks, special files and notes collect in `rest` (its dirs stay empty).
-// An error from `visit` stops the walk and is returned.
+// An error from `visit` stops the walk and is returned. `sort_files`: each folder's files
+// in natural order (else as the folder lists them; the folders keep their order).
 Status walk_folders(int root_fd, const std::filesystem::path& root, const std::vector<std::filesystem::path>& exclude,
-                    ProgressSink* progress, WalkResult& rest, const std::function<Status(WalkedDir&&)>& visit);
+                    ProgressSink* progress, WalkResult& rest, const std::function<Status(WalkedDir&&)>& visit,
+                    bool sort_files = true);
 
 inline constexpr const char* kStateDirName = ".tagforge";
 
