@@ -602,10 +602,14 @@ class BatchRunner {
 
   void write_sidecars(size_t i) {
     ItemState& it = batch_[i];
-    // Not written: the export's facts are still those of this run's results (not in the metadata
-    // files), never an earlier run's, whose results the manifest may still hold.
+    // Not written: the export's facts are still those of this run's results, never an earlier
+    // run's (the manifest may still hold them), and the item is not in the metadata files.
     auto unwritten = [&] {
-      it.exports = StageResult{"unwritten", encode_export_facts(export_facts_of(it, c_.config)), "", 0};
+      ExportFacts facts = export_facts_of(it, c_.config);
+      facts.complete = false;
+      facts.kohya_entry.clear();
+      facts.hf_fields.clear();
+      it.exports = StageResult{"unwritten", encode_export_facts(facts), "", 0};
       it.exports_made = true;
     };
     for (const auto& [stage, f] : plans_[i].fp) {

@@ -686,6 +686,31 @@ TEST(RunCli, AnItemThatNoLongerDecodesLeavesTheMetadataFiles) {
   EXPECT_EQ(read_file(out / "meta_cap_dd.json").find("later_bad"), std::string::npos);
 }
 
+// Without models, an image's caption and score need no pixels; its failed phash still means its
+// sidecars were not written, and an item that is not written is not in the metadata files.
+TEST(RunCli, AnItemWithAFailedStageIsNotInTheMetadataFiles) {
+  const fs::path in = fresh_dir("run-failed-phash-in");
+  fs::copy_file(kMedia / "sylvie blue smile.png", in / "good.png");
+  write_file(in / "good.txt", "1girl, solo, smile");
+  std::string png = read_file(kMedia / "sylvie green normal.png");
+  const size_t idat = png.find("IDAT");
+  ASSERT_NE(idat, std::string::npos);
+  for (size_t k = idat + 8; k < idat + 72 && k < png.size(); ++k) png[k] = char(png[k] ^ 0x5a);
+  write_file(in / "bad.png", png);
+  write_file(in / "bad.txt", "1girl, solo, blue_hair");
+  const fs::path out = fresh_dir("run-failed-phash-out");
+  CliResult r = run_cli({"run", in.string(), "--out", out.string(), "--json", "--tagger", "none", "--detectors", "none",
+                         "--segmenter", "none", "--nsfw", "none"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s["complete"], 1) << r.out;
+  EXPECT_EQ(s["stages"]["phash"]["failed"], 1) << r.out;
+  const std::string hf = read_file(out / "metadata.jsonl");
+  EXPECT_EQ(hf.find("bad.png"), std::string::npos) << hf;
+  EXPECT_NE(hf.find("good.png"), std::string::npos) << hf;
+  EXPECT_EQ(read_file(out / "meta_cap_dd.json").find("bad"), std::string::npos);
+}
+
 // The event log is appended to run after run; past 64 MiB it moves aside (the one before goes).
 TEST(RunCli, TheEventLogIsKeptInBoundedSpace) {
   const fs::path in = fresh_dir("run-events-in");
