@@ -621,15 +621,21 @@ nlohmann::json last_event(const fs::path& out, const std::string& kind, const st
 }
 nlohmann::json last_item_event(const fs::path& out, const std::string& path) { return last_event(out, "item", path); }
 
+// A real PNG, whole to the scan (every chunk in place), whose pixels do not inflate.
+std::string damaged_png() {
+  std::string png = read_file(kMedia / "sylvie green normal.png");
+  const size_t idat = png.find("IDAT");
+  EXPECT_NE(idat, std::string::npos);
+  for (size_t k = idat + 8; idat != std::string::npos && k < idat + 72 && k < png.size(); ++k) {
+    png[k] = char(png[k] ^ 0x5a);
+  }
+  return png;
+}
+
 TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   const fs::path in = fresh_dir("run-own-failure-in");
   fs::copy_file(kMedia / "sylvie blue smile.png", in / "good.png");
-  // Whole to the scan (every chunk in place), but the pixels do not inflate.
-  std::string png = read_file(kMedia / "sylvie green normal.png");
-  const size_t idat = png.find("IDAT");
-  ASSERT_NE(idat, std::string::npos);
-  for (size_t k = idat + 8; k < idat + 72 && k < png.size(); ++k) png[k] = char(png[k] ^ 0x5a);
-  write_file(in / "bad.png", png);
+  write_file(in / "bad.png", damaged_png());
   const fs::path out = fresh_dir("run-own-failure-out");
 
   CliResult first = run_pipeline(in, out);
@@ -671,11 +677,7 @@ TEST(RunCli, AnItemThatNoLongerDecodesLeavesTheMetadataFiles) {
   ASSERT_NE(read_file(out / "metadata.jsonl").find("later_bad.png"), std::string::npos);
   ASSERT_NE(read_file(out / "meta_cap_dd.json").find("later_bad"), std::string::npos);
 
-  std::string png = read_file(kMedia / "sylvie green normal.png");  // whole to the scan, not to the decoder
-  const size_t idat = png.find("IDAT");
-  ASSERT_NE(idat, std::string::npos);
-  for (size_t k = idat + 8; k < idat + 72 && k < png.size(); ++k) png[k] = char(png[k] ^ 0x5a);
-  write_file(in / "later_bad.png", png);
+  write_file(in / "later_bad.png", damaged_png());
   CliResult second = run_pipeline(in, out);
   EXPECT_EQ(second.exit_code, 1) << second.err;
   const auto s = nlohmann::json::parse(second.out);
@@ -692,11 +694,7 @@ TEST(RunCli, AnItemWithAFailedStageIsNotInTheMetadataFiles) {
   const fs::path in = fresh_dir("run-failed-phash-in");
   fs::copy_file(kMedia / "sylvie blue smile.png", in / "good.png");
   write_file(in / "good.txt", "1girl, solo, smile");
-  std::string png = read_file(kMedia / "sylvie green normal.png");
-  const size_t idat = png.find("IDAT");
-  ASSERT_NE(idat, std::string::npos);
-  for (size_t k = idat + 8; k < idat + 72 && k < png.size(); ++k) png[k] = char(png[k] ^ 0x5a);
-  write_file(in / "bad.png", png);
+  write_file(in / "bad.png", damaged_png());
   write_file(in / "bad.txt", "1girl, solo, blue_hair");
   const fs::path out = fresh_dir("run-failed-phash-out");
   CliResult r = run_cli({"run", in.string(), "--out", out.string(), "--json", "--tagger", "none", "--detectors", "none",
