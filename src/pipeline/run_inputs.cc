@@ -268,12 +268,9 @@ class InputPreparer {
   // A frame of an earlier extraction and the sidecars the run wrote for it.
   void remove_frame(const std::string& rel) {
     const fs::path f = c_.work / rel;
+    const std::string stem = (f.parent_path() / f.stem()).string();
     std::error_code ec;
-    for (const std::string& ext : {c_.config.tag.extension, c_.config.caption.extension, std::string(".aseg")}) {
-      fs::path p = f;
-      fs::remove(p.replace_extension(ext), ec);
-    }
-    fs::remove(f.parent_path() / (f.stem().string() + ".mask.png"), ec);
+    for (const std::string& suffix : written_suffixes()) fs::remove(stem + suffix, ec);
     fs::remove(f, ec);
   }
 

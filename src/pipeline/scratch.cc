@@ -139,11 +139,7 @@ Status Scratch::for_each_item_row(const std::function<Status(const ManifestItem&
 }
 
 Status Scratch::expect(const std::string& path) {
-  Statement s(statement("INSERT OR IGNORE INTO expected(path) VALUES(?)"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, path);
-  if (s.step() != SQLITE_DONE) return error("add an expected file");
-  return ok_status();
+  return db_->run("INSERT OR IGNORE INTO expected(path) VALUES(?)", path, "add an expected file");
 }
 
 Result<bool> Scratch::expected(const std::string& path) {
@@ -151,11 +147,7 @@ Result<bool> Scratch::expected(const std::string& path) {
 }
 
 Status Scratch::expect_stem(const std::string& stem) {
-  Statement s(statement("INSERT OR IGNORE INTO expected_stems(stem) VALUES(?)"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, stem);
-  if (s.step() != SQLITE_DONE) return error("add an expected item");
-  return ok_status();
+  return db_->run("INSERT OR IGNORE INTO expected_stems(stem) VALUES(?)", stem, "add an expected item");
 }
 
 Result<bool> Scratch::expected_stem(const std::string& stem) {
@@ -240,11 +232,7 @@ Status Scratch::names_planned_in(const std::string& folder, std::unordered_set<s
 }
 
 Status Scratch::unplace(const std::string& src) {
-  Statement s(statement("UPDATE planned SET media = 0 WHERE src = ?"));
-  if (!s.ok()) return error("prepare");
-  s.bind(1, src);
-  if (s.step() != SQLITE_DONE) return error("take back a planned file");
-  return ok_status();
+  return db_->run("UPDATE planned SET media = 0 WHERE src = ?", src, "take back a planned file");
 }
 
 Result<std::optional<std::string>> Scratch::placed(const std::string& src) {

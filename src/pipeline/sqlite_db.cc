@@ -71,6 +71,14 @@ Result<bool> SqliteDb::has_row(const char* sql, const std::string& key, const ch
   return rc == SQLITE_ROW;
 }
 
+Status SqliteDb::run(const char* sql, const std::string& key, const char* doing) {
+  Statement s(statement(sql));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, key);
+  if (s.step() != SQLITE_DONE) return error(doing);
+  return ok_status();
+}
+
 Status SqliteDb::for_each_row(const char* sql, const std::function<Status(const Statement&)>& visit) {
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) return error("prepare");

@@ -108,6 +108,8 @@ class SqliteDb {
   Error error(const std::string& doing) const;
   // Whether `sql` (one `?` for `key`) finds a row; `doing` names the lookup in errors.
   Result<bool> has_row(const char* sql, const std::string& key, const char* doing);
+  // Runs `sql` (one `?` for `key`, no rows back) to its end; `doing` names it in errors.
+  Status run(const char* sql, const std::string& key, const char* doing);
   // Each row of `sql` on a statement of its own (not the cached one), so
   // `visit` may use the connection, reading or writing other tables.
   Status for_each_row(const char* sql, const std::function<Status(const Statement&)>& visit);
