@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/atomic_file.h"
+#include "core/dir_handles.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
 #include "core/json_peek.h"
@@ -618,14 +619,16 @@ class BatchRunner {
     // Written from the same results and options, and not touched since: nothing to read or write.
     const std::string key = sidecar_key(it, c_);
     auto record = cached_[i].find(kSidecarsRecord);
+    // The batch's items share a few folders: each is opened once a batch, not once an item.
+    const int folder = folders_.get(split_parent(it.item.path).first);
     const bool written = record != cached_[i].end() && record->second.fingerprint == key &&
-                         record->second.data == sidecar_stamps(it, c_.config);
+                         record->second.data == sidecar_stamps(it, c_.config, folder);
     if (!written) {
       if (auto st = write_item_sidecars(it, c_.config); !st.ok()) {
         it.errors["write"] = st.error().to_string();
         return unwritten();
       }
-      it.sidecars = StageResult{key, sidecar_stamps(it, c_.config), "", 0};
+      it.sidecars = StageResult{key, sidecar_stamps(it, c_.config, folder), "", 0};
     }
     // The export's facts, made here from the results at hand, once for this key.
     auto facts = cached_[i].find(kExportsRecord);
@@ -641,6 +644,7 @@ class BatchRunner {
   const RunContext& c_;
   std::vector<Plan> plans_;
   std::vector<std::optional<Image8>> images_;
+  DirHandles folders_{c_.work};  // the items' folders, for write_sidecars' stamps
   std::span<const std::map<std::string, StageResult>> cached_;  // run()'s
 };
 
@@ -793,14 +797,18 @@ std::string sidecar_key(const ItemState& it, const RunContext& c) {
   return h.hex();
 }
 
-std::string sidecar_stamps(const ItemState& it, const RunConfig& cfg) {
+std::string sidecar_stamps(const ItemState& it, const RunConfig& cfg, int folder) {
   // The folder's path is walked once, not once a file (a million items: three million walks).
-  const UniqueFd dir(::open(it.file.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd own;
+  if (folder < 0) {
+    own = UniqueFd(::open(it.file.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    folder = own.get();
+  }
   std::string out;
   for (const fs::path& file : {sidecar_path(it.file, cfg.tag.extension), sidecar_path(it.file, cfg.caption.extension),
                                aseg_path_for(it.file)}) {
     struct stat st {};
-    const bool there = dir.valid() ? ::fstatat(dir.get(), file.filename().c_str(), &st, 0) == 0
+    const bool there = folder >= 0 ? ::fstatat(folder, file.filename().c_str(), &st, 0) == 0
                                    : ::stat(file.c_str(), &st) == 0;
     out += there ? stamp_text(stamp_of(st)) : std::string("-");
     out += ' ';
