@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/base64.h"
 #include "core/crc32c.h"
+#include "core/dir_handles.h"
 #include "core/fs_ops.h"
 #include "core/journal.h"
 #include "core/natural_order.h"
@@ -142,6 +144,32 @@ TEST(FileHolds, TellsTheSameBytesFromEveryOtherFile) {
   EXPECT_FALSE(file_holds(dir / "folder", ""));
   ASSERT_TRUE(write_file_atomic(dir / "empty.txt", "").ok());
   EXPECT_TRUE(file_holds(dir / "empty.txt", ""));
+  fs::remove_all(dir);
+}
+
+FileStamp stamp_at(const fs::path& file) {
+  struct stat st {};
+  EXPECT_EQ(::stat(file.c_str(), &st), 0) << file;
+  return stamp_of(st);
+}
+
+TEST(DirHandles, HoldsOnlyTheFileAsItWasStamped) {
+  auto dir = testing::fresh_temp_dir("test-dir-handles");
+  fs::create_directories(dir / "bucket_1");
+  ASSERT_TRUE(write_file_atomic(dir / "bucket_1" / "a.png", "pixels").ok());
+  ASSERT_TRUE(write_file_atomic(dir / "top.txt", "tags").ok());
+  const FileStamp a = stamp_at(dir / "bucket_1" / "a.png"), top = stamp_at(dir / "top.txt");
+  DirHandles folders(dir);
+  EXPECT_TRUE(folders.holds("bucket_1/a.png", a));
+  EXPECT_TRUE(folders.holds("top.txt", top));  // a file of the root itself
+  EXPECT_FALSE(folders.holds("bucket_1/a.png", top));
+  EXPECT_FALSE(folders.holds("bucket_1/a.png", FileStamp{}));  // no stamp: never "as it was"
+  EXPECT_FALSE(folders.holds("bucket_1/b.png", a));
+  EXPECT_FALSE(folders.holds("bucket_2/a.png", a));  // no such folder
+  // Replaced under the same name (another inode), with the folder's handle already open.
+  ASSERT_TRUE(write_file_atomic(dir / "bucket_1" / "a.png", "other pixels", Overwrite::kReplace).ok());
+  EXPECT_FALSE(folders.holds("bucket_1/a.png", a));
+  EXPECT_TRUE(folders.holds("bucket_1/a.png", stamp_at(dir / "bucket_1" / "a.png")));
   fs::remove_all(dir);
 }
 

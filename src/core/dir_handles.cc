@@ -1,6 +1,7 @@
 #include "core/dir_handles.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 namespace tagforge {
 
@@ -14,6 +15,14 @@ int DirHandles::get(std::string_view rel) {
   const int raw = fd.get();
   open_.emplace(std::move(key), std::move(fd));
   return raw;
+}
+
+bool DirHandles::holds(std::string_view rel, const FileStamp& stamp) {
+  if (stamp.ino == 0) return false;
+  const auto [folder, name] = split_parent(rel);
+  const int fd = get(folder);
+  struct stat st {};
+  return fd >= 0 && ::fstatat(fd, std::string(name).c_str(), &st, 0) == 0 && stamp_of(st) == stamp;
 }
 
 }  // namespace tagforge

@@ -20,6 +20,11 @@ class DirHandles {
   // opened. Owned by this object; valid until the next call.
   int get(std::string_view rel);
 
+  // Whether root/rel is there with this stamp, stat'ed from its folder's handle (false when
+  // either cannot be had, or the stamp is the empty one): a link an earlier run made and
+  // nothing touched since, found so without walking its path.
+  bool holds(std::string_view rel, const FileStamp& stamp);
+
  private:
   static constexpr size_t kMaxOpen = 128;  // well under any fd limit
 

@@ -298,11 +298,7 @@ Result<ExportReport> export_buckets(const RunContext& c, Manifest& m, Scratch& s
       DirHandles buckets(c.out);  // a range's links lie in one or two buckets
       for (size_t i = range.begin(); i < range.end(); ++i) {
         LinkToPlace& l = links[i];
-        // A link that is as it was placed is found so from its bucket, without walking OUT's path again.
-        const auto [folder, name] = split_parent(l.dst);
-        const int fd = l.stamp.ino != 0 ? buckets.get(folder) : -1;
-        struct stat st {};
-        if (fd >= 0 && ::fstatat(fd, std::string(name).c_str(), &st, 0) == 0 && stamp_of(st) == l.stamp) continue;
+        if (buckets.holds(l.dst, l.stamp)) continue;  // as it was placed
         if (Status st = link_replacing(c.work / l.src, c.out / l.dst, false, &l.changed, &l.stamp); !st.ok()) {
           l.error = st.error().message;
         }

@@ -13,6 +13,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "core/dir_handles.h"
 #include "core/fault_injection.h"
 #include "core/fs_ops.h"
 #include "media/extract.h"
@@ -113,6 +114,10 @@ class InputPreparer {
     const bool copy = c_.config.run.link == "copy";
     const bool regenerates_aseg = !c_.detectors.empty() || c_.segmenter != nullptr;
     std::vector<Clip> clips;
+    DirHandles work_folders(c_.work);  // a link as an earlier run made it is found from its folder
+    auto link = [&](const std::string& rel, const FileStamp& stamp) {
+      return work_folders.holds(rel, stamp) ? ok_status() : link_replacing(c_.in / rel, c_.work / rel, copy, nullptr, &stamp);
+    };
     TF_RETURN_IF_ERROR(m_.begin());
     for (const Item& item : scan.items) {
       const std::string rel = scan.relative_path(item);
@@ -138,7 +143,7 @@ class InputPreparer {
         ++r_.skipped_by_shard;
         continue;
       }
-      if (Status st = link_replacing(source, c_.work / rel, copy, nullptr, &item.stamp); !st.ok()) {
+      if (Status st = link(rel, item.stamp); !st.ok()) {
         r_.errors.emplace_back(rel, st.error().message);
         continue;
       }
@@ -163,7 +168,7 @@ class InputPreparer {
           }
           continue;  // written afresh by the run
         }
-        if (Status st = link_replacing(c_.in / sc_rel, c_.work / sc_rel, copy, nullptr, &sc.stamp); !st.ok()) {
+        if (Status st = link(sc_rel, sc.stamp); !st.ok()) {
           r_.errors.emplace_back(sc_rel, st.error().message);
         } else {
           ++r_.files;
