@@ -56,7 +56,11 @@ bool different_faces(const FaceTags& a, const FaceTags& b);
 
 class DuplicateFinder {
  public:
-  explicit DuplicateFinder(const DedupeConfig& config) : config_(config) {}
+  // `expected`: at most how many candidates will be added, reserved at once (a million images:
+  // one buffer of their exact size, not a doubling one that holds two while it grows).
+  explicit DuplicateFinder(const DedupeConfig& config, size_t expected = 0) : config_(config) {
+    if (on()) candidates_.reserve(expected);
+  }
 
   // Whether [dedupe] looks for anything.
   bool on() const { return config_.exact_copies || config_.near_copies; }

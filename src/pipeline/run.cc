@@ -147,7 +147,7 @@ class Runner {
     for (auto& e : inputs->errors) s_.errors.push_back(std::move(e));
 
     t = Clock::now();
-    dupes_.emplace(c_.config.dedupe);
+    dupes_.emplace(c_.config.dedupe, scratch_->item_count());
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
     unload_models();  // the exports need none
