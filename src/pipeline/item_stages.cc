@@ -1,6 +1,5 @@
 #include "pipeline/item_stages.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <fmt/format.h>
@@ -798,12 +797,8 @@ std::string sidecar_key(const ItemState& it, const RunContext& c) {
 }
 
 std::string sidecar_stamps(const ItemState& it, const RunConfig& cfg, int folder) {
-  // The folder's path is walked once, not once a file (a million items: three million walks).
-  UniqueFd own;
-  if (folder < 0) {
-    own = UniqueFd(::open(it.file.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    folder = own.get();
-  }
+  // From the folder's handle, its path is not walked once a file (a million items: three
+  // million walks); without one (a folder DirHandles does not open), by path.
   std::string out;
   for (const fs::path& file : {sidecar_path(it.file, cfg.tag.extension), sidecar_path(it.file, cfg.caption.extension),
                                aseg_path_for(it.file)}) {

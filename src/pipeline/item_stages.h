@@ -114,9 +114,9 @@ Result<std::vector<std::filesystem::path>> write_item_sidecars(const ItemState& 
 
 // What the item's sidecars are made from (every result, the options, the data files): equal
 // keys, equal sidecars. And the stamps of the files write_item_sidecars manages ("-": none),
-// stat'ed from `folder`, a handle of the item's folder (-1: one is opened here).
+// stat'ed from `folder`, a handle of the item's folder (-1: each by its whole path).
 std::string sidecar_key(const ItemState& item, const RunContext& context);
-std::string sidecar_stamps(const ItemState& item, const RunConfig& config, int folder = -1);
+std::string sidecar_stamps(const ItemState& item, const RunConfig& config, int folder);
 
 // IMAGE with its extension replaced (".txt", ".caption").
 std::filesystem::path sidecar_path(const std::filesystem::path& image, const std::string& extension);
