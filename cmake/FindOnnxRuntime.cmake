@@ -4,6 +4,12 @@
 set(TAGFORGE_ORT_DIR "${CMAKE_SOURCE_DIR}/third_party/onnxruntime" CACHE PATH
     "ONNX Runtime folder with include/onnxruntime_cxx_api.h and lib/libonnxruntime.so")
 
+# A new TAGFORGE_ORT_DIR on a configured build is looked in afresh (find_* cache what they found).
+if(NOT "${TAGFORGE_ORT_DIR}" STREQUAL "${_TAGFORGE_ORT_DIR_SEARCHED}")
+  unset(OnnxRuntime_INCLUDE_DIR CACHE)
+  unset(OnnxRuntime_LIBRARY CACHE)
+  set(_TAGFORGE_ORT_DIR_SEARCHED "${TAGFORGE_ORT_DIR}" CACHE INTERNAL "")
+endif()
 find_path(OnnxRuntime_INCLUDE_DIR onnxruntime_cxx_api.h
           HINTS "${TAGFORGE_ORT_DIR}/include" "${TAGFORGE_ORT_DIR}/include/onnxruntime" NO_DEFAULT_PATH)
 find_library(OnnxRuntime_LIBRARY NAMES onnxruntime HINTS "${TAGFORGE_ORT_DIR}/lib" NO_DEFAULT_PATH)

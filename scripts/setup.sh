@@ -5,6 +5,8 @@
 #
 #   scripts/setup.sh            install + configure + build (Release, ./build)
 #   BUILD_DIR=out scripts/setup.sh
+#   ORT_DIR=/opt/onnxruntime-gpu scripts/setup.sh   build against another ONNX Runtime (e.g. a CUDA
+#                                                   build: include/ and lib/libonnxruntime.so)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,5 +63,8 @@ BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-Release}
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE"
+fi
+if [[ -n ${ORT_DIR:-} ]]; then
+  cmake -S . -B "$BUILD_DIR" -DTAGFORGE_ORT_DIR="$ORT_DIR"
 fi
 cmake --build "$BUILD_DIR"

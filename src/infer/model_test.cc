@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "infer/model_profile.h"
 #include "infer/onnx_model.h"
 #include "media_fixtures.h"
@@ -91,6 +93,27 @@ TEST(OnnxModel, CudaAskedOfACpuOnlyRuntimeIsAClearError) {
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.error().message.find("no CUDA execution provider"), std::string::npos) << model.error().message;
   EXPECT_NE(model.error().message.find("CPUExecutionProvider"), std::string::npos);
+}
+
+TEST(OnnxModel, DevicesAreCpuCudaOrCudaN) {
+  RuntimeOptions o;
+  ASSERT_TRUE(set_device("cuda:3", o).ok());
+  EXPECT_TRUE(o.cuda);
+  EXPECT_EQ(o.cuda_device, 3);
+  EXPECT_EQ(device_name(o), "cuda:3");
+  ASSERT_TRUE(set_device("cuda", o).ok());
+  EXPECT_EQ(device_name(o), "cuda:0");
+  ASSERT_TRUE(set_device("cpu", o).ok());
+  EXPECT_FALSE(o.cuda);
+  EXPECT_EQ(device_name(o), "cpu");
+  EXPECT_TRUE(check_device_present(o).ok());  // the CPU is always there
+  for (const char* bad : {"gpu", "cuda:", "cuda:-1", "cuda:1x", "CUDA", "cuda:99999999999", ""}) {
+    RuntimeOptions untouched;
+    Status st = set_device(bad, untouched);
+    ASSERT_FALSE(st.ok()) << bad;
+    EXPECT_NE(st.error().message.find(fmt::format("not \"{}\"", bad)), std::string::npos) << st.error().message;
+    EXPECT_FALSE(untouched.cuda) << bad;
+  }
 }
 
 TEST(ModelSlot, LoadsOnFirstUseAndUnloadsWhileRunsKeepTheirModel) {

@@ -4,6 +4,7 @@
 #include <onnxruntime_session_options_config_keys.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -57,6 +58,47 @@ std::vector<std::string> available_execution_providers() {
   }
 }
 
+Status set_device(std::string_view device, RuntimeOptions& options) {
+  if (device == "cpu") {
+    options.cuda = false;
+    return ok_status();
+  }
+  if (device == "cuda") {
+    options.cuda = true;
+    options.cuda_device = 0;
+    return ok_status();
+  }
+  if (device.starts_with("cuda:")) {
+    const std::string_view n = device.substr(5);
+    int value = 0;
+    auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), value);
+    if (ec == std::errc() && end == n.data() + n.size() && !n.empty() && value >= 0) {
+      options.cuda = true;
+      options.cuda_device = value;
+      return ok_status();
+    }
+  }
+  return Error{ErrorCode::kInvalidInput,
+               fmt::format("device must be cpu, cuda or cuda:N (N the GPU's number, from 0), not \"{}\"", device),
+               {}};
+}
+
+std::string device_name(const RuntimeOptions& options) {
+  return options.cuda ? fmt::format("cuda:{}", options.cuda_device) : "cpu";
+}
+
+Status check_device_present(const RuntimeOptions& options) {
+  if (!options.cuda) return ok_status();
+  const std::vector<std::string> providers = available_execution_providers();
+  if (std::find(providers.begin(), providers.end(), "CUDAExecutionProvider") != providers.end()) return ok_status();
+  return Error{ErrorCode::kInvalidInput,
+               fmt::format("{} was asked for, but the ONNX Runtime loaded has no CUDA execution provider (it has: {}); "
+                           "build against a GPU build of ONNX Runtime (ORT_DIR=DIR scripts/setup.sh, or cmake "
+                           "-DTAGFORGE_ORT_DIR=DIR) or run on the cpu",
+                           device_name(options), fmt::join(providers, ", ")),
+               {}};
+}
+
 Result<std::unique_ptr<OnnxModel>> OnnxModel::load(const fs::path& file, const RuntimeOptions& options) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) {
@@ -74,12 +116,8 @@ Result<std::unique_ptr<OnnxModel>> OnnxModel::load(const fs::path& file, const R
     so.AddConfigEntry(kOrtSessionOptionsConfigAllowIntraOpSpinning, "0");
     impl->provider = "CPUExecutionProvider";
     if (options.cuda) {
-      auto providers = available_execution_providers();
-      if (std::find(providers.begin(), providers.end(), "CUDAExecutionProvider") == providers.end()) {
-        return model_error(file, fmt::format(
-            "CUDA was asked for, but the ONNX Runtime loaded has no CUDA execution provider (it has: {}); "
-            "build against a GPU build of ONNX Runtime (cmake -DTAGFORGE_ORT_DIR=...) or turn CUDA off",
-            fmt::join(providers, ", ")));
+      if (Status present = check_device_present(options); !present.ok()) {
+        return model_error(file, present.error().message);
       }
       OrtCUDAProviderOptions cuda{};
       cuda.device_id = options.cuda_device;

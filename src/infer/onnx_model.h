@@ -71,6 +71,15 @@ class OnnxModel {
 // The execution providers compiled into the ONNX Runtime library loaded.
 std::vector<std::string> available_execution_providers();
 
+// `device` as the config and --device say it: "cpu", "cuda" (the first GPU) or "cuda:N", set
+// into `options`; an error quotes a text that is none of these.
+Status set_device(std::string_view device, RuntimeOptions& options);
+// What `options` run on: "cpu" or "cuda:N".
+std::string device_name(const RuntimeOptions& options);
+// An error when `options` ask for CUDA and the ONNX Runtime loaded has no CUDA execution
+// provider, naming the providers it has; ok otherwise.
+Status check_device_present(const RuntimeOptions& options);
+
 // A model loaded on first use, unloaded on request, shared by workers.
 class ModelSlot {
  public:

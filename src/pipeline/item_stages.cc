@@ -5,7 +5,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
+
 #include <algorithm>
+#include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -21,6 +26,7 @@
 #include "pipeline/export_facts.h"
 #include "pipeline/perceptual_hash_result.h"
 #include "pipeline/review_edit.h"
+#include "pipeline/stage_times.h"
 #include "pipeline/tag_checks.h"
 #include "tags/normalize.h"
 #include "tagforge/caption.h"
@@ -54,9 +60,17 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 json box_json(const Box& b) { return json::array({b.x0, b.y0, b.x1, b.y1}); }
 Box box_from(const json& j) { return Box{j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
 
-bool is_pixel_stage(const std::string& s) {
-  return s == kStageTagger || s == kStageDetect || s == kStageSegment || s == kStageNsfw || s == kStageHash ||
-         s == kStageCheck;
+// The stages that read the image alone: they run at once (run_pixel_stages).
+bool is_image_stage(const std::string& s) {
+  return s == kStageTagger || s == kStageDetect || s == kStageSegment || s == kStageNsfw || s == kStageHash;
+}
+
+// The stages that read the pixels.
+bool is_pixel_stage(const std::string& s) { return is_image_stage(s) || s == kStageCheck; }
+
+size_t stage_index(const std::string& s) {
+  return size_t(std::find_if(std::begin(kItemStages), std::end(kItemStages), [&](const char* k) { return s == k; }) -
+                std::begin(kItemStages));
 }
 
 // What one item needs this pass.
@@ -252,12 +266,12 @@ class BatchRunner {
       if (auto edit = cached[i].find(kStageReview); edit != cached[i].end()) batch_[i].results[kStageReview] = edit->second;
     }
     decode_where_needed();
-    run_tagger();
+    run_pixel_stages();
     auto stages = [&](size_t i, bool before_caption) {
       bool past = false;
       for (const char* stage : kItemStages) {
         past |= std::string(stage) == kStageCaption;
-        if (past == before_caption || std::string(stage) == kStageTagger || !plans_[i].todo.count(stage)) continue;
+        if (past == before_caption || is_image_stage(stage) || !plans_[i].todo.count(stage)) continue;
         if (c_.llm && std::string(stage) == kStageCaption) continue;  // asked for the whole batch at once
         compute(i, stage);
       }
@@ -282,12 +296,14 @@ class BatchRunner {
   // A failure is transient unless it is the item's own (its image does not decode):
   // the next run computes it again (StageResult::retry).
   void fail(size_t i, const std::string& stage, const std::string& message, bool transient = true) {
+    std::lock_guard lock(locks_[i]);  // the image stages of one item may finish at once
     batch_[i].errors[stage] = message;
     batch_[i].results[stage] = StageResult{plans_[i].fp[stage], "", message, transient ? retries(i, stage) : 0};
     batch_[i].computed.push_back(stage);
   }
   // `fallback`: the result stands in for a better one a transient fault kept away.
   void done(size_t i, const std::string& stage, std::string data, bool fallback = false) {
+    std::lock_guard lock(locks_[i]);
     batch_[i].results[stage] = StageResult{plans_[i].fp[stage], std::move(data), "", fallback ? retries(i, stage) : 0};
     batch_[i].computed.push_back(stage);
   }
@@ -307,30 +323,71 @@ class BatchRunner {
     return true;
   }
 
+  // The batch's images decoded at once, each by one of the run's threads.
   void decode_where_needed() {
     images_.resize(batch_.size());
-    for (size_t i = 0; i < batch_.size(); ++i) {
+    tbb::parallel_for(size_t(0), batch_.size(), [this](size_t i) {
       bool wanted = false;
       for (const std::string& s : plans_[i].todo) wanted |= is_pixel_stage(s);
-      if (!wanted) continue;
+      if (!wanted) return;
       auto d = decode_image(batch_[i].file);
       if (!d) {
         for (const std::string& s : plans_[i].todo) {
           if (is_pixel_stage(s)) fail(i, s, d.error().message, /*transient=*/false);
         }
         batch_[i].errors["decode"] = d.error().to_string();
-        continue;
+        return;
       }
       images_[i] = std::move(d->image);
+    });
+  }
+
+  // The stages that read the image alone (the models, the hashes) all at once: the tagger's
+  // one call for the batch beside one task per item and stage, on the run's threads (oneTBB
+  // takes them as threads come free, so no model's session waits while another's queue is
+  // long; each session computes on the thread that calls it, see run.cc's thread split).
+  void run_pixel_stages() {
+    std::vector<size_t> before(batch_.size());
+    for (size_t i = 0; i < batch_.size(); ++i) before[i] = batch_[i].computed.size();
+    tbb::task_group tasks;
+    tasks.run([this] { timed(kStageTagger, [this] { return run_tagger(); }); });
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      for (const char* stage : {kStageDetect, kStageSegment, kStageNsfw, kStageHash}) {
+        if (!plans_[i].todo.count(stage)) continue;
+        tasks.run([this, i, stage] {
+          timed(stage, [&] {
+            compute(i, stage);
+            return images_[i] ? size_t(1) : size_t(0);
+          });
+        });
+      }
+    }
+    tasks.wait();
+    // They finished in any order: the record lists them in their own, as one after another would.
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      std::vector<std::string>& computed = batch_[i].computed;
+      std::stable_sort(computed.begin() + ptrdiff_t(before[i]), computed.end(),
+                       [](const std::string& a, const std::string& b) { return stage_index(a) < stage_index(b); });
     }
   }
 
-  void run_tagger() {
+  // Runs `work` (which returns how many images it computed) and adds its time to the stage's.
+  template <typename Work>
+  void timed(const char* stage, Work&& work) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const size_t images = work();
+    if (c_.stage_times && images > 0) {
+      c_.stage_times->add(stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), images);
+    }
+  }
+
+  // Returns how many images it tagged.
+  size_t run_tagger() {
     std::vector<size_t> who;
     for (size_t i = 0; i < batch_.size(); ++i) {
       if (plans_[i].todo.count(kStageTagger) && images_[i]) who.push_back(i);
     }
-    if (who.empty()) return;
+    if (who.empty()) return 0;
     Tagger& t = *c_.tagger;
     std::vector<float> tensor(t.floats_per_image() * who.size());
     for (size_t k = 0; k < who.size(); ++k) {
@@ -351,6 +408,7 @@ class BatchRunner {
       done(who[k], kStageTagger,
            dump(json{{"rating", scores(p.rating)}, {"general", scores(p.general)}, {"character", scores(p.character)}}));
     }
+    return who.size();
   }
 
   void compute(size_t i, const std::string& stage) {
@@ -643,6 +701,7 @@ class BatchRunner {
   const RunContext& c_;
   std::vector<Plan> plans_;
   std::vector<std::optional<Image8>> images_;
+  std::unique_ptr<std::mutex[]> locks_{new std::mutex[batch_.size()]};  // one an item: its results
   DirHandles folders_{c_.work};  // the items' folders, for write_sidecars' stamps
   std::span<const std::map<std::string, StageResult>> cached_;  // run()'s
 };

@@ -49,6 +49,13 @@ std::string suggestion(std::string_view wrong, const std::vector<std::string>& k
   return best ? fmt::format("; did you mean {}?", *best) : std::string();
 }
 
+// What a key an earlier version had is called now: a config written by `tagforge init` then
+// gets told what to write instead. Null for any other key.
+const char* renamed_key(std::string_view section, std::string_view key) {
+  if (section == "models" && key == "cuda") return "device = \"cuda\" (or \"cuda:N\", or \"cpu\")";
+  return nullptr;
+}
+
 std::string quote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
@@ -214,6 +221,9 @@ Status apply_table(const toml::table& values, const std::string& section, const 
         return config_error(origin, key_node.source(),
                             fmt::format("unknown section [{}] (known: {}){}", key, fmt::join(sections, ", "),
                                         suggestion(key, sections)));
+      }
+      if (auto now = renamed_key(section, key)) {
+        return config_error(origin, key_node.source(), fmt::format("[{}] {} is now {}", section, key, now));
       }
       std::vector<std::string> names = keys;
       names.insert(names.end(), inner.begin(), inner.end());

@@ -179,22 +179,31 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   h += "</div>";
 
   h += "<h2>Stages</h2><table><tr><th>stage</th><th class=num>computed</th><th class=num>taken from the manifest</th>"
-       "<th class=num>failed</th><th class=num>fell back, will retry</th></tr>";
+       "<th class=num>failed</th><th class=num>fell back, will retry</th>"
+       "<th class=num title=\"images over the summed time of the stage's calls, which run at once: the rate of one "
+       "stream of calls\">images/s a call stream</th><th class=num>busy s</th><th>ran on</th></tr>";
   for (const char* stage : kItemStages) {
     auto it = s.stages.find(stage);
     if (it == s.stages.end()) continue;
+    const StageCount& n = it->second;
+    const std::string rate =
+        n.timed_images ? fmt::format("{:.2f}</td><td class=num>{:.1f}</td><td>{}", n.timed_images / std::max(n.busy_seconds, 1e-9),
+                                     n.busy_seconds, stage_device(s, stage))
+                       : "</td><td class=num></td><td>";
     h += fmt::format(
-        "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-        stage, it->second.computed, it->second.reused, it->second.failed, it->second.fell_back);
+        "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td>"
+        "<td class=num>{}</td></tr>",
+        stage, n.computed, n.reused, n.failed, n.fell_back, rate);
   }
   h += "</table>";
   for (const std::string& e : s.model_errors) h += fmt::format("<p class=err>{}</p>", escape(e));
-  h += "<h2>Models</h2><table><tr><th>stage</th><th>model</th><th>from</th></tr>";
-  if (s.models.empty()) h += "<tr><td colspan=3>none: every model stage was set to \"none\"</td></tr>";
+  h += "<h2>Models</h2><table><tr><th>stage</th><th>model</th><th>from</th><th>device</th></tr>";
+  if (s.models.empty()) h += "<tr><td colspan=4>none: every model stage was set to \"none\"</td></tr>";
   for (const StageModel& m : s.models) {
     const std::string from = m.location ? escape(m.location->dir.string()) + (m.by_default ? " (the default)" : "")
                                         : fmt::format("<span class=err>skipped: {}</span>", escape(m.why_not));
-    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", m.stage, escape(m.model), from);
+    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", m.stage, escape(m.model), from,
+                     escape(m.device));
   }
   h += "</table>";
   std::vector<std::pair<std::string, double>> phases;

@@ -27,7 +27,9 @@
 #include "pipeline/run_inputs.h"
 #include "pipeline/scratch.h"
 #include "pipeline/settled.h"
+#include "pipeline/stage_figures.h"
 #include "pipeline/stage_models.h"
+#include "pipeline/stage_times.h"
 #include "tagforge/tag_db.h"
 
 namespace tagforge {
@@ -148,8 +150,15 @@ class Runner {
 
     t = Clock::now();
     dupes_.emplace(c_.config.dedupe, scratch_->item_count());
+    c_.stage_times = &stage_times_;
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
+    for (const char* stage : kItemStages) {
+      const StageTimes::Figures f = stage_times_.of(stage);
+      if (f.images == 0) continue;
+      s_.stages[stage].busy_seconds = f.seconds;
+      s_.stages[stage].timed_images = f.images;
+    }
     unload_models();  // the exports need none
 
     // Copies across the whole dataset, before the export files them (dataset_dedupe.h).
@@ -179,6 +188,7 @@ class Runner {
     };
     TF_RETURN_IF_ERROR(write_item_exports(c_, *m_, *scratch_, items, s_, /*facts_current=*/true));
     s_.seconds = since(start);
+    TF_RETURN_IF_ERROR(write_stage_figures(c_.out, s_));
     if (!c_.in_place && exported_whole && inputs_whole && s_.model_errors.empty() && s_.fell_back == 0 &&
         !unsettled_) {
       TF_RETURN_IF_ERROR(record_settled(*m_, c_, identity, s_, inputs->listing, work_listing));
@@ -228,8 +238,16 @@ class Runner {
 
     const ModelsConfig& mc = c_.config.models;
     RuntimeOptions runtime;
-    runtime.intra_op_threads = mc.threads;
-    runtime.cuda = mc.cuda;
+    // The run's parallelism is its batches in flight and the stages of each at once (item_stages.cc),
+    // on oneTBB's threads, one a core: a session that took every core for itself as well would
+    // put several threads on each core, which costs (on 2 cores, ISNet's run 40 s against 34 s).
+    // So by default the cores are shared out between the batches in flight, which is one thread
+    // a session when there are as many batches as cores (the default).
+    runtime.intra_op_threads = mc.threads > 0 ? mc.threads : int(std::max<size_t>(1, cores() / workers()));
+    if (Status st = set_device(mc.device, runtime); !st.ok()) {
+      return Error{ErrorCode::kInvalidInput, "[models] " + st.error().message, {}};
+    }
+    TF_RETURN_IF_ERROR(check_device_present(runtime));
     // Stage by stage, each model is unloaded as soon as it has proved it loads: never two at once.
     const bool one_at_a_time = c_.config.run.stage_by_stage;
     const ModelRegistry registry = ModelRegistry::open(o_.data_dir);
@@ -269,6 +287,7 @@ class Runner {
         c_.nsfw = open_and_load<NsfwClassifier>(loc, runtime, s_, kStageNsfw);
         if ((loaded = c_.nsfw != nullptr)) c_.nsfw_identity = model_identity(loc);
       }
+      if (loaded) m.device = device_name(runtime);
       if (!loaded) {
         m.failed = true;
         m.why_not = "failed to load (see the errors)";
@@ -321,6 +340,10 @@ class Runner {
     return true;
   }
 
+  static size_t cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+  // Batches in flight at once ([run] workers; 0: one a core).
+  size_t workers() const { return c_.config.run.workers > 0 ? size_t(c_.config.run.workers) : cores(); }
+
   void unload_models() {
     if (c_.tagger) c_.tagger->unload();
     for (auto& d : c_.detectors) d->unload();
@@ -360,8 +383,7 @@ class Runner {
 
   Status run_pass() {
     const size_t batch = size_t(std::max(1, c_.config.run.batch));
-    const size_t workers = c_.config.run.workers > 0 ? size_t(c_.config.run.workers)
-                                                     : std::max(1u, std::thread::hardware_concurrency());
+    const size_t workers = this->workers();
     if (o_.progress) {
       std::vector<std::string> stages;
       for (const char* stage : kItemStages) {
@@ -537,6 +559,7 @@ class Runner {
 
   const RunOptions& o_;
   RunContext c_;
+  StageTimes stage_times_;
   RunSummary s_;
   std::unique_ptr<Manifest> m_;
   std::unique_ptr<Scratch> scratch_;  // this run's items and the export's plan
@@ -549,6 +572,13 @@ class Runner {
 };
 
 }  // namespace
+
+std::string stage_device(const RunSummary& summary, const std::string& stage) {
+  for (const StageModel& m : summary.models) {
+    if (m.stage == stage && !m.device.empty()) return m.device;
+  }
+  return "cpu";
+}
 
 Result<RunSummary> run_pipeline(const RunOptions& options) { return Runner(options).run(); }
 

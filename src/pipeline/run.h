@@ -42,6 +42,10 @@ struct StageCount {
   size_t computed = 0, reused = 0, failed = 0;  // failed: this run's failures and the final ones it kept
   size_t fell_back = 0;                         // computed, as a fallback the next run computes again
   double seconds = 0;  // wall time of the passes that computed it (stage by stage), else 0
+  // Its calls' time summed (they run at once: busy time, not wall time) and the images they
+  // computed: images / busy_seconds is the rate of one stream of calls (stage_times.h).
+  double busy_seconds = 0;
+  size_t timed_images = 0;
 };
 
 struct RunSummary {
@@ -65,6 +69,9 @@ struct RunSummary {
 
 // Errors: the configuration or the output cannot be used (the run does not
 // start), the manifest fails. Item failures are in the summary.
+// Where a stage computed: its model's device ("cpu", "cuda:0"); "cpu" for a stage without a model.
+std::string stage_device(const RunSummary& summary, const std::string& stage);
+
 Result<RunSummary> run_pipeline(const RunOptions& options);
 
 }  // namespace tagforge

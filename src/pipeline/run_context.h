@@ -22,6 +22,8 @@
 
 namespace tagforge {
 
+class StageTimes;
+
 // The per-item stages, in the order they run. A stage's fingerprint covers
 // the ones it reads (see item_stages.cc).
 inline constexpr const char* kStageTagger = "tagger";
@@ -72,6 +74,7 @@ struct RunContext {
   // pass); the rest are taken from the manifest or left for a later pass.
   std::set<std::string> enabled;
   bool write_outputs = true;  // sidecars are written by the pass that has everything
+  StageTimes* stage_times = nullptr;  // where the stages' busy time is added up (none: not timed)
 };
 
 }  // namespace tagforge

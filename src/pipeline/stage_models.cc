@@ -12,7 +12,7 @@ void add(std::vector<StageModel>& out, const ModelRegistry& registry, const char
          const char* catalogue_stage) {
   if (wanted == "none") return;
   if (!wanted.empty()) {
-    StageModel m{stage, wanted, {}, false, {}, false};
+    StageModel m{stage, wanted, {}, false, {}, false, {}};
     auto loc = registry.locate(wanted);
     if (loc) m.location = std::move(*loc);
     else {
@@ -25,7 +25,7 @@ void add(std::vector<StageModel>& out, const ModelRegistry& registry, const char
   for (const std::string& name : registry.catalogue().defaults_of(catalogue_stage)) {
     // parse_catalogue refuses a default the catalogue does not have, so the entry is there.
     const CatalogueEntry& e = *registry.catalogue().find(name);
-    StageModel m{stage, name, {}, true, {}, false};
+    StageModel m{stage, name, {}, true, {}, false, {}};
     if (auto loc = registry.installed(e)) m.location = std::move(*loc);
     else m.why_not = fmt::format("not installed: `{}` installs it", ModelRegistry::install_command(e));
     out.push_back(std::move(m));

@@ -24,6 +24,7 @@ struct StageModel {
   // or the error locating a configured model (then `failed`).
   std::string why_not;
   bool failed = false;  // a model the config named could not be found
+  std::string device;   // where it ran ("cpu", "cuda:0"), once loaded
 };
 
 // One entry per model the stages would use, in stage order; nothing for a

@@ -80,8 +80,12 @@ void add_models_options(OptionTable& table, ModelsConfig& m) {
         "NSFW classifier: a name (nsfwjs) or a folder; empty: the catalogue's default when installed; \"none\": "
         "no NSFW scores",
         &m.nsfw);
-  t.add("threads", "Threads inside one inference (0: one per core)", &m.threads, kCount);
-  t.add("cuda", "Run the models on the GPU (needs an ONNX Runtime built with CUDA)", &m.cuda);
+  t.add("threads",
+        "Threads inside one inference (0: run shares the cores out between the batches in flight; one a batch "
+        "when there are as many as cores)",
+        &m.threads, kCount);
+  t.add("device", "Where the models run: cpu, cuda (the first GPU) or cuda:N (needs an ONNX Runtime built with CUDA)",
+        &m.device);
 }
 
 void add_tag_options(OptionTable& table, TagConfig& c) {

@@ -36,8 +36,10 @@ struct ModelsConfig {
   std::vector<std::string> detectors;  // YOLO detectors (faces, heads, persons, hands, …)
   std::string segmenter;               // an ISNet
   std::string nsfw;                    // the NSFW classifier
-  int threads = 0;                     // threads inside one inference; 0: one per core
-  bool cuda = false;
+  // Threads inside one inference; 0: the run's cores shared out between the batches in flight
+  // (one a batch when there are as many batches as cores), a single-model command's all cores.
+  int threads = 0;
+  std::string device = "cpu";  // cpu, cuda or cuda:N (set_device)
 };
 
 // [tag]: tag files, and the tagger's thresholds.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/fs_ops.h"
+#include "pipeline/stage_figures.h"
 #include "web/page_assets.h"
 #include "web/thumbnails.h"
 
@@ -239,6 +240,17 @@ void ReviewServer::routes() {
       if (auto e = store.index().entry(ids[i])) items.push_back(summary_of(ids[i], *e));
     }
     send_json(res, json{{"total", ids.size()}, {"all", store.index().size()}, {"offset", offset}, {"items", items}});
+  });
+  // The last run that computed anything: each stage's images/s and device (stage_figures.h).
+  h.Get("/api/run", [&store](const httplib::Request&, httplib::Response& res) {
+    const fs::path file = store.dir() / kStageFiguresFile;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return send_error(res, 404, "no run has recorded its stages' figures here yet");
+    auto bytes = read_whole_file(file, "the stages' figures");
+    if (!bytes) return send_error(res, 500, bytes.error().to_string());
+    json doc = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return send_error(res, 500, file.string() + ": not JSON");
+    send_json(res, doc);
   });
   // Every id the filter passes (for a batch over the selection), at most a page of them.
   h.Get("/api/ids", [&store](const httplib::Request& req, httplib::Response& res) {

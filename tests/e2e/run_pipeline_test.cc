@@ -588,8 +588,55 @@ TEST(RunCli, ConfigErrorsAndInit) {
   CliResult type = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()});
   EXPECT_EQ(type.exit_code, 2);
   EXPECT_NE(type.err.find("line 2: [run] batch wants a whole number, not a string"), std::string::npos) << type.err;
+  // A key an earlier version had says what it is called now.
+  write_file(config, "[models]\ncuda = true\n");
+  CliResult renamed = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()});
+  EXPECT_EQ(renamed.exit_code, 2);
+  EXPECT_NE(renamed.err.find("line 2: [models] cuda is now device = \"cuda\""), std::string::npos) << renamed.err;
+  write_file(config, "[models]\ndevice = \"gpu\"\n");
+  CliResult device = run_cli({"run", in.string(), "--out", out.string(), "--config", config.string()});
+  EXPECT_EQ(device.exit_code, 2);
+  EXPECT_NE(device.err.find("[models] device must be cpu, cuda or cuda:N"), std::string::npos) << device.err;
   // The input is never the output.
   EXPECT_EQ(run_cli({"run", in.string(), "--out", in.string()}).exit_code, 2);
+}
+
+TEST(RunCli, EachModelStageSaysHowFastAndOnWhichDevice) {
+  const fs::path in = input_tree("run-figures-in");
+  const fs::path out = fresh_dir("run-figures-out");
+  CliResult r = run_pipeline(in, out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  for (const char* stage : {"tagger", "detect", "phash"}) {
+    const auto& s = summary["stages"][stage];
+    EXPECT_EQ(s.value("device", ""), "cpu") << stage;
+    EXPECT_GT(s.value("busy_seconds", 0.0), 0.0) << stage;
+    // The images each took over its calls' summed time: what a stream of its calls manages.
+    EXPECT_NEAR(s.value("images_per_busy_second", 0.0), 9 / s.value("busy_seconds", 1.0), 1e-6) << stage;
+  }
+  EXPECT_FALSE(summary["stages"]["tags"].contains("busy_seconds"));  // no pixels, no model: not timed
+  for (const auto& m : summary["models"]) {  // those that ran (a default not installed here did not)
+    EXPECT_EQ(m.value("device", ""), m["ran"] ? "cpu" : "") << m.dump();
+  }
+  // The review page reads them from the output.
+  const auto kept = nlohmann::json::parse(read_file(out / ".tagforge" / "stages.json"));
+  EXPECT_EQ(kept["stages"]["tagger"]["computed"], 9);
+  EXPECT_EQ(kept["stages"]["tagger"]["device"], "cpu");
+  EXPECT_EQ(kept["models"][0]["device"], "cpu");
+  // A settled re-run computes nothing and leaves the figures of the run that did.
+  ASSERT_EQ(run_pipeline(in, out).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(read_file(out / ".tagforge" / "stages.json")), kept);
+
+  // A GPU asked of a runtime without one: one clear error before any work, naming what it has.
+  const fs::path gpu_out = fresh_dir("run-figures-gpu-out");
+  CliResult gpu = run_pipeline(in, gpu_out, {"--device", "cuda:1"});
+  if (gpu.exit_code == 0) GTEST_SKIP() << "this ONNX Runtime has CUDA";
+  EXPECT_EQ(gpu.exit_code, 2);
+  EXPECT_NE(gpu.err.find("cuda:1 was asked for, but the ONNX Runtime loaded has no CUDA execution provider (it has: "),
+            std::string::npos)
+      << gpu.err;
+  EXPECT_NE(gpu.err.find("CPUExecutionProvider"), std::string::npos) << gpu.err;
+  EXPECT_FALSE(fs::exists(gpu_out / "metadata.jsonl"));
 }
 
 TEST(RunCli, ABrokenModelTurnsOffOnlyItsStage) {

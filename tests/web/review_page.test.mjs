@@ -139,6 +139,25 @@ test('the gallery shows every item with its thumbnail and filters them', async (
   assert.equal(await page.getAttribute('.cell[data-pos="0"] img', 'alt'), 'amber.png');
 });
 
+test('the last run says how fast each model stage ran and on which device', async () => {
+  await page.goto(url);
+  await page.waitForSelector('#run:not([hidden])');
+  await page.click('#run summary');
+  const rows = await page.$$eval('#run-stages tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const byStage = Object.fromEntries(rows.map((r) => [r[0], r]));
+  for (const stage of ['tagger', 'detect', 'nsfw']) {
+    assert.ok(byStage[stage], `a row for ${stage}: ${JSON.stringify(rows)}`);
+    assert.equal(byStage[stage][3], 'cpu');
+    assert.ok(Number(byStage[stage][2]) > 0, `${stage}: ${byStage[stage]}`);
+  }
+  assert.equal(byStage.tags, undefined);  // no model, no pixels: not timed
+  // The figures the run kept in its output.
+  const kept = JSON.parse(read(path.join(out, '.tagforge', 'stages.json')));
+  assert.equal(byStage.tagger[1], String(kept.stages.tagger.computed));
+  assert.equal(byStage.nsfw[2], kept.stages.nsfw.images_per_busy_second.toFixed(2));
+  await shot('run-figures');
+});
+
 test('an item is edited, approved and undone, and the files follow', async () => {
   await page.click('.cell[data-pos="0"]');
   await page.waitForFunction(() => document.getElementById('item-name').textContent === 'amber.png');

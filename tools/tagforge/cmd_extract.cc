@@ -37,7 +37,10 @@ struct Args {
 std::optional<FrameInspector> make_inspector(const Args& a) {
   RuntimeOptions runtime;
   runtime.intra_op_threads = a.models.threads;
-  runtime.cuda = a.models.cuda;
+  if (Status st = set_device(a.models.device, runtime); !st.ok()) {
+    std::fprintf(stderr, "%s: [models] %s\n", kCommand, st.error().message.c_str());
+    return std::nullopt;
+  }
   std::vector<std::shared_ptr<Detector>> detectors;
   std::shared_ptr<Segmenter> segmenter;
   const bool wanted = !a.extract.inspect.require_segments.empty() || !a.extract.inspect.crop_position.empty();

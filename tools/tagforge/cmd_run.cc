@@ -10,6 +10,7 @@
 #include "option_flags.h"
 #include "pipeline/dataset_dedupe.h"
 #include "pipeline/run.h"
+#include "pipeline/stage_figures.h"
 
 namespace tagforge::cli {
 namespace {
@@ -32,10 +33,7 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_shard(const std::string& text
 }
 
 nlohmann::ordered_json summary_json(const RunSummary& s) {
-  nlohmann::ordered_json stages = nlohmann::ordered_json::object();
-  for (const auto& [name, c] : s.stages) {
-    stages[name] = {{"computed", c.computed}, {"reused", c.reused}, {"failed", c.failed}, {"fell_back", c.fell_back}};
-  }
+  const nlohmann::ordered_json stages = stage_figures_json(s);
   nlohmann::ordered_json phases = nlohmann::ordered_json::object();
   for (const auto& [name, secs] : s.phase_seconds) phases[name] = secs;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
@@ -45,6 +43,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
     nlohmann::ordered_json j{{"stage", m.stage}, {"model", m.model}, {"default", m.by_default},
                              {"ran", m.location.has_value()}};
     if (m.location) j["dir"] = m.location->dir.string();
+    if (!m.device.empty()) j["device"] = m.device;
     else j["why_not"] = m.why_not;
     models.push_back(std::move(j));
   }
@@ -110,6 +109,10 @@ int run(Args& a) {
       stages += fmt::format("\n  {:<8} {:>7} computed {:>7} from the manifest {:>5} failed", name, c.computed, c.reused,
                             c.failed);
       if (c.fell_back) stages += fmt::format(" ({} fell back, will retry)", c.fell_back);
+      if (c.timed_images > 0) {
+        stages += fmt::format("  {:.2f} images/s a call stream, on {}", c.timed_images / std::max(c.busy_seconds, 1e-9),
+                              stage_device(s, name));
+      }
     }
     const std::string fell_back =
         s.fell_back ? fmt::format(", {} fell back after a transient fault (the next run retries them; "
@@ -124,8 +127,9 @@ int run(Args& a) {
     if (s.models.empty()) stages += " none";
     for (const StageModel& m : s.models) {
       if (m.failed) continue;  // its error is printed above
-      stages += fmt::format("\n  {:<8} {}{}", m.stage, m.model,
-                            m.location ? (m.by_default ? " (the default)" : "") : ", skipped: " + m.why_not);
+      stages += fmt::format("\n  {:<8} {}{}{}", m.stage, m.model,
+                            m.location ? (m.by_default ? " (the default)" : "") : ", skipped: " + m.why_not,
+                            m.device.empty() ? "" : ", on " + m.device);
     }
     std::fprintf(stderr,
                  "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete%s, %zu flagged for review, "

@@ -20,8 +20,14 @@ namespace tagforge::cli {
 inline void add_runtime_flags(CLI::App& cmd, RuntimeOptions& runtime) {
   cmd.add_option("--threads", runtime.intra_op_threads, "Threads inside one inference (0: one per core)")
       ->capture_default_str();
-  cmd.add_flag("--cuda", runtime.cuda, "Run on the GPU (needs an ONNX Runtime built with CUDA)");
-  cmd.add_option("--cuda-device", runtime.cuda_device, "Which GPU")->capture_default_str();
+  cmd.add_option_function<std::string>(
+         "--device",
+         [&runtime](const std::string& device) {
+           if (Status st = set_device(device, runtime); !st.ok()) throw CLI::ValidationError(st.error().message);
+         },
+         "Where the model runs: cpu, cuda (the first GPU) or cuda:N (needs an ONNX Runtime built with CUDA)")
+      ->default_str("cpu");
+  cmd.add_flag("--cuda", runtime.cuda, "The same as --device cuda");
 }
 
 // The located model opened as a `Model` (Tagger, Detector, Segmenter,

@@ -565,4 +565,25 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'Escape') $('close').click();
 });
 
+// ---- the last run's stages ----
+
+// Each stage the last run timed: images/s and the device it ran on (OUT/.tagforge/stages.json).
+async function loadRunFigures() {
+  const res = await fetch('/api/run');
+  if (!res.ok) return;  // no run has recorded them yet
+  const doc = await res.json();
+  const body = $('run-stages').tBodies[0];
+  body.textContent = '';
+  for (const [stage, f] of Object.entries(doc.stages || {})) {
+    if (f.images_per_busy_second === undefined) continue;
+    const row = body.insertRow();
+    row.dataset.stage = stage;
+    for (const text of [stage, String(f.computed), f.images_per_busy_second.toFixed(2), f.device]) {
+      row.insertCell().textContent = text;
+    }
+  }
+  $('run').hidden = body.rows.length === 0;
+}
+
 loadPage(0);
+loadRunFigures();

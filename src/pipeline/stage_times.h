@@ -1,0 +1,53 @@
+// How long each per-item stage of a run computed, and over how many images:
+// per-stage images/s for the summary, --json and report.html. The stages of
+// a batch run at once, so a stage's seconds are the sum of its calls' time
+// (its busy time), not a share of the run's wall clock; images over busy
+// seconds is the rate of one stream of its calls.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "pipeline/run_context.h"
+
+namespace tagforge {
+
+class StageTimes {
+ public:
+  struct Figures {
+    double seconds = 0;  // busy: the sum over its calls
+    uint64_t images = 0;
+  };
+
+  // Thread-safe. A stage kItemStages does not name is ignored.
+  void add(std::string_view stage, double seconds, uint64_t images) {
+    const size_t k = index(stage);
+    if (k == kCount) return;
+    slots_[k].nanoseconds.fetch_add(uint64_t(seconds * 1e9), std::memory_order_relaxed);
+    slots_[k].images.fetch_add(images, std::memory_order_relaxed);
+  }
+
+  Figures of(std::string_view stage) const {
+    const size_t k = index(stage);
+    if (k == kCount) return {};
+    return {double(slots_[k].nanoseconds.load()) / 1e9, slots_[k].images.load()};
+  }
+
+ private:
+  static constexpr size_t kCount = std::size(kItemStages);
+  static size_t index(std::string_view stage) {
+    for (size_t k = 0; k < kCount; ++k) {
+      if (stage == kItemStages[k]) return k;
+    }
+    return kCount;
+  }
+  struct Slot {
+    std::atomic<uint64_t> nanoseconds{0};
+    std::atomic<uint64_t> images{0};
+  };
+  std::array<Slot, kCount> slots_;
+};
+
+}  // namespace tagforge
