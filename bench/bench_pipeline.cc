@@ -2,7 +2,8 @@
 //   1. overlap: N generated images (half with tag files) through the tiny test models (a WD v3-
 //      shaped tagger and a YOLOv8 detector, tests/models/make_test_models.py), the pipelined run
 //      next to --stage-by-stage (each stage over everything before the next: the sum of the stages
-//      run one at a time);
+//      run one at a time); then the same with the real ISNet and nsfwjs over --real copies of the
+//      test media (0: not);
 //   2. resume: the finished run again (everything from the manifest);
 //   3. memory: peak RSS of runs over --memory-items counts of items (no models: tags, caption,
 //      score, buckets), to see that it stays flat; for each count, the settled re-run next to a
@@ -16,7 +17,8 @@
 // Memory is bounded by the largest input folder (the scanner's unit); --per-folder sets how many
 // images each generated folder holds.
 //
-//   bench_pipeline [--images 1000] [--memory-items 10000,100000] [--per-folder 5000] [--workers 0] [--keep 1]
+//   bench_pipeline [--images 1000] [--real 24] [--memory-items 10000,100000] [--per-folder 5000] [--workers 0]
+//                  [--keep 1] [--device cpu|cuda[:N]]   (the device of the model runs)
 //
 // --keep 1 leaves the last count's grown input and output under /tmp/tagforge-bench-pipeline,
 // to profile a run over them.
@@ -102,19 +104,78 @@ void report(const char* what, const Child& c) {
               c.status == 0 ? "" : "  (exit status not 0)");
 }
 
+// `tagforge run IN` with `flags`, pipelined and --stage-by-stage, each twice in alternating order
+// (so the page cache favours neither); prints the best of each and their ratio.
+void compare_overlap(const std::string& bin, const fs::path& in, const fs::path& out_prefix,
+                     const std::vector<std::string>& flags, size_t images) {
+  std::vector<Child> piped, staged;
+  for (int round = 0; round < 2; ++round) {
+    for (int k = 0; k < 2; ++k) {
+      const bool stage_by_stage = (round + k) % 2 == 1;
+      const fs::path out = out_prefix.string() + (stage_by_stage ? "-staged" : "-piped");
+      fs::remove_all(out);
+      std::vector<std::string> a{bin, "run", in.string(), "--out", out.string()};
+      a.insert(a.end(), flags.begin(), flags.end());
+      if (stage_by_stage) a.push_back("--stage-by-stage");
+      (stage_by_stage ? staged : piped).push_back(run(a));
+    }
+  }
+  auto best = [](const std::vector<Child>& v) {
+    Child b = v[0];
+    for (const Child& c : v) b = c.seconds < b.seconds ? c : b;
+    return b;
+  };
+  const Child p = best(piped), s = best(staged);
+  report("pipelined (all stages overlapping)", p);
+  report("stage by stage (the stages one at a time)", s);
+  std::printf("stage by stage / pipelined: %.2fx (above 1: the overlap gains); %.2f images/s pipelined\n",
+              s.seconds / p.seconds, images / p.seconds);
+}
+
+// Up to `count` images from the test media: each as it is, then mirrored, upside down, and both
+// (at most four times the media; PNG stays PNG, JPEG stays JPEG). Returns how many it wrote.
+size_t copy_test_media(const fs::path& media, const fs::path& dir, size_t count) {
+  fs::create_directories(dir);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(media)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".png" || ext == ".jpg") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  size_t made = 0;
+  const char* suffixes[] = {"", "_m", "_v", "_mv"};
+  for (int variant = 0; variant < 4 && made < count; ++variant) {
+    for (const fs::path& f : files) {
+      if (made >= count) break;
+      cv::Mat im = cv::imread(f.string(), cv::IMREAD_UNCHANGED);
+      if (im.empty()) continue;
+      if (variant == 1) cv::flip(im, im, 1);
+      if (variant == 2) cv::flip(im, im, 0);
+      if (variant == 3) cv::flip(im, im, -1);
+      std::string stem = f.stem().string();
+      std::replace(stem.begin(), stem.end(), ' ', '_');
+      cv::imwrite((dir / (stem + suffixes[variant] + f.extension().string())).string(), im);
+      ++made;
+    }
+  }
+  return made;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  size_t images = 1000, per_folder = 5000;
-  std::string memory_items = "10000,100000", workers = "0";
+  size_t images = 1000, per_folder = 5000, real_images = 24;
+  std::string memory_items = "10000,100000", workers = "0", device = "cpu";
   bool keep = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--images") images = std::strtoul(argv[i + 1], nullptr, 10);
     else if (a == "--memory-items") memory_items = argv[i + 1];
     else if (a == "--workers") workers = argv[i + 1];
+    else if (a == "--device") device = argv[i + 1];
     else if (a == "--keep") keep = std::strcmp(argv[i + 1], "0") != 0;
+    else if (a == "--real") real_images = std::strtoul(argv[i + 1], nullptr, 10);
     else if (a == "--per-folder") per_folder = std::max<size_t>(1, std::strtoul(argv[i + 1], nullptr, 10));
   }
   const std::string bin = TAGFORGE_BIN;
@@ -128,7 +189,7 @@ int main(int argc, char** argv) {
   // Only these two: not the catalogue's defaults this machine may have installed.
   const std::vector<std::string> model_flags{"--tagger", (models / "wd_v3").string(), "--detectors",
                                              (models / "detector").string(), "--segmenter", "none", "--nsfw", "none",
-                                             "--workers", workers, "-q"};
+                                             "--workers", workers, "--device", device, "-q"};
   auto args = [&](const fs::path& input, const fs::path& out, std::vector<std::string> extra) {
     std::vector<std::string> a{bin, "run", input.string(), "--out", out.string()};
     a.insert(a.end(), extra.begin(), extra.end());
@@ -136,30 +197,28 @@ int main(int argc, char** argv) {
   };
   std::printf("%zu images of 256x256 (half with tag files), tagger (WD v3 shape, 448x448 input) + detector\n",
               images);
-  // Alternate the order over two rounds so the page cache favours neither.
-  std::vector<Child> piped, staged;
-  for (int round = 0; round < 2; ++round) {
-    for (int k = 0; k < 2; ++k) {
-      const bool stage_by_stage = (round + k) % 2 == 1;
-      const fs::path out = root / (stage_by_stage ? "out-staged" : "out-piped");
-      fs::remove_all(out);
-      std::vector<std::string> extra = model_flags;
-      if (stage_by_stage) extra.push_back("--stage-by-stage");
-      (stage_by_stage ? staged : piped).push_back(run(args(in, out, extra)));
-    }
-  }
-  auto best = [](const std::vector<Child>& v) {
-    Child b = v[0];
-    for (const Child& c : v) b = c.seconds < b.seconds ? c : b;
-    return b;
-  };
-  const Child p = best(piped), s = best(staged);
-  report("pipelined (all stages overlapping)", p);
-  report("stage by stage (the stages one at a time)", s);
-  std::printf("pipelined / stage by stage: %.2f (below 1: the overlap gains); %.1f images/s pipelined\n",
-              p.seconds / s.seconds, images / p.seconds);
+  compare_overlap(bin, in, root / "out", model_flags, images);
   const Child again = run(args(in, root / "out-piped", model_flags));
   report("the finished run again (all from the manifest)", again);
+
+  // The real models: ISNet (1024x1024, the cost of a real segmenter) and nsfwjs, on the test
+  // media and their mirror images (scripts/fetch_test_media.sh, fetch_isnet.sh, fetch_nsfw.sh).
+  const fs::path media = TAGFORGE_SOURCE_DIR "/third_party/test_media/renpy";
+  const fs::path isnet = TAGFORGE_SOURCE_DIR "/third_party/models/isnet-imgly";
+  const fs::path nsfw = TAGFORGE_SOURCE_DIR "/third_party/models/nsfwjs";
+  if (real_images > 0 && fs::exists(media) && fs::exists(isnet / "model.onnx") && fs::exists(nsfw / "model.onnx")) {
+    const fs::path real_in = root / "real-in";
+    const size_t made = copy_test_media(media, real_in, real_images);
+    std::printf("\n%zu real images (the test media, mirrored and upside down), ISNet (imgly, 1024x1024) + nsfwjs\n",
+                made);
+    compare_overlap(bin, real_in, root / "real-out",
+                    {"--tagger", "none", "--detectors", "none", "--segmenter", isnet.string(), "--nsfw", nsfw.string(),
+                     "--workers", workers, "--device", device, "-q"},
+                    made);
+  } else if (real_images > 0) {
+    std::printf("\n(real models skipped: the test media, ISNet or nsfwjs is not there; scripts/setup.sh and "
+                "scripts/fetch_test_media.sh fetch them)\n");
+  }
 
   std::stringstream list(memory_items);
   for (std::string item; std::getline(list, item, ',');) {

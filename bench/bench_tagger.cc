@@ -8,7 +8,7 @@
 // with --model. Prints figures; asserts nothing.
 //
 //   bench_tagger [--images 200] [--width 2000] [--height 3000] [--batch 8]
-//                [--threads 0] [--rounds 3] [--model DIR]... [--cache DIR]
+//                [--threads 0] [--rounds 3] [--model DIR]... [--cache DIR] [--device cpu|cuda[:N]]
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -72,11 +72,10 @@ std::vector<fs::path> camera_images(const fs::path& cache, int n, int w, int h) 
   return files;
 }
 
-void bench_model(const fs::path& model_dir, const std::vector<fs::path>& images, int batch, int threads, int rounds) {
+void bench_model(const fs::path& model_dir, const std::vector<fs::path>& images, int batch, RuntimeOptions runtime,
+                 int rounds) {
   auto profile = read_model_profile(model_dir);
   if (!profile) return (void)std::fprintf(stderr, "%s\n", profile.error().to_string().c_str());
-  RuntimeOptions runtime;
-  runtime.intra_op_threads = threads;
   auto opened = Tagger::open(*profile, runtime);
   if (!opened) return (void)std::fprintf(stderr, "%s\n", opened.error().to_string().c_str());
   Tagger& tagger = **opened;
@@ -167,6 +166,7 @@ int main(int argc, char** argv) {
   int n = 200, w = 2000, h = 3000, batch = 8, threads = 0, rounds = 3;
   fs::path cache = fs::temp_directory_path() / "tagforge-bench-images";
   std::vector<fs::path> models;
+  std::string device = "cpu";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--images") n = std::max(1, std::atoi(argv[i + 1]));
@@ -177,12 +177,17 @@ int main(int argc, char** argv) {
     else if (a == "--model") models.emplace_back(argv[i + 1]);
     else if (a == "--cache") cache = argv[i + 1];
     else if (a == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--device") device = argv[i + 1];
   }
+  RuntimeOptions runtime;
+  runtime.intra_op_threads = threads;
+  if (Status st = set_device(device, runtime); !st.ok()) return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 2;
+  std::printf("device: %s\n", device_name(runtime).c_str());
   const auto images = camera_images(cache, n, w, h);
   if (models.empty()) {
     const fs::path dir = cache / "models";
     testing::make_test_models(dir, true);
     models = {dir / "bench_light", dir / "bench_mid", dir / "bench_real"};
   }
-  for (const auto& m : models) bench_model(m, images, batch, threads, rounds);
+  for (const auto& m : models) bench_model(m, images, batch, runtime, rounds);
 }
