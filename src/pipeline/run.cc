@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -402,45 +403,47 @@ class Runner {
       std::vector<std::map<std::string, StageResult>> cached;
       std::vector<std::optional<DuplicateFinder::Candidate>> dupes;  // made here, added in order
     };
-    tbb::parallel_pipeline(
-        workers,
-        tbb::make_filter<void, std::shared_ptr<Batch>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
-              auto read = next < scratch_->item_count() && failure.ok()
-                              ? scratch_->items(next, per_token, c_.work)
-                              : Result<std::vector<ItemState>>(std::vector<ItemState>{});
-              if (!read && failure.ok()) failure = read.error();
-              if (!read || read->empty()) {
-                fc.stop();
-                return nullptr;
-              }
-              auto b = std::make_shared<Batch>();
-              b->items = std::move(*read);
-              std::vector<std::string> paths;
-              for (const ItemState& s : b->items) paths.push_back(s.item.path);
-              auto got = m_->results_of(paths);
-              b->cached.resize(b->items.size());
-              for (size_t k = 0; got && k < got->size(); ++k) {
-                for (auto& [stage, r] : (*got)[k]) b->cached[k][stage] = std::move(r);
-              }
-              next += b->items.size();
-              return b;
-            }) &
-            tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
-                tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Batch> b) {
-                  process_in_batches(b->items, b->cached, batch);
-                  if (c_.write_outputs) {
-                    for (const ItemState& it : b->items) b->dupes.push_back(dupes_->candidate_of(it));
-                  }
-                  return b;
-                }) &
-            tbb::make_filter<std::shared_ptr<Batch>, void>(tbb::filter_mode::serial_in_order,
-                                                           [&](std::shared_ptr<Batch> b) {
-                                                             Status st = record(*b);
-                                                             if (!st.ok() && failure.ok()) failure = st;
-                                                           }));
+    // Read a batch and its rows (in order), compute it (in parallel), record it (in order).
+    auto read = tbb::make_filter<void, std::shared_ptr<Batch>>(
+        tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
+          auto items = next < scratch_->item_count() && failure.ok()
+                           ? scratch_->items(next, per_token, c_.work)
+                           : Result<std::vector<ItemState>>(std::vector<ItemState>{});
+          if (!items && failure.ok()) failure = items.error();
+          if (!items || items->empty()) {
+            fc.stop();
+            return nullptr;
+          }
+          auto b = std::make_shared<Batch>();
+          b->items = std::move(*items);
+          std::vector<std::string> paths;
+          for (const ItemState& s : b->items) paths.push_back(s.item.path);
+          auto got = m_->results_of(paths);
+          b->cached.resize(b->items.size());
+          for (size_t k = 0; got && k < got->size(); ++k) {
+            for (auto& [stage, r] : (*got)[k]) b->cached[k][stage] = std::move(r);
+          }
+          next += b->items.size();
+          return b;
+        });
+    auto compute = tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
+        tbb::filter_mode::parallel, [&](std::shared_ptr<Batch> b) {
+          process_in_batches(b->items, b->cached, batch);
+          if (c_.write_outputs) {
+            for (const ItemState& it : b->items) b->dupes.push_back(dupes_->candidate_of(it));
+          }
+          return b;
+        });
+    auto write = tbb::make_filter<std::shared_ptr<Batch>, void>(tbb::filter_mode::serial_in_order,
+                                                                [&](std::shared_ptr<Batch> b) {
+                                                                  Status st = record(*b);
+                                                                  if (!st.ok() && failure.ok()) failure = st;
+                                                                });
+    // The pass's threads are `workers` (the arena's), so the batches in flight and the stages
+    // each runs at once never hold more model runs, or their memory, than --workers says; each
+    // session has the cores divided by them (set_up).
+    tbb::task_arena arena(static_cast<int>(workers));
+    arena.execute([&] { tbb::parallel_pipeline(workers, read & compute & write); });
     if (o_.progress) o_.progress->end();
     return failure;
   }

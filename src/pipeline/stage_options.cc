@@ -41,7 +41,10 @@ void ExtractConfig::resolve() {
 void add_run_options(OptionTable& table, RunSection& r) {
   Section t{table, "run"};
   t.add("batch", "Items per batch; model stages run a batch at once", &r.batch, std::pair{1.0, 4096.0});
-  t.add("workers", "Batches in flight at once (0: one per core); memory grows with it", &r.workers, kCount);
+  t.add("workers",
+        "Batches in flight at once, and the threads that run them and their stages (0: one per core); memory grows "
+        "with it",
+        &r.workers, kCount);
   t.add("stage_by_stage", "Run each model stage over everything before loading the next model (small machines)",
         &r.stage_by_stage);
   t.add("sort", "File the outputs into numbered buckets (images_1, missing_tags_1, gifs_1, …)", &r.sort);
