@@ -239,11 +239,10 @@ class Runner {
 
     const ModelsConfig& mc = c_.config.models;
     RuntimeOptions runtime;
-    // The run's parallelism is its batches in flight and the stages of each at once (item_stages.cc),
-    // on oneTBB's threads, one a core: a session that took every core for itself as well would
-    // put several threads on each core, which costs (on 2 cores, ISNet's run 40 s against 34 s).
-    // So by default the cores are shared out between the batches in flight, which is one thread
-    // a session when there are as many batches as cores (the default).
+    // A pass's parallelism is `workers` threads (run_pass's arena) running its batches and the
+    // stages of each at once (item_stages.cc). A session that also took every core for a pool of
+    // its own would put several threads on each core; so by default each has the cores divided
+    // by the workers: one thread, the caller's, when there are as many workers as cores.
     runtime.intra_op_threads = mc.threads > 0 ? mc.threads : int(std::max<size_t>(1, cores() / workers()));
     if (Status st = set_device(mc.device, runtime); !st.ok()) {
       return Error{ErrorCode::kInvalidInput, "[models] " + st.error().message, {}};
