@@ -68,10 +68,6 @@ bool is_image_stage(const std::string& s) {
 // The stages that read the pixels.
 bool is_pixel_stage(const std::string& s) { return is_image_stage(s) || s == kStageCheck; }
 
-size_t stage_index(const std::string& s) {
-  return size_t(std::find_if(std::begin(kItemStages), std::end(kItemStages), [&](const char* k) { return s == k; }) -
-                std::begin(kItemStages));
-}
 
 // What one item needs this pass.
 struct Plan {
@@ -367,7 +363,7 @@ class BatchRunner {
     for (size_t i = 0; i < batch_.size(); ++i) {
       std::vector<std::string>& computed = batch_[i].computed;
       std::stable_sort(computed.begin() + ptrdiff_t(before[i]), computed.end(),
-                       [](const std::string& a, const std::string& b) { return stage_index(a) < stage_index(b); });
+                       [](const std::string& a, const std::string& b) { return item_stage_index(a) < item_stage_index(b); });
     }
   }
 

@@ -187,7 +187,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
     if (it == s.stages.end()) continue;
     const StageCount& n = it->second;
     const std::string rate =
-        n.timed_images ? fmt::format("{:.2f}</td><td class=num>{:.1f}</td><td>{}", n.timed_images / std::max(n.busy_seconds, 1e-9),
+        n.timed_images ? fmt::format("{:.2f}</td><td class=num>{:.1f}</td><td>{}", n.images_per_busy_second(),
                                      n.busy_seconds, stage_device(s, stage))
                        : "</td><td class=num></td><td>";
     h += fmt::format(

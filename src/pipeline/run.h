@@ -11,6 +11,7 @@
 // where it stopped.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -46,6 +47,7 @@ struct StageCount {
   // computed: images / busy_seconds is the rate of one stream of calls (stage_times.h).
   double busy_seconds = 0;
   size_t timed_images = 0;
+  double images_per_busy_second() const { return double(timed_images) / std::max(busy_seconds, 1e-9); }
 };
 
 struct RunSummary {

@@ -6,9 +6,11 @@
 #include <atomic>
 #include <map>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "caption/llm_caption.h"
@@ -37,6 +39,13 @@ inline constexpr const char* kStageCaption = "caption";
 inline constexpr const char* kStageScore = "score";
 inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStageSegment, kStageNsfw, kStageHash,
                                               kStageTags,   kStageCheck,  kStageCaption, kStageScore};
+
+// A stage's place in kItemStages; std::size(kItemStages) for a name that is none of them.
+inline size_t item_stage_index(std::string_view stage) {
+  size_t k = 0;
+  while (k < std::size(kItemStages) && stage != kItemStages[k]) ++k;
+  return k;
+}
 
 struct RunContext {
   RunConfig config;

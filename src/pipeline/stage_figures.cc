@@ -15,7 +15,7 @@ json stage_figures_json(const RunSummary& s) {
     j = {{"computed", c.computed}, {"reused", c.reused}, {"failed", c.failed}, {"fell_back", c.fell_back}};
     if (c.timed_images == 0) continue;
     j["busy_seconds"] = c.busy_seconds;
-    j["images_per_busy_second"] = double(c.timed_images) / std::max(c.busy_seconds, 1e-9);
+    j["images_per_busy_second"] = c.images_per_busy_second();
     j["device"] = stage_device(s, name);
   }
   return stages;

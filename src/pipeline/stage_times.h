@@ -23,26 +23,20 @@ class StageTimes {
 
   // Thread-safe. A stage kItemStages does not name is ignored.
   void add(std::string_view stage, double seconds, uint64_t images) {
-    const size_t k = index(stage);
+    const size_t k = item_stage_index(stage);
     if (k == kCount) return;
     slots_[k].nanoseconds.fetch_add(uint64_t(seconds * 1e9), std::memory_order_relaxed);
     slots_[k].images.fetch_add(images, std::memory_order_relaxed);
   }
 
   Figures of(std::string_view stage) const {
-    const size_t k = index(stage);
+    const size_t k = item_stage_index(stage);
     if (k == kCount) return {};
     return {double(slots_[k].nanoseconds.load()) / 1e9, slots_[k].images.load()};
   }
 
  private:
   static constexpr size_t kCount = std::size(kItemStages);
-  static size_t index(std::string_view stage) {
-    for (size_t k = 0; k < kCount; ++k) {
-      if (stage == kItemStages[k]) return k;
-    }
-    return kCount;
-  }
   struct Slot {
     std::atomic<uint64_t> nanoseconds{0};
     std::atomic<uint64_t> images{0};

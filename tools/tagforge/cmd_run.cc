@@ -110,7 +110,7 @@ int run(Args& a) {
                             c.failed);
       if (c.fell_back) stages += fmt::format(" ({} fell back, will retry)", c.fell_back);
       if (c.timed_images > 0) {
-        stages += fmt::format("  {:.2f} images/s a call stream, on {}", c.timed_images / std::max(c.busy_seconds, 1e-9),
+        stages += fmt::format("  {:.2f} images/s a call stream, on {}", c.images_per_busy_second(),
                               stage_device(s, name));
       }
     }
