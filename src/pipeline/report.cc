@@ -14,6 +14,7 @@
 #include "media/decode.h"
 #include "media/encode.h"
 #include "pipeline/dataset_dedupe.h"
+#include "pipeline/stages/item_stage.h"
 #include "tagforge/score.h"
 
 namespace tagforge {
@@ -182,7 +183,8 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
        "<th class=num>failed</th><th class=num>fell back, will retry</th>"
        "<th class=num title=\"images over the summed time of the stage's calls, which run at once: the rate of one "
        "stream of calls\">images/s a call stream</th><th class=num>busy s</th><th>ran on</th></tr>";
-  for (const char* stage : kItemStages) {
+  for (const ItemStage* st : item_stages()) {
+    const char* stage = st->name();
     auto it = s.stages.find(stage);
     if (it == s.stages.end()) continue;
     const StageCount& n = it->second;

@@ -31,6 +31,8 @@
 #include "pipeline/stage_figures.h"
 #include "pipeline/stage_models.h"
 #include "pipeline/stage_times.h"
+#include "pipeline/stages/item_stage.h"
+#include "pipeline/stages/score_stage.h"
 #include "tagforge/tag_db.h"
 
 namespace tagforge {
@@ -154,7 +156,8 @@ class Runner {
     c_.stage_times = &stage_times_;
     TF_RETURN_IF_ERROR(run_passes());
     s_.phase_seconds["items"] = since(t);
-    for (const char* stage : kItemStages) {
+    for (const ItemStage* st : item_stages()) {
+      const char* stage = st->name();
       const StageTimes::Figures f = stage_times_.of(stage);
       if (f.images == 0) continue;
       s_.stages[stage].busy_seconds = f.seconds;
@@ -329,17 +332,6 @@ class Runner {
     return recall_settled(*m_, c_, identity);
   }
 
-  // Whether a stage has anything to run on this run (its model is there; the rest always run,
-  // and check needs detections or a mask).
-  bool applies(const std::string& stage) const {
-    if (stage == kStageTagger) return c_.tagger != nullptr;
-    if (stage == kStageDetect) return !c_.detectors.empty();
-    if (stage == kStageSegment) return c_.segmenter != nullptr;
-    if (stage == kStageNsfw) return c_.nsfw != nullptr;
-    if (stage == kStageCheck) return !c_.detectors.empty() || c_.segmenter != nullptr;
-    return true;
-  }
-
   static size_t cores() { return std::max(1u, std::thread::hardware_concurrency()); }
   // Batches in flight at once ([run] workers; 0: one a core).
   size_t workers() const { return c_.config.run.workers > 0 ? size_t(c_.config.run.workers) : cores(); }
@@ -354,20 +346,16 @@ class Runner {
   // One pass over every item with everything on; or, stage by stage, one pass
   // per model (unloaded after it) and a last one for the rest.
   Status run_passes() {
-    std::vector<std::string> all(std::begin(kItemStages), std::end(kItemStages));
+    std::vector<std::string> all;
+    for (const ItemStage* s : item_stages()) all.emplace_back(s->name());
     if (!c_.config.run.stage_by_stage) {
       c_.enabled = {all.begin(), all.end()};
       c_.write_outputs = true;
       return run_pass();
     }
-    const std::pair<const char*, bool> models[] = {
-        {kStageTagger, c_.tagger != nullptr},
-        {kStageDetect, !c_.detectors.empty()},
-        {kStageSegment, c_.segmenter != nullptr},
-        {kStageNsfw, c_.nsfw != nullptr},
-    };
-    for (const auto& [stage, configured] : models) {
-      if (!configured) continue;
+    for (const ItemStage* s : item_stages()) {
+      if (!s->runs_a_model() || !s->applies(c_)) continue;
+      const char* stage = s->name();
       c_.enabled = {stage};
       c_.write_outputs = false;
       const auto t = Clock::now();
@@ -386,8 +374,8 @@ class Runner {
     const size_t workers = this->workers();
     if (o_.progress) {
       std::vector<std::string> stages;
-      for (const char* stage : kItemStages) {
-        if (c_.enabled.count(stage) && applies(stage)) stages.emplace_back(stage);
+      for (const ItemStage* s : item_stages()) {
+        if (c_.enabled.count(s->name()) && s->applies(c_)) stages.emplace_back(s->name());
       }
       o_.progress->begin(stages, scratch_->item_count());
     }

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <map>
 #include <filesystem>
-#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -26,8 +25,7 @@ namespace tagforge {
 
 class StageTimes;
 
-// The per-item stages, in the order they run. A stage's fingerprint covers
-// the ones it reads (see item_stages.cc).
+// The names of the per-item stages (their code: stages/, their order: stages/registry.cc).
 inline constexpr const char* kStageTagger = "tagger";
 inline constexpr const char* kStageDetect = "detect";
 inline constexpr const char* kStageSegment = "segment";
@@ -37,15 +35,6 @@ inline constexpr const char* kStageTags = "tags";
 inline constexpr const char* kStageCheck = "check";
 inline constexpr const char* kStageCaption = "caption";
 inline constexpr const char* kStageScore = "score";
-inline constexpr const char* kItemStages[] = {kStageTagger, kStageDetect, kStageSegment, kStageNsfw, kStageHash,
-                                              kStageTags,   kStageCheck,  kStageCaption, kStageScore};
-
-// A stage's place in kItemStages; std::size(kItemStages) for a name that is none of them.
-inline size_t item_stage_index(std::string_view stage) {
-  size_t k = 0;
-  while (k < std::size(kItemStages) && stage != kItemStages[k]) ++k;
-  return k;
-}
 
 struct RunContext {
   RunConfig config;

@@ -5,12 +5,12 @@
 // seconds is the rate of one stream of its calls.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
-#include "pipeline/run_context.h"
+#include "pipeline/stages/item_stage.h"
 
 namespace tagforge {
 
@@ -21,27 +21,27 @@ class StageTimes {
     uint64_t images = 0;
   };
 
-  // Thread-safe. A stage kItemStages does not name is ignored.
+  // Thread-safe. A name no registered stage has is ignored.
   void add(std::string_view stage, double seconds, uint64_t images) {
     const size_t k = item_stage_index(stage);
-    if (k == kCount) return;
+    if (k == count_) return;
     slots_[k].nanoseconds.fetch_add(uint64_t(seconds * 1e9), std::memory_order_relaxed);
     slots_[k].images.fetch_add(images, std::memory_order_relaxed);
   }
 
   Figures of(std::string_view stage) const {
     const size_t k = item_stage_index(stage);
-    if (k == kCount) return {};
+    if (k == count_) return {};
     return {double(slots_[k].nanoseconds.load()) / 1e9, slots_[k].images.load()};
   }
 
  private:
-  static constexpr size_t kCount = std::size(kItemStages);
   struct Slot {
     std::atomic<uint64_t> nanoseconds{0};
     std::atomic<uint64_t> images{0};
   };
-  std::array<Slot, kCount> slots_;
+  size_t count_ = item_stages().size();
+  std::unique_ptr<Slot[]> slots_{new Slot[count_]};
 };
 
 }  // namespace tagforge

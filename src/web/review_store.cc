@@ -11,6 +11,7 @@
 
 #include "core/fs_ops.h"
 #include "pipeline/item_stages.h"
+#include "pipeline/stages/score_stage.h"
 #include "pipeline/options.h"
 #include "pipeline/output_lock.h"
 #include "pipeline/settled.h"

@@ -1,0 +1,56 @@
+#include "pipeline/stages/detect_stage.h"
+
+namespace tagforge {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+class DetectStage : public ItemStage {
+ public:
+  const char* name() const override { return kStageDetect; }
+  bool reads_image() const override { return true; }
+  bool reads_only_the_image() const override { return true; }
+  bool runs_a_model() const override { return true; }
+  bool applies(const RunContext& c) const override { return !c.detectors.empty(); }
+
+  std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
+    if (in.context.detectors.empty()) return std::nullopt;
+    return stage_fingerprint({kStageDetect, in.item.item.hash, in.context.detect_identity});
+  }
+
+  StageOutput compute(const StageInput& in) const override {
+    const Image8& image = *in.image;
+    auto found = detect_all(in.context.detectors, image, image.width, image.height);
+    if (!found) return stage_failed(found.error().to_string());
+    json dets = json::array();
+    for (const Detection& x : *found) {
+      dets.push_back({{"model", x.model},
+                      {"label", x.label},
+                      {"score", x.score},
+                      {"box", json::array({x.box.x0, x.box.y0, x.box.x1, x.box.y1})}});
+    }
+    return stage_ok(json{{"width", image.width}, {"height", image.height}, {"detections", dets}}.dump(
+        -1, ' ', false, json::error_handler_t::replace));
+  }
+};
+
+}  // namespace
+
+const ItemStage& detect_stage() {
+  static const DetectStage stage;
+  return stage;
+}
+
+Result<std::vector<Detection>> detect_all(std::span<const std::shared_ptr<Detector>> detectors, const Image8& image,
+                                          int width, int height) {
+  std::vector<Detection> all;
+  for (const auto& d : detectors) {
+    auto found = d->detect(image, width, height);
+    if (!found) return found.error();
+    all.insert(all.end(), found->begin(), found->end());
+  }
+  return all;
+}
+
+}  // namespace tagforge

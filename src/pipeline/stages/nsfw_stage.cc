@@ -1,0 +1,38 @@
+#include "pipeline/stages/nsfw_stage.h"
+
+namespace tagforge {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+class NsfwStage : public ItemStage {
+ public:
+  const char* name() const override { return kStageNsfw; }
+  bool reads_image() const override { return true; }
+  bool reads_only_the_image() const override { return true; }
+  bool runs_a_model() const override { return true; }
+  bool applies(const RunContext& c) const override { return c.nsfw != nullptr; }
+
+  std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
+    if (!in.context.nsfw) return std::nullopt;
+    return stage_fingerprint({kStageNsfw, in.item.item.hash, in.context.nsfw_identity});
+  }
+
+  StageOutput compute(const StageInput& in) const override {
+    auto scores = in.context.nsfw->classify(*in.image);
+    if (!scores) return stage_failed(scores.error().to_string());
+    json classes = json::object();
+    for (const auto& [name, p] : scores->classes) classes[name] = p;
+    return stage_ok(json{{"classes", classes}, {"nsfw", scores->nsfw}}.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+};
+
+}  // namespace
+
+const ItemStage& nsfw_stage() {
+  static const NsfwStage stage;
+  return stage;
+}
+
+}  // namespace tagforge

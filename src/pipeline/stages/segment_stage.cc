@@ -1,0 +1,59 @@
+#include "pipeline/stages/segment_stage.h"
+
+#include "pipeline/item_sidecars.h"
+
+namespace tagforge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+class SegmentStage : public ItemStage {
+ public:
+  const char* name() const override { return kStageSegment; }
+  bool reads_image() const override { return true; }
+  bool reads_only_the_image() const override { return true; }
+  bool runs_a_model() const override { return true; }
+  bool applies(const RunContext& c) const override { return c.segmenter != nullptr; }
+
+  std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
+    if (!in.context.segmenter) return std::nullopt;
+    return stage_fingerprint({kStageSegment, in.item.item.hash, in.context.segment_identity});
+  }
+
+  StageOutput compute(const StageInput& in) const override {
+    const Image8& image = *in.image;
+    const fs::path file = in.item.file.parent_path() / mask_file_name(in.item.file);
+    auto s = segment_subject(*in.context.segmenter, image, file);
+    if (!s) return stage_failed(s.error().to_string());
+    const Box& b = s->cover.box;
+    return stage_ok(json{{"model", in.context.segmenter->profile().name},
+                         {"width", image.width},
+                         {"height", image.height},
+                         {"area_share", s->cover.area_share},
+                         {"box", json::array({b.x0, b.y0, b.x1, b.y1})},
+                         {"file", file.filename().string()}}
+                        .dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+};
+
+}  // namespace
+
+const ItemStage& segment_stage() {
+  static const SegmentStage stage;
+  return stage;
+}
+
+std::string mask_file_name(const fs::path& image) { return image.stem().string() + ".mask.png"; }
+
+Result<SubjectMask> segment_subject(Segmenter& segmenter, const Image8& image, const fs::path& file) {
+  auto mask = segmenter.segment(image);
+  if (!mask) return mask.error();
+  if (!file.empty()) TF_RETURN_IF_ERROR(write_if_changed(file, mask_png(*mask)));
+  const MaskCoverage cover = measure_mask(*mask);
+  return SubjectMask{std::move(*mask), cover};
+}
+
+}  // namespace tagforge

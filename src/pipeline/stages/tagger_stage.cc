@@ -1,0 +1,77 @@
+#include "pipeline/stages/tagger_stage.h"
+
+namespace tagforge {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json scores_json(const std::vector<TagScore>& list) {
+  json j = json::object();
+  for (const TagScore& s : list) j[s.name] = s.probability;
+  return j;
+}
+
+class TaggerStage : public ItemStage {
+ public:
+  const char* name() const override { return kStageTagger; }
+  bool reads_image() const override { return true; }
+  bool reads_only_the_image() const override { return true; }
+  bool batched() const override { return true; }
+  bool runs_a_model() const override { return true; }
+  bool applies(const RunContext& c) const override { return c.tagger != nullptr; }
+
+  std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
+    const RunContext& c = in.context;
+    if (!c.tagger) return std::nullopt;
+    return stage_fingerprint({kStageTagger, in.item.item.hash, c.tagger_identity, c.tagger_thresholds});
+  }
+
+  StageOutput compute(const StageInput& in) const override { return std::move(compute_batch({&in, 1})[0]); }
+
+  // The batch's images in one tensor, one call.
+  std::vector<StageOutput> compute_batch(std::span<const StageInput> in) const override {
+    if (in.empty()) return {};
+    Tagger& t = *in[0].context.tagger;
+    std::vector<float> tensor(t.floats_per_image() * in.size());
+    for (size_t k = 0; k < in.size(); ++k) {
+      t.prepare_into(*in[k].image, std::span<float>(tensor).subspan(k * t.floats_per_image(), t.floats_per_image()));
+    }
+    auto predictions = t.run(tensor, int(in.size()));
+    std::vector<StageOutput> out;
+    for (size_t k = 0; k < in.size(); ++k) {
+      if (!predictions) {
+        out.push_back(stage_failed(predictions.error().to_string()));
+        continue;
+      }
+      const TagPrediction& p = (*predictions)[k];
+      out.push_back(stage_ok(
+          json{{"rating", scores_json(p.rating)}, {"general", scores_json(p.general)}, {"character", scores_json(p.character)}}
+              .dump(-1, ' ', false, json::error_handler_t::replace)));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+const ItemStage& tagger_stage() {
+  static const TaggerStage stage;
+  return stage;
+}
+
+void set_tagger_thresholds(ModelProfile& p, std::optional<float> general, std::optional<float> character, bool mcut) {
+  if (general) p.general_threshold = *general;
+  if (character) p.character_threshold = *character;
+  if (mcut) p.general_mcut = p.character_mcut = true;
+}
+
+std::vector<std::pair<std::string, float>> predicted_tags(const TagPrediction& p) {
+  std::vector<std::pair<std::string, float>> out;
+  for (const auto* list : {&p.character, &p.general}) {
+    for (const TagScore& t : *list) out.emplace_back(t.name, t.probability);
+  }
+  return out;
+}
+
+}  // namespace tagforge
