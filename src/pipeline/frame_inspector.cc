@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "pipeline/stages/detect_stage.h"
+#include "pipeline/stages/segment_stage.h"
 #include "vision/aseg.h"
 #include "vision/box_mask.h"
 
@@ -81,17 +83,13 @@ Result<FrameInspector> make_frame_inspector(const FrameInspectorSettings& s,
   if (!need_mask) segmenter.reset();
 
   return FrameInspector([s, target, used = std::move(used), segmenter](const Image8& frame) -> Result<FrameLook> {
-    std::vector<Detection> found;
-    for (const auto& d : used) {
-      auto dets = d->detect(frame, frame.width, frame.height);
-      if (!dets) return dets.error();
-      found.insert(found.end(), std::make_move_iterator(dets->begin()), std::make_move_iterator(dets->end()));
-    }
-    Aseg aseg = make_aseg(frame.width, frame.height, std::move(found));
+    auto found = detect_all(used, frame, frame.width, frame.height);  // as the detect stage finds them
+    if (!found) return found.error();
+    Aseg aseg = make_aseg(frame.width, frame.height, std::move(*found));
     if (segmenter) {
-      auto mask = segmenter->segment(frame);
-      if (!mask) return mask.error();
-      const MaskCoverage cover = measure_mask(*mask);
+      auto subject = segment_subject(*segmenter, frame, {});  // as the segment stage makes it, kept in memory
+      if (!subject) return subject.error();
+      const MaskCoverage& cover = subject->cover;
       aseg.masks.push_back(AsegMask{segmenter->profile().name, "subject", cover.area_share, cover.box, {}});
     }
     FrameLook look;

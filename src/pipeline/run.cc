@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <iterator>
 #include <set>
 #include <span>
 #include <thread>
@@ -44,41 +43,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// "model.onnx 123456 1700000000123456789; …" for every file of a model folder
-// (and the catalogue's profile for it): a model replaced in place re-runs its stage.
-std::string model_identity(const ModelLocation& loc) {
-  std::vector<std::string> parts;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(loc.dir, ec)) {
-    if (!e.is_regular_file(ec)) continue;
-    const auto time = fs::last_write_time(e.path(), ec).time_since_epoch().count();
-    parts.push_back(fmt::format("{} {} {}", e.path().filename().string(), e.file_size(ec), time));
-  }
-  std::sort(parts.begin(), parts.end());
-  std::string out = fs::absolute(loc.dir).lexically_normal().string();
-  for (const auto& p : parts) out += "; " + p;
-  if (!loc.profile.empty()) out += "; profile " + loc.profile;
-  return out;
-}
-
-// The model opened (after `adjust` has changed its profile) and loaded; null,
-// with the reason in the summary, when any step fails.
-template <typename Model>
-std::shared_ptr<Model> open_and_load(const ModelLocation& loc, const RuntimeOptions& runtime, RunSummary& summary,
-                                     const char* stage, const std::function<void(ModelProfile&)>& adjust = {}) {
-  auto off = [&](const Error& e) {
-    summary.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", stage, e.to_string(), stage));
-    return nullptr;
-  };
-  auto profile = located_model_profile(loc);
-  if (!profile) return off(profile.error());
-  if (adjust) adjust(*profile);
-  auto model = Model::open(std::move(*profile), runtime);
-  if (!model) return off(model.error());
-  if (Status st = (*model)->load(); !st.ok()) return off(st.error());
-  return std::shared_ptr<Model>(std::move(*model));
-}
 
 class Runner {
  public:
@@ -258,44 +222,19 @@ class Runner {
     for (StageModel& m : s_.models) {
       if (m.failed) s_.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", m.stage, m.why_not, m.stage));
       if (!m.location) continue;
-      const ModelLocation& loc = *m.location;
-      const std::string stage = m.stage;
-      bool loaded = false;
-      if (stage == kStageTagger) {
-        const TagConfig& tc = c_.config.tag;
-        c_.tagger = open_and_load<Tagger>(loc, runtime, s_, kStageTagger, [&](ModelProfile& p) {
-          if (tc.general_threshold >= 0) p.general_threshold = tc.general_threshold;
-          if (tc.character_threshold >= 0) p.character_threshold = tc.character_threshold;
-          if (tc.mcut) p.general_mcut = p.character_mcut = true;
-        });
-        if ((loaded = c_.tagger != nullptr)) {
-          c_.tagger_identity = model_identity(loc);
-          c_.tagger_thresholds = fmt::format("{} {} {}", tc.general_threshold, tc.character_threshold, tc.mcut);
-          if (one_at_a_time) c_.tagger->unload();
-        }
-      } else if (stage == kStageDetect) {
-        if (auto d = open_and_load<Detector>(loc, runtime, s_, kStageDetect)) {
-          if (one_at_a_time) d->unload();
-          c_.detectors.push_back(std::move(d));
-          c_.detect_identity += model_identity(loc) + "\n";
-          loaded = true;
-        }
-      } else if (stage == kStageSegment) {
-        c_.segmenter = open_and_load<Segmenter>(loc, runtime, s_, kStageSegment);
-        if ((loaded = c_.segmenter != nullptr)) {
-          c_.segment_identity = model_identity(loc);
-          if (one_at_a_time) c_.segmenter->unload();
-        }
-      } else if (stage == kStageNsfw) {
-        c_.nsfw = open_and_load<NsfwClassifier>(loc, runtime, s_, kStageNsfw);
-        if ((loaded = c_.nsfw != nullptr)) c_.nsfw_identity = model_identity(loc);
+      const ItemStage* stage = find_item_stage(m.stage);
+      Status loaded = stage ? stage->load_model(*m.location, runtime, c_)
+                            : Error{ErrorCode::kInvalidInput, "no stage of that name", {}};
+      if (loaded.ok()) {
+        m.device = device_name(runtime);
+        if (one_at_a_time) stage->unload_models(c_);
+        continue;
       }
-      if (loaded) m.device = device_name(runtime);
-      if (!loaded) {
-        m.failed = true;
-        m.why_not = "failed to load (see the errors)";
-        m.location.reset();
-      }
+      s_.model_errors.push_back(
+          fmt::format("{}: {} (the {} stage is off)", m.stage, loaded.error().to_string(), m.stage));
+      m.failed = true;
+      m.why_not = "failed to load (see the errors)";
+      m.location.reset();
     }
     if (one_at_a_time) unload_models();  // each loads again when its pass starts
     if (c_.config.caption.llm.enabled()) set_up_llm(data);
@@ -337,10 +276,7 @@ class Runner {
   size_t workers() const { return c_.config.run.workers > 0 ? size_t(c_.config.run.workers) : cores(); }
 
   void unload_models() {
-    if (c_.tagger) c_.tagger->unload();
-    for (auto& d : c_.detectors) d->unload();
-    if (c_.segmenter) c_.segmenter->unload();
-    if (c_.nsfw) c_.nsfw->unload();
+    for (const ItemStage* s : item_stages()) s->unload_models(c_);
   }
 
   // One pass over every item with everything on; or, stage by stage, one pass

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pipeline/run_context.h"
 
 namespace tagforge {
@@ -50,6 +52,22 @@ std::vector<StageModel> choose_stage_models(const ModelsConfig& c, const ModelRe
   }
   add(out, registry, kStageSegment, c.segmenter, "segmenter");
   add(out, registry, kStageNsfw, c.nsfw, "nsfw");
+  return out;
+}
+
+std::string model_identity(const ModelLocation& loc) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> parts;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(loc.dir, ec)) {
+    if (!e.is_regular_file(ec)) continue;
+    const auto time = fs::last_write_time(e.path(), ec).time_since_epoch().count();
+    parts.push_back(fmt::format("{} {} {}", e.path().filename().string(), e.file_size(ec), time));
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string out = fs::absolute(loc.dir).lexically_normal().string();
+  for (const auto& p : parts) out += "; " + p;
+  if (!loc.profile.empty()) out += "; profile " + loc.profile;
   return out;
 }
 

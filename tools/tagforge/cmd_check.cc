@@ -1,7 +1,8 @@
 // `tagforge check PATH... [--fix none|flag|replace] [--json]`: hold each
 // image's tags against its pixels (hair colour in the hair region, eye colour
 // in eye boxes, people counted by the detectors), using what `detect` and `segment` recorded in
-// its .aseg; record the checks there and act on contradictions.
+// its .aseg; record the checks there and act on contradictions. The checks
+// are `tagforge run`'s check stage's (stages/check_stage.h).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -12,7 +13,7 @@
 #include "image_inputs.h"
 #include "json_float.h"
 #include "media/decode.h"
-#include "pipeline/tag_checks.h"
+#include "pipeline/stages/check_stage.h"
 #include "tag_engine.h"
 #include "tagforge/path_text.h"
 #include "vision/aseg.h"
@@ -43,18 +44,6 @@ Result<Aseg> read_aseg(const fs::path& image) {
   return read_aseg_file(file);
 }
 
-// The subject mask the .aseg names, when there is one and it reads.
-std::optional<Image8> subject_mask(const fs::path& image, const Aseg& aseg) {
-  for (const AsegMask& m : aseg.masks) {
-    if (m.file.empty()) continue;
-    auto d = decode_image(image.parent_path() / m.file);
-    if (d && d->image.channels == 1 && d->image.width == aseg.image_width && d->image.height == aseg.image_height) {
-      return std::move(d->image);
-    }
-  }
-  return std::nullopt;
-}
-
 void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const fs::path& image, Totals& t) {
   auto fail = [&](const Error& e) {
     std::fprintf(stderr, "%s: %s\n", kCommand, e.to_string().c_str());
@@ -72,14 +61,12 @@ void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const f
   if (decoded->image.width != aseg->image_width || decoded->image.height != aseg->image_height) {
     return fail(Error{ErrorCode::kConflict, "the .aseg is for an image of another size; run detect again", image});
   }
-  const std::optional<Image8> subject = subject_mask(image, *aseg);
-  const auto hair = measure_hair(decoded->image, *aseg, subject ? &*subject : nullptr);
-  const auto eyes = measure_eyes(decoded->image, *aseg);
-
-  const TagList list = parse_tag_list(*text, engine.db, "sidecar");
-  std::vector<std::string> tags;
-  for (size_t i = 0; i < list.tags.size(); ++i) tags.emplace_back(list.name(i, engine.db));
-  TagCheckOutcome out = check_tags_against_pixels(tags, *aseg, hair, policy, a.review_tag, eyes);
+  const std::optional<Image8> subject = subject_mask(image.parent_path(), *aseg);
+  PixelCheck check = check_pixels(decoded->image, *aseg, subject ? &*subject : nullptr, *text, engine, policy,
+                                  a.review_tag);
+  TagCheckOutcome& out = check.outcome;
+  const std::optional<RegionColour>& hair = check.hair;
+  const std::optional<RegionColour>& eyes = check.eyes;
   ++t.checked;
   for (const AsegCheck& c : out.checks) t.contradictions += c.verdict == "contradicts";
 
@@ -105,10 +92,7 @@ void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const f
   }
   if (a.dry_run) return;
   if (out.changed) {
-    std::string joined;
-    for (const std::string& s : out.tags) joined += (joined.empty() ? "" : ", ") + s;
-    const std::string formatted = format_tags(parse_tag_list(joined, engine.db, "sidecar"), engine.db, FormatOptions{});
-    if (Status st = write_file_atomic(tag_file, formatted, Overwrite::kReplace); !st.ok()) return fail(st.error());
+    if (Status st = write_file_atomic(tag_file, check.tags, Overwrite::kReplace); !st.ok()) return fail(st.error());
     ++t.changed;
   }
   aseg->checks = std::move(out.checks);  // the latest checks replace earlier ones
@@ -118,7 +102,7 @@ void check_one(const Args& a, const TagEngine& engine, FixPolicy policy, const f
 }
 
 int run(const Args& a) {
-  const FixPolicy policy = a.fix == "none" ? FixPolicy::kNone : a.fix == "replace" ? FixPolicy::kReplace : FixPolicy::kFlag;
+  const FixPolicy policy = fix_policy_named(a.fix);
   auto engine = load_tag_engine(a.engine, a.quiet);
   if (!engine) return kExitFatal;
   Totals t;

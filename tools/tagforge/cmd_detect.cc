@@ -1,5 +1,6 @@
 // `tagforge detect PATH... --model DIR [--model DIR...] [--json] [--masks DIR]`:
-// run YOLO detectors over images and write one .aseg file per image.
+// run YOLO detectors over images and write one .aseg file per image (the
+// detections as `tagforge run`'s detect stage finds them: stages/detect_stage.h).
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "json_float.h"
 #include "infer/detector.h"
 #include "infer/image_pipeline.h"
+#include "pipeline/stages/detect_stage.h"
 #include "tagforge/path_text.h"
 #include "vision/aseg.h"
 #include "vision/box_mask.h"
@@ -46,7 +48,7 @@ Status write_masks(const fs::path& dir, const fs::path& image, const Aseg& aseg)
 }
 
 int run(Args& a) {
-  std::vector<std::unique_ptr<Detector>> detectors;
+  std::vector<std::shared_ptr<Detector>> detectors;
   int largest_input = 0;
   for (const std::string& dir : a.model_dirs) {
     auto det = open_model<Detector>(dir, a.runtime, kCommand);
@@ -70,25 +72,16 @@ int run(Args& a) {
         continue;
       }
       const DecodedImage& d = im.decoded;
-      std::vector<Detection> all;
-      std::optional<Error> error;
-      for (auto& det : detectors) {
-        auto r = det->detect(d.image, d.full_width, d.full_height);
-        if (!r) {
-          error = r.error();
-          break;
-        }
-        all.insert(all.end(), r->begin(), r->end());
-      }
+      auto all = detect_all(detectors, d.image, d.full_width, d.full_height);
       im.decoded.image.pixels = {};  // done with the pixels
-      if (error) {
+      if (!all) {
         std::fprintf(stderr, "%s: %s: %s\n", kCommand, printable_path(im.path.native()).c_str(),
-                     error->to_string().c_str());
+                     all.error().to_string().c_str());
         ++failed;
         continue;
       }
-      found += all.size();
-      const Aseg aseg = make_aseg(d.full_width, d.full_height, std::move(all));
+      found += all->size();
+      const Aseg aseg = make_aseg(d.full_width, d.full_height, std::move(*all));
       if (a.json) {
         nlohmann::ordered_json list = nlohmann::ordered_json::array();
         for (const AsegEntry& e : aseg.entries) {

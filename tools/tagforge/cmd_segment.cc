@@ -1,6 +1,7 @@
 // `tagforge segment PATH... [--model DIR] [--out DIR] [--json]`: a subject
 // mask per image (ISNet), written as <stem>.mask.png beside it (or into
-// --out) and summarised in its .aseg file.
+// --out) and summarised in its .aseg file; the mask is made as `tagforge
+// run`'s segment stage makes it (stages/segment_stage.h).
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "infer/segmenter.h"
 #include "json_float.h"
 #include "model_command.h"
+#include "pipeline/stages/segment_stage.h"
 #include "tagforge/path_text.h"
 #include "vision/aseg.h"
 #include "vision/box_mask.h"
@@ -32,7 +34,7 @@ struct Args {
 };
 
 fs::path mask_path_for(const fs::path& image, const std::string& out_dir) {
-  const std::string name = image.stem().string() + ".mask.png";
+  const std::string name = mask_file_name(image);
   return out_dir.empty() ? image.parent_path() / name : fs::path(out_dir) / name;
 }
 
@@ -78,21 +80,17 @@ int run(Args& a) {
         report(*im.error);
         continue;
       }
-      auto mask = seg->segment(im.decoded.image);
+      const fs::path mask_file = mask_path_for(im.path, a.out_dir);
+      auto subject = segment_subject(*seg, im.decoded.image, a.dry_run ? fs::path() : mask_file);
       im.decoded.image.pixels = {};
-      if (!mask) {
-        report(mask.error());
+      if (!subject) {
+        report(subject.error());
         continue;
       }
-      const MaskCoverage cover = measure_mask(*mask);
-      const fs::path mask_file = mask_path_for(im.path, a.out_dir);
+      const MaskCoverage& cover = subject->cover;
       if (!a.dry_run) {
-        if (Status st = write_file_atomic(mask_file, mask_png(*mask), Overwrite::kReplace); !st.ok()) {
-          report(st.error());
-          continue;
-        }
         const fs::path relative = mask_file.lexically_relative(im.path.parent_path());
-        if (Status st = record_in_aseg(im.path, mask->width, mask->height,
+        if (Status st = record_in_aseg(im.path, subject->mask.width, subject->mask.height,
                                        {seg->profile().name, "subject", cover.area_share, cover.box,
                                         relative.empty() ? mask_file.string() : relative.string()});
             !st.ok()) {

@@ -1,5 +1,7 @@
 // `tagforge tag PATH... --model DIR [--json]`: run a tagger over images and
-// write (or merge into) their tag sidecars through the tag engine.
+// write (or merge into) their tag sidecars through the tag engine, as the
+// tagger and tags stages of `tagforge run` do (stages/tagger_stage.h,
+// stages/tags_stage.h).
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -12,6 +14,8 @@
 #include "json_float.h"
 #include "infer/image_pipeline.h"
 #include "infer/tagger.h"
+#include "pipeline/stages/tagger_stage.h"
+#include "pipeline/stages/tags_stage.h"
 #include "tag_engine.h"
 #include "tagforge/path_text.h"
 
@@ -54,12 +58,7 @@ class SidecarWriter {
       if (!text) return text.error();
       old = std::move(*text);
     }
-    std::vector<std::pair<std::string, float>> predicted;
-    for (const auto* list : {&p.character, &p.general}) {
-      for (const TagScore& t : *list) predicted.emplace_back(t.name, t.probability);
-    }
-    const TagList merged = merge_with_tagger(old, predicted, source_, e_);
-    const std::string out = format_tags(merged, e_.db, FormatOptions{});
+    const std::string out = merged_tag_line(old, predicted_tags(p), source_, e_);
     if (a_.dry_run) {
       std::printf("%s: %s\n", printable_path(file.native()).c_str(), out.c_str());
       return ok_status();
@@ -75,9 +74,7 @@ class SidecarWriter {
 
 int run(Args& a) {
   auto tagger = open_model<Tagger>(a.model_dir, a.runtime, kCommand, [&](ModelProfile& p) {
-    if (a.general_threshold) p.general_threshold = *a.general_threshold;
-    if (a.character_threshold) p.character_threshold = *a.character_threshold;
-    if (a.mcut) p.general_mcut = p.character_mcut = true;
+    set_tagger_thresholds(p, a.general_threshold, a.character_threshold, a.mcut);
   });
   if (!tagger) return kExitFatal;
   auto engine = load_tag_engine(a.engine, a.quiet);

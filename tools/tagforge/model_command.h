@@ -40,10 +40,7 @@ std::unique_ptr<Model> open_located_model(const ModelLocation& loc, const Runtim
     std::fprintf(stderr, "%s: %s\n", command, e.to_string().c_str());
     return nullptr;
   };
-  auto profile = located_model_profile(loc);
-  if (!profile) return fail(profile.error());
-  if (adjust) adjust(*profile);
-  auto model = Model::open(std::move(*profile), runtime);
+  auto model = open_stage_model<Model>(loc, runtime, adjust);
   if (!model) return fail(model.error());
   return std::move(*model);
 }

@@ -1,5 +1,7 @@
 #include "pipeline/stages/detect_stage.h"
 
+#include "pipeline/stage_models.h"
+
 namespace tagforge {
 
 namespace {
@@ -13,6 +15,17 @@ class DetectStage : public ItemStage {
   bool reads_only_the_image() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return !c.detectors.empty(); }
+
+  Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
+    auto model = load_stage_model<Detector>(loc, runtime);
+    if (!model) return model.error();
+    c.detectors.push_back(std::move(*model));
+    c.detect_identity += model_identity(loc) + "\n";
+    return ok_status();
+  }
+  void unload_models(const RunContext& c) const override {
+    for (const auto& d : c.detectors) d->unload();
+  }
 
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     if (in.context.detectors.empty()) return std::nullopt;

@@ -16,6 +16,10 @@ std::string stage_fingerprint(std::initializer_list<std::string_view> parts) {
   return hash_bytes(joined);
 }
 
+Status ItemStage::load_model(const ModelLocation&, const RuntimeOptions&, RunContext&) const {
+  return Error{ErrorCode::kInvalidInput, std::string("the ") + name() + " stage runs no model", {}};
+}
+
 std::vector<StageOutput> ItemStage::compute_batch(std::span<const StageInput> in) const {
   std::vector<StageOutput> out;
   out.reserve(in.size());

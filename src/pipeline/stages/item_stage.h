@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "media/resample.h"
+#include "infer/onnx_model.h"
+#include "models/model_registry.h"
 #include "pipeline/item_state.h"
 #include "pipeline/run_context.h"
 
@@ -67,6 +69,11 @@ class ItemStage {
   virtual bool runs_a_model() const { return false; }
   // It has something to run on in this run (its model loaded); the progress bar lists it.
   virtual bool applies(const RunContext&) const { return true; }
+  // A stage that runs a model: opens and loads it from `location` into `c` (with the identity its
+  // fingerprint takes; a stage of several models, such as the detectors, is given each in turn).
+  virtual Status load_model(const ModelLocation& location, const RuntimeOptions& runtime, RunContext& c) const;
+  // Frees its models' memory; each loads again when next run.
+  virtual void unload_models(const RunContext&) const {}
   // It waits on a server: the batch's items are computed at once, each on a thread of its own.
   virtual bool asks_a_server(const RunContext&) const { return false; }
 

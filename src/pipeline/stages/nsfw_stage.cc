@@ -1,5 +1,7 @@
 #include "pipeline/stages/nsfw_stage.h"
 
+#include "pipeline/stage_models.h"
+
 namespace tagforge {
 
 namespace {
@@ -13,6 +15,17 @@ class NsfwStage : public ItemStage {
   bool reads_only_the_image() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return c.nsfw != nullptr; }
+
+  Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
+    auto model = load_stage_model<NsfwClassifier>(loc, runtime);
+    if (!model) return model.error();
+    c.nsfw = std::move(*model);
+    c.nsfw_identity = model_identity(loc);
+    return ok_status();
+  }
+  void unload_models(const RunContext& c) const override {
+    if (c.nsfw) c.nsfw->unload();
+  }
 
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     if (!in.context.nsfw) return std::nullopt;

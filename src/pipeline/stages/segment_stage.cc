@@ -2,6 +2,8 @@
 
 #include "pipeline/item_sidecars.h"
 
+#include "pipeline/stage_models.h"
+
 namespace tagforge {
 
 namespace fs = std::filesystem;
@@ -17,6 +19,17 @@ class SegmentStage : public ItemStage {
   bool reads_only_the_image() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return c.segmenter != nullptr; }
+
+  Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
+    auto model = load_stage_model<Segmenter>(loc, runtime);
+    if (!model) return model.error();
+    c.segmenter = std::move(*model);
+    c.segment_identity = model_identity(loc);
+    return ok_status();
+  }
+  void unload_models(const RunContext& c) const override {
+    if (c.segmenter) c.segmenter->unload();
+  }
 
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     if (!in.context.segmenter) return std::nullopt;

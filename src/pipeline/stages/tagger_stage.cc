@@ -1,5 +1,9 @@
 #include "pipeline/stages/tagger_stage.h"
 
+#include <fmt/format.h>
+
+#include "pipeline/stage_models.h"
+
 namespace tagforge {
 
 namespace {
@@ -20,6 +24,23 @@ class TaggerStage : public ItemStage {
   bool batched() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return c.tagger != nullptr; }
+
+  // [tag]'s thresholds (< 0: the model's own) apply to the model; they are part of the fingerprint.
+  Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
+    const TagConfig& tc = c.config.tag;
+    auto set = [](float threshold) { return threshold >= 0 ? std::optional<float>(threshold) : std::nullopt; };
+    auto model = load_stage_model<Tagger>(loc, runtime, [&](ModelProfile& p) {
+      set_tagger_thresholds(p, set(tc.general_threshold), set(tc.character_threshold), tc.mcut);
+    });
+    if (!model) return model.error();
+    c.tagger = std::move(*model);
+    c.tagger_identity = model_identity(loc);
+    c.tagger_thresholds = fmt::format("{} {} {}", tc.general_threshold, tc.character_threshold, tc.mcut);
+    return ok_status();
+  }
+  void unload_models(const RunContext& c) const override {
+    if (c.tagger) c.tagger->unload();
+  }
 
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     const RunContext& c = in.context;
