@@ -39,6 +39,23 @@ struct OptionDef {
 
 using OptionTable = std::vector<OptionDef>;
 
+// Adds the options of one section to a table: how run's own settings
+// (stage_options.cc) and each stage (stages/) declare their keys.
+struct OptionSection {
+  OptionTable& table;
+  std::string name;
+  void add(std::string key, std::string help, OptionTarget target,
+           std::optional<std::pair<double, double>> range = std::nullopt, std::vector<std::string> choices = {}) {
+    table.push_back(OptionDef{name, std::move(key), std::move(help), target, range, std::move(choices)});
+  }
+  // An option of how results are fetched, not of what they are: no stage re-runs for it.
+  void add_transport(std::string key, std::string help, OptionTarget target,
+                     std::optional<std::pair<double, double>> range = std::nullopt) {
+    add(std::move(key), std::move(help), target, range);
+    table.back().affects_results = false;
+  }
+};
+
 // Checks a value against the definition's range or choices; the message
 // names the key ("similarity_threshold must be within [0, 1], not 3").
 Status check_option_value(const OptionDef& def);

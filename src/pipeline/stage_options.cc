@@ -1,5 +1,7 @@
 #include "pipeline/stage_options.h"
 
+#include "pipeline/stages/item_stage.h"
+
 namespace tagforge {
 
 namespace {
@@ -9,21 +11,7 @@ constexpr std::pair<double, double> kNonNegative{0.0, 1e9};
 constexpr std::pair<double, double> kCount{0.0, 1e6};
 constexpr std::pair<double, double> kSide{0.0, 65536.0};
 
-// Adds the options of one section.
-struct Section {
-  OptionTable& table;
-  std::string name;
-  void add(std::string key, std::string help, OptionTarget target,
-           std::optional<std::pair<double, double>> range = std::nullopt, std::vector<std::string> choices = {}) {
-    table.push_back(OptionDef{name, std::move(key), std::move(help), target, range, std::move(choices)});
-  }
-  // An option of how results are fetched, not of what they are: no stage re-runs for it.
-  void add_transport(std::string key, std::string help, OptionTarget target,
-                     std::optional<std::pair<double, double>> range = std::nullopt) {
-    add(std::move(key), std::move(help), target, range);
-    table.back().affects_results = false;
-  }
-};
+using Section = OptionSection;
 
 }  // namespace
 
@@ -91,81 +79,9 @@ void add_models_options(OptionTable& table, ModelsConfig& m) {
         &m.device);
 }
 
-void add_tag_options(OptionTable& table, TagConfig& c) {
-  Section t{table, "tag"};
-  t.add("extension", "Tag sidecar extension (kohya's caption_extension)", &c.extension);
-  t.add("general_threshold", "Keep general tags above this (-1: the model's own)", &c.general_threshold,
-        std::pair{-1.0, 1.0});
-  t.add("character_threshold", "Keep character tags above this (-1: the model's own)", &c.character_threshold,
-        std::pair{-1.0, 1.0});
-  t.add("mcut", "MCut picks both thresholds (the character one never under 0.15)", &c.mcut);
-}
 
-void add_check_options(OptionTable& table, CheckConfig& c) {
-  Section t{table, "check"};
-  t.add("fix", "On a contradiction: none (report), flag (add the review tag) or replace (a hair colour becomes the "
-        "measured one)", &c.fix, std::nullopt, {"none", "flag", "replace"});
-  t.add("review_tag", "The tag that flags an item for review (sorted into review_N)", &c.review_tag);
-}
 
-void add_caption_options(OptionTable& table, CaptionConfig& c) {
-  Section t{table, "caption"};
-  t.add("extension", "Caption sidecar extension", &c.extension);
-  t.add("trigger", "Words that start every caption (a LoRA's trigger)", &c.trigger);
-  t.add("artist", "End with \"Art by <artist>.\" when the tags name one", &c.artist);
-  t.add("keep_unknown", "Tags the lexicon does not know: listed after \"Also:\" (true) or left out", &c.keep_unknown);
 
-  Section llm{table, "caption.llm"};
-  LlmCaptionConfig& l = c.llm;
-  llm.add("nsfw_threshold", "Items whose NSFW score is at least this go only to the local endpoint", &l.nsfw_threshold,
-          kUnit);
-  llm.add("loop_threshold", "Ask again (with what was missed) while the LLM caption scores below this",
-          &l.loop_threshold, kUnit);
-  llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
-  llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
-          kUnit);
-  llm.add("correct_tags", "Drop a tag only a tagger gave (below correct_below) that every LLM answer contradicted",
-          &l.correct_tags);
-  llm.add("correct_below", "The confidence under which a tagger's tag may be corrected by the LLM", &l.correct_below,
-          kUnit);
-  llm.add("grid", "Stage 2: below stage2_threshold, caption an N×N grid of tiles and compose (below 2: off)", &l.grid,
-          std::pair{0.0, 8.0});
-  llm.add("tile_overlap", "Stage 2: how far a tile reaches into its neighbours, as a share of a cell", &l.tile_overlap,
-          std::pair{0.0, 0.5});
-  llm.add("tile_blur", "Stage 2: the blurred band along a tile's inner edges, as a share of the tile", &l.tile_blur,
-          std::pair{0.0, 0.25});
-  llm.add("rewrite", "Stage 3: the LLM smooths the kept caption (text only); key facts it loses are put back",
-          &l.rewrite);
-  llm.add("prompts", "Folder of prompt templates (stage1_system.txt, stage1.txt, loopback.txt, quadrant.txt, rewrite.txt); "
-                     "empty: data/prompts", &l.prompts);
-  llm.add("temperature", "Sampling temperature", &l.temperature, std::pair{0.0, 2.0});
-  llm.add("seed", "Seed of the first request (each loopback adds one); -1: none sent", &l.seed,
-          std::pair{-1.0, 2147483647.0});
-  llm.add("image_side", "Long side of the image sent, in pixels", &l.image_side, std::pair{64.0, 4096.0});
-  llm.add("max_tokens", "Most tokens in an answer", &l.max_tokens, std::pair{16.0, 8192.0});
-  for (auto [name, e] : {std::pair{"caption.llm.local", &l.local}, std::pair{"caption.llm.remote", &l.remote}}) {
-    Section ep{table, name};
-    ep.add("base_url", "OpenAI-compatible endpoint, up to /v1 (empty: none)", &e->base_url);
-    ep.add("model", "Model name the server knows", &e->model);
-    ep.add("api_key_env", "Name of the environment variable that holds the API key (empty: none)", &e->api_key_env);
-    ep.add("json_schema", "Ask for JSON by schema (response_format); dropped by itself where unsupported",
-           &e->json_schema);
-    ep.add_transport("timeout_s", "Seconds an answer may take", &e->timeout_s, std::pair{0.1, 3600.0});
-    ep.add_transport("max_concurrent", "Requests in flight to this endpoint", &e->max_concurrent,
-                     std::pair{1.0, 1024.0});
-    ep.add_transport("max_retries", "Retries after 429, 5xx, timeouts and dropped connections", &e->max_retries,
-                     std::pair{0.0, 20.0});
-    ep.add_transport("backoff_s", "First retry's wait (doubles each time, with jitter)", &e->backoff_s,
-                     std::pair{0.0, 60.0});
-  }
-}
-
-void add_score_options(OptionTable& table, ScoreConfig& c) {
-  Section t{table, "score"};
-  t.add("flag_below", "Flag an item for review when its caption's overall score is below this", &c.flag_below, kUnit);
-  t.add("quality_tags", "Add the score's quality tags (auto_good_caption, accuracy_70, …) to the tag file",
-        &c.quality_tags);
-}
 
 void add_export_options(OptionTable& table, ExportConfig& c) {
   Section t{table, "export"};
@@ -189,10 +105,7 @@ OptionTable RunConfig::table() {
   add_run_options(t, run);
   add_models_options(t, models);
   add_extract_options(t, extract);
-  add_tag_options(t, tag);
-  add_check_options(t, check);
-  add_caption_options(t, caption);
-  add_score_options(t, score);
+  for (const ItemStage* stage : item_stages()) stage->add_options(t, *this);  // [tag], [check], [caption], [score]
   add_export_options(t, exports);
   add_dedupe_options(t, dedupe);
   return t;

@@ -101,10 +101,6 @@ struct ExtractConfig {
 void add_run_options(OptionTable& table, RunSection& run);
 void add_models_options(OptionTable& table, ModelsConfig& models);
 void add_extract_options(OptionTable& table, ExtractConfig& extract);
-void add_tag_options(OptionTable& table, TagConfig& tag);
-void add_check_options(OptionTable& table, CheckConfig& check);
-void add_caption_options(OptionTable& table, CaptionConfig& caption);
-void add_score_options(OptionTable& table, ScoreConfig& score);
 void add_export_options(OptionTable& table, ExportConfig& exports);
 void add_dedupe_options(OptionTable& table, DedupeConfig& dedupe);
 

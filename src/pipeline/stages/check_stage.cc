@@ -17,6 +17,14 @@ class CheckStage : public ItemStage {
   bool reads_image() const override { return true; }
   bool applies(const RunContext& c) const override { return !c.detectors.empty() || c.segmenter != nullptr; }
 
+  void add_options(OptionTable& table, RunConfig& config) const override {
+    CheckConfig& c = config.check;
+    OptionSection t{table, "check"};
+    t.add("fix", "On a contradiction: none (report), flag (add the review tag) or replace (a hair colour becomes the "
+          "measured one)", &c.fix, std::nullopt, {"none", "flag", "replace"});
+    t.add("review_tag", "The tag that flags an item for review (sorted into review_N)", &c.review_tag);
+  }
+
   // Applies when there are detections or a mask to check against.
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     if (in.of(kStageDetect).empty() && in.of(kStageSegment).empty()) return std::nullopt;

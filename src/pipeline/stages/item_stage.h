@@ -77,6 +77,10 @@ class ItemStage {
   // It waits on a server: the batch's items are computed at once, each on a thread of its own.
   virtual bool asks_a_server(const RunContext&) const { return false; }
 
+  // Declares the options section it owns ([tag], [check], …) in the run's table (RunConfig::table,
+  // in the registry's order), pointing at where `config` keeps their values.
+  virtual void add_options(OptionTable&, RunConfig&) const {}
+
   // The hash of what its result is computed from (stage_fingerprint); none when the stage
   // does not apply to the item in this run. Stages are asked in the registry's order.
   virtual std::optional<std::string> fingerprint(const FingerprintInputs& in) const = 0;

@@ -42,8 +42,10 @@ TEST(StageRegistry, EachStageComesAfterTheStagesItReads) {
   for (const ItemStage* s : item_stages()) {
     for (const char* in : s->inputs(c)) EXPECT_TRUE(before.count(in)) << s->name() << " reads " << in;
     // A stage that reads only the image reads the image.
-    if (s->reads_only_the_image()) EXPECT_TRUE(s->reads_image()) << s->name();
-    if (s->reads_only_the_image()) EXPECT_TRUE(s->inputs(c).empty()) << s->name();
+    if (s->reads_only_the_image()) {
+      EXPECT_TRUE(s->reads_image()) << s->name();
+      EXPECT_TRUE(s->inputs(c).empty()) << s->name();
+    }
     before.insert(s->name());
   }
 }
@@ -99,6 +101,23 @@ TEST(StageRegistry, TheTagsStageRecordsWhatTagforgeTagWrites) {
   ASSERT_EQ(predicted.size(), 2u);
   EXPECT_EQ(predicted[0].first, "hatsune_miku");  // characters first, as the stage reads its result
   EXPECT_EQ(merged_tag_line("1girl", predicted, "wd", *c.engine).find("smile") != std::string::npos, true);
+}
+
+TEST(StageRegistry, TheStagesDeclareTheirSectionsOfTheRunsOptions) {
+  RunConfig config;
+  std::vector<std::string> sections;
+  for (const OptionDef& d : config.table()) {
+    if (sections.empty() || sections.back() != d.section) sections.push_back(d.section);
+  }
+  // The run's own sections, then the stages' in the registry's order: the order `tagforge init` writes.
+  EXPECT_EQ(sections, (std::vector<std::string>{"run", "models", "extract", "tag", "check", "caption", "caption.llm",
+                                                "caption.llm.local", "caption.llm.remote", "score", "export",
+                                                "dedupe"}));
+  OptionTable only_check;
+  find_item_stage("check")->add_options(only_check, config);
+  ASSERT_FALSE(only_check.empty());
+  for (const OptionDef& d : only_check) EXPECT_EQ(d.section, "check");
+  EXPECT_EQ(std::get<std::string*>(only_check[0].target), &config.check.fix);  // where the value is kept
 }
 
 TEST(StageRegistry, FixPoliciesByName) {

@@ -6,6 +6,8 @@ namespace tagforge {
 
 namespace {
 
+constexpr std::pair<double, double> kUnit{0.0, 1.0};
+
 using json = nlohmann::ordered_json;
 
 class ScoreStage : public ItemStage {
@@ -13,6 +15,14 @@ class ScoreStage : public ItemStage {
   const char* name() const override { return kStageScore; }
   std::vector<const char*> inputs(const RunContext&) const override {
     return {kStageCaption, kStageTags, kStageCheck, kStageDetect};
+  }
+
+  void add_options(OptionTable& table, RunConfig& config) const override {
+    ScoreConfig& c = config.score;
+    OptionSection t{table, "score"};
+    t.add("flag_below", "Flag an item for review when its caption's overall score is below this", &c.flag_below, kUnit);
+    t.add("quality_tags", "Add the score's quality tags (auto_good_caption, accuracy_70, …) to the tag file",
+          &c.quality_tags);
   }
 
   // A person's edited tags or caption are scored in place of the stages'.

@@ -13,6 +13,17 @@ class TagsStage : public ItemStage {
   const char* name() const override { return kStageTags; }
   std::vector<const char*> inputs(const RunContext&) const override { return {kStageTagger}; }
 
+  void add_options(OptionTable& table, RunConfig& config) const override {
+    TagConfig& c = config.tag;
+    OptionSection t{table, "tag"};
+    t.add("extension", "Tag sidecar extension (kohya's caption_extension)", &c.extension);
+    t.add("general_threshold", "Keep general tags above this (-1: the model's own)", &c.general_threshold,
+          std::pair{-1.0, 1.0});
+    t.add("character_threshold", "Keep character tags above this (-1: the model's own)", &c.character_threshold,
+          std::pair{-1.0, 1.0});
+    t.add("mcut", "MCut picks both thresholds (the character one never under 0.15)", &c.mcut);
+  }
+
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     return stage_fingerprint(
         {kStageTags, in.of(kStageTagger), hash_bytes(in.item.existing_tags), in.context.engine_identity});
