@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "pipeline/run_context.h"
+#include "pipeline/stages/item_stage.h"
 
 namespace tagforge {
 
@@ -44,14 +44,12 @@ Result<ModelProfile> located_model_profile(const ModelLocation& loc) {
 
 std::vector<StageModel> choose_stage_models(const ModelsConfig& c, const ModelRegistry& registry) {
   std::vector<StageModel> out;
-  add(out, registry, kStageTagger, c.tagger, "tagger");
-  const bool detectors_off = c.detectors.size() == 1 && c.detectors[0] == "none";
-  if (c.detectors.empty()) add(out, registry, kStageDetect, "", "detectors");
-  else if (!detectors_off) {
-    for (const std::string& d : c.detectors) add(out, registry, kStageDetect, d, "detectors");
+  for (const ItemStage* stage : item_stages()) {
+    if (!stage->runs_a_model()) continue;
+    const std::vector<std::string> named = stage->models_named(c);
+    if (named.empty()) add(out, registry, stage->name(), "", stage->model_key());  // the catalogue's defaults
+    for (const std::string& name : named) add(out, registry, stage->name(), name, stage->model_key());  // "none": off
   }
-  add(out, registry, kStageSegment, c.segmenter, "segmenter");
-  add(out, registry, kStageNsfw, c.nsfw, "nsfw");
   return out;
 }
 

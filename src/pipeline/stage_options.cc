@@ -55,22 +55,7 @@ void add_run_options(OptionTable& table, RunSection& r) {
 
 void add_models_options(OptionTable& table, ModelsConfig& m) {
   Section t{table, "models"};
-  t.add("tagger",
-        "Tagger: a name from `tagforge models list` (wd-vit-tagger-v3, joytag, …) or a folder (WD v3: "
-        "selected_tags.csv; JoyTag: top_tags.txt); empty: the catalogue's default when installed; \"none\": no tagging",
-        &m.tagger);
-  t.add("detectors",
-        "YOLO detectors: names (face, head, person, hand) or folders (imgutils layout); empty: the catalogue's "
-        "defaults that are installed; [\"none\"]: no detection",
-        &m.detectors);
-  t.add("segmenter",
-        "Subject segmenter (ISNet): a name (anime-seg, isnet-imgly) or a folder; empty: the catalogue's default when "
-        "installed; \"none\": no segmentation",
-        &m.segmenter);
-  t.add("nsfw",
-        "NSFW classifier: a name (nsfwjs) or a folder; empty: the catalogue's default when installed; \"none\": "
-        "no NSFW scores",
-        &m.nsfw);
+  for (const ItemStage* stage : item_stages()) stage->add_model_option(t, m);  // tagger, detectors, …
   t.add("threads",
         "Threads inside one inference (0: run shares the cores out between the batches in flight; one a batch "
         "when there are as many as cores)",

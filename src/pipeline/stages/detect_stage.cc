@@ -15,6 +15,14 @@ class DetectStage : public ItemStage {
   bool reads_only_the_image() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return !c.detectors.empty(); }
+  const char* model_key() const override { return "detectors"; }
+  void add_model_option(OptionSection& models, ModelsConfig& m) const override {
+    models.add("detectors",
+               "YOLO detectors: names (face, head, person, hand) or folders (imgutils layout); empty: the catalogue's "
+               "defaults that are installed; [\"none\"]: no detection",
+               &m.detectors);
+  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override { return m.detectors; }
 
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
     auto model = load_stage_model<Detector>(loc, runtime);

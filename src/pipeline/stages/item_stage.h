@@ -69,6 +69,12 @@ class ItemStage {
   virtual bool runs_a_model() const { return false; }
   // It has something to run on in this run (its model loaded); the progress bar lists it.
   virtual bool applies(const RunContext&) const { return true; }
+  // A stage that runs a model: its key in [models], also the catalogue's name for the stage whose
+  // defaults it takes ("tagger", "detectors", …); the key's declaration in [models]; and the models
+  // the config names there (none: the catalogue's installed defaults; "none": the stage is off).
+  virtual const char* model_key() const { return nullptr; }
+  virtual void add_model_option(OptionSection&, ModelsConfig&) const {}
+  virtual std::vector<std::string> models_named(const ModelsConfig&) const { return {}; }
   // A stage that runs a model: opens and loads it from `location` into `c` (with the identity its
   // fingerprint takes; a stage of several models, such as the detectors, is given each in turn).
   virtual Status load_model(const ModelLocation& location, const RuntimeOptions& runtime, RunContext& c) const;

@@ -15,6 +15,16 @@ class NsfwStage : public ItemStage {
   bool reads_only_the_image() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return c.nsfw != nullptr; }
+  const char* model_key() const override { return "nsfw"; }
+  void add_model_option(OptionSection& models, ModelsConfig& m) const override {
+    models.add("nsfw",
+               "NSFW classifier: a name (nsfwjs) or a folder; empty: the catalogue's default when installed; \"none\": "
+               "no NSFW scores",
+               &m.nsfw);
+  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override {
+    return m.nsfw.empty() ? std::vector<std::string>{} : std::vector<std::string>{m.nsfw};
+  }
 
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
     auto model = load_stage_model<NsfwClassifier>(loc, runtime);

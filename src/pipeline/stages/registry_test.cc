@@ -120,6 +120,24 @@ TEST(StageRegistry, TheStagesDeclareTheirSectionsOfTheRunsOptions) {
   EXPECT_EQ(std::get<std::string*>(only_check[0].target), &config.check.fix);  // where the value is kept
 }
 
+TEST(StageRegistry, EachModelStageReadsItsModelsFromItsKeyInModels) {
+  ModelsConfig m;
+  m.tagger = "joytag";
+  m.detectors = {"face", "hand"};
+  m.nsfw = "none";
+  std::vector<std::string> keys;
+  for (const ItemStage* s : item_stages()) {
+    if (s->runs_a_model()) keys.emplace_back(s->model_key());
+    else EXPECT_EQ(s->model_key(), nullptr) << s->name();
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"tagger", "detectors", "segmenter", "nsfw"}));
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(tagger_stage().models_named(m), Names{"joytag"});
+  EXPECT_EQ(find_item_stage("detect")->models_named(m), (Names{"face", "hand"}));
+  EXPECT_EQ(find_item_stage("segment")->models_named(m), Names{});  // empty: the catalogue's defaults
+  EXPECT_EQ(find_item_stage("nsfw")->models_named(m), Names{"none"});
+}
+
 TEST(StageRegistry, FixPoliciesByName) {
   EXPECT_EQ(fix_policy_named("none"), FixPolicy::kNone);
   EXPECT_EQ(fix_policy_named("replace"), FixPolicy::kReplace);

@@ -19,6 +19,16 @@ class SegmentStage : public ItemStage {
   bool reads_only_the_image() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return c.segmenter != nullptr; }
+  const char* model_key() const override { return "segmenter"; }
+  void add_model_option(OptionSection& models, ModelsConfig& m) const override {
+    models.add("segmenter",
+               "Subject segmenter (ISNet): a name (anime-seg, isnet-imgly) or a folder; empty: the catalogue's default "
+               "when installed; \"none\": no segmentation",
+               &m.segmenter);
+  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override {
+    return m.segmenter.empty() ? std::vector<std::string>{} : std::vector<std::string>{m.segmenter};
+  }
 
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
     auto model = load_stage_model<Segmenter>(loc, runtime);

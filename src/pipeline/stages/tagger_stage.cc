@@ -24,6 +24,17 @@ class TaggerStage : public ItemStage {
   bool batched() const override { return true; }
   bool runs_a_model() const override { return true; }
   bool applies(const RunContext& c) const override { return c.tagger != nullptr; }
+  const char* model_key() const override { return "tagger"; }
+  void add_model_option(OptionSection& models, ModelsConfig& m) const override {
+    models.add("tagger",
+               "Tagger: a name from `tagforge models list` (wd-vit-tagger-v3, joytag, …) or a folder (WD v3: "
+               "selected_tags.csv; JoyTag: top_tags.txt); empty: the catalogue's default when installed; \"none\": no "
+               "tagging",
+               &m.tagger);
+  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override {
+    return m.tagger.empty() ? std::vector<std::string>{} : std::vector<std::string>{m.tagger};
+  }
 
   // [tag]'s thresholds (< 0: the model's own) apply to the model; they are part of the fingerprint.
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
