@@ -70,11 +70,11 @@ std::string final_caption(const ItemState& it) {
   return stage_caption(it);
 }
 
-namespace {
+json box_json(const Box& b) { return json::array({b.x0, b.y0, b.x1, b.y1}); }
 
-Box box_from(const json& j) { return Box{j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
-
-}  // namespace
+Box box_from_json(const json& j) {
+  return Box{j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()};
+}
 
 std::vector<Detection> detections_of(const ItemState& it, int* width, int* height) {
   std::vector<Detection> out;
@@ -84,7 +84,7 @@ std::vector<Detection> detections_of(const ItemState& it, int* width, int* heigh
     *height = j["height"].get<int>();
     for (const json& d : j["detections"]) {
       out.push_back({d["model"].get<std::string>(), d["label"].get<std::string>(), d["score"].get<float>(),
-                     box_from(d["box"])});
+                     box_from_json(d["box"])});
     }
   }
   return out;
@@ -104,7 +104,7 @@ std::optional<Aseg> aseg_of(const ItemState& it) {
   Aseg aseg = make_aseg(w, h, std::move(dets));
   if (mask) {
     aseg.masks.push_back(AsegMask{(*mask)["model"].get<std::string>(), "subject", (*mask)["area_share"].get<float>(),
-                                  box_from((*mask)["box"]), (*mask)["file"].get<std::string>()});
+                                  box_from_json((*mask)["box"]), (*mask)["file"].get<std::string>()});
   }
   if (const StageResult* check = stage_result(it, kStageCheck)) {
     const json& parsed = stage_json(*check);  // named: a range-for over a temporary's member dangles

@@ -65,6 +65,10 @@ std::string stage_caption(const ItemState& item);
 // REQUIRES: the item's caption is there (or an edited one).
 std::string final_caption(const ItemState& item);
 
+// A box as a stage's result keeps it, [x0, y0, x1, y1] in pixels, and back.
+nlohmann::ordered_json box_json(const Box& box);
+Box box_from_json(const nlohmann::ordered_json& json);
+
 // The detect stage's detections, and the size of the image they are boxes of
 // (left alone when the item has none).
 std::vector<Detection> detections_of(const ItemState& item, int* width, int* height);

@@ -39,6 +39,9 @@ struct OptionDef {
 
 using OptionTable = std::vector<OptionDef>;
 
+// The range of a share or probability option.
+inline constexpr std::pair<double, double> kUnitRange{0.0, 1.0};
+
 // Adds the options of one section to a table: how run's own settings
 // (stage_options.cc) and each stage (stages/) declare their keys.
 struct OptionSection {

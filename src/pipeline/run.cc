@@ -220,7 +220,10 @@ class Runner {
     const ModelRegistry registry = ModelRegistry::open(o_.data_dir);
     s_.models = choose_stage_models(mc, registry);
     for (StageModel& m : s_.models) {
-      if (m.failed) s_.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", m.stage, m.why_not, m.stage));
+      auto off = [&](const std::string& why) {
+        s_.model_errors.push_back(fmt::format("{}: {} (the {} stage is off)", m.stage, why, m.stage));
+      };
+      if (m.failed) off(m.why_not);
       if (!m.location) continue;
       const ItemStage* stage = find_item_stage(m.stage);
       Status loaded = stage ? stage->load_model(*m.location, runtime, c_)
@@ -230,8 +233,7 @@ class Runner {
         if (one_at_a_time) stage->unload_models(c_);
         continue;
       }
-      s_.model_errors.push_back(
-          fmt::format("{}: {} (the {} stage is off)", m.stage, loaded.error().to_string(), m.stage));
+      off(loaded.error().to_string());
       m.failed = true;
       m.why_not = "failed to load (see the errors)";
       m.location.reset();

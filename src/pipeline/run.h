@@ -69,11 +69,11 @@ struct RunSummary {
   bool settled = false;
 };
 
-// Errors: the configuration or the output cannot be used (the run does not
-// start), the manifest fails. Item failures are in the summary.
 // Where a stage computed: its model's device ("cpu", "cuda:0"); "cpu" for a stage without a model.
 std::string stage_device(const RunSummary& summary, const std::string& stage);
 
+// Errors: the configuration or the output cannot be used (the run does not
+// start), the manifest fails. Item failures are in the summary.
 Result<RunSummary> run_pipeline(const RunOptions& options);
 
 }  // namespace tagforge

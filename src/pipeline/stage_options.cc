@@ -6,7 +6,6 @@ namespace tagforge {
 
 namespace {
 
-constexpr std::pair<double, double> kUnit{0.0, 1.0};
 constexpr std::pair<double, double> kNonNegative{0.0, 1e9};
 constexpr std::pair<double, double> kCount{0.0, 1e6};
 constexpr std::pair<double, double> kSide{0.0, 65536.0};
@@ -118,9 +117,9 @@ void add_extract_options(OptionTable& table, ExtractConfig& e) {
   t.add("forced_slices", "Cut each clip into N equal slices (0: off)", &s.forced_slices, kCount);
   t.add("slice_seconds", "Cut each clip every S seconds (0: off)", &s.slice_seconds, kNonNegative);
   t.add("shift_detection_sensitivity",
-        "0 off; up to 1: a scene cut starts a new slice (see src/media/frame_features.h)", &s.shift_sensitivity, kUnit);
+        "0 off; up to 1: a scene cut starts a new slice (see src/media/frame_features.h)", &s.shift_sensitivity, kUnitRange);
   t.add("similarity_threshold", "Prune a frame at least this similar to the last kept one (0 off, 1 only identical)",
-        &s.similarity_threshold, kUnit);
+        &s.similarity_threshold, kUnitRange);
   t.add("minimum_resolution", "Upscale so the short side is at least this (0: off)", &f.minimum_resolution, kSide);
   t.add("maximum_resolution", "Downscale so the long side is at most this (0: off)", &f.maximum_resolution, kSide);
   t.add("format", "Frame files: png, jpg or webp", &f.format, std::nullopt, {"png", "jpg", "webp"});

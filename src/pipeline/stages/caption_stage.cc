@@ -7,8 +7,6 @@ namespace tagforge {
 
 namespace {
 
-constexpr std::pair<double, double> kUnit{0.0, 1.0};
-
 using json = nlohmann::ordered_json;
 
 class CaptionStage : public ItemStage {
@@ -32,16 +30,16 @@ class CaptionStage : public ItemStage {
     OptionSection llm{table, "caption.llm"};
     LlmCaptionConfig& l = c.llm;
     llm.add("nsfw_threshold", "Items whose NSFW score is at least this go only to the local endpoint", &l.nsfw_threshold,
-            kUnit);
+            kUnitRange);
     llm.add("loop_threshold", "Ask again (with what was missed) while the LLM caption scores below this",
-            &l.loop_threshold, kUnit);
+            &l.loop_threshold, kUnitRange);
     llm.add("max_loopbacks", "Most times an item is asked again", &l.max_loopbacks, std::pair{0.0, 20.0});
     llm.add("stage2_threshold", "Below this after the loopbacks: the deterministic caption is kept", &l.stage2_threshold,
-            kUnit);
+            kUnitRange);
     llm.add("correct_tags", "Drop a tag only a tagger gave (below correct_below) that every LLM answer contradicted",
             &l.correct_tags);
     llm.add("correct_below", "The confidence under which a tagger's tag may be corrected by the LLM", &l.correct_below,
-            kUnit);
+            kUnitRange);
     llm.add("grid", "Stage 2: below stage2_threshold, caption an N×N grid of tiles and compose (below 2: off)", &l.grid,
             std::pair{0.0, 8.0});
     llm.add("tile_overlap", "Stage 2: how far a tile reaches into its neighbours, as a share of a cell", &l.tile_overlap,
@@ -78,9 +76,8 @@ class CaptionStage : public ItemStage {
   // caption also depends on the prompts, and on the NSFW score that routes it.
   std::optional<std::string> fingerprint(const FingerprintInputs& in) const override {
     const RunContext& c = in.context;
-    const std::string tags = in.of(kStageCheck).empty() ? in.of(kStageTags) : in.of(kStageCheck);
     const std::optional<std::string>& own = in.item.existing_caption;
-    return stage_fingerprint({kStageCaption, tags, c.section("caption"), c.lexicon_identity,
+    return stage_fingerprint({kStageCaption, in.of_checked_tags(), c.section("caption"), c.lexicon_identity,
                               own ? hash_bytes(*own) : "generated",
                               c.llm ? c.prompts_identity + in.of(kStageNsfw) : ""});
   }
@@ -88,15 +85,14 @@ class CaptionStage : public ItemStage {
   StageOutput compute(const StageInput& in) const override {
     const ItemState& it = in.item;
     const RunContext& c = in.context;
-    auto text = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
-    if (it.existing_caption) return stage_ok(text(json{{"caption", *it.existing_caption}, {"source", "sidecar"}}));
+    if (it.existing_caption) return stage_ok(result_text(json{{"caption", *it.existing_caption}, {"source", "sidecar"}}));
     const TagList list = parse_tag_list(stage_tags(it), c.engine->db, "sidecar");
     const CaptionOptions opt = caption_options_of(c.config);
     std::string caption = caption_from_tags(list, c.engine->db, *c.lexicon, opt);
-    if (!c.llm) return stage_ok(text(json{{"caption", caption}, {"source", "tags"}}));
+    if (!c.llm) return stage_ok(result_text(json{{"caption", caption}, {"source", "tags"}}));
     bool fell_back = false;
     json answer = llm_caption_result(in, list, std::move(caption), opt, &fell_back);
-    return stage_ok(text(answer), fell_back);
+    return stage_ok(result_text(answer), fell_back);
   }
 };
 

@@ -49,8 +49,7 @@ class CheckStage : public ItemStage {
       checks.push_back({{"what", k.what}, {"tag", k.tag}, {"measured", k.measured}, {"verdict", k.verdict},
                         {"action", k.action}});
     }
-    return stage_ok(json{{"checks", checks}, {"tags", out.tags}, {"changed", out.outcome.changed}}.dump(
-        -1, ' ', false, json::error_handler_t::replace));
+    return stage_ok(result_text(json{{"checks", checks}, {"tags", out.tags}, {"changed", out.outcome.changed}}));
   }
 };
 

@@ -17,7 +17,7 @@ class DetectStage : public ItemStage {
   bool applies(const RunContext& c) const override { return !c.detectors.empty(); }
   const char* model_key() const override { return "detectors"; }
   void add_model_option(OptionSection& models, ModelsConfig& m) const override {
-    models.add("detectors",
+    models.add(model_key(),
                "YOLO detectors: names (face, head, person, hand) or folders (imgutils layout); empty: the catalogue's "
                "defaults that are installed; [\"none\"]: no detection",
                &m.detectors);
@@ -49,10 +49,9 @@ class DetectStage : public ItemStage {
       dets.push_back({{"model", x.model},
                       {"label", x.label},
                       {"score", x.score},
-                      {"box", json::array({x.box.x0, x.box.y0, x.box.x1, x.box.y1})}});
+                      {"box", box_json(x.box)}});
     }
-    return stage_ok(json{{"width", image.width}, {"height", image.height}, {"detections", dets}}.dump(
-        -1, ' ', false, json::error_handler_t::replace));
+    return stage_ok(result_text(json{{"width", image.width}, {"height", image.height}, {"detections", dets}}));
   }
 };
 

@@ -37,6 +37,10 @@ struct StageOutput {
   bool fallback = false;  // `data` stands in for a better result a transient fault kept away
 };
 inline StageOutput stage_ok(std::string data, bool fallback = false) { return {std::move(data), "", fallback}; }
+// A result's JSON as its text: the bytes the manifest keeps, written the same way by every stage.
+inline std::string result_text(const nlohmann::ordered_json& result) {
+  return result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 inline StageOutput stage_failed(std::string message) { return {"", std::move(message), false}; }
 
 // What a stage's fingerprint is made of besides its own settings.
@@ -49,6 +53,11 @@ struct FingerprintInputs {
   std::string of(const char* stage) const {
     auto f = fingerprints.find(stage);
     return f == fingerprints.end() ? std::string() : f->second;
+  }
+  // The fingerprint of the tags a caption is made from: the check's when it applies, else the tags'.
+  std::string of_checked_tags() const {
+    std::string check = of(kStageCheck);
+    return check.empty() ? of(kStageTags) : check;
   }
 };
 
@@ -96,6 +105,12 @@ class ItemStage {
   // A batch's results in one call (a model that takes batches); by default, one compute each.
   virtual std::vector<StageOutput> compute_batch(std::span<const StageInput> in) const;
 };
+
+// What a [models] key that holds one name names (ItemStage::models_named): none when it is
+// empty, so the catalogue's defaults are taken.
+inline std::vector<std::string> one_model_named(const std::string& name) {
+  return name.empty() ? std::vector<std::string>{} : std::vector<std::string>{name};
+}
 
 // The registered stages, in the order they run (each after the ones it reads): registry.cc.
 std::span<const ItemStage* const> item_stages();

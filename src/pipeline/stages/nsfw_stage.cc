@@ -17,14 +17,12 @@ class NsfwStage : public ItemStage {
   bool applies(const RunContext& c) const override { return c.nsfw != nullptr; }
   const char* model_key() const override { return "nsfw"; }
   void add_model_option(OptionSection& models, ModelsConfig& m) const override {
-    models.add("nsfw",
+    models.add(model_key(),
                "NSFW classifier: a name (nsfwjs) or a folder; empty: the catalogue's default when installed; \"none\": "
                "no NSFW scores",
                &m.nsfw);
   }
-  std::vector<std::string> models_named(const ModelsConfig& m) const override {
-    return m.nsfw.empty() ? std::vector<std::string>{} : std::vector<std::string>{m.nsfw};
-  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override { return one_model_named(m.nsfw); }
 
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
     auto model = load_stage_model<NsfwClassifier>(loc, runtime);
@@ -47,7 +45,7 @@ class NsfwStage : public ItemStage {
     if (!scores) return stage_failed(scores.error().to_string());
     json classes = json::object();
     for (const auto& [name, p] : scores->classes) classes[name] = p;
-    return stage_ok(json{{"classes", classes}, {"nsfw", scores->nsfw}}.dump(-1, ' ', false, json::error_handler_t::replace));
+    return stage_ok(result_text(json{{"classes", classes}, {"nsfw", scores->nsfw}}));
   }
 };
 

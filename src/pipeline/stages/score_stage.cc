@@ -6,8 +6,6 @@ namespace tagforge {
 
 namespace {
 
-constexpr std::pair<double, double> kUnit{0.0, 1.0};
-
 using json = nlohmann::ordered_json;
 
 class ScoreStage : public ItemStage {
@@ -20,7 +18,7 @@ class ScoreStage : public ItemStage {
   void add_options(OptionTable& table, RunConfig& config) const override {
     ScoreConfig& c = config.score;
     OptionSection t{table, "score"};
-    t.add("flag_below", "Flag an item for review when its caption's overall score is below this", &c.flag_below, kUnit);
+    t.add("flag_below", "Flag an item for review when its caption's overall score is below this", &c.flag_below, kUnitRange);
     t.add("quality_tags", "Add the score's quality tags (auto_good_caption, accuracy_70, …) to the tag file",
           &c.quality_tags);
   }
@@ -30,8 +28,7 @@ class ScoreStage : public ItemStage {
     const RunContext& c = in.context;
     const std::string edited_tags = in.edit.tags ? "edited " + hash_bytes(*in.edit.tags) : "";
     const std::string edited_caption = in.edit.caption ? "edited " + hash_bytes(*in.edit.caption) : "";
-    const std::string tags = in.of(kStageCheck).empty() ? in.of(kStageTags) : in.of(kStageCheck);
-    return stage_fingerprint({kStageScore, in.of(kStageCaption) + edited_caption, tags + edited_tags,
+    return stage_fingerprint({kStageScore, in.of(kStageCaption) + edited_caption, in.of_checked_tags() + edited_tags,
                               in.of(kStageDetect), c.section("score"), c.section("caption")});
   }
 
@@ -60,7 +57,7 @@ std::string score_result_data(const ItemState& it, const RunContext& c) {
     }
   }
   const CaptionScore s = score_caption(final_caption(it), list, c.engine->db, *c.lexicon, opt, found ? &*found : nullptr);
-  return json{{"tag_inclusion", s.tag_inclusion},
+  return result_text(json{{"tag_inclusion", s.tag_inclusion},
               {"english_similarity", s.english_similarity},
               {"segmentation", s.segmentation ? json(*s.segmentation) : json(nullptr)},
               {"overall", s.overall},
@@ -68,8 +65,7 @@ std::string score_result_data(const ItemState& it, const RunContext& c) {
               {"contradicted", s.contradicted},
               {"extra", s.extra},
               {"quality_tags", s.quality_tags},
-              {"flagged", s.flagged}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+              {"flagged", s.flagged}});
 }
 
 ScoreOptions score_options_of(const RunConfig& config) {

@@ -21,14 +21,12 @@ class SegmentStage : public ItemStage {
   bool applies(const RunContext& c) const override { return c.segmenter != nullptr; }
   const char* model_key() const override { return "segmenter"; }
   void add_model_option(OptionSection& models, ModelsConfig& m) const override {
-    models.add("segmenter",
+    models.add(model_key(),
                "Subject segmenter (ISNet): a name (anime-seg, isnet-imgly) or a folder; empty: the catalogue's default "
                "when installed; \"none\": no segmentation",
                &m.segmenter);
   }
-  std::vector<std::string> models_named(const ModelsConfig& m) const override {
-    return m.segmenter.empty() ? std::vector<std::string>{} : std::vector<std::string>{m.segmenter};
-  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override { return one_model_named(m.segmenter); }
 
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
     auto model = load_stage_model<Segmenter>(loc, runtime);
@@ -51,14 +49,12 @@ class SegmentStage : public ItemStage {
     const fs::path file = in.item.file.parent_path() / mask_file_name(in.item.file);
     auto s = segment_subject(*in.context.segmenter, image, file);
     if (!s) return stage_failed(s.error().to_string());
-    const Box& b = s->cover.box;
-    return stage_ok(json{{"model", in.context.segmenter->profile().name},
-                         {"width", image.width},
-                         {"height", image.height},
-                         {"area_share", s->cover.area_share},
-                         {"box", json::array({b.x0, b.y0, b.x1, b.y1})},
-                         {"file", file.filename().string()}}
-                        .dump(-1, ' ', false, json::error_handler_t::replace));
+    return stage_ok(result_text(json{{"model", in.context.segmenter->profile().name},
+                                     {"width", image.width},
+                                     {"height", image.height},
+                                     {"area_share", s->cover.area_share},
+                                     {"box", box_json(s->cover.box)},
+                                     {"file", file.filename().string()}}));
   }
 };
 

@@ -26,15 +26,13 @@ class TaggerStage : public ItemStage {
   bool applies(const RunContext& c) const override { return c.tagger != nullptr; }
   const char* model_key() const override { return "tagger"; }
   void add_model_option(OptionSection& models, ModelsConfig& m) const override {
-    models.add("tagger",
+    models.add(model_key(),
                "Tagger: a name from `tagforge models list` (wd-vit-tagger-v3, joytag, …) or a folder (WD v3: "
                "selected_tags.csv; JoyTag: top_tags.txt); empty: the catalogue's default when installed; \"none\": no "
                "tagging",
                &m.tagger);
   }
-  std::vector<std::string> models_named(const ModelsConfig& m) const override {
-    return m.tagger.empty() ? std::vector<std::string>{} : std::vector<std::string>{m.tagger};
-  }
+  std::vector<std::string> models_named(const ModelsConfig& m) const override { return one_model_named(m.tagger); }
 
   // [tag]'s thresholds (< 0: the model's own) apply to the model; they are part of the fingerprint.
   Status load_model(const ModelLocation& loc, const RuntimeOptions& runtime, RunContext& c) const override {
@@ -77,9 +75,8 @@ class TaggerStage : public ItemStage {
         continue;
       }
       const TagPrediction& p = (*predictions)[k];
-      out.push_back(stage_ok(
-          json{{"rating", scores_json(p.rating)}, {"general", scores_json(p.general)}, {"character", scores_json(p.character)}}
-              .dump(-1, ' ', false, json::error_handler_t::replace)));
+      out.push_back(stage_ok(result_text(
+          json{{"rating", scores_json(p.rating)}, {"general", scores_json(p.general)}, {"character", scores_json(p.character)}})));
     }
     return out;
   }

@@ -42,7 +42,7 @@ class TagsStage : public ItemStage {
     }
     json data{{"tags", merged_tag_line(it.existing_tags, predicted, source, *in.context.engine)}};
     if (!it.existing_tags.empty()) data["own"] = it.existing_tags;  // the input's, for whoever reads the row alone
-    return stage_ok(data.dump(-1, ' ', false, json::error_handler_t::replace));
+    return stage_ok(result_text(data));
   }
 };
 
