@@ -27,11 +27,13 @@ enum class SortClass : uint8_t {
   kBroken,           // zero-byte, truncated, or bytes that are no media at all
   kReview,           // usable media whose tag file carries the review mark (`needs_review`)
   kDuplicates,       // a near or exact copy of an image kept elsewhere (only `tagforge run`'s dedupe files it)
+  kLowQuality,       // a still that failed the [quality] gate (only `tagforge run`'s quality stage files it)
 };
-inline constexpr size_t kSortClassCount = 10;
+inline constexpr size_t kSortClassCount = 11;
 
 // "images", "missing_tags", "gifs", "videos", "processed_gifs",
-// "processed_videos", "unknown", "broken", "review", "duplicates": the keys of --folder.
+// "processed_videos", "unknown", "broken", "review", "duplicates",
+// "low_quality": the keys of --folder.
 std::string_view sort_class_key(SortClass c);
 bool parse_sort_class(std::string_view key, SortClass* out);
 
@@ -50,7 +52,7 @@ struct SortOptions {
   size_t journal_batch = 8192;
   std::array<std::string, kSortClassCount> folder = {
       "images", "missing_tags", "gifs", "videos", "processed_gifs", "processed_videos", "unknown_files",
-      "unknown_files", "review", "duplicates"};
+      "unknown_files", "review", "duplicates", "low_quality"};
   // Media whose tag file holds this tag go to the review class; empty: no
   // review class (tag files are then read only when tiny).
   std::string review_tag = "needs_review";

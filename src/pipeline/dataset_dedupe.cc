@@ -13,6 +13,7 @@
 #include "dedupe/near_copies.h"
 #include "pipeline/dedupe_memo.h"
 #include "pipeline/perceptual_hash_result.h"
+#include "pipeline/stages/quality_stage.h"
 #include "tags/normalize.h"
 
 namespace tagforge {
@@ -118,6 +119,7 @@ std::optional<DuplicateFinder::Candidate> DuplicateFinder::candidate_of(const It
     if (j.contains("overall") && j["overall"].is_number()) c.facts.score = j["overall"].get<double>();
   }
   c.facts.own_tags = !item.existing_tags.empty();
+  c.facts.passes_quality = !fails_quality_gate(item);
   c.face = face_tags_of(item);
   c.key = verdict_key(c);
   c.facts.chosen = review_edit_of(item).keep;

@@ -22,6 +22,7 @@
 #include "pipeline/dataset_dedupe.h"
 #include "pipeline/listing_digest.h"
 #include "pipeline/probe_memo.h"
+#include "pipeline/stages/quality_stage.h"
 #include "pipeline/work_tree.h"
 #include "scan/media_format.h"
 #include "sort/classify.h"
@@ -168,6 +169,10 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
   auto set_aside = set_aside_paths(m);
   if (!set_aside) return set_aside.error();
   const std::unordered_set<std::string>& aside = *set_aside;
+  // The stills the quality gate set aside go to low_quality_N.
+  auto low_quality = low_quality_paths(m);
+  if (!low_quality) return low_quality.error();
+  const std::unordered_set<std::string>& low = *low_quality;
   ListingDigest listing;
   TF_RETURN_IF_ERROR(scan_folders(c.work, scan_options, [&](ScanResult&& folder) -> Status {
     listing.add(folder);
@@ -177,7 +182,11 @@ Status plan_buckets(const RunContext& c, Manifest& m, Scratch& scratch, ExportRe
       entry.dir = folder.dirs[it.dir];
       entry.name = it.name;
       entry.cls = int(classifier.classify(it));
-      if (!aside.empty() && aside.count(folder.relative_path(it))) entry.cls = int(SortClass::kDuplicates);
+      if (!aside.empty() && aside.count(folder.relative_path(it))) {
+        entry.cls = int(SortClass::kDuplicates);
+      } else if (!low.empty() && is_still_class(SortClass(entry.cls)) && low.count(folder.relative_path(it))) {
+        entry.cls = int(SortClass::kLowQuality);
+      }
       entry.sidecars.clear();
       entry.stamps = {it.stamp};
       for (const Sidecar& sc : it.sidecars) {

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "pipeline/stages/quality_stage.h"
+
 namespace tagforge {
 
 using json = nlohmann::ordered_json;
@@ -46,6 +48,7 @@ ExportFacts export_facts_of(const ItemState& it, const RunConfig& config) {
   const StageResult* nsfw = stage_result(it, kStageNsfw);
   const StageResult* caption = stage_result(it, kStageCaption);
   f.flagged = flagged(it, config);
+  f.quality_faults = quality_faults_text(it);
   if (nsfw) f.nsfw = stage_json(*nsfw)["nsfw"].get<double>();
   if ((f.complete = complete(it))) {
     const std::string text = final_caption(it), tags = final_tag_text(it, config);
@@ -118,11 +121,12 @@ std::string encode_export_facts(const ExportFacts& f) {
   put(out, f.caption_source);
   put(out, f.llm_outcome);
   put(out, std::to_string(f.llm_requests));
+  put(out, f.quality_faults);
   return out;
 }
 
 std::optional<ExportFacts> decode_export_facts(std::string_view data) {
-  std::string_view v[10];
+  std::string_view v[11];
   size_t at = 0;
   for (std::string_view& field : v) {
     if (!take(data, at, field)) return std::nullopt;
@@ -141,6 +145,7 @@ std::optional<ExportFacts> decode_export_facts(std::string_view data) {
   f.tag_text = v[5];
   f.caption_source = v[7];
   f.llm_outcome = v[8];
+  f.quality_faults = v[10];
   const auto [end, ec] = std::from_chars(v[9].data(), v[9].data() + v[9].size(), f.llm_requests);
   if (ec != std::errc() || end != v[9].data() + v[9].size()) return std::nullopt;
   return f;

@@ -33,6 +33,7 @@ struct ExportFacts {
   std::string caption_source;     // how the report counts it; "" without a caption
   std::string llm_outcome;        // "" when the LLM was not asked
   size_t llm_requests = 0;
+  std::string quality_faults;     // a still's faults by the quality gate ("; " between them); "" when it passes
 
   bool operator==(const ExportFacts&) const = default;
 };

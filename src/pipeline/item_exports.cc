@@ -10,6 +10,7 @@
 #include "pipeline/export_facts.h"
 #include "pipeline/item_stages.h"
 #include "pipeline/report.h"
+#include "pipeline/stages/quality_stage.h"
 
 namespace tagforge {
 
@@ -23,10 +24,13 @@ Status write_item_exports(const RunContext& c, Manifest& m, Scratch& scratch, co
   auto metadata = MetadataWriters::open(c, m);
   if (!metadata) return metadata.error();
   ReportStats stats(c.config.check.review_tag);
-  // The copies dedupe set aside are no training data.
+  // The copies dedupe set aside, and the stills the quality gate did, are no training data.
   auto set_aside = set_aside_paths(m);
   if (!set_aside) return set_aside.error();
-  const std::unordered_set<std::string>& aside = *set_aside;
+  auto low_quality = low_quality_paths(m);
+  if (!low_quality) return low_quality.error();
+  std::unordered_set<std::string>& aside = *set_aside;
+  aside.merge(*low_quality);
   // The rows are read in one transaction, a batch at a time; each batch's entries are made on
   // every core (the JSON of the results is most of the work), then added in order.
   struct Ready {

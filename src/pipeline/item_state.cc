@@ -133,6 +133,9 @@ bool flagged(const ItemState& it, const RunConfig& config) {
   const StageResult* score = stage_result(it, kStageScore);
   if (!score || untagged(it) || review_edit_of(it).approved) return false;
   if (stage_json(*score)["flagged"].get<bool>()) return true;
+  // [quality] action = "flag": a still that failed the gate.
+  const StageResult* quality = stage_result(it, kStageQuality);
+  if (quality && stage_json(*quality).value("flagged", false)) return true;
   return has_review_mark(current_tags(it), config.check.review_tag);
 }
 

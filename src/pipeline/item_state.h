@@ -85,8 +85,8 @@ bool untagged(const ItemState& item);
 // A check's review mark among the tags of a tag line (", "-separated).
 bool has_review_mark(std::string_view tag_line, const std::string& review_tag);
 
-// Its caption's score or a check against the pixels flagged it for review
-// (never when untagged). Never when a person approved it.
+// Its caption's score, a check against the pixels or the quality gate
+// flagged it for review (never when untagged). Never when a person approved it.
 bool flagged(const ItemState& item, const RunConfig& config);
 
 }  // namespace tagforge

@@ -277,6 +277,19 @@ Result<std::vector<std::string>> Manifest::exported() {
   return out;
 }
 
+Result<std::vector<std::string>> Manifest::paths_with_result_flag(const std::string& stage, const std::string& key) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path FROM results WHERE stage = ? AND error = '' AND json_valid(data) AND "
+                        "json_extract(data, '$.' || ?) = 1 ORDER BY path"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, stage).bind(2, key);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  if (rc != SQLITE_DONE) return error("read the " + stage + " results");
+  return out;
+}
+
 Result<std::vector<ExportedFile>> Manifest::exported_after(const std::string& after, size_t limit) {
   std::lock_guard lock(mu_);
   Statement s(statement("SELECT path, source, stamp FROM exported WHERE path > ? ORDER BY path LIMIT ?"));

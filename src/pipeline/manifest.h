@@ -102,6 +102,8 @@ class Manifest {
   Status put_result(const std::string& path, const std::string& stage, const StageResult& result);
   Result<std::optional<StageResult>> result(const std::string& path, const std::string& stage);
   Status remove_result(const std::string& path, const std::string& stage);
+  // The items whose `stage` result (JSON, not failed) has `key` true, in path order.
+  Result<std::vector<std::string>> paths_with_result_flag(const std::string& stage, const std::string& key);
   // Every stage result of one item: stage -> result.
   Result<std::vector<std::pair<std::string, StageResult>>> results(const std::string& path);
   // The same for several items in one read transaction (WAL's read lock taken

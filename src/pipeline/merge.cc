@@ -8,6 +8,7 @@
 #include "pipeline/dataset_dedupe.h"
 #include "pipeline/export.h"
 #include "pipeline/item_stages.h"
+#include "pipeline/stages/quality_stage.h"
 #include "pipeline/manifest.h"
 #include "pipeline/settled.h"
 #include "pipeline/output_lock.h"
@@ -113,6 +114,7 @@ Result<RunSummary> merge_runs(const MergeOptions& o) {
       s.errors.emplace_back(item.path, item.error);
       return ok_status();
     }
+    if (fails_quality_gate(*it)) ++s.low_quality;
     if (!it->results.count(kStageScore)) return ok_status();
     ++s.written;
     if (flagged(*it, c.config)) ++s.flagged;

@@ -30,6 +30,9 @@ struct OptionDef {
   // False for how a result is fetched, not what it is (timeouts, concurrency,
   // retries): changing it re-runs nothing (see section_text).
   bool affects_results = true;
+  // Its flag names its section even when no other section has the key: a key that says
+  // little on its own (`[quality] action` is `--quality-action`).
+  bool flag_names_section = false;
 
   // "--similarity-threshold"
   std::string flag() const;

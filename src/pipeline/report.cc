@@ -25,6 +25,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 constexpr size_t kFlaggedShown = 60;
+constexpr size_t kLowQualityShown = 40;
 constexpr int kThumbSide = 160;
 
 std::string escape(std::string_view s) {
@@ -120,6 +121,9 @@ void ReportStats::add(const ExportFacts& f, const ManifestItem& item, const std:
     ++nsfw_bins_[bin_of(*f.nsfw)];
     ++nsfw_scored_;
   }
+  if (!f.quality_faults.empty() && low_quality_.size() < kLowQualityShown) {
+    low_quality_.push_back(LowQuality{item.path, out_path, f.quality_faults});
+  }
   if (!f.caption_source.empty()) ++caption_sources_[f.caption_source];
   if (!f.llm_outcome.empty()) ++llm_outcomes_[f.llm_outcome];
   llm_requests_ += f.llm_requests;
@@ -152,6 +156,23 @@ std::string duplicates_html(const RunContext& c, const RunSummary& s) {
   return h;
 }
 
+// The stills below the quality gate, the first few, each with why.
+std::string low_quality_html(const RunContext& c, const RunSummary& s, const std::vector<ReportStats::LowQuality>& shown) {
+  const std::string& action = c.config.quality.action;
+  const char* where = action == "move" ? "; into low_quality_N" : action == "flag" ? "; flagged for review" : "";
+  std::string h = fmt::format("<h2>Below the quality gate ({}{}{})</h2><div class=dupes>", s.low_quality, where,
+                              s.low_quality > shown.size() ? fmt::format(", the first {} shown", shown.size())
+                                                           : std::string());
+  for (const ReportStats::LowQuality& q : shown) {
+    const std::string uri = thumbnail_uri(c.work / q.path);
+    h += "<figure>";
+    if (!uri.empty()) h += fmt::format("<img src=\"{}\" alt=\"\">", uri);
+    h += fmt::format("<figcaption><span class=path>{}</span><br>{}</figcaption></figure>", escape(q.out_path),
+                     escape(q.faults));
+  }
+  return h + "</div>";
+}
+
 }  // namespace
 
 Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSummary& s, ReportStats stats) {
@@ -174,6 +195,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   card("flagged for review", std::to_string(s.flagged));
   card("without any tag", std::to_string(s.untagged));
   card("set aside as copies", std::to_string(s.duplicates.size()));
+  card("below the quality gate", std::to_string(s.low_quality));
   card("unknown / broken files", fmt::format("{} / {}", s.unknown, s.broken));
   card("errors", std::to_string(s.errors.size()));
   card("seconds", fmt::format("{:.1f}", s.seconds));
@@ -257,6 +279,7 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
     h += "</div>";
   }
   if (!s.duplicates.empty()) h += duplicates_html(c, s);
+  if (s.low_quality > 0) h += low_quality_html(c, s, stats.low_quality_);
   if (!s.errors.empty()) {
     h += fmt::format("<h2>Errors ({})</h2><table>", s.errors.size());
     for (size_t k = 0; k < std::min<size_t>(s.errors.size(), 200); ++k) {

@@ -28,6 +28,13 @@ class ReportStats {
   // `out_path`: where the item is in OUT.
   void add(const ExportFacts& facts, const ManifestItem& item, const std::string& out_path);
 
+  // A still below the quality gate, as the page shows it.
+  struct LowQuality {
+    std::string path;  // in the work folder
+    std::string out_path;
+    std::string faults;
+  };
+
  private:
   friend Result<std::string> report_html(const RunContext&, Manifest&, const RunSummary&, ReportStats);
   struct Flagged {
@@ -44,6 +51,7 @@ class ReportStats {
   size_t llm_requests_ = 0;
   std::string review_tag_;
   std::vector<Flagged> flagged_;  // a heap (by lower()) of the lowest scores, at most the number shown
+  std::vector<LowQuality> low_quality_;  // the first stills below the quality gate, at most the number shown
 };
 
 // The page; the flagged items shown are read from the manifest again.

@@ -31,6 +31,7 @@
 #include "pipeline/stage_models.h"
 #include "pipeline/stage_times.h"
 #include "pipeline/stages/item_stage.h"
+#include "pipeline/stages/quality_stage.h"
 #include "pipeline/stages/score_stage.h"
 #include "tagforge/tag_db.h"
 
@@ -429,6 +430,7 @@ class Runner {
         for (const auto& [stage, message] : it.errors) s_.errors.emplace_back(it.item.path, stage + ": " + message);
         if (it.errors.empty()) ++(falls_back(it, c_.config.run) ? s_.fell_back : s_.written);
         if (it.errors.empty() && flagged(it, c_.config)) ++s_.flagged;
+        if (fails_quality_gate(it)) ++s_.low_quality;
         if (it.errors.empty() && it.results.count(kStageTags) && untagged(it)) ++s_.untagged;
       }
       if (c_.write_outputs) {

@@ -57,6 +57,7 @@ struct RunSummary {
   size_t fell_back = 0;  // items written, but with a fallback the next run computes again (StageResult::retry)
   size_t flagged = 0;   // items flagged for review
   size_t untagged = 0;  // items with no tags from any source: filed under missing_tags
+  size_t low_quality = 0;  // stills below the [quality] gate: into low_quality_N, flagged, or only counted
   std::map<std::string, StageCount> stages;
   std::vector<DuplicateRow> duplicates;  // the images [dedupe] set aside (into duplicates_N), and of whom
   std::vector<StageModel> models;  // what each model stage ran with, or why it did not

@@ -31,6 +31,7 @@ inline constexpr const char* kStageDetect = "detect";
 inline constexpr const char* kStageSegment = "segment";
 inline constexpr const char* kStageNsfw = "nsfw";
 inline constexpr const char* kStageHash = "phash";  // perceptual hashes for [dedupe] (no model)
+inline constexpr const char* kStageQuality = "quality";  // sharpness, exposure, bars, upscale ([quality])
 inline constexpr const char* kStageTags = "tags";
 inline constexpr const char* kStageCheck = "check";
 inline constexpr const char* kStageCaption = "caption";

@@ -83,7 +83,8 @@ Status record_settled(Manifest& m, const RunContext& c, const std::string& ident
                     {"skipped_by_shard", s.skipped_by_shard}};
   const json recorded{{"identity", identity},  {"files", stamps_of(c)},       {"listing", input_listing},
                       {"work listing", work_listing}, {"inputs", inputs},     {"written", s.written},
-                      {"flagged", s.flagged},  {"untagged", s.untagged},      {"stages", stages},
+                      {"flagged", s.flagged},  {"untagged", s.untagged},      {"low_quality", s.low_quality},
+                      {"stages", stages},
                       {"errors", errors}};
   return m.put_meta(kMetaKey, recorded.dump(-1, ' ', false, json::error_handler_t::replace));
 }
@@ -173,6 +174,7 @@ void settled_summary(const json& r, RunSummary& s) {
   s.written = r.value("written", size_t{0});
   s.flagged = r.value("flagged", size_t{0});
   s.untagged = r.value("untagged", size_t{0});
+  s.low_quality = r.value("low_quality", size_t{0});
   for (const auto& [stage, n] : r["stages"].items()) {
     StageCount& count = s.stages[stage];
     count.reused = n.value("done", size_t{0});

@@ -8,6 +8,7 @@
 
 #include "caption/llm_caption.h"
 #include "media/extract.h"
+#include "media/image_quality.h"
 #include "pipeline/frame_inspector.h"
 #include "pipeline/options.h"
 
@@ -71,6 +72,12 @@ struct ScoreConfig {
   bool quality_tags = true;
 };
 
+// [quality]: the gate for stills (issue 24; media/image_quality.h, stages/quality_stage.h).
+struct QualityConfig {
+  std::string action = "move";  // a still that fails: move (into low_quality_N), flag (the review tag), none
+  QualityGate gate;
+};
+
 // [export]: what is written beside the buckets.
 struct ExportConfig {
   bool kohya = true;        // meta_cap_dd.json (kohya-ss sd-scripts' fine-tuning metadata)
@@ -113,6 +120,7 @@ struct RunConfig {
   CheckConfig check;
   CaptionConfig caption;
   ScoreConfig score;
+  QualityConfig quality;
   ExportConfig exports;
   DedupeConfig dedupe;
   // Points into this object: keep it where it is while the table is used.

@@ -41,6 +41,7 @@ std::string_view sort_class_key(SortClass c) {
     case SortClass::kBroken: return "broken";
     case SortClass::kReview: return "review";
     case SortClass::kDuplicates: return "duplicates";
+    case SortClass::kLowQuality: return "low_quality";
   }
   return "unknown";
 }
@@ -72,11 +73,17 @@ std::vector<size_t> Classifier::frame_sources(const ScanResult& scan, bool anima
 }
 
 Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, bool animations,
-                       std::string_view duplicates_folder)
+                       std::span<const std::string> folders)
     : animations_(animations) {
-  if (!duplicates_folder.empty()) {
-    duplicates_dir_.resize(scan.dirs.size());
-    for (size_t d = 0; d < scan.dirs.size(); ++d) duplicates_dir_[d] = bucket_number(scan.dirs[d], duplicates_folder) != 0;
+  if (folders.size() == kSortClassCount) {
+    kept_class_.assign(scan.dirs.size(), -1);
+    for (SortClass kept : {SortClass::kDuplicates, SortClass::kLowQuality}) {
+      const std::string& name = folders[size_t(kept)];
+      if (name.empty()) continue;
+      for (size_t d = 0; d < scan.dirs.size(); ++d) {
+        if (kept_class_[d] < 0 && bucket_number(scan.dirs[d], name) != 0) kept_class_[d] = int(kept);
+      }
+    }
   }
   for (size_t i : sources) {
     const Item& it = scan.items[i];
@@ -88,8 +95,7 @@ Classifier::Classifier(const ScanResult& scan, std::span<const size_t> sources, 
 
 SortClass Classifier::classify(const Item& it) const {
   const SortClass c = classify_by_bytes(it);
-  const bool image = c == SortClass::kImages || c == SortClass::kMissingTags || c == SortClass::kReview;
-  if (image && it.dir < duplicates_dir_.size() && duplicates_dir_[it.dir]) return SortClass::kDuplicates;
+  if (is_still_class(c) && it.dir < kept_class_.size() && kept_class_[it.dir] >= 0) return SortClass(kept_class_[it.dir]);
   return c;
 }
 
@@ -116,8 +122,8 @@ SortClass Classifier::classify_by_bytes(const Item& it) const {
   return SortClass::kUnknown;
 }
 
-std::vector<SortClass> classify_items(const ScanResult& scan, bool animations, std::string_view duplicates_folder) {
-  const Classifier classifier(scan, Classifier::frame_sources(scan, animations), animations, duplicates_folder);
+std::vector<SortClass> classify_items(const ScanResult& scan, bool animations, std::span<const std::string> folders) {
+  const Classifier classifier(scan, Classifier::frame_sources(scan, animations), animations, folders);
   std::vector<SortClass> out;
   out.reserve(scan.items.size());
   for (const Item& it : scan.items) out.push_back(classifier.classify(it));

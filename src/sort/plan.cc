@@ -247,7 +247,7 @@ std::vector<BucketCount> SortPlanner::buckets() const {
 
 Result<SortPlan> plan_sort(const ScanResult& scan, const std::filesystem::path& dest, const SortOptions& opt) {
   if (opt.bucket_size == 0) return Error{ErrorCode::kInvalidInput, "bucket size must be at least 1", {}};
-  const std::vector<SortClass> classes = classify_items(scan, opt.animations, opt.folder[size_t(SortClass::kDuplicates)]);
+  const std::vector<SortClass> classes = classify_items(scan, opt.animations, opt.folder);
   SortPlanner planner(scan, dest, opt);
   const std::vector<size_t> candidates = settle_candidates(scan, opt, dest == scan.root);
   std::vector<SortClass> candidate_classes;

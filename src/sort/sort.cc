@@ -213,7 +213,7 @@ Status SortStream::run(Listing& listing, const ScanOptions& scan_opt) {
     const ItemProber prober(listing.root_fd.get(), scan, scan_opt);
     attach_shared_sidecars(std::move(listing.shared), scan.items, scan, prober, notes);
   }
-  const Classifier classifier(scan, sources, opt_.animations, opt_.folder[size_t(SortClass::kDuplicates)]);
+  const Classifier classifier(scan, sources, opt_.animations, opt_.folder);
   SortPlanner planner(scan, dest_, opt_);
   {
     std::vector<SortClass> classes;

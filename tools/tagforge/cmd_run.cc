@@ -63,7 +63,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
           {"files", s.files},     {"unknown", s.unknown}, {"broken", s.broken},
           {"skipped_by_shard", s.skipped_by_shard},       {"dropped", s.dropped},
           {"complete", s.written}, {"fell_back", s.fell_back},
-          {"flagged", s.flagged}, {"untagged", s.untagged}, {"stages", stages},
+          {"flagged", s.flagged}, {"untagged", s.untagged}, {"low_quality", s.low_quality}, {"stages", stages},
           {"duplicates", duplicates},
           {"models", models},     {"model_errors", s.model_errors},
           {"errors", errors},     {"phases", phases},     {"seconds", s.seconds}, {"settled", s.settled}};
@@ -131,11 +131,15 @@ int run(Args& a) {
                             m.location ? (m.by_default ? " (the default)" : "") : ", skipped: " + m.why_not,
                             m.device.empty() ? "" : ", on " + m.device);
     }
+    const std::string& action = a.run.quality.action;
+    const std::string low_quality_where = action == "move" ? " (low_quality)" : action == "flag" ? " (flagged)" : "";
     std::fprintf(stderr,
                  "%s: %zu images and frames (%zu clips gave %zu frames), %zu complete%s, %zu flagged for review, "
-                 "%zu without any tag (missing_tags), %zu unknown and %zu broken files filed as they are; "
+                 "%zu without any tag (missing_tags), %zu below the quality gate%s, %zu unknown and %zu broken files "
+                 "filed as they are; "
                  "%.2f s%s%s\n  see %s/report.html\n",
-                 kCommand, s.items, s.clips, s.frames, s.written, fell_back.c_str(), s.flagged, s.untagged, s.unknown,
+                 kCommand, s.items, s.clips, s.frames, s.written, fell_back.c_str(), s.flagged, s.untagged, s.low_quality,
+                 low_quality_where.c_str(), s.unknown,
                  s.broken, s.seconds,
                  s.settled ? " (nothing changed since the last run: its outputs were checked, nothing recomputed)" : "",
                  stages.c_str(), (a.in_place ? a.in : a.out).c_str());

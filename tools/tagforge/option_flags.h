@@ -25,7 +25,7 @@ class OptionFlags {
     std::map<std::string, int> uses;
     for (const OptionDef& d : table_) ++uses[d.key];
     for (const OptionDef& d : table_) {
-      const std::string flag = uses[d.key] > 1 ? d.section_flag() : d.flag();
+      const std::string flag = uses[d.key] > 1 || d.flag_names_section ? d.section_flag() : d.flag();
       CLI::Option* o = std::visit(
           [&](auto* target) -> CLI::Option* {
             using T = std::remove_pointer_t<decltype(target)>;

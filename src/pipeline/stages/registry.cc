@@ -9,6 +9,7 @@
 #include "pipeline/stages/hash_stage.h"
 #include "pipeline/stages/item_stage.h"
 #include "pipeline/stages/nsfw_stage.h"
+#include "pipeline/stages/quality_stage.h"
 #include "pipeline/stages/score_stage.h"
 #include "pipeline/stages/segment_stage.h"
 #include "pipeline/stages/tagger_stage.h"
@@ -18,8 +19,8 @@ namespace tagforge {
 
 std::span<const ItemStage* const> item_stages() {
   static const ItemStage* const kStages[] = {
-      &tagger_stage(),  &detect_stage(), &segment_stage(), &nsfw_stage(),  &hash_stage(),
-      &tags_stage(),    &check_stage(),  &caption_stage(), &score_stage(),
+      &tagger_stage(), &detect_stage(),  &segment_stage(), &nsfw_stage(),    &hash_stage(),
+      &quality_stage(), &tags_stage(),   &check_stage(),   &caption_stage(), &score_stage(),
   };
   return kStages;
 }

@@ -26,8 +26,8 @@ std::vector<std::string> names() {
 
 TEST(StageRegistry, ListsTheStagesInTheOrderTheyRun) {
   // The manifest, events.jsonl and the report list stages in this order.
-  EXPECT_EQ(names(), (std::vector<std::string>{"tagger", "detect", "segment", "nsfw", "phash", "tags", "check",
-                                               "caption", "score"}));
+  EXPECT_EQ(names(), (std::vector<std::string>{"tagger", "detect", "segment", "nsfw", "phash", "quality", "tags",
+                                               "check", "caption", "score"}));
   for (size_t k = 0; k < item_stages().size(); ++k) {
     EXPECT_EQ(item_stage_index(item_stages()[k]->name()), k);
     EXPECT_EQ(find_item_stage(item_stages()[k]->name()), item_stages()[k]);
@@ -60,9 +60,10 @@ TEST(StageRegistry, WithoutModelsOnlyTheStagesWithoutOneApply) {
     if (auto f = s->fingerprint(FingerprintInputs{item, fps, edit, c})) fps[s->name()] = *f;
     EXPECT_EQ(s->applies(c), !s->runs_a_model() && std::string(s->name()) != "check") << s->name();
   }
-  // phash ([dedupe] near_copies is on by default), tags, caption, score: no model, nothing to check.
-  EXPECT_EQ(fps.size(), 4u);
-  EXPECT_TRUE(fps.count("phash") && fps.count("tags") && fps.count("caption") && fps.count("score"));
+  // phash ([dedupe] near_copies is on by default), quality, tags, caption, score: no model, nothing to check.
+  EXPECT_EQ(fps.size(), 5u);
+  EXPECT_TRUE(fps.count("phash") && fps.count("quality") && fps.count("tags") && fps.count("caption") &&
+              fps.count("score"));
   c.config.dedupe.near_copies = false;
   EXPECT_FALSE(find_item_stage("phash")->fingerprint(FingerprintInputs{item, fps, edit, c}));
 
@@ -110,7 +111,7 @@ TEST(StageRegistry, TheStagesDeclareTheirSectionsOfTheRunsOptions) {
     if (sections.empty() || sections.back() != d.section) sections.push_back(d.section);
   }
   // The run's own sections, then the stages' in the registry's order: the order `tagforge init` writes.
-  EXPECT_EQ(sections, (std::vector<std::string>{"run", "models", "extract", "tag", "check", "caption", "caption.llm",
+  EXPECT_EQ(sections, (std::vector<std::string>{"run", "models", "extract", "quality", "tag", "check", "caption", "caption.llm",
                                                 "caption.llm.local", "caption.llm.remote", "score", "export",
                                                 "dedupe"}));
   OptionTable only_check;
