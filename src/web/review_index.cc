@@ -22,7 +22,7 @@ constexpr const char* kItemsSql =
     " WHERE kind IN ('image', 'frame') AND path >= ?1 AND (?2 IS NULL OR path < ?2) ORDER BY path";
 constexpr const char* kResultsSql =
     "SELECT path, stage, error <> '',"
-    "  CASE WHEN stage IN ('score', 'nsfw', 'check', 'tags', 'caption', 'review') THEN data END"
+    "  CASE WHEN stage IN ('score', 'nsfw', 'check', 'tags', 'caption', 'review', 'quality') THEN data END"
     " FROM results WHERE path >= ?1 AND (?2 IS NULL OR path < ?2) ORDER BY path, stage";
 
 }  // namespace
@@ -38,7 +38,7 @@ namespace {
 // One item's rows, gathered from the results in path order.
 struct ItemRows {
   bool any_error = false;
-  std::string score, nsfw, check, tags, caption, review;  // data; empty: no row or a failed one
+  std::string score, nsfw, check, tags, caption, review, quality;  // data; empty: no row or a failed one
 };
 
 IndexEntry entry_of(std::string path, std::string hash, bool item_error, const ItemRows& rows,
@@ -49,6 +49,8 @@ IndexEntry entry_of(std::string path, std::string hash, bool item_error, const I
   e.has_error = item_error || rows.any_error;
   if (auto v = peek_number(rows.score, "overall")) e.score = float(*v);
   if (auto v = peek_number(rows.nsfw, "nsfw")) e.nsfw = float(*v);
+  if (auto v = peek_number(rows.quality, "sharpness")) e.sharpness = float(*v);
+  e.low_quality = !peek_bool(rows.quality, "passes").value_or(true);
   const ReviewEdit edit = rows.review.empty() ? ReviewEdit{} : parse_review_edit(rows.review);
   if (edit.tags) {
     e.tags = *edit.tags;
@@ -93,6 +95,7 @@ Status load_range(const std::filesystem::path& file, const std::string& from, co
                                      : stage == "tags"    ? &rows.tags
                                      : stage == "caption" ? &rows.caption
                                      : stage == "review"  ? &rows.review
+                                     : stage == "quality" ? &rows.quality
                                                           : nullptr) {
         *slot = results.text(3);
       }
@@ -174,7 +177,8 @@ std::vector<uint32_t> ReviewIndex::group_of(uint32_t id) const {
 std::shared_ptr<const std::vector<uint32_t>> ReviewIndex::select(const IndexQuery& q) const {
   auto number = [](const std::optional<float>& v) { return v ? std::to_string(*v) : std::string("-"); };
   const std::string key = std::to_string(q.flagged_only) + std::to_string(q.errors_only) +
-                          std::to_string(q.duplicates_only) + "|" + number(q.score_below) +
+                          std::to_string(q.duplicates_only) + std::to_string(q.low_quality_only) + "|" +
+                          number(q.score_below) +
                           "|" + number(q.nsfw_at_least) + "|" + std::to_string(int(q.order)) + "|" + q.tag_substring;
   std::shared_lock lock(mu_);
   {
@@ -199,6 +203,7 @@ std::vector<uint32_t> ReviewIndex::filter_and_order(const IndexQuery& q) const {
     if (q.flagged_only && !e.flagged) continue;
     if (q.errors_only && !e.has_error) continue;
     if (q.duplicates_only && e.keeper.empty()) continue;
+    if (q.low_quality_only && !e.low_quality) continue;
     if (q.score_below && !(e.score && *e.score < *q.score_below)) continue;
     if (q.nsfw_at_least && !(e.nsfw && *e.nsfw >= *q.nsfw_at_least)) continue;
     if (!needle.empty() && fold_for_search(e.tags).find(needle) == std::string::npos) continue;
@@ -222,6 +227,7 @@ std::vector<uint32_t> ReviewIndex::filter_and_order(const IndexQuery& q) const {
   if (q.order == Order::kScoreAscending) by([](const IndexEntry& e) { return e.score; }, false);
   if (q.order == Order::kScoreDescending) by([](const IndexEntry& e) { return e.score; }, true);
   if (q.order == Order::kNsfwDescending) by([](const IndexEntry& e) { return e.nsfw; }, true);
+  if (q.order == Order::kSharpnessAscending) by([](const IndexEntry& e) { return e.sharpness; }, false);
   return out;
 }
 

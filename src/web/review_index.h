@@ -26,6 +26,8 @@ struct IndexEntry {
   std::string tags;            // the tag line (a person's edit, else the check's or the tags stage's)
   std::optional<float> score;  // the caption's overall score
   std::optional<float> nsfw;   // the NSFW classifier's score
+  std::optional<float> sharpness;  // the quality stage's (media/image_quality.h)
+  bool low_quality = false;        // a still below the quality gate
   bool flagged = false;        // for review (and not approved)
   bool approved = false;
   bool edited = false;         // a person changed its tags or caption
@@ -40,10 +42,12 @@ struct IndexQuery {
   bool flagged_only = false;
   bool errors_only = false;
   bool duplicates_only = false;      // items in a group of copies; by path, each group together, its keeper first
+  bool low_quality_only = false;     // stills below the quality gate
   std::optional<float> score_below;  // items without a score are left out
   std::optional<float> nsfw_at_least;
   std::string tag_substring;         // in the tag line, case-insensitive; spaces match underscores
-  enum class Order { kPath, kScoreAscending, kScoreDescending, kNsfwDescending } order = Order::kPath;
+  enum class Order { kPath, kScoreAscending, kScoreDescending, kNsfwDescending, kSharpnessAscending } order =
+      Order::kPath;
 };
 
 class ReviewIndex {

@@ -89,6 +89,7 @@ IndexQuery query_of(const httplib::Request& req) {
   q.flagged_only = req.get_param_value("flagged") == "1";
   q.errors_only = req.get_param_value("errors") == "1";
   q.duplicates_only = req.get_param_value("duplicates") == "1";
+  q.low_quality_only = req.get_param_value("quality") == "low";
   q.score_below = number_param(req, "below");
   q.nsfw_at_least = number_param(req, "nsfw");
   q.tag_substring = req.get_param_value("tag");
@@ -97,6 +98,7 @@ IndexQuery query_of(const httplib::Request& req) {
   q.order = sort == "score" ? Order::kScoreAscending
             : sort == "-score" ? Order::kScoreDescending
             : sort == "nsfw" ? Order::kNsfwDescending
+            : sort == "sharpness" ? Order::kSharpnessAscending
                              : Order::kPath;
   return q;
 }
@@ -109,6 +111,8 @@ json summary_of(uint32_t id, const IndexEntry& e) {
   if (e.keep_chosen) j["chosen"] = true;
   j["score"] = e.score ? json(*e.score) : json(nullptr);
   j["nsfw"] = e.nsfw ? json(*e.nsfw) : json(nullptr);
+  j["sharpness"] = e.sharpness ? json(*e.sharpness) : json(nullptr);
+  if (e.low_quality) j["low_quality"] = true;
   return j;
 }
 

@@ -190,6 +190,7 @@ Result<json> ReviewStore::detail(uint32_t id) {
     out["flagged"] = flagged(it, c_.config);
   }
   if (const json nsfw = parsed(it, kStageNsfw); nsfw.is_object() && nsfw.contains("nsfw")) out["nsfw"] = nsfw["nsfw"];
+  if (json quality = parsed(it, kStageQuality); quality.is_object()) out["quality"] = std::move(quality);
   if (auto aseg = aseg_json(it)) out["aseg"] = std::move(*aseg);
   // Its group of copies: who the last run kept, and who a person chose for the next.
   if (const std::vector<uint32_t> group = index().group_of(id); !group.empty()) {

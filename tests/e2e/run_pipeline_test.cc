@@ -692,7 +692,7 @@ TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   EXPECT_EQ(s["stages"]["tagger"]["failed"], 1) << first.out;
   ASSERT_FALSE(s["errors"].empty());
   EXPECT_EQ(s["errors"][0]["path"], "bad.png");
-  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "tagger"}));
+  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "quality", "tagger"}));
 
   // Nothing changed: the failure is kept, not computed again, and still reported.
   CliResult second = run_pipeline(in, out);
@@ -709,7 +709,7 @@ TEST(RunCli, AnItemsOwnFailureIsKeptUntilRetryFailed) {
   // --retry-failed decodes it again.
   CliResult third = run_pipeline(in, out, {"--retry-failed"});
   EXPECT_EQ(third.exit_code, 1) << third.err;
-  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "tagger"}));
+  EXPECT_EQ(last_item_event(out, "bad.png")["computed"], nlohmann::json::array({"check", "detect", "phash", "quality", "tagger"}));
 }
 
 // The export takes each item's facts as the items pass left them; an item that was complete and

@@ -327,5 +327,33 @@ TEST(Serve, AnOutputWithoutAManifestIsAClearError) {
   EXPECT_NE(r.err.find("is not a tagforge output"), std::string::npos) << r.err;
 }
 
+TEST(Serve, TheQualityGatesMeasuresAreShownFilteredAndSortedBy) {
+  const fs::path root = fresh_dir("serve-quality");
+  write_file(root / "in" / "sprite.png", read_file(fs::path(TAGFORGE_TEST_MEDIA_DIR) / "sylvie blue smile.png"));
+  write_file(root / "in" / "sprite.txt", "1girl, solo, smile");
+  write_file(root / "in" / "tiny.png", pattern_png(1));
+  write_file(root / "in" / "tiny.txt", "1girl, solo");
+  const CliResult r = run_cli({"run", (root / "in").string(), "--out", (root / "out").string(), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(root / "out" / "low_quality_1" / "tiny.png"));
+  Served s(root / "out");
+  auto c = s.client();
+  const json low = json::parse(c.Get("/api/items?quality=low")->body);
+  ASSERT_EQ(low["total"], 1) << low.dump();
+  EXPECT_EQ(low["items"][0]["name"], "tiny.png");
+  EXPECT_EQ(low["items"][0]["low_quality"], true);
+  const json sorted = json::parse(c.Get("/api/items?sort=sharpness")->body);
+  ASSERT_EQ(sorted["total"], 2);
+  EXPECT_LE(sorted["items"][0]["sharpness"].get<double>(), sorted["items"][1]["sharpness"].get<double>());
+  const json tiny = json::parse(c.Get("/api/items/" + std::to_string(s.id_of("tiny.png")))->body);
+  ASSERT_TRUE(tiny.contains("quality")) << tiny.dump();
+  EXPECT_EQ(tiny["quality"]["width"], 48);
+  EXPECT_EQ(tiny["quality"]["passes"], false);
+  EXPECT_EQ(tiny["quality"]["faults"].back(), "small (short side 48 px < 256)");
+  const json sprite = json::parse(c.Get("/api/items/" + std::to_string(s.id_of("sprite.png")))->body);
+  EXPECT_EQ(sprite["quality"]["passes"], true) << sprite.dump();
+}
+
+
 }  // namespace
 }  // namespace tagforge::e2e

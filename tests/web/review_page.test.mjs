@@ -137,6 +137,10 @@ test('the gallery shows every item with its thumbnail and filters them', async (
   await page.fill('#f-nsfw', '0');  // every item the classifier scored
   await page.waitForFunction(() => document.getElementById('count').textContent === '5 of 6 items');
   await page.fill('#f-nsfw', '');
+  // Flat colours 96 px wide: every one that decodes is below the quality gate (measured, not moved).
+  await page.check('#f-low-quality');
+  await page.waitForFunction(() => document.getElementById('count').textContent === '5 of 6 items');
+  await page.uncheck('#f-low-quality');
   await page.selectOption('#f-sort', 'score');
   await page.waitForFunction(() => document.getElementById('count').textContent === '6 of 6 items');
   // Worst first: the flagged one leads.
@@ -167,6 +171,8 @@ test('an item is edited, approved and undone, and the files follow', async () =>
   await page.waitForFunction(() => document.getElementById('item-name').textContent === 'amber.png');
   assert.match(await page.textContent('#badges'), /flagged for review/);
   assert.match(await page.textContent('#badges'), /nsfw 0\.\d\d/);
+  assert.match(await page.textContent('#badges'), /small \(short side 96 px < 256\)/);
+  assert.match(await page.textContent('#badges'), /sharpness [\d.]+, luma [\d.]+±[\d.]+, 96x96/);
   assert.equal(await page.inputValue('#caption'), 'A photograph of a dog on a beach.');
   const chips = await page.$$eval('#tags li', (lis) => lis.map((li) => li.firstChild.textContent));
   assert.deepEqual(chips.slice(0, 5), ['1girl', 'solo', 'blonde_hair', 'red_eyes', 'smile']);

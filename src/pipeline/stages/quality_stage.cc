@@ -70,7 +70,8 @@ json quality_json(const ImageQuality& q, const std::vector<std::string>& faults)
               {"clipped_bright", rounded(q.clipped_bright, 1000)},
               {"fine_detail", rounded(q.fine_detail, 1000)},
               {"scale", q.effective_scale},
-              {"faults", faults}};
+              {"faults", faults},
+              {"passes", faults.empty()}};
 }
 
 bool fails_quality_gate(const ItemState& item) {

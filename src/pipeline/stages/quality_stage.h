@@ -6,7 +6,7 @@
 //
 // Result: {"width", "height", "bars": [top, bottom, left, right], "sharpness",
 // "luma_mean", "luma_spread", "clipped_dark", "clipped_bright",
-// "fine_detail", "scale", "faults": [why, …], "set_aside", "flagged"}.
+// "fine_detail", "scale", "faults": [why, …], "passes", "set_aside", "flagged"}.
 #pragma once
 
 #include <string>

@@ -47,6 +47,7 @@ function queryString() {
   if ($('f-flagged').checked) p.set('flagged', '1');
   if ($('f-errors').checked) p.set('errors', '1');
   if ($('f-duplicates').checked) p.set('duplicates', '1');
+  if ($('f-low-quality').checked) p.set('quality', 'low');
   if ($('f-below').value !== '') p.set('below', $('f-below').value);
   if ($('f-nsfw').value !== '') p.set('nsfw', $('f-nsfw').value);
   if ($('f-tag').value.trim() !== '') p.set('tag', $('f-tag').value.trim());
@@ -229,6 +230,13 @@ function showDetail(d) {
   if (d.approved) badge('approved', 'approved');
   else if (d.flagged) badge('flagged for review', 'flagged');
   if (d.nsfw !== undefined) badge(`nsfw ${Number(d.nsfw).toFixed(2)}`);
+  if (d.quality) {
+    const q = d.quality;
+    const bars = q.bars.some((b) => b > 0) ? `, bars ${q.bars.join('/')}` : '';
+    badge(`sharpness ${q.sharpness}, luma ${q.luma_mean}±${q.luma_spread}, ${q.width}x${q.height}` +
+          `${q.scale > 1 ? `, upscaled ~${q.scale}x` : ''}${bars}`);
+    for (const fault of q.faults) badge(fault, 'flagged');
+  }
   if (d.source) badge(`frame of ${d.source}`);
   if (d.edited && (d.edited.tags || d.edited.caption)) badge('edited here');
   $('approve').textContent = d.approved ? 'Unapprove' : 'Approve';
@@ -540,7 +548,7 @@ $('spacer').addEventListener('click', async (e) => {
   state.lastClicked = pos;
   updateSelection();
 });
-for (const id of ['f-flagged', 'f-errors', 'f-duplicates', 'f-sort']) $(id).addEventListener('change', refilter);
+for (const id of ['f-flagged', 'f-errors', 'f-duplicates', 'f-low-quality', 'f-sort']) $(id).addEventListener('change', refilter);
 for (const id of ['f-below', 'f-nsfw', 'f-tag']) {
   $(id).addEventListener('input', () => { clearTimeout(refilter.timer); refilter.timer = setTimeout(refilter, 250); });
 }
