@@ -25,45 +25,81 @@ struct Grey {
   uint8_t at(int x, int y) const { return luma[size_t(y) * width + x]; }
 };
 
-int luma_of(const uint8_t* p, int channels) {
-  const int r = p[0], g = channels >= 3 ? p[1] : p[0], b = channels >= 3 ? p[2] : p[0];
-  return (299 * r + 587 * g + 114 * b + 500) / 1000;
+// BT.601 luma in 16-bit fixed point (the weights sum to 65536: white stays 255).
+template <int C>
+uint32_t luma_of(const uint8_t* p) {
+  if constexpr (C < 3) return p[0];
+  return (19595u * p[0] + 38470u * p[1] + 7471u * p[2] + 32768u) >> 16;
 }
 
-// Luma as the models see the image (alpha over white).
+// Luma as the models see the image (alpha over white); the channel count a constant, so the
+// loop is vectorised.
+template <int C>
+void fill_grey(const Image8& in, Grey& g) {
+  const uint8_t* p = in.pixels.data();
+  uint8_t* out = g.luma.data();
+  for (size_t i = 0, n = g.luma.size(); i < n; ++i, p += C) {
+    uint32_t y = luma_of<C>(p);
+    if constexpr (C == 4) y = (y * p[3] + 255u * (255u - p[3]) + 127u) / 255u;
+    out[i] = uint8_t(y);
+  }
+}
+
 Grey grey_of(const Image8& in) {
   Grey g{in.width, in.height, std::vector<uint8_t>(size_t(in.width) * in.height)};
-  const int c = in.channels;
-  for (size_t i = 0, n = g.luma.size(); i < n; ++i) {
-    const uint8_t* p = &in.pixels[i * c];
-    int y = luma_of(p, c);
-    const int alpha = c == 4 ? p[3] : 255;
-    if (alpha < 255) y = (y * alpha + 255 * (255 - alpha) + 127) / 255;
-    g.luma[i] = uint8_t(y);
+  switch (in.channels) {
+    case 1: fill_grey<1>(in, g); break;
+    case 2: fill_grey<2>(in, g); break;  // grey and alpha: taken as grey
+    case 3: fill_grey<3>(in, g); break;
+    default: fill_grey<4>(in, g); break;
   }
   return g;
 }
 
-// The exposure of the picture inside the bars, over its opaque pixels (their own luma).
-void measure_exposure(const Image8& in, const PictureBars& b, ImageQuality& q) {
-  double sum = 0, sum2 = 0;
+// The exposure of the picture inside the bars, over its opaque pixels (their own luma: the grey
+// picture's where there is no alpha).
+void measure_exposure(const Image8& in, const Grey& g, const PictureBars& b, ImageQuality& q) {
+  uint64_t sum = 0, sum2 = 0;
   size_t opaque = 0, dark = 0, bright = 0;
-  const int c = in.channels;
+  const int x0 = b.left, x1 = in.width - b.right;
   for (int y = b.top; y < in.height - b.bottom; ++y) {
-    for (int x = b.left; x < in.width - b.right; ++x) {
-      const uint8_t* p = &in.pixels[(size_t(y) * in.width + x) * c];
-      if (c == 4 && p[3] < 128) continue;
-      const int v = luma_of(p, c);
-      ++opaque;
-      sum += v;
-      sum2 += double(v) * v;
-      dark += v <= 2;
-      bright += v >= 253;
+    if (in.channels == 4) {
+      const uint8_t* p = &in.pixels[(size_t(y) * in.width + x0) * 4];
+      for (int x = x0; x < x1; ++x, p += 4) {
+        if (p[3] < 128) continue;
+        const uint32_t v = luma_of<4>(p);
+        ++opaque;
+        sum += v;
+        sum2 += v * v;
+        dark += v <= 2;
+        bright += v >= 253;
+      }
+      continue;
     }
+    // A row's sums in 32 bits (at most 65535 * 255^2 a row would overflow: rows are split).
+    const uint8_t* row = &g.luma[size_t(y) * g.width];
+    for (int x = x0; x < x1;) {
+      const int end = std::min(x1, x + 65536);
+      uint32_t s = 0, d = 0, br = 0;
+      uint64_t s2 = 0;
+      for (; x < end; ++x) {
+        const uint32_t v = row[x];
+        s += v;
+        s2 += v * v;
+        d += v <= 2;
+        br += v >= 253;
+      }
+      sum += s;
+      sum2 += s2;
+      dark += d;
+      bright += br;
+    }
+    opaque += size_t(x1 - x0);
   }
   if (opaque) {
-    q.luma_mean = float(sum / opaque);
-    q.luma_spread = float(std::sqrt(std::max(0.0, sum2 / opaque - (sum / opaque) * (sum / opaque))));
+    const double mean = double(sum) / double(opaque);
+    q.luma_mean = float(mean);
+    q.luma_spread = float(std::sqrt(std::max(0.0, double(sum2) / double(opaque) - mean * mean)));
     q.clipped_dark = float(double(dark) / opaque);
     q.clipped_bright = float(double(bright) / opaque);
   }
@@ -105,17 +141,29 @@ float sharpness_of(const Grey& g, const PictureBars& b) {
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x) small[size_t(y) * w + x] = g.at(b.left + x, b.top + y);
   } else {
-    std::vector<uint32_t> count(small.size());
+    // Output column j averages the input columns [first[j], first[j + 1]); output row k the input
+    // rows whose y * sh / h is k. Each cell: the sum of its runs, over its pixel count.
+    std::vector<int> first(sw + 1);
+    for (int j = 0; j <= sw; ++j) first[j] = int((int64_t(j) * w + sw - 1) / sw);
     std::vector<uint32_t> sum(small.size());
+    std::vector<uint32_t> rows(sh);
     for (int y = 0; y < h; ++y) {
-      const size_t row = size_t(int64_t(y) * sh / h) * sw;
-      for (int x = 0; x < w; ++x) {
-        const size_t i = row + size_t(int64_t(x) * sw / w);
-        sum[i] += g.at(b.left + x, b.top + y);
-        ++count[i];
+      const int k = int(int64_t(y) * sh / h);
+      ++rows[k];
+      uint32_t* out = &sum[size_t(k) * sw];
+      const uint8_t* in = &g.luma[size_t(b.top + y) * g.width + b.left];
+      for (int j = 0; j < sw; ++j) {
+        uint32_t s = 0;
+        for (int x = first[j]; x < first[j + 1]; ++x) s += in[x];
+        out[j] += s;
       }
     }
-    for (size_t i = 0; i < small.size(); ++i) small[i] = count[i] ? float(sum[i]) / float(count[i]) : 0.f;
+    for (int k = 0; k < sh; ++k) {
+      for (int j = 0; j < sw; ++j) {
+        const uint32_t n = rows[k] * uint32_t(first[j + 1] - first[j]);
+        small[size_t(k) * sw + j] = n ? float(sum[size_t(k) * sw + j]) / float(n) : 0.f;
+      }
+    }
   }
   double s = 0, s2 = 0;
   for (int y = 1; y + 1 < sh; ++y) {
@@ -193,7 +241,7 @@ ImageQuality measure_quality(const Image8& image) {
   q.height = image.height;
   const Grey g = grey_of(image);
   q.bars = find_bars(g);
-  measure_exposure(image, q.bars, q);
+  measure_exposure(image, g, q.bars, q);
   q.sharpness = sharpness_of(g, q.bars);
   judge_scale(g, q.bars, q);
   return q;

@@ -45,6 +45,38 @@ TEST(Classify, ExtractedFramesGoWithTheirSource) {
   EXPECT_EQ(by_name["nobody_s1_f2.png"], SortClass::kMissingTags);
 }
 
+TEST(Classify, TheDuplicatesAndLowQualityFoldersKeepTheirStills) {
+  auto root = fresh_temp_dir("classify-kept");
+  write_file(root / "duplicates_2" / "copy.png", png_bytes(1));
+  write_file(root / "duplicates_2" / "copy.txt", "1girl");
+  write_file(root / "low_quality_1" / "blurry.png", png_bytes(2));
+  write_file(root / "low_quality_1" / "blurry.txt", "1girl");
+  write_file(root / "low_quality_1" / "clip.mp4", mp4_bytes());  // not a still: goes by its bytes
+  write_file(root / "low_quality" / "plain.png", png_bytes(3));  // no bucket number: an ordinary folder
+  write_file(root / "images_1" / "fine.png", png_bytes(4));
+  auto scan = scan_tree(root, ScanOptions{});
+  ASSERT_TRUE(scan.ok());
+  const SortOptions options;
+  const auto classes = classify_items(*scan, true, options.folder);
+  std::map<std::string, SortClass> by_name;
+  for (size_t i = 0; i < scan->items.size(); ++i) by_name[scan->items[i].name] = classes[i];
+  EXPECT_EQ(by_name["copy.png"], SortClass::kDuplicates);
+  EXPECT_EQ(by_name["blurry.png"], SortClass::kLowQuality);
+  EXPECT_EQ(by_name["clip.mp4"], SortClass::kVideos);
+  EXPECT_EQ(by_name["plain.png"], SortClass::kMissingTags);
+  EXPECT_EQ(by_name["fine.png"], SortClass::kMissingTags);
+  // Without the folders' names nothing is kept by its folder.
+  const auto plain = classify_items(*scan, true);
+  for (size_t i = 0; i < scan->items.size(); ++i) {
+    if (scan->items[i].name == "copy.png") EXPECT_EQ(plain[i], SortClass::kImages);
+    if (scan->items[i].name == "blurry.png") EXPECT_EQ(plain[i], SortClass::kImages);
+  }
+  EXPECT_EQ(sort_class_key(SortClass::kLowQuality), "low_quality");
+  SortClass parsed{};
+  EXPECT_TRUE(parse_sort_class("low_quality", &parsed));
+  EXPECT_EQ(parsed, SortClass::kLowQuality);
+}
+
 TEST(Plan, BucketNumbers) {
   EXPECT_EQ(bucket_number("images_12", "images"), 12u);
   EXPECT_EQ(bucket_number("images_0", "images"), 0u);

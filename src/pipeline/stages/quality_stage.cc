@@ -47,7 +47,8 @@ class QualityStage : public ItemStage {
   StageOutput compute(const StageInput& in) const override {
     const QualityConfig& config = in.context.config.quality;
     const ImageQuality q = measure_quality(*in.image);
-    // Frames were chosen against their own clip (extraction): no still's gate for them.
+    // Frames are measured only: a still's limits do not fit them (a frame is to be judged against
+    // its own clip, where frames are chosen).
     const bool still = in.item.item.kind != "frame";
     const std::vector<std::string> faults = still ? quality_faults(q, config.gate) : std::vector<std::string>{};
     json out = quality_json(q, faults);

@@ -1,8 +1,9 @@
 // The quality stage (issue 24): each image's measures (media/image_quality.h)
 // and, for a still, the [quality] gate's verdict: a still that fails goes to
 // low_quality_N (action "move"), gets the review tag (action "flag"), or is
-// only measured ("none"). Frames are measured too, but judged where they are
-// chosen (against their own clip, at extraction), not here.
+// only measured ("none"). Frames are measured too, not judged: a still's
+// limits do not fit them (a frame is to be judged against its own clip, where
+// frames are chosen).
 //
 // Result: {"width", "height", "bars": [top, bottom, left, right], "sharpness",
 // "luma_mean", "luma_spread", "clipped_dark", "clipped_bright",
