@@ -114,12 +114,14 @@ Runner add_scan_command(CLI::App& app) {
       }
     } else {
       std::fputs(format_scan_summary(*r).c_str(), stdout);
+      if (a->quality) {
+        std::printf("  quality     %zu stills measured, %zu below the gate\n", measured.size() - failed_decode,
+                    below);
+      }
       std::vector<std::pair<std::string, std::string>> rows;
       for (const auto& n : r->notes) rows.emplace_back(printable_path(n.path), n.message);
       print_problems("problems", rows, 20);
       if (a->quality) {
-        std::printf("  quality     %zu stills measured, %zu below the gate\n", measured.size() - failed_decode,
-                    below);
         std::vector<std::pair<std::string, std::string>> low;
         for (const Measured& m : measured) {
           if (!m.error.empty()) {
