@@ -26,9 +26,7 @@ namespace {
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 void print_row(const std::string& name, const ImageQuality& q) {
-  const auto faults = quality_faults(q, QualityGate{});
-  std::string why;
-  for (const std::string& f : faults) why += (why.empty() ? "" : "; ") + f;
+  const std::string why = faults_text(quality_faults(q, QualityGate{}));
   std::printf("  %-28s %5dx%-5d sharp %8.1f  luma %5.1f±%5.1f  clip %4.2f  bars %3d/%3d/%3d/%3d  fine %5.3f  x%d  %s\n",
               name.c_str(), q.width, q.height, q.sharpness, q.luma_mean, q.luma_spread,
               q.clipped_dark + q.clipped_bright, q.bars.top, q.bars.bottom, q.bars.left, q.bars.right, q.fine_detail,

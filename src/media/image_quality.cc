@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tagforge {
 
@@ -76,24 +77,21 @@ void measure_exposure(const Image8& in, const Grey& g, const PictureBars& b, Ima
       }
       continue;
     }
-    // A row's sums in 32 bits (at most 65535 * 255^2 a row would overflow: rows are split).
+    // A row's sums on their own, so the loop is vectorised.
     const uint8_t* row = &g.luma[size_t(y) * g.width];
-    for (int x = x0; x < x1;) {
-      const int end = std::min(x1, x + 65536);
-      uint32_t s = 0, d = 0, br = 0;
-      uint64_t s2 = 0;
-      for (; x < end; ++x) {
-        const uint32_t v = row[x];
-        s += v;
-        s2 += v * v;
-        d += v <= 2;
-        br += v >= 253;
-      }
-      sum += s;
-      sum2 += s2;
-      dark += d;
-      bright += br;
+    uint64_t s = 0, s2 = 0;
+    uint32_t d = 0, br = 0;
+    for (int x = x0; x < x1; ++x) {
+      const uint32_t v = row[x];
+      s += v;
+      s2 += v * v;
+      d += v <= 2;
+      br += v >= 253;
     }
+    sum += s;
+    sum2 += s2;
+    dark += d;
+    bright += br;
     opaque += size_t(x1 - x0);
   }
   if (opaque) {
@@ -301,5 +299,7 @@ std::vector<std::string> quality_faults(const ImageQuality& q, const QualityGate
   }
   return out;
 }
+
+std::string faults_text(const std::vector<std::string>& faults) { return fmt::format("{}", fmt::join(faults, "; ")); }
 
 }  // namespace tagforge

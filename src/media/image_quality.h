@@ -74,4 +74,7 @@ struct QualityGate {
 // bars are cropped away (frames), so they are no fault.
 std::vector<std::string> quality_faults(const ImageQuality& q, const QualityGate& gate, bool bars_count = true);
 
+// The faults as one line, "; " between them ("" when it passes): the report's, scan's and the bench's.
+std::string faults_text(const std::vector<std::string>& faults);
+
 }  // namespace tagforge

@@ -128,9 +128,7 @@ Runner add_scan_command(CLI::App& app) {
             low.emplace_back(printable_path(m.path), m.error);
             continue;
           }
-          std::string why;
-          for (const std::string& f : m.faults) why += (why.empty() ? "" : "; ") + f;
-          if (!why.empty()) low.emplace_back(printable_path(m.path), why);
+          if (!m.faults.empty()) low.emplace_back(printable_path(m.path), faults_text(m.faults));
         }
         print_problems("below the quality gate", low, 20);
       }

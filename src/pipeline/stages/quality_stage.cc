@@ -82,13 +82,7 @@ bool fails_quality_gate(const ItemState& item) {
 
 std::string quality_faults_text(const ItemState& item) {
   const StageResult* r = stage_result(item, kStageQuality);
-  std::string out;
-  if (!r) return out;
-  for (const json& f : stage_json(*r)["faults"]) {
-    if (!out.empty()) out += "; ";
-    out += f.get<std::string>();
-  }
-  return out;
+  return r ? faults_text(stage_json(*r)["faults"].get<std::vector<std::string>>()) : std::string();
 }
 
 Result<std::unordered_set<std::string>> low_quality_paths(Manifest& m) {
