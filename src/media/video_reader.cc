@@ -14,6 +14,8 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <mutex>
 
 #include "media/webp_animation.h"
@@ -73,8 +75,10 @@ struct Impl {
 
   ~Impl() {
     sws_freeContext(sws);
-    sws_freeContext(thumb_sws);
+    for (auto& [size, context] : thumb_sws) sws_freeContext(context);
+    for (auto& [size, context] : grey_sws) sws_freeContext(context);
     av_frame_free(&frame);
+    av_frame_free(&held);
     av_packet_free(&packet);
     avcodec_free_context(&codec);
     avformat_close_input(&format);
@@ -94,30 +98,38 @@ struct Impl {
     return f;
   }
 
-  // The current frame scaled to out_w x out_h (before rotation), rotated.
-  Result<Image8> convert(int out_w, int out_h, SwsContext*& context, int flags) {
-    if (!has_frame) return error("no current frame");
-    const int w = frame->width, h = frame->height;
+  // The current frame (or `source`) scaled to out_w x out_h (before rotation), rotated.
+  // `grey`: one channel of luma, whatever the frame's alpha.
+  Result<Image8> convert(int out_w, int out_h, SwsContext*& context, int flags, const AVFrame* source = nullptr,
+                         bool grey = false) {
+    if (!has_frame && !source) return error("no current frame");
+    if (!source) source = frame;
+    const int w = source->width, h = source->height;
     if (int64_t(w) * h > options.max_pixels) {
       return error(fmt::format("frame {} is {}x{}, larger than {} pixels", decoded - 1, w, h, options.max_pixels));
     }
-    const AVPixelFormat dst = info.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
-    context = sws_getCachedContext(context, w, h, AVPixelFormat(frame->format), out_w, out_h, dst, flags, nullptr,
+    const AVPixelFormat dst = grey ? AV_PIX_FMT_GRAY8 : info.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
+    context = sws_getCachedContext(context, w, h, AVPixelFormat(source->format), out_w, out_h, dst, flags, nullptr,
                                    nullptr, nullptr);
     if (!context) {
-      const char* from = av_get_pix_fmt_name(AVPixelFormat(frame->format));
+      const char* from = av_get_pix_fmt_name(AVPixelFormat(source->format));
       return error(fmt::format("cannot convert frame {} from {}", decoded - 1, from ? from : "an unknown pixel format"));
     }
-    const int ch = info.alpha ? 4 : 3;
+    const int ch = grey ? 1 : info.alpha ? 4 : 3;
     Image8 im{out_w, out_h, ch, std::vector<uint8_t>(size_t(out_w) * out_h * ch)};
     uint8_t* planes[4] = {im.pixels.data(), nullptr, nullptr, nullptr};
     int strides[4] = {out_w * ch, 0, 0, 0};
-    sws_scale(context, frame->data, frame->linesize, 0, h, planes, strides);
+    sws_scale(context, source->data, source->linesize, 0, h, planes, strides);
     return rotate(im, stored_rotation);
   }
 
   bool has_frame = false;  // `frame` holds the frame next() returned last
-  SwsContext* thumb_sws = nullptr;
+  // One context per thumbnail size: extraction asks for two sizes a frame
+  // (the selection's and the frame gate's), and a context rebuilt at every
+  // call costs more than the scaling.
+  std::map<std::pair<int, int>, SwsContext*> thumb_sws, grey_sws;
+  AVFrame* held = nullptr;             // hold(): a reference to a decoded frame
+  std::optional<Image8> held_canvas;   // hold() of an animated WebP's frame: a copy
 };
 
 class FfmpegVideoReader final : public VideoReader {
@@ -127,6 +139,9 @@ class FfmpegVideoReader final : public VideoReader {
   Result<std::optional<VideoFrame>> next(bool want_pixels) override;
   Result<Image8> pixels() override;
   Result<Image8> thumbnail(int max_side) override;
+  Result<Image8> grey_thumbnail(int max_side) override;
+  Status hold() override;
+  Result<Image8> held_pixels() override;
 
  private:
   std::unique_ptr<Impl> impl_;
@@ -281,8 +296,42 @@ Result<Image8> FfmpegVideoReader::thumbnail(int max_side) {
                0, 0, cv::INTER_AREA);
     return small;
   }
-  return d.convert(std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale))), d.thumb_sws,
-                   SWS_AREA);
+  const int out_w = std::max(1, int(std::lround(w * scale))), out_h = std::max(1, int(std::lround(h * scale)));
+  return d.convert(out_w, out_h, d.thumb_sws[{out_w, out_h}], SWS_AREA);
+}
+
+Result<Image8> FfmpegVideoReader::grey_thumbnail(int max_side) {
+  Impl& d = *impl_;
+  // Transparency is composited over white, as the models see it, from the colour thumbnail.
+  if (d.webp || d.info.alpha) return thumbnail(max_side);
+  if (!d.has_frame) return d.error("no current frame");
+  const int w = d.frame->width, h = d.frame->height;
+  const double scale = std::min(1.0, double(std::max(1, max_side)) / std::max(w, h));
+  const int out_w = std::max(1, int(std::lround(w * scale))), out_h = std::max(1, int(std::lround(h * scale)));
+  return d.convert(out_w, out_h, d.grey_sws[{out_w, out_h}], SWS_AREA, nullptr, true);
+}
+
+Status FfmpegVideoReader::hold() {
+  Impl& d = *impl_;
+  if (!d.has_frame) return d.error("no current frame");
+  if (d.webp) {
+    d.held_canvas = d.webp->canvas();
+    return ok_status();
+  }
+  if (!d.held && !(d.held = av_frame_alloc())) return Error{ErrorCode::kInternal, "out of memory", d.file};
+  av_frame_unref(d.held);
+  if (const int r = av_frame_ref(d.held, d.frame); r < 0) return d.error("cannot hold a frame: " + av_error(r));
+  return ok_status();
+}
+
+Result<Image8> FfmpegVideoReader::held_pixels() {
+  Impl& d = *impl_;
+  if (d.webp) {
+    if (!d.held_canvas) return d.error("no frame held");
+    return *d.held_canvas;
+  }
+  if (!d.held || !d.held->data[0]) return d.error("no frame held");
+  return d.convert(d.held->width, d.held->height, d.sws, SWS_BICUBIC, d.held);
 }
 
 }  // namespace tagforge

@@ -64,6 +64,17 @@ class VideoReader {
   // the frame. An error before the first frame or after the last.
   virtual Result<Image8> pixels() = 0;
   virtual Result<Image8> thumbnail(int max_side) = 0;
+  // The same as luma alone (one channel), which costs less to scale; a clip
+  // with transparency gets thumbnail()'s colours, alpha and all.
+  virtual Result<Image8> grey_thumbnail(int max_side) = 0;
+
+  // Holds on to the frame next() returned last (a reference to the decoded
+  // frame, not a conversion), so held_pixels() can convert it at full size
+  // after later frames were decoded: the frame gate's sharpest frame of a
+  // window (frame_quality.h) is known only when the window closes. One frame
+  // is held at a time. An error before the first frame or after the last.
+  virtual Status hold() = 0;
+  virtual Result<Image8> held_pixels() = 0;
 
  protected:
   VideoReader() = default;
