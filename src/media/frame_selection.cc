@@ -53,26 +53,38 @@ bool FrameSelector::add(int64_t index, double time, const FrameFeatures* f) {
   return admit(index, time, f) && accept(index, time, f);
 }
 
-bool FrameSelector::admit(int64_t index, double time, const FrameFeatures* f) {
+bool FrameSelector::begin_frame(int64_t index, double time, const FrameFeatures* f) {
   // Slice boundaries: the first frame, fixed slicing, scene cuts.
+  begun_ = index;
+  pending_start_.reset();
   const int fixed = slice_number(time);
   if (slices_.empty()) {
-    start_slice(time, "start");
+    pending_start_ = "start";
     current_fixed_ = fixed;
   } else if (fixed != current_fixed_) {
-    start_slice(time, "forced");
+    pending_start_ = "forced";
     current_fixed_ = fixed;
   } else if (detector_ && f && previous_) {
     const float change = content_change(*previous_, *f);
-    if (detector_->is_cut(change)) start_slice(time, fmt::format("cut (change {:.1f})", change));
+    if (detector_->is_cut(change)) pending_start_ = fmt::format("cut (change {:.1f})", change);
   }
   if (detector_ && f) previous_ = *f;
+  return pending_start_.has_value();
+}
 
+bool FrameSelector::admit(int64_t index, double time, const FrameFeatures* f) {
+  if (begun_ != index) begin_frame(index, time, f);
+  begun_.reset();
+  if (pending_start_) {
+    start_slice(time, std::move(*pending_start_));
+    pending_start_.reset();
+  }
   // The fps cap, within the slice.
   if (s_.fps > 0 && last_candidate_ >= 0 && time + kTimeSlack < last_candidate_ + 1.0 / s_.fps) {
     slices_.back().pruned.push_back({index, time, "over the fps cap"});
     return false;
   }
+  admitted_time_ = time;
   return true;
 }
 
@@ -81,7 +93,7 @@ void FrameSelector::reject(int64_t index, double time, std::string why) {
 }
 
 bool FrameSelector::accept(int64_t index, double time, const FrameFeatures* f) {
-  last_candidate_ = time;
+  last_candidate_ = admitted_time_;
   Candidate c{index, time, {}};
   if (f) c.grey = f->grey;
   candidates_.push_back(c);

@@ -71,8 +71,18 @@ class FrameSelector {
   // with a reason. A rejected frame is pruned and does not count for the fps
   // cap, so the very next frame may stand in for it.
   bool admit(int64_t index, double time, const FrameFeatures* features);
+  // A candidate's fps cap counts from the time admit() let it through, so
+  // the caller may accept a later frame in its stead (the sharpest of a
+  // window, frame_quality.h) without the sampling times drifting.
   bool accept(int64_t index, double time, const FrameFeatures* features);
   void reject(int64_t index, double time, std::string why);
+
+  // Step one of admit(), for a caller that must settle a candidate of the
+  // current slice before the next one starts: whether this frame starts a
+  // slice (the cut detector sees it here). The slice starts in admit(), which
+  // begins a frame itself when the caller did not. Frames come in order; a
+  // frame begun and never admitted starts nothing.
+  bool begin_frame(int64_t index, double time, const FrameFeatures* features);
   // The slice the last frame added belongs to (0 on).
   int current_slice() const { return int(slices_.size()) - 1; }
   // Closes the last slice and returns them all.
@@ -95,6 +105,9 @@ class FrameSelector {
   std::vector<Slice> slices_;
   std::vector<Candidate> candidates_;   // of the current slice
   double last_candidate_ = -1;
+  double admitted_time_ = -1;                 // of the last candidate admit() let through
+  std::optional<int64_t> begun_;              // the frame begin_frame() looked at, until admitted
+  std::optional<std::string> pending_start_;  // why that frame starts a slice
   std::optional<std::array<uint8_t, 32 * 32>> last_kept_;  // of the current slice, when deciding at once
   int current_fixed_ = 0;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 
 #include "media/frame_selection.h"
 #include "media/video_reader.h"
@@ -67,6 +68,56 @@ TEST(FrameSelection, AScreenedOutFrameLetsTheNextStandInForIt) {
   ASSERT_EQ(slices[0].pruned.size(), 17u);
   EXPECT_EQ(slices[0].pruned[0].why, "missing: face");
   EXPECT_EQ(slices[0].pruned[7].why, "over the fps cap");  // frame 8
+}
+
+TEST(FrameSelection, AWindowsLaterFrameStandsInWithoutMovingTheSamplingTimes) {
+  // The caller's window (extract.cc): after each admitted frame it looks at
+  // the next two and accepts the third of them (a sharper one, say). The fps
+  // cap still counts from the admitted frame, so candidates stay every 5 frames.
+  SelectionSettings s;
+  s.fps = 2;
+  FrameSelector sel(s, 2.0);
+  std::vector<int64_t> admitted;
+  std::optional<int64_t> window_start;
+  for (int i = 0; i < 20; ++i) {
+    const double t = i / 10.0;
+    const FrameFeatures f = flat(uint8_t(i * 10));
+    EXPECT_FALSE(sel.begin_frame(i, t, &f) && i > 0);  // no cut detection, no fixed slices: one slice
+    if (window_start && i < *window_start + 3) {
+      if (i == *window_start + 2) sel.accept(i, t, &f);
+      else sel.reject(i, t, "less sharp");
+      continue;
+    }
+    window_start.reset();
+    if (!sel.admit(i, t, &f)) continue;
+    admitted.push_back(i);
+    window_start = i;
+    sel.reject(i, t, "less sharp");
+  }
+  const auto slices = sel.finish(2.0);
+  EXPECT_EQ(admitted, (std::vector<int64_t>{0, 5, 10, 15}));
+  ASSERT_EQ(slices.size(), 1u);
+  EXPECT_EQ(slices[0].kept, (std::vector<int64_t>{2, 7, 12, 17}));
+}
+
+TEST(FrameSelection, BeginFrameTellsOfACutBeforeTheSliceStarts) {
+  SelectionSettings s;
+  s.shift_sensitivity = 0.5f;
+  FrameSelector sel(s, 2.0);
+  for (int i = 0; i < 20; ++i) {
+    const double t = i / 10.0;
+    const FrameFeatures f = flat(i < 10 ? 20 : 230);
+    const bool starts = sel.begin_frame(i, t, &f);
+    EXPECT_EQ(starts, i == 0 || i == 10) << i;
+    // Until admitted, the frame before the cut still belongs to the first slice.
+    if (i == 10) EXPECT_EQ(sel.current_slice(), 0);
+    ASSERT_TRUE(sel.admit(i, t, &f));
+    sel.accept(i, t, &f);
+    EXPECT_EQ(sel.current_slice(), i < 10 ? 0 : 1);
+  }
+  const auto slices = sel.finish(2.0);
+  ASSERT_EQ(slices.size(), 2u);
+  EXPECT_EQ(slices[1].kept.front(), 10);
 }
 
 TEST(FrameSelection, ForcedAndFixedSlicesEachStartAfresh) {
