@@ -4,6 +4,9 @@
 // CLI: 1280x720 at 30 fps, scenes of testsrc2, smptehdbars, mandelbrot and
 // life joined end to end (three cuts), H.264. tagforge also detects the
 // cuts and prunes near-duplicates; ffmpeg writes every capped frame.
+// tagforge runs twice a round, with the frame quality gate (frame_quality.h:
+// the sharpest of a window after each sampling time, blur and exposure
+// judged, bars cropped) and without it, to give the gate's cost.
 // Prints figures; asserts nothing.
 //
 //   bench_extract [--seconds-per-scene 8] [--fps 2] [--rounds 3] [--input FILE] [--prune 1]
@@ -67,25 +70,26 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("input: %s, cap %.2f frames/s, PNG out, tagforge pruning %s\n", input.c_str(), fps, prune ? "on" : "off");
-  std::vector<double> ours, theirs;
-  size_t our_frames = 0, their_frames = 0, slices = 0;
+  std::vector<double> ours, ungated, theirs;
+  size_t our_frames = 0, ungated_frames = 0, their_frames = 0, slices = 0;
   for (int r = 0; r < rounds; ++r) {
-    for (int side = 0; side < 2; ++side) {
-      const bool ours_now = (side == 0) == (r % 2 == 0);
-      const fs::path out = work / (ours_now ? "ours" : "ffmpeg");
+    for (int step = 0; step < 3; ++step) {
+      const int side = (step + r) % 3;  // 0: tagforge, 1: tagforge without the gate, 2: ffmpeg
+      const fs::path out = work / (side == 2 ? "ffmpeg" : "ours");
       fs::remove_all(out);
       fs::create_directories(out);
       const auto t0 = Clock::now();
-      if (ours_now) {
+      if (side < 2) {
         ExtractOptions opt;
         opt.vfps = opt.gfps = fps;
         opt.selection.shift_sensitivity = prune ? 0.5f : 0.0f;
         opt.selection.similarity_threshold = prune ? 0.92f : 0.0f;
+        opt.gate.enabled = side == 0;
         auto rep = extract_frames(input, out, opt);
         if (!rep) return std::fprintf(stderr, "%s\n", rep.error().to_string().c_str()), 1;
-        ours.push_back(seconds_since(t0));
-        our_frames = rep->written.size();
-        slices = rep->slices.size();
+        (side == 0 ? ours : ungated).push_back(seconds_since(t0));
+        (side == 0 ? our_frames : ungated_frames) = rep->written.size();
+        if (side == 0) slices = rep->slices.size();
       } else {
         char cap[32];
         std::snprintf(cap, sizeof cap, "%g", fps);
@@ -96,11 +100,16 @@ int main(int argc, char** argv) {
         their_frames = count_files(out);
       }
     }
-    std::printf("round %d: tagforge %.2f s (%zu frames, %zu slices), ffmpeg %.2f s (%zu frames), ratio %.2f\n", r + 1,
-                ours.back(), our_frames, slices, theirs.back(), their_frames, ours.back() / theirs.back());
+    std::printf("round %d: tagforge %.2f s (%zu frames, %zu slices), without the gate %.2f s (%zu frames), "
+                "ffmpeg %.2f s (%zu frames), ratio %.2f\n",
+                r + 1, ours.back(), our_frames, slices, ungated.back(), ungated_frames, theirs.back(), their_frames,
+                ours.back() / theirs.back());
   }
-  std::sort(ours.begin(), ours.end());
-  std::sort(theirs.begin(), theirs.end());
-  const double mo = ours[ours.size() / 2], mt = theirs[theirs.size() / 2];
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double mo = median(ours), mu = median(ungated), mt = median(theirs);
   std::printf("median: tagforge %.2f s, ffmpeg %.2f s; tagforge / ffmpeg time %.2f (below 1: faster)\n", mo, mt, mo / mt);
+  std::printf("the frame gate: %.2f s with it, %.2f s without, %+.1f %%\n", mo, mu, 100 * (mo / mu - 1));
 }

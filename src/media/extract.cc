@@ -10,6 +10,8 @@
 #include "core/atomic_file.h"
 #include "core/fs_ops.h"
 #include "media/encode.h"
+#include "media/frame_quality.h"
+#include "media/image_quality.h"
 
 namespace tagforge {
 
@@ -37,6 +39,9 @@ Image8 crop_image(const Image8& im, const Box& box) {
   }
   return out;
 }
+
+// `b` moved by (dx, dy).
+Box shifted(const Box& b, float dx, float dy) { return Box{b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy}; }
 
 }  // namespace
 
@@ -89,7 +94,94 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     report.written.push_back(file);
     return ok_status();
   };
+  // Candidates when they are screened (frame_quality.h, the inspector).
+  const FrameGateSettings& gate = opt.gate;
+  const double interval = settings.fps > 0 ? 1.0 / settings.fps : 0;
+  const double window = gate.enabled ? std::max(0.0, gate.sharpest_window) * interval : 0;
+  SliceSharpness slice(interval);  // of the current slice
+  struct Looked {
+    int64_t index = 0;
+    double time = 0;
+    ImageQuality thumb;  // measured on a kFrameGateSide thumbnail (gate on)
+    std::optional<FrameFeatures> features;
+  };
+  struct Window {  // the frames after a sampling time; the best one is held by the reader
+    double end = 0;
+    Looked best;
+    std::vector<Looked> others;
+  };
+  std::optional<Window> open;
   std::map<int64_t, Box> crops;  // of accepted candidates, when two passes need them again
+  // The gate's measures of the frame just decoded, on a thumbnail (none when the gate is off).
+  auto measure_now = [&]() -> Result<ImageQuality> {
+    if (!gate.enabled) return ImageQuality{};
+    auto thumb = (*first)->grey_thumbnail(kFrameGateSide);
+    if (!thumb) return thumb.error();
+    return measure_quality(*thumb);
+  };
+  // The window's best frame judged, inspected, and kept or pruned with the rest of the window.
+  auto settle = [&](Window& w) -> Status {
+    const Looked& best = w.best;
+    auto prune_rest = [&] {
+      for (const Looked& o : w.others) {
+        selector.reject(o.index, o.time,
+                        fmt::format("less sharp than frame {} ({:.1f} < {:.1f})", best.index, o.thumb.sharpness,
+                                    best.thumb.sharpness));
+      }
+    };
+    ImageQuality measured = best.thumb;
+    if (gate.enabled) {
+      const auto faults = frame_faults(best.thumb.sharpness, slice.median(), best.thumb, gate);
+      if (!faults.empty()) {
+        selector.reject(best.index, best.time, faults_text(faults));
+        prune_rest();
+        return ok_status();
+      }
+    }
+    // The frame at full size, converted only when something needs it: most
+    // windows' frames are then pruned as similar to the last kept one.
+    std::optional<Image8> pixels;
+    auto convert = [&]() -> Status {
+      if (pixels) return ok_status();
+      auto p = (*first)->held_pixels();
+      if (!p) return p.error();
+      pixels = std::move(*p);
+      return ok_status();
+    };
+    std::optional<Box> crop;  // in the frame's pixels
+    if (gate.enabled) {
+      measured.width = report.info.width;
+      measured.height = report.info.height;
+      measured.bars = {};
+      if (best.thumb.bars.any()) {  // the thumbnail found bars: find them to the pixel
+        TF_RETURN_IF_ERROR(convert());
+        measured.bars = find_picture_bars(*pixels);
+        if (gate.crop_bars && measured.bars.any()) crop = picture_box(measured);
+      }
+    }
+    if (opt.inspector) {
+      TF_RETURN_IF_ERROR(convert());
+      const Image8 inside = crop ? crop_image(*pixels, *crop) : Image8{};  // it sees the frame without its bars
+      auto look = opt.inspector(crop ? inside : *pixels);
+      if (!look) return Error{look.error().code, fmt::format("frame {}: {}", best.index, look.error().message), source};
+      if (!look->missing.empty()) {
+        selector.reject(best.index, best.time, "missing: " + look->missing);
+        prune_rest();
+        return ok_status();
+      }
+      if (look->crop) crop = crop ? shifted(*look->crop, crop->x0, crop->y0) : *look->crop;
+    }
+    const bool keep = selector.accept(best.index, best.time, best.features ? &*best.features : nullptr);
+    prune_rest();
+    if (gate.enabled && (keep || !one_pass)) report.pictures[best.index] = measured;
+    if (one_pass && keep) {
+      TF_RETURN_IF_ERROR(convert());
+      return write(std::move(*pixels), crop, selector.current_slice(), best.index);
+    }
+    if (!one_pass && crop) crops[best.index] = *crop;
+    return ok_status();
+  };
+  const bool screened = gate.enabled || bool(opt.inspector);
   double end = 0;
   while (true) {
     auto f = (*first)->next(false);
@@ -100,13 +192,13 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     const double time = (*f)->time;
     end = time + ((*f)->duration > 0 ? (*f)->duration : 0);
     std::optional<FrameFeatures> features;
-    if (selector.wants_features(time)) {
+    if (selector.wants_features(time) || open) {
       auto thumb = (*first)->thumbnail(opt.thumbnail);
       if (!thumb) return thumb.error();
       features = frame_features(*thumb);
     }
     const FrameFeatures* feat = features ? &*features : nullptr;
-    if (!opt.inspector) {
+    if (!screened) {
       if (selector.add(index, time, feat) && one_pass) {
         auto pixels = (*first)->pixels();
         if (!pixels) return pixels.error();
@@ -114,19 +206,39 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
       }
       continue;
     }
-    if (!selector.admit(index, time, feat)) continue;
-    auto pixels = (*first)->pixels();
-    if (!pixels) return pixels.error();
-    auto look = opt.inspector(*pixels);
-    if (!look) return Error{look.error().code, fmt::format("frame {}: {}", index, look.error().message), source};
-    if (!look->missing.empty()) {
-      selector.reject(index, time, "missing: " + look->missing);
+    const bool starts_slice = selector.begin_frame(index, time, feat);
+    if (open && (starts_slice || time + 1e-6 >= open->end)) {
+      TF_RETURN_IF_ERROR(settle(*open));
+      open.reset();
+    }
+    if (starts_slice) slice = SliceSharpness(interval);
+    if (open) {  // within the window: the sharpest frame so far stands for it
+      auto measured = measure_now();
+      if (!measured) return measured.error();
+      slice.add(time, measured->sharpness);
+      Looked looked{index, time, *measured, std::move(features)};
+      if (looked.thumb.sharpness <= open->best.thumb.sharpness * kClearlySharper) {
+        open->others.push_back(std::move(looked));
+        continue;
+      }
+      TF_RETURN_IF_ERROR((*first)->hold());
+      open->others.push_back(std::move(open->best));
+      open->best = std::move(looked);
       continue;
     }
-    const bool keep = selector.accept(index, time, feat);
-    if (one_pass && keep) TF_RETURN_IF_ERROR(write(std::move(*pixels), look->crop, selector.current_slice(), index));
-    if (!one_pass && look->crop) crops[index] = *look->crop;
+    if (!selector.admit(index, time, feat)) continue;
+    auto measured = measure_now();
+    if (!measured) return measured.error();
+    if (gate.enabled) slice.add(time, measured->sharpness);
+    TF_RETURN_IF_ERROR((*first)->hold());
+    Window w{time + window, Looked{index, time, *measured, std::move(features)}, {}};
+    if (window > 0) {
+      open = std::move(w);
+    } else {
+      TF_RETURN_IF_ERROR(settle(w));
+    }
   }
+  if (open) TF_RETURN_IF_ERROR(settle(*open));
   first->reset();
   report.slices = selector.finish(end);
   if (report.frames_decoded == 0) return Error{ErrorCode::kInvalidInput, "no frame could be decoded", source};
@@ -167,6 +279,19 @@ std::string extract_report_json(const ExtractReport& r) {
   }
   std::vector<std::string> written;
   for (const auto& p : r.written) written.push_back(p.string());
+  // The gate's measures of the kept frames: sharpness and luma on the thumbnail it judged, bars to the pixel.
+  nlohmann::ordered_json quality = nlohmann::ordered_json::array();
+  for (const Slice& s : r.slices) {
+    for (int64_t k : s.kept) {
+      auto it = r.pictures.find(k);
+      if (it == r.pictures.end()) continue;
+      const ImageQuality& q = it->second;
+      quality.push_back({{"index", k},
+                         {"sharpness", std::round(double(q.sharpness) * 10) / 10},
+                         {"luma_mean", std::round(double(q.luma_mean) * 10) / 10},
+                         {"bars", {q.bars.top, q.bars.bottom, q.bars.left, q.bars.right}}});
+    }
+  }
   nlohmann::ordered_json j{{"source", r.source.string()},
                            {"kind", r.animation ? "animation" : "video"},
                            {"codec", r.info.codec},
@@ -175,6 +300,7 @@ std::string extract_report_json(const ExtractReport& r) {
                            {"duration", r.info.duration},
                            {"frames_decoded", r.frames_decoded},
                            {"slices", slices},
+                           {"quality", quality},
                            {"written", written}};
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

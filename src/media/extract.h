@@ -5,15 +5,19 @@
 // each with a copy of the source's tag sidecar, and a report of slices, cut
 // times, kept and pruned frames (and why) as JSON. When a slice's minimum or
 // maximum can change earlier decisions, the kept frames are written in a
-// second decoding pass instead of the first.
+// second decoding pass instead of the first. Candidates pass the frame
+// quality gate first (frame_quality.h): blurred, black and white moments are
+// pruned with the reason, and bars are cropped.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "media/frame_quality.h"
 #include "media/frame_selection.h"
 #include "media/video_reader.h"
 #include "tagforge/detection.h"
@@ -43,6 +47,10 @@ struct ExtractOptions {
   // next frame may stand in for it; a kept one is cropped to its look's crop
   // before the resolution bounds apply.
   FrameInspector inspector;
+  // Each candidate judged against its clip, the sharpest of a window after
+  // each sampling time preferred, bars cropped (frame_quality.h). It runs
+  // before the inspector, which sees the frame without its bars.
+  FrameGateSettings gate;
 };
 
 struct ExtractReport {
@@ -52,6 +60,7 @@ struct ExtractReport {
   int64_t frames_decoded = 0;
   std::vector<Slice> slices;
   std::vector<std::filesystem::path> written;  // frames, in order
+  std::map<int64_t, ImageQuality> pictures;    // the gate's measures of the kept frames (thumbnail; bars at full size)
 };
 
 // `sidecar`: the source's tag file to copy beside each frame (empty: none).

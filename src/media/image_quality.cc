@@ -266,6 +266,8 @@ ImageQuality measure_quality(const Image8& image) {
   return q;
 }
 
+PictureBars find_picture_bars(const Image8& image) { return find_bars(grey_of(image)); }
+
 std::vector<std::string> quality_faults(const ImageQuality& q, const QualityGate& gate, bool bars_count) {
   std::vector<std::string> out;
   if (gate.min_luma_mean > 0 && q.luma_mean < gate.min_luma_mean) {

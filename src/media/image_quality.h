@@ -57,6 +57,10 @@ struct ImageQuality {
 // REQUIRES: image.channels is 1, 3 or 4; width, height >= 1.
 ImageQuality measure_quality(const Image8& image);
 
+// The bars alone, to the pixel (what measure_quality finds), for a frame
+// whose thumbnail showed some. REQUIRES: as measure_quality.
+PictureBars find_picture_bars(const Image8& image);
+
 // What a picture must have to pass; a limit of 0 is off.
 struct QualityGate {
   float min_sharpness = 15;   // variance of the Laplacian at kSharpnessSide

@@ -2,6 +2,8 @@
 // (tests/reference/make_clips.py: python3-pil and the ffmpeg CLI).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -165,6 +167,45 @@ TEST(VideoReader, TheCurrentFrameConvertsLateAndSmall) {
     if (!g->has_value()) break;
   }
   EXPECT_FALSE((*r)->pixels().ok());  // past the last frame
+}
+
+TEST(VideoReader, AHeldFrameConvertsAfterLaterFramesAndGreyThumbnailsAreLuma) {
+  // cuts.mp4: testsrc for frames 0-9, then smptebars. Frame 3 held, converted at frame 15.
+  auto r = VideoReader::open(clips() / "cuts.mp4");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE((*r)->hold().ok());  // nothing decoded yet
+  EXPECT_FALSE((*r)->held_pixels().ok());
+  Image8 third;
+  for (int i = 0; i <= 15; ++i) {
+    auto f = (*r)->next(i == 3);
+    ASSERT_TRUE(f.ok() && f->has_value());
+    if (i == 3) {
+      third = (*f)->image;
+      ASSERT_TRUE((*r)->hold().ok());
+    }
+  }
+  auto held = (*r)->held_pixels();
+  ASSERT_TRUE(held.ok()) << held.error().to_string();
+  EXPECT_EQ(held->width, third.width);
+  EXPECT_EQ(held->pixels, third.pixels);  // frame 3's, not the current frame's
+  auto now = (*r)->pixels();
+  ASSERT_TRUE(now.ok());
+  EXPECT_NE(now->pixels, third.pixels);
+
+  // The grey thumbnail: one channel, the colour thumbnail's luma within rounding.
+  auto grey = (*r)->grey_thumbnail(40);
+  auto colour = (*r)->thumbnail(40);
+  ASSERT_TRUE(grey.ok() && colour.ok());
+  EXPECT_EQ(grey->channels, 1);
+  EXPECT_EQ(grey->width, colour->width);
+  EXPECT_EQ(grey->height, colour->height);
+  double worst = 0;
+  for (size_t i = 0; i < grey->pixels.size(); ++i) {
+    const uint8_t* p = &colour->pixels[i * 3];
+    const double luma = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    worst = std::max(worst, std::abs(luma - grey->pixels[i]));
+  }
+  EXPECT_LT(worst, 12) << "colour bars: chroma is scaled apart from luma";
 }
 
 // Frames ffprobe counts when it decodes every one.

@@ -120,6 +120,18 @@ void add_extract_options(OptionTable& table, ExtractConfig& e) {
         "0 off; up to 1: a scene cut starts a new slice (see src/media/frame_features.h)", &s.shift_sensitivity, kUnitRange);
   t.add("similarity_threshold", "Prune a frame at least this similar to the last kept one (0 off, 1 only identical)",
         &s.similarity_threshold, kUnitRange);
+  FrameGateSettings& g = f.gate;
+  t.add("frame_gate", "Judge candidate frames: blurry for their clip, too dark, too bright (false: take them as they come)",
+        &g.enabled);
+  t.add("sharpest_window", "Share of the sampling interval searched for the sharpest frame after each sampling time",
+        &g.sharpest_window, kUnitRange);
+  t.add("min_relative_sharpness", "A frame under this share of its slice's median sharpness is blurry (0: off)",
+        &g.min_relative_sharpness, kUnitRange);
+  t.add("min_frame_luma", "A frame whose mean luma (0-255) is under this is too dark (0: off)", &g.min_luma_mean,
+        std::pair{0.0, 255.0});
+  t.add("max_frame_luma", "A frame whose mean luma (0-255) is over this is too bright (0: off)", &g.max_luma_mean,
+        std::pair{0.0, 255.0});
+  t.add("crop_bars", "Crop letterbox and pillarbox bars off the frames", &g.crop_bars);
   t.add("minimum_resolution", "Upscale so the short side is at least this (0: off)", &f.minimum_resolution, kSide);
   t.add("maximum_resolution", "Downscale so the long side is at most this (0: off)", &f.maximum_resolution, kSide);
   t.add("format", "Frame files: png, jpg or webp", &f.format, std::nullopt, {"png", "jpg", "webp"});

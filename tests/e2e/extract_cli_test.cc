@@ -117,7 +117,8 @@ TEST(ExtractCli, ADetectorScreensAndCropsFramesFromTheConfig) {
   const fs::path config = src / "tagforge.toml";
   const std::string detector = (tagforge::testing::test_models_dir() / "bright_face").string();
   write_file(config, "[models]\ndetectors = [\"" + detector + "\"]\n\n[extract]\nrequire_segments = [\"face\"]\n"
-                     "crop_position = \"faces\"\nvfps = 10\nformat = \"jpg\"\n");
+                     "crop_position = \"faces\"\nvfps = 10\nformat = \"jpg\"\n"
+                     "frame_gate = false\n");  // the clip is flat black, then flat white: the gate would prune both
   // --vfps on the command line beats the file's 10.
   CliResult r = run_cli({"extract", (src / "blink.mp4").string(), "--out", out.string(), "--config", config.string(),
                          "--vfps", "2", "--json"});
@@ -166,7 +167,8 @@ TEST(ExtractCli, AGifOfFiveThousandFramesInBoundedMemory) {
   const fs::path src = clips("extract-long");
   const fs::path out = src.parent_path() / "extract-long-out";
   fs::remove_all(out);
-  CliResult r = run_cli({"extract", (src / "long.gif").string(), "--out", out.string(), "--json"});
+  // Its frames are flat black or white, which the frame gate would prune: off.
+  CliResult r = run_cli({"extract", (src / "long.gif").string(), "--out", out.string(), "--json", "--frame-gate=false"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["frames_decoded"], 5000);

@@ -35,6 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!f.ok() || !f->has_value()) break;
       const tagforge::Image8& im = (*f)->image;
       if (im.pixels.size() != size_t(im.width) * im.height * im.channels) std::abort();
+      // The frame gate's calls: a grey thumbnail, a frame held and converted later.
+      auto grey = (*reader)->grey_thumbnail(32);
+      if (grey.ok() && grey->pixels.size() != size_t(grey->width) * grey->height * grey->channels) std::abort();
+      if (i % 3 == 0) (void)(*reader)->hold();
+      if (i % 3 == 2) {
+        auto held = (*reader)->held_pixels();
+        if (held.ok() && held->pixels.size() != size_t(held->width) * held->height * held->channels) std::abort();
+      }
     }
   }
   return 0;
