@@ -125,7 +125,7 @@ Result<ExtractReport> extract_frames(const fs::path& source, const fs::path& out
     auto prune_rest = [&] {
       for (const Looked& o : w.others) {
         selector.reject(o.index, o.time,
-                        fmt::format("less sharp than frame {} ({:.1f} < {:.1f})", best.index, o.thumb.sharpness,
+                        fmt::format("not clearly sharper than frame {} ({:.1f} vs {:.1f})", best.index, o.thumb.sharpness,
                                     best.thumb.sharpness));
       }
     };

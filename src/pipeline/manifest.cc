@@ -290,6 +290,18 @@ Result<std::vector<std::string>> Manifest::paths_with_result_flag(const std::str
   return out;
 }
 
+Result<std::vector<std::pair<std::string, StageResult>>> Manifest::stage_results(const std::string& stage) {
+  std::lock_guard lock(mu_);
+  Statement s(statement("SELECT path, fingerprint, data FROM results WHERE stage = ? AND error = '' ORDER BY path"));
+  if (!s.ok()) return error("prepare");
+  s.bind(1, stage);
+  std::vector<std::pair<std::string, StageResult>> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.emplace_back(s.text(0), StageResult{s.text(1), s.text(2), ""});
+  if (rc != SQLITE_DONE) return error("read the " + stage + " results");
+  return out;
+}
+
 Result<std::vector<ExportedFile>> Manifest::exported_after(const std::string& after, size_t limit) {
   std::lock_guard lock(mu_);
   Statement s(statement("SELECT path, source, stamp FROM exported WHERE path > ? ORDER BY path LIMIT ?"));

@@ -104,6 +104,8 @@ class Manifest {
   Status remove_result(const std::string& path, const std::string& stage);
   // The items whose `stage` result (JSON, not failed) has `key` true, in path order.
   Result<std::vector<std::string>> paths_with_result_flag(const std::string& stage, const std::string& key);
+  // Every item's `stage` result that did not fail, in path order: path -> result.
+  Result<std::vector<std::pair<std::string, StageResult>>> stage_results(const std::string& stage);
   // Every stage result of one item: stage -> result.
   Result<std::vector<std::pair<std::string, StageResult>>> results(const std::string& path);
   // The same for several items in one read transaction (WAL's read lock taken

@@ -26,6 +26,7 @@ namespace {
 
 constexpr size_t kFlaggedShown = 60;
 constexpr size_t kLowQualityShown = 40;
+constexpr size_t kClipsShown = 100;
 constexpr int kThumbSide = 160;
 
 std::string escape(std::string_view s) {
@@ -173,6 +174,43 @@ std::string low_quality_html(const RunContext& c, const RunSummary& s, const std
   return h + "</div>";
 }
 
+// Each clip's extraction (the "extract" results in the manifest): frames decoded and kept, and
+// the candidates the frame gate pruned, by fault (media/frame_quality.h). Empty without clips.
+Result<std::string> clips_html(Manifest& m) {
+  auto rows = m.stage_results("extract");
+  if (!rows) return rows.error();
+  std::string table;
+  size_t shown = 0;
+  for (const auto& [path, result] : *rows) {
+    const json data = json::parse(result.data, nullptr, false);
+    if (data.is_discarded() || !data.contains("report")) continue;
+    const json& r = data["report"];
+    size_t kept = 0, blurry = 0, dark = 0, bright = 0;
+    for (const json& slice : r.value("slices", json::array())) {
+      kept += slice.value("kept", json::array()).size();
+      for (const json& p : slice.value("pruned", json::array())) {
+        const std::string why = p.value("why", "");
+        // A fault list names the exposure first when it has one: a black frame is also "blurry".
+        if (why.find("too dark") != std::string::npos) ++dark;
+        else if (why.find("too bright") != std::string::npos) ++bright;
+        else if (why.rfind("blurry", 0) == 0) ++blurry;
+      }
+    }
+    if (++shown > kClipsShown) continue;
+    table += fmt::format(
+        "<tr><td class=path>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td>"
+        "<td class=num>{}</td></tr>",
+        escape(path), r.value("frames_decoded", int64_t(0)), kept, blurry, dark, bright);
+  }
+  if (shown == 0) return std::string();
+  return fmt::format("<h2>Frames from clips ({} clip{}{})</h2><table><tr><th>clip</th><th class=num>decoded</th>"
+                     "<th class=num>kept</th><th class=num title=\"windows of frames pruned by the frame gate\">"
+                     "blurry</th><th class=num>too dark</th><th class=num>too bright</th></tr>{}</table>",
+                     shown, shown == 1 ? "" : "s",
+                     shown > kClipsShown ? fmt::format(", the first {} shown", kClipsShown) : std::string(),
+                     table);
+}
+
 }  // namespace
 
 Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSummary& s, ReportStats stats) {
@@ -280,6 +318,11 @@ Result<std::string> report_html(const RunContext& c, Manifest& m, const RunSumma
   }
   if (!s.duplicates.empty()) h += duplicates_html(c, s);
   if (s.low_quality > 0) h += low_quality_html(c, s, stats.low_quality_);
+  if (s.clips > 0) {
+    auto clips = clips_html(m);
+    if (!clips) return clips.error();
+    h += *clips;
+  }
   if (!s.errors.empty()) {
     h += fmt::format("<h2>Errors ({})</h2><table>", s.errors.size());
     for (size_t k = 0; k < std::min<size_t>(s.errors.size(), 200); ++k) {

@@ -10,6 +10,8 @@
 // At the default 2 frames a second, no kept frame may come from the blurred
 // or black stretches or be a blurred frame of the shaky one; every sharp
 // stretch yields frames; the letterboxed ones are written without their bars.
+// Through `tagforge run`, the same holds of the frames filed in the output,
+// and report.html counts what the gate pruned.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,7 @@
 #include <map>
 
 #include "media/decode.h"
+#include "media_fixtures.h"
 #include "run_cli.h"
 
 namespace tagforge::e2e {
@@ -100,7 +103,7 @@ TEST(ExtractGate, NoFrameFromABlurredOrBlackStretchAndBarsCropped) {
   // Pruned with the reason.
   EXPECT_TRUE(any_starts(why_pruned(report, 2, 3), "blurry")) << report.dump();
   EXPECT_TRUE(any_starts(why_pruned(report, 4, 5), "too dark")) << report.dump();
-  EXPECT_TRUE(any_starts(why_pruned(report, 0, 2), "less sharp than frame")) << report.dump();
+  EXPECT_TRUE(any_starts(why_pruned(report, 0, 2), "not clearly sharper than frame")) << report.dump();
 
   // The letterboxed frames are written without their bars; the others whole.
   ASSERT_EQ(report["written"].size(), kept.size());
@@ -145,6 +148,43 @@ TEST(ExtractGate, OffTheFramesOnTheSamplingTimesAreKeptAsTheyCome) {
   auto last = decode_image(report["written"].back().get<std::string>());
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->image.height, 360);
+}
+
+TEST(ExtractGate, ARunKeepsNoFrameFromTheBadStretchesAndItsReportCountsThem) {
+  const fs::path dir = fresh_dir("run-gate");
+  const fs::path in = dir / "in", out = dir / "out";
+  fs::create_directories(in);
+  fs::rename(make_faulty_clip(dir), in / "pan.mp4");
+  CliResult r = run_cli({"run", in.string(), "--out", out.string(), "--json", "--tagger", "none", "--detectors", "none",
+                         "--segmenter", "none", "--nsfw", "none", "--similarity-threshold", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t frames = 0;  // the frames filed into the output's bucket
+  ASSERT_TRUE(fs::is_directory(out / "processed_videos_1"));
+  for (const auto& e : fs::directory_iterator(out / "processed_videos_1")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("pan_s", 0) != 0 || e.path().extension() != ".png") continue;
+    ++frames;
+    const double t = double(std::stoll(name.substr(name.rfind("_f") + 2))) / kFps;
+    EXPECT_FALSE((t >= 2 && t < 3) || (t >= 4 && t < 5)) << e.path();
+  }
+  EXPECT_GE(frames, 8u);
+  const std::string report = tagforge::testing::read_file(out / "report.html");
+  ASSERT_NE(report.find("<h2>Frames from clips (1 clip)"), std::string::npos) << report;
+  const size_t row = report.find("<td class=path>pan.mp4</td>");
+  ASSERT_NE(row, std::string::npos);
+  // The row's numbers: decoded, kept, blurry, too dark, too bright.
+  const std::string cells = report.substr(row, report.find("</tr>", row) - row);
+  std::vector<long> n;
+  const std::string cell = "<td class=num>";
+  for (size_t at = cells.find(cell); at != std::string::npos; at = cells.find(cell, at + 1)) {
+    n.push_back(std::stol(cells.substr(at + cell.size())));
+  }
+  ASSERT_EQ(n.size(), 5u) << cells;
+  EXPECT_EQ(n[0], 200);
+  EXPECT_EQ(n[1], long(frames));
+  EXPECT_GE(n[2], 1) << "the blurred stretch";
+  EXPECT_GE(n[3], 1) << "the black stretch";
+  EXPECT_EQ(n[4], 0);
 }
 
 }  // namespace
