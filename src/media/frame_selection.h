@@ -80,8 +80,9 @@ class FrameSelector {
   // Step one of admit(), for a caller that must settle a candidate of the
   // current slice before the next one starts: whether this frame starts a
   // slice (the cut detector sees it here). The slice starts in admit(), which
-  // begins a frame itself when the caller did not. Frames come in order; a
-  // frame begun and never admitted starts nothing.
+  // begins a frame itself when the caller did not. Frames come in order, and
+  // one that starts a slice must be admitted (a frame that does not may be
+  // left out of admit(): it is the caller's to prune).
   bool begin_frame(int64_t index, double time, const FrameFeatures* features);
   // The slice the last frame added belongs to (0 on).
   int current_slice() const { return int(slices_.size()) - 1; }
