@@ -33,12 +33,7 @@ std::vector<std::string> frame_faults(float sharpness, float slice_median, const
     faults.push_back(fmt::format("blurry (sharpness {:.1f} < {:g} x the slice's median {:.1f})", sharpness,
                                  gate.min_relative_sharpness, slice_median));
   }
-  if (gate.min_luma_mean > 0 && q.luma_mean < gate.min_luma_mean) {
-    faults.push_back(fmt::format("too dark (mean luma {:.1f} < {:g})", q.luma_mean, gate.min_luma_mean));
-  }
-  if (gate.max_luma_mean > 0 && q.luma_mean > gate.max_luma_mean) {
-    faults.push_back(fmt::format("too bright (mean luma {:.1f} > {:g})", q.luma_mean, gate.max_luma_mean));
-  }
+  add_exposure_faults(q.luma_mean, gate.min_luma_mean, gate.max_luma_mean, faults);
   return faults;
 }
 

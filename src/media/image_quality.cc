@@ -268,14 +268,18 @@ ImageQuality measure_quality(const Image8& image) {
 
 PictureBars find_picture_bars(const Image8& image) { return find_bars(grey_of(image)); }
 
+void add_exposure_faults(float luma_mean, float min_luma_mean, float max_luma_mean, std::vector<std::string>& faults) {
+  if (min_luma_mean > 0 && luma_mean < min_luma_mean) {
+    faults.push_back(fmt::format("too dark (mean luma {:.1f} < {:g})", luma_mean, min_luma_mean));
+  }
+  if (max_luma_mean > 0 && luma_mean > max_luma_mean) {
+    faults.push_back(fmt::format("too bright (mean luma {:.1f} > {:g})", luma_mean, max_luma_mean));
+  }
+}
+
 std::vector<std::string> quality_faults(const ImageQuality& q, const QualityGate& gate, bool bars_count) {
   std::vector<std::string> out;
-  if (gate.min_luma_mean > 0 && q.luma_mean < gate.min_luma_mean) {
-    out.push_back(fmt::format("too dark (mean luma {:.1f} < {:g})", q.luma_mean, gate.min_luma_mean));
-  }
-  if (gate.max_luma_mean > 0 && q.luma_mean > gate.max_luma_mean) {
-    out.push_back(fmt::format("too bright (mean luma {:.1f} > {:g})", q.luma_mean, gate.max_luma_mean));
-  }
+  add_exposure_faults(q.luma_mean, gate.min_luma_mean, gate.max_luma_mean, out);
   if (gate.min_luma_spread > 0 && q.luma_spread < gate.min_luma_spread) {
     out.push_back(fmt::format("flat (luma spread {:.1f} < {:g})", q.luma_spread, gate.min_luma_spread));
   }

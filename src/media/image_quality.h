@@ -78,6 +78,11 @@ struct QualityGate {
 // bars are cropped away (frames), so they are no fault.
 std::vector<std::string> quality_faults(const ImageQuality& q, const QualityGate& gate, bool bars_count = true);
 
+// "too dark (mean luma 3.0 < 16)" / "too bright (mean luma 250.0 > 240)"
+// when `luma_mean` is outside [min, max] (a limit of 0 is off), added to
+// `faults`: the stills' gate and the frames' (frame_quality.h) say it alike.
+void add_exposure_faults(float luma_mean, float min_luma_mean, float max_luma_mean, std::vector<std::string>& faults);
+
 // The faults as one line, "; " between them ("" when it passes): the report's, scan's and the bench's.
 std::string faults_text(const std::vector<std::string>& faults);
 
