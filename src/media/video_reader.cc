@@ -123,6 +123,12 @@ struct Impl {
     return rotate(im, stored_rotation);
   }
 
+  // The size of a thumbnail of a w x h frame whose longer side is at most max_side (area average).
+  static std::pair<int, int> thumbnail_size(int w, int h, int max_side) {
+    const double scale = std::min(1.0, double(std::max(1, max_side)) / std::max(w, h));
+    return {std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale)))};
+  }
+
   bool has_frame = false;  // `frame` holds the frame next() returned last
   // One context per thumbnail size: extraction asks for two sizes a frame
   // (the selection's and the frame gate's), and a context rebuilt at every
@@ -286,17 +292,16 @@ Result<Image8> FfmpegVideoReader::thumbnail(int max_side) {
   Impl& d = *impl_;
   if (!d.has_frame) return d.error("no current frame");
   const int w = d.webp ? d.info.width : d.frame->width, h = d.webp ? d.info.height : d.frame->height;
-  const double scale = std::min(1.0, double(std::max(1, max_side)) / std::max(w, h));
+  const auto [out_w, out_h] = Impl::thumbnail_size(w, h, max_side);
   if (d.webp) {
     const Image8 full = d.webp->canvas();
-    Image8 small{std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale))), 4, {}};
+    Image8 small{out_w, out_h, 4, {}};
     small.pixels.resize(size_t(small.width) * small.height * 4);
     cv::resize(cv::Mat(h, w, CV_8UC4, const_cast<uint8_t*>(full.pixels.data())),
                cv::Mat(small.height, small.width, CV_8UC4, small.pixels.data()), cv::Size(small.width, small.height),
                0, 0, cv::INTER_AREA);
     return small;
   }
-  const int out_w = std::max(1, int(std::lround(w * scale))), out_h = std::max(1, int(std::lround(h * scale)));
   return d.convert(out_w, out_h, d.thumb_sws[{out_w, out_h}], SWS_AREA);
 }
 
@@ -305,9 +310,7 @@ Result<Image8> FfmpegVideoReader::grey_thumbnail(int max_side) {
   // Transparency is composited over white, as the models see it, from the colour thumbnail.
   if (d.webp || d.info.alpha) return thumbnail(max_side);
   if (!d.has_frame) return d.error("no current frame");
-  const int w = d.frame->width, h = d.frame->height;
-  const double scale = std::min(1.0, double(std::max(1, max_side)) / std::max(w, h));
-  const int out_w = std::max(1, int(std::lround(w * scale))), out_h = std::max(1, int(std::lround(h * scale)));
+  const auto [out_w, out_h] = Impl::thumbnail_size(d.frame->width, d.frame->height, max_side);
   return d.convert(out_w, out_h, d.grey_sws[{out_w, out_h}], SWS_AREA, nullptr, true);
 }
 
