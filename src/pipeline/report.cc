@@ -190,7 +190,7 @@ Result<std::string> clips_html(Manifest& m) {
       kept += slice.value("kept", json::array()).size();
       for (const json& p : slice.value("pruned", json::array())) {
         const std::string why = p.value("why", "");
-        // A fault list names the exposure first when it has one: a black frame is also "blurry".
+        // A black frame is also "blurry": the exposure faults are counted first.
         if (why.find("too dark") != std::string::npos) ++dark;
         else if (why.find("too bright") != std::string::npos) ++bright;
         else if (why.rfind("blurry", 0) == 0) ++blurry;
